@@ -1,0 +1,24 @@
+"""AWS components: cluster, accelerator pools, fabric network and storage for ai-infra.
+
+``build_cluster`` is the entry point the Fleet calls (see ``components.clouds``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NoReturn
+
+from components.clouds import FleetBuildError
+
+if TYPE_CHECKING:
+    import pulumi
+
+    from components.spec.resolved import ResolvedCluster
+
+
+def build_cluster(name: str, cluster: ResolvedCluster, opts: pulumi.ResourceOptions) -> NoReturn:
+    """Not built yet: fail loudly, naming the spec path, rather than create nothing."""
+    raise FleetBuildError(
+        f"{cluster.spec.path}.cloud",
+        f"{cluster.cloud} clusters are not implemented yet in this version of ai-infra; "
+        "the spec is valid, but nothing can be deployed for this cluster",
+    )

@@ -1,0 +1,211 @@
+"""Typed rows of the catalog: accelerators, per-cloud offers, TPU versions, fabrics, storage.
+
+These are plain frozen dataclasses built from the YAML files in ``data/``; nothing here
+imports Pulumi or a cloud SDK, so the spec validator, the planner and the policy pack can all
+use the catalog cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """A canonical accelerator (the same name on every cloud)."""
+
+    name: str
+    kind: str  # gpu | tpu | neuron
+    vendor: str
+    accel_class: str  # frontier | training | inference
+    memory_gb: float
+    aliases: tuple[str, ...]
+    family: str
+    source: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Price:
+    """Per node-hour (or per chip-hour for TPUs) prices in one region, USD."""
+
+    region: str
+    on_demand_usd: float | None
+    spot_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class LocalNvme:
+    """Local NVMe disks bundled with a machine type."""
+
+    count: int
+    size_gib: int
+
+    @property
+    def total_gib(self) -> int:
+        return self.count * self.size_gib
+
+
+@dataclass(frozen=True)
+class OfferFabric:
+    """The fabric a machine type carries (see ``FabricKind`` for what it needs)."""
+
+    kind: str = "none"
+    efa_interfaces: int = 0
+    gpu_nics: int = 0
+    links: int = 0
+    link_gbps: int = 0
+    # Multi-node training on this machine needs the fabric; leaving it off is "under-networked".
+    essential: bool = False
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One cloud machine type that carries accelerators."""
+
+    cloud: str
+    machine_type: str
+    accelerator: str
+    accelerators_per_node: int
+    vcpu: int
+    memory_gib: int
+    local_nvme: LocalNvme | None
+    fabric: OfferFabric
+    default: bool
+    price: Price
+    source: str
+    as_of: str
+    verified: bool
+    # GCP: guest accelerator type (nvidia-h100-80gb) and whether GPUs come with the machine.
+    accelerator_type: str | None = None
+    bundled: bool = True
+    # AWS: EKS managed node group AMI type.
+    ami_type: str | None = None
+
+    @property
+    def has_fabric(self) -> bool:
+        return self.fabric.kind != "none"
+
+
+@dataclass(frozen=True)
+class TpuVersion:
+    """A Cloud TPU version: topologies, GKE machine types, TPU VM types, prices."""
+
+    version: str
+    accelerator: str
+    dims: int
+    listed_topologies: tuple[str, ...]
+    cube_rule: bool
+    max_chips: int
+    gke_single_host: Mapping[str, str]
+    gke_multi_host: str
+    gke_machine_types: Mapping[str, int]  # machine type -> chips per VM
+    vm_prefix: str
+    vm_count_unit: str  # chips | tensorcores
+    vm_config_type: str
+    vm_default_runtime: str
+    price: Price  # per chip-hour
+    source: str
+    as_of: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class FabricKind:
+    """What a fabric kind needs from network and scheduler (one row of fabrics.yaml)."""
+
+    kind: str
+    cloud: str
+    description: str
+    single_zone: bool
+    placement: str
+    gpu_networks: bool = False
+    rdma_network: bool = False
+    rdma_subnets: int = 0
+    network_profile: str | None = None
+    mtu: int | None = None
+    nic_type: str | None = None
+    gvnic_networks: int = 0
+    aks_feature: str | None = None
+    operator: str | None = None
+    security_group_self: bool = False
+
+
+@dataclass(frozen=True)
+class StorageTier:
+    """Allowed capacities and price of one storage tier."""
+
+    min_gib: int
+    step_gib: int
+    max_gib: int
+    price_usd_per_gib_month: float
+    also_gib: tuple[int, ...] = ()
+    sku: str | None = None
+
+    def accepts(self, capacity_gib: int) -> bool:
+        """True when the service accepts this capacity in this tier."""
+        if capacity_gib > self.max_gib:
+            return False
+        if capacity_gib in self.also_gib:
+            return True
+        return capacity_gib >= self.min_gib and capacity_gib % self.step_gib == 0
+
+    def nearest_valid(self, capacity_gib: int) -> int:
+        """The smallest accepted capacity at or above ``capacity_gib`` (capped at max)."""
+        for also in sorted(self.also_gib):
+            if also >= capacity_gib:
+                return also
+        if capacity_gib <= self.min_gib:
+            return self.min_gib
+        steps = -(-capacity_gib // self.step_gib)
+        return min(steps * self.step_gib, self.max_gib)
+
+
+@dataclass(frozen=True)
+class StorageOffer:
+    """A managed storage service for one cloud and spec ``kind``."""
+
+    cloud: str
+    kind: str
+    service: str
+    resource_type: str
+    # Keyed by throughput (MB/s per TiB); empty for single-tier services (see ``base``).
+    tiers: Mapping[int, StorageTier]
+    base: StorageTier | None
+    default_throughput: int | None
+    max_iops: int | None
+    max_throughput_mbps: int | None
+    source: str
+    as_of: str
+    verified: bool
+
+    def tier(self, throughput: int | None) -> StorageTier | None:
+        """The tier for a throughput (None = the default tier), or None if not offered."""
+        if not self.tiers:
+            return self.base
+        key = throughput if throughput is not None else self.default_throughput
+        return self.tiers.get(key) if key is not None else None
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """A cloud naming rule for one kind of name."""
+
+    pattern: str
+    max_length: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class CloudInfo:
+    """Per-cloud capabilities and naming rules."""
+
+    cloud: str
+    display_name: str
+    unsupported: Mapping[str, str]
+    names: Mapping[str, NameRule]
+    region_pattern: str
+    zone_pattern: str
+    zone_in_region: bool
+    extra: Mapping[str, object] = field(default_factory=dict)

@@ -1,0 +1,73 @@
+"""The ``aiinfra`` command: validate, catalog, plan, diff, preflight.
+
+Each subcommand lives beside the layer it belongs to and exposes ``add_arguments(parser)``
+and ``run(args) -> int``; this module only wires them together and guarantees that no
+Python traceback reaches a user (set ``AIINFRA_DEBUG=1`` to see one).
+
+Exit codes (see README): 0 ok, 1 a mandatory policy violation or failed check, 2 invalid
+input, 3 an internal error in ai-infra itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+# name -> (module, one-line help). Modules keep heavy imports inside run().
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("components.spec.command", "check fleet specs: schema and catalog rules (exit 0 valid, 2 invalid)"),
+    "catalog": ("components.catalog.command", "show accelerator offers across clouds, with prices and sources"),
+    "plan": ("components.plan.command", "offline preview: resources, policy verdicts, cost, accelerators"),
+    "diff": ("components.plan.diff_command", "what a change does to cost, capacity, policies and replacements"),
+    "preflight": ("components.preflight.command", "live checks against cloud APIs: quota, offerings, reservations"),
+}
+
+EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiinfra",
+        description="ai-infra: AI accelerator fleets on GCP, Azure and AWS from one spec.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        cmd = sub.add_parser(name, help=help_text, description=module.__doc__)
+        module.add_arguments(cmd)
+        cmd.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args._module.run(args)
+        return code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: never a traceback for users
+        if os.environ.get("AIINFRA_DEBUG"):
+            raise
+        print(
+            f"aiinfra: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in ai-infra, not in your spec. Re-run with AIINFRA_DEBUG=1 for details.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def entrypoint() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entrypoint()

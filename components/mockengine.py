@@ -1,0 +1,205 @@
+"""Run a Pulumi program on Pulumi's mock engine and capture every registered resource.
+
+This is how ai-infra previews without a cloud or the Pulumi CLI: the tests assert on the
+captured resources, and ``aiinfra plan`` renders them. The capture records what the engine
+would receive: type token, logical name, parent URN, the inputs, and the resource options
+that matter to reviewers (protect, retainOnDelete, deleteBeforeReplace, ignoreChanges).
+
+Usage::
+
+    from components.mockengine import run_program
+    capture = run_program(lambda: Fleet("fleet", fleet), config={...}, stack="gcp-train")
+    [r for r in capture.resources if r.type == "gcp:container/nodePool:NodePool"]
+
+The Python SDK keeps its runtime state in module globals, so runs are serialised by a lock
+and each run resets that state first.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as _mocks
+from pulumi.runtime import settings as _settings
+
+_LOCK = threading.Lock()
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class CapturedResource:
+    """One resource as the engine saw it register."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    custom: bool
+    inputs: dict[str, Any]
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    provider: str | None = None
+
+    @property
+    def parent_name(self) -> str | None:
+        """The logical name of the parent (last URN segment), or None for the stack."""
+        if not self.parent or self.parent.split("::")[-2].endswith(STACK_TYPE):
+            return None
+        return self.parent.split("::")[-1]
+
+
+@dataclass
+class Capture:
+    """Everything one program run registered, in registration order."""
+
+    resources: list[CapturedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    logs: list[tuple[str, str]] = field(default_factory=list)
+
+    def of_type(self, type_token: str) -> list[CapturedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> CapturedResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    """Echo inputs as outputs, with a deterministic id; answer invokes with empty results."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        state = dict(args.inputs)
+        # Common computed outputs that programs read, so downstream applies have values.
+        state.setdefault("name", args.name)
+        state.setdefault("id", f"{args.name}-id")
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class _CapturingMonitor(_mocks.MockMonitor):
+    def __init__(self, mocks: pulumi.runtime.Mocks, capture: Capture) -> None:
+        super().__init__(mocks)
+        self.capture = capture
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            return response
+        from pulumi.runtime import rpc
+
+        inputs = rpc.deserialize_properties(request.object)
+        self.capture.resources.append(
+            CapturedResource(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent or None,
+                custom=bool(request.custom),
+                inputs=_plain(inputs),
+                protect=bool(request.protect),
+                retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+                delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+                ignore_changes=list(getattr(request, "ignoreChanges", [])),
+                provider=request.provider or None,
+            )
+        )
+        return response
+
+
+def _plain(value: Any) -> Any:
+    """Unknowns, secrets and resource references as plain JSON-able values."""
+    from pulumi.runtime import rpc
+
+    if isinstance(value, Mapping):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return {"secret": _plain(value.get("value"))}
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is rpc.UNKNOWN or value == rpc.UNKNOWN:
+        return "<unknown>"
+    if isinstance(value, pulumi.Resource):
+        return f"<resource {getattr(value, '_name', '?')}>"
+    return value
+
+
+def _config_value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def run_program(
+    program: Callable[[], Any] | str | Path,
+    config: Mapping[str, Any] | None = None,
+    *,
+    project: str = "ai-infra",
+    stack: str = "dev",
+    preview: bool = True,
+) -> Capture:
+    """Run ``program`` (a callable, or the path of a Pulumi ``__main__.py``) on the mock engine.
+
+    ``config`` holds fully-qualified keys (``aiinfra:fleet``, ``gcp:project``); objects are
+    passed as JSON, as the Pulumi CLI passes structured config. Exceptions from the program
+    (``pulumi.RunError`` included) propagate after the engine has settled.
+    """
+    capture = Capture()
+    with _LOCK:
+        _reset_runtime()
+        pulumi.runtime.set_all_config({k: _config_value(v) for k, v in (config or {}).items()})
+        monitor = _CapturingMonitor(_Mocks(), capture)
+        pulumi.runtime.set_mocks(_Mocks(), project=project, stack=stack, preview=preview, monitor=monitor)
+        func = _as_callable(program)
+
+        def body() -> None:
+            func()
+
+        from pulumi.runtime.stack import run_pulumi_func
+        from pulumi.runtime.sync_await import _sync_await
+
+        # set_mocks made the root Stack; run the body under it and wait for every RPC the
+        # way the SDK's own entry point does, then resolve the stack exports.
+        _sync_await(run_pulumi_func(body))
+        root = _settings.get_root_resource()
+        for key, value in (getattr(root, "outputs", None) or {}).items():
+            resolved = _sync_await(pulumi.Output.from_input(value).future())
+            capture.outputs[key] = _plain(resolved)
+    return capture
+
+
+def _as_callable(program: Callable[[], Any] | str | Path) -> Callable[[], Any]:
+    if callable(program):
+        return program
+    path = Path(program).resolve()
+
+    def run_main() -> None:
+        root = str(path.parent)
+        added = root not in sys.path
+        if added:
+            sys.path.insert(0, root)
+        try:
+            runpy.run_path(str(path), run_name="__main__")
+        finally:
+            if added:
+                sys.path.remove(root)
+
+    return run_main
+
+
+def _reset_runtime() -> None:
+    """Forget the previous run's root stack, outputs and pending RPCs."""
+    _settings.ROOT.set(None)
+    _settings.SETTINGS.rpc_manager.clear()
+    _settings.SETTINGS.outputs.clear()

@@ -1,0 +1,1 @@
+"""Offline plan: run the program on Pulumi's mock engine, drive the policy pack, price, render."""

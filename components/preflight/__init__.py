@@ -1,0 +1,1 @@
+"""Preflight: live checks against cloud APIs (quota, offerings, reservations)."""

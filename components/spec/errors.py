@@ -1,0 +1,103 @@
+"""Spec problems: each names its file, line, spec path, what is wrong and how to fix it.
+
+Every check (YAML parsing, schema, semantics) reports ``SpecIssue`` objects; they are
+collected and reported together. ``SpecError`` carries all of them out of the loader so a
+caller (CLI, Pulumi program) can print them without a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class SpecIssue:
+    """One problem with a fleet spec.
+
+    ``path`` is the spec path (``clusters[0].gpuPools[1].maxNodes``; ``""`` for the whole
+    spec), ``hint`` says how to fix it (did-you-mean, allowed values), ``file``/``line``
+    where it is.
+    """
+
+    path: str
+    message: str
+    hint: str | None = None
+    file: str | None = None
+    line: int | None = None
+    severity: str = "error"  # error | warning
+
+    def located(self, file: str | None, line: int | None) -> SpecIssue:
+        """A copy with the file and line filled in."""
+        return replace(self, file=file, line=line)
+
+    def format(self) -> str:
+        """``file:line: path: message (hint)`` - one line, as compilers print."""
+        where = self.file or "<spec>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        head = f"{where}: {self.severity}: "
+        if self.path:
+            head += f"{self.path}: "
+        text = head + self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "path": self.path,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class SpecError(Exception):
+    """A spec failed to load or validate; ``issues`` holds every problem found."""
+
+    def __init__(self, issues: Sequence[SpecIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        errors = [i for i in self.issues if i.severity == "error"]
+        lines = [i.format() for i in self.issues]
+        lines.append(f"{len(errors)} error(s) in the fleet spec")
+        return "\n".join(lines)
+
+
+def join_path(*parts: str | int) -> str:
+    """Join spec path parts: ``join_path("clusters", 0, "name") == "clusters[0].name"``."""
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif out:
+            out += f".{p}"
+        else:
+            out = p
+    return out
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """``"did you mean 'maxNodes'?"`` for the closest choice, or None."""
+    options = list(choices)
+    lowered = {c.lower(): c for c in options}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return f"did you mean '{lowered[word.lower()]}'?"
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def choices_hint(word: str, choices: Iterable[str]) -> str:
+    """Did-you-mean when something is close, then the allowed values."""
+    options = [str(c) for c in choices]
+    allowed = "allowed: " + ", ".join(options)
+    dym = did_you_mean(word, options)
+    return f"{dym} {allowed}" if dym else allowed

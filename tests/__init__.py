@@ -1,0 +1,1 @@
+"""ai-infra tests: the tree mirrors components/ and policies/."""

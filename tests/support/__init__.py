@@ -1,0 +1,1 @@
+"""Shared test support: provider-SDK input checks and spec fixtures."""

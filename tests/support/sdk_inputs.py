@@ -1,0 +1,116 @@
+"""Check captured resource inputs against the provider SDK's own input types.
+
+The mock engine accepts any nested dict, so a misspelt key (``guest_accelerator``) would pass
+it silently while the real provider rejects or ignores it. ``sdk_input_errors`` walks the
+captured inputs level by level against ``<Resource>Args`` and the nested ``...Args`` classes
+(``pulumi._types.input_type_types``) and reports every key the SDK does not declare, and
+every scalar of the wrong kind.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import importlib
+import typing
+from typing import Any
+
+from pulumi._types import input_type_types, is_input_type
+
+PACKAGES = {"gcp": "pulumi_gcp", "aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}
+
+
+def args_class(type_token: str) -> type | None:
+    """``gcp:container/nodePool:NodePool`` -> ``pulumi_gcp.container.NodePoolArgs`` (None for components)."""
+    pkg, middle, cls = type_token.split(":")
+    if pkg not in PACKAGES:
+        return None
+    module = importlib.import_module(f"{PACKAGES[pkg]}.{middle.split('/')[0]}")
+    found = getattr(module, f"{cls}Args", None)
+    if found is None:
+        raise AssertionError(f"{type_token}: the SDK has no {cls}Args in {module.__name__}")
+    args: type = found
+    return args
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Optional / Input / Awaitable / Output wrappers down to the useful type."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Union:
+        useful = [
+            a
+            for a in typing.get_args(tp)
+            if a is not type(None) and typing.get_origin(a) not in (collections.abc.Awaitable,) and not _is_output(a)
+        ]
+        if len(useful) == 1:
+            return _unwrap(useful[0])
+        return tp
+    return tp
+
+
+def _is_output(tp: Any) -> bool:
+    import pulumi
+
+    return tp is pulumi.Output or typing.get_origin(tp) is pulumi.Output
+
+
+def _check(value: Any, tp: Any, path: str, errors: list[str]) -> None:
+    tp = _unwrap(tp)
+    if value is None or value == "<unknown>" or (isinstance(value, str) and value.startswith("<resource")):
+        return
+    if isinstance(value, dict) and set(value) == {"secret"}:
+        _check(value["secret"], tp, path, errors)
+        return
+    if isinstance(tp, type) and is_input_type(tp):
+        if not isinstance(value, dict):
+            errors.append(f"{path}: expected an object ({tp.__name__}), got {type(value).__name__}")
+            return
+        declared = input_type_types(tp)
+        for key, sub in value.items():
+            if key not in declared:
+                errors.append(f"{path}.{key}: not an input of {tp.__name__} (declared: {', '.join(sorted(declared))})")
+            else:
+                _check(sub, declared[key], f"{path}.{key}", errors)
+        return
+    origin = typing.get_origin(tp)
+    if origin in (collections.abc.Sequence, list, typing.Sequence):
+        if not isinstance(value, list):
+            errors.append(f"{path}: expected a list, got {type(value).__name__}")
+            return
+        (item_tp,) = typing.get_args(tp) or (Any,)
+        for i, item in enumerate(value):
+            _check(item, item_tp, f"{path}[{i}]", errors)
+        return
+    if origin in (collections.abc.Mapping, dict, typing.Mapping):
+        if not isinstance(value, dict):
+            errors.append(f"{path}: expected a map, got {type(value).__name__}")
+            return
+        args = typing.get_args(tp)
+        if len(args) == 2:
+            for k, v in value.items():
+                _check(v, args[1], f"{path}[{k!r}]", errors)
+        return
+    if tp is str and not isinstance(value, str):
+        errors.append(f"{path}: expected a string, got {value!r}")
+    elif tp is bool and not isinstance(value, bool):
+        errors.append(f"{path}: expected a bool, got {value!r}")
+    elif tp in (int, float) and (isinstance(value, bool) or not isinstance(value, int | float)):
+        errors.append(f"{path}: expected a number, got {value!r}")
+
+
+def sdk_input_errors(type_token: str, inputs: dict[str, Any]) -> list[str]:
+    """Every captured input key or value the provider SDK does not accept (empty = clean)."""
+    cls = args_class(type_token)
+    if cls is None:
+        return []
+    errors: list[str] = []
+    _check(inputs, cls, type_token, errors)
+    return errors
+
+
+def assert_inputs_match_sdk(resources: typing.Iterable[Any]) -> None:
+    """Assert every captured custom resource's inputs match its SDK input types."""
+    problems: list[str] = []
+    for r in resources:
+        if r.custom:
+            problems.extend(f"{r.name}: {e}" for e in sdk_input_errors(r.type, r.inputs))
+    assert not problems, "inputs the provider SDK does not declare:\n  " + "\n  ".join(problems)
