@@ -1,21 +1,24 @@
 """AWS components: cluster, accelerator pools, fabric network and storage for ai-infra.
 
-``build_cluster`` is the entry point the Fleet calls (see ``components.clouds``).
+``build_cluster`` is the entry point the Fleet calls (see ``components.clouds``). This
+module stays light (no provider SDK import) because ``components.aws.rules`` is imported by
+``aiinfra validate``; the SDK is imported only when a cluster is built.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from components.clouds import FleetBuildError
 
 if TYPE_CHECKING:
     import pulumi
 
+    from components.clouds import ClusterComponent
     from components.spec.resolved import ResolvedCluster
 
 
-def build_cluster(name: str, cluster: ResolvedCluster, opts: pulumi.ResourceOptions) -> NoReturn:
+def build_cluster(name: str, cluster: ResolvedCluster, opts: pulumi.ResourceOptions) -> ClusterComponent:
     """Not built yet: fail loudly, naming the spec path, rather than create nothing."""
     raise FleetBuildError(
         f"{cluster.spec.path}.cloud",

@@ -7,8 +7,10 @@ Runs after the schema has accepted the shape. Each check reads its facts from th
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import re
+from collections.abc import Callable
 from types import MappingProxyType
 
 from components.catalog import Catalog
@@ -352,6 +354,13 @@ def _check_unique(c: _Collector, items: list[tuple[str, str]], what: str) -> Non
             seen[name] = path
 
 
+def cloud_rules(cloud: str) -> Callable[[ResolvedCluster], list[SpecIssue]]:
+    """The cloud's own checks (``components.<cloud>.rules.check_cluster``; no SDK import)."""
+    module = importlib.import_module(f"components.{cloud}.rules")
+    check: Callable[[ResolvedCluster], list[SpecIssue]] = module.check_cluster
+    return check
+
+
 def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[SpecIssue]]:
     """Check ``spec`` against the catalog; return the resolved fleet (None on errors) and issues."""
     c = _Collector()
@@ -378,16 +387,16 @@ def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[S
             LABEL_ENVIRONMENT: spec.environment,
             LABEL_CLUSTER: cl.name,
         }
-        clusters.append(
-            ResolvedCluster(
-                spec=cl,
-                environment=spec.environment,
-                labels=MappingProxyType(labels),
-                pools=tuple(p for p in pools if p is not None),
-                slices=tuple(s for s in slices if s is not None),
-                storage=tuple(s for s in stores if s is not None),
-            )
+        resolved = ResolvedCluster(
+            spec=cl,
+            environment=spec.environment,
+            labels=MappingProxyType(labels),
+            pools=tuple(p for p in pools if p is not None),
+            slices=tuple(s for s in slices if s is not None),
+            storage=tuple(s for s in stores if s is not None),
         )
+        c.issues.extend(cloud_rules(cl.cloud)(resolved))
+        clusters.append(resolved)
     if any(i.severity == "error" for i in c.issues):
         return None, c.issues
     return ResolvedFleet(spec=spec, clusters=tuple(clusters)), c.issues
