@@ -254,11 +254,13 @@ def _resolve_storage(
     throughput = st.throughput_mbps_per_tib if offer.tiers else None
     tier = offer.tier(throughput)
     if tier is None:
-        tiers = [str(t) for t in sorted(offer.tiers)]
+        tiers = sorted(offer.tiers)
+        asked = st.throughput_mbps_per_tib or 0
+        nearest = min(tiers, key=lambda t: (abs(t - asked), t))
         c.error(
             join_path(p, "throughputMBpsPerTiB"),
             f"{offer.service} has no {st.throughput_mbps_per_tib} MB/s/TiB tier",
-            choices_hint(str(st.throughput_mbps_per_tib), tiers),
+            f"nearest tier: {nearest}; allowed: {', '.join(map(str, tiers))}",
         )
         return None
     if not tier.accepts(st.capacity_gib):
