@@ -217,3 +217,14 @@ def test_non_string_keys() -> None:
     issue = only(schema_issues(doc))
     assert issue.path == "labels.1"
     assert issue.message == "key 1 is a int, not a string"
+
+
+def test_spec_reference_doc_is_current() -> None:
+    from pathlib import Path
+
+    from components.spec.reference import render
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "spec-reference.md"
+    assert doc.read_text(encoding="utf-8") == render(), (
+        "docs/spec-reference.md is stale: python -m components.spec.reference > docs/spec-reference.md"
+    )
