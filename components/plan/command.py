@@ -134,6 +134,17 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.stop()
 
+    if args.format != "text":
+        # like `aiinfra validate`: every problem on stderr, whatever the report format
+        for s in report.stacks:
+            for issue in s.issues if s.status == "invalid" else []:
+                print(issue.format(), file=sys.stderr)
+            if s.status == "invalid":
+                print(
+                    f"{s.file}: invalid: {sum(1 for i in s.issues if i.severity == 'error')} error(s)", file=sys.stderr
+                )
+            elif s.error:
+                print(f"{s.file}: {s.status}: {s.error}", file=sys.stderr)
     to_terminal = args.out is None and sys.stdout.isatty()
     text = render(report, args.format, color=bool(to_terminal))
     if args.out:

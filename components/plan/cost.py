@@ -209,9 +209,9 @@ class AcceleratorReport:
         return out
 
 
-def _region_note(price_region: str | None, cluster: ResolvedCluster) -> list[str]:
+def _region_note(what: str, price_region: str | None, cluster: ResolvedCluster) -> list[str]:
     if price_region and price_region != cluster.spec.region:
-        return [f"{cluster.cloud} prices are {price_region} list prices; {cluster.spec.region} may differ."]
+        return [f"{what}: priced at the {price_region} list price; {cluster.spec.region} may differ."]
     return []
 
 
@@ -236,7 +236,7 @@ def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool) -> CostL
     price, notes = _capacity_price(
         offer.machine_type, pool.spec.capacity, offer.price.on_demand_usd, offer.price.spot_usd
     )
-    notes += _region_note(offer.price.region, cluster)
+    notes += _region_note(offer.machine_type, offer.price.region, cluster)
     priced = price is not None
     if not priced:
         notes.append(f"{offer.machine_type}: no price in the catalog; counted as 0.")
@@ -272,7 +272,7 @@ def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice) -> Cost
     v = tpu.version
     what = f"TPU {v.version}"
     price, notes = _capacity_price(what, tpu.spec.capacity, v.price.on_demand_usd, v.price.spot_usd)
-    notes += _region_note(v.price.region, cluster)
+    notes += _region_note(what, v.price.region, cluster)
     notes.append("TPU slices are fixed size: cost at min scale equals cost at max scale.")
     priced = price is not None
     if not priced:

@@ -191,7 +191,8 @@ class PlanReport:
         """The plan JSON contract (DESIGN.md): resources, violations, cost, accelerators."""
         resources = []
         for s in self.stacks:
-            for r in s.resources:
+            # URN order: registration order depends on when each resource's inputs resolve
+            for r in sorted(s.resources, key=lambda r: r.urn):
                 item: dict[str, Any] = {"stack": s.stack, "type": r.type, "name": r.name, "urn": r.urn}
                 parent = parent_urn(r)
                 if parent:

@@ -29,12 +29,12 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         if s.status == "invalid":
             console.print(f"[red]{s.file}: invalid[/red]")
             for issue in s.issues:
-                console.print(f"  {issue.format()}", markup=False, highlight=False)
+                console.print(f"  {issue.format()}", markup=False, highlight=False, soft_wrap=True)
         elif s.status in ("build-error", "error"):
             console.print(
                 f"[red]{s.file}: {'cannot be built' if s.status == 'build-error' else 'internal error'}[/red]"
             )
-            console.print(f"  {s.error}", markup=False, highlight=False)
+            console.print(f"  {s.error}", markup=False, highlight=False, soft_wrap=True)
         elif s.policies_note:
             console.print(f"[yellow]{s.file}: policies {s.policies_note}[/yellow]", highlight=False)
 
