@@ -326,7 +326,6 @@ def test_real_program_with_stub_builder_is_a_build_error(
 ) -> None:
     """The project's own __main__.py: a cloud builder that raises FleetBuildError is exit 2, not a traceback."""
     import components.gcp
-
     from components.clouds import FleetBuildError
 
     def stub(name: str, cluster: Any, opts: Any) -> Any:
