@@ -475,6 +475,7 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
     "gcp:compute/disk:Disk": ("name", "zone", "type", "image", "snapshot"),
     "aws:ebs/volume:Volume": ("availabilityZone", "encrypted", "snapshotId", "kmsKeyId"),
     "azure-native:compute:Disk": ("diskName", "location", "zones", "creationData"),
+    "azure-native:storage:FileShare": ("accountName", "shareName", "enabledProtocols"),
 }
 
 #: Keys whose decrease forces a replacement (sizes that only grow).
