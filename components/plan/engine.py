@@ -321,14 +321,8 @@ def stack_config(path: Path, project: str) -> tuple[str, dict[str, Any]]:
     return stack, {CONFIG_KEY: doc}
 
 
-def _line_map(path: Path) -> dict[str, int]:
+def _line_map(base: tuple[str | int, ...], lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:
     """spec path (``clusters[0].gpuPools[1]``) -> line, relative to the fleet object."""
-    from components.spec.loader import read_document
-
-    try:
-        _doc, _src, base, lines = read_document(path)
-    except Exception:  # the file already validated; lines are a nicety
-        return {}
     out: dict[str, int] = {}
     for key, line in lines.items():
         if tuple(key[: len(base)]) != tuple(base):
@@ -350,18 +344,25 @@ def plan_file(
     program: str | Path | Callable[[], Any] | None = None,
 ) -> StackPlan:
     """Plan one stack file (or bare spec file). Never raises for bad input."""
-    from components.spec.command import validate_file
+    from components.spec.errors import SpecError
+    from components.spec.loader import check_document, read_document
 
     p = Path(path)
     m = _STACK_FILE.match(p.name)
     plan = StackPlan(file=str(path), stack=m.group("stack") if m else p.stem)
-    fleet, issues = validate_file(str(path))
-    plan.issues = issues
+    # the same checks as `aiinfra validate` (components.spec.command.validate_file), keeping
+    # the line map for SARIF locations
+    try:
+        doc, source, base, lines = read_document(str(path))
+    except SpecError as err:
+        plan.issues, plan.status = err.issues, "invalid"
+        return plan
+    fleet, plan.issues = check_document(doc, source, base, lines)
     if fleet is None:
         plan.status = "invalid"
         return plan
     plan.fleet = fleet
-    plan.lines = _line_map(p)
+    plan.lines = _line_map(base, lines)
     project_dir, project = find_project(p)
     plan.stack, config = stack_config(p, project)
     plan.cost = price_fleet(fleet, plan.stack)

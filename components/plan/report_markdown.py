@@ -92,6 +92,8 @@ def _stack_table(stacks: Sequence[StackPlan]) -> list[str]:
             )
         if budget.get("withinAccelerators") is False:
             notes.append(f"over budget: {budget['accelerators']} > {budget['maxAccelerators']} accelerators")
+        if budget and not notes:
+            notes.append("within budget")
         rows.append(
             [
                 f"`{s.stack}`",
@@ -197,9 +199,13 @@ def accelerator_section(report: PlanReport) -> list[str]:
     return table(["Accelerator", "Kind", "At min", "At max"], rows, "llrr")
 
 
+#: Rows of the collapsed resource list; GitHub comments stop at 65,536 characters.
+MAX_RESOURCE_ROWS = 250
+
+
 def resources_section(stacks: Sequence[StackPlan]) -> list[str]:
     total = sum(len(s.resources) for s in stacks)
-    rows = []
+    rows: list[list[object]] = []
     for s in stacks:
         by_urn = {r.urn: r for r in s.resources}
         for r in s.resources:
@@ -207,7 +213,13 @@ def resources_section(stacks: Sequence[StackPlan]) -> list[str]:
             flags = "protected" if r.protect else ""
             rows.append([f"`{s.stack}`", f"`{r.type}`", f"`{r.name}`", f"`{parent.name}`" if parent else "", flags])
     out = [f"<details><summary>Resources ({total})</summary>", ""]
-    out += table(["Stack", "Type", "Name", "Parent", ""], rows) if rows else ["No resources were captured."]
+    out += (
+        table(["Stack", "Type", "Name", "Parent", ""], rows[:MAX_RESOURCE_ROWS])
+        if rows
+        else ["No resources were captured."]
+    )
+    if len(rows) > MAX_RESOURCE_ROWS:
+        out += ["", f"... and {len(rows) - MAX_RESOURCE_ROWS} more: see `aiinfra plan --format json`."]
     out += ["", "</details>"]
     return out
 
