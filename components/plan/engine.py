@@ -132,7 +132,7 @@ class StackPlan:
             return ""
         res = next((r for r in self.resources if verdict.urn and r.urn == verdict.urn), None)
         if res is None:
-            return "clusters" if self.fleet.clusters else ""
+            return ""  # stack-wide (AnalyzeStack): the fleet spec itself
         return locate_resource(self.fleet, res, {r.urn: r for r in self.resources})
 
     def to_json(self) -> dict[str, Any]:
