@@ -265,9 +265,7 @@ def _resolve_storage(
         return None
     if not tier.accepts(st.capacity_gib):
         tier_txt = f" at {throughput or offer.default_throughput} MB/s/TiB" if offer.tiers else ""
-        rule = f"at least {tier.min_gib} GiB in steps of {tier.step_gib} GiB, at most {tier.max_gib} GiB"
-        if tier.also_gib:
-            rule = f"{', '.join(map(str, tier.also_gib))} GiB, or " + rule
+        rule = tier.describe()
         nearest = tier.nearest_valid(st.capacity_gib)
         c.error(
             join_path(p, "capacityGiB"),

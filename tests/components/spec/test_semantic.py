@@ -316,7 +316,7 @@ def test_gcp_lustre_capacity_step_with_nearest() -> None:
     issue = one(
         errors_of(cluster(storage=[store(capacityGiB=40000, throughputMBpsPerTiB=250)])),
         "clusters[0].storage[0].capacityGiB",
-        r"Google Cloud Managed Lustre at 250 MB/s/TiB does not accept 40000 GiB: at least 36000 GiB in steps of 36000",
+        r"Google Cloud Managed Lustre at 250 MB/s/TiB does not accept 40000 GiB: 36000-6120000 GiB in steps of 36000",
     )
     assert issue.hint == "nearest valid size: 72000 GiB"
 
@@ -336,7 +336,7 @@ def test_fsx_first_step_is_1200() -> None:
     one(
         errors_of(cluster("aws", storage=[store(capacityGiB=3600)])),
         "clusters[0].storage[0].capacityGiB",
-        r"1200 GiB, or at least 2400 GiB in steps of 2400",
+        r"does not accept 3600 GiB: 1200 GiB, or 2400-2361600 GiB in steps of 2400 GiB",
     )
 
 
@@ -355,9 +355,9 @@ def test_block_only_fields() -> None:
 
 def test_block_iops_ceiling() -> None:
     one(
-        errors_of(cluster("aws", storage=[{"name": "v", "kind": "block", "capacityGiB": 100, "iops": 20000}])),
+        errors_of(cluster("aws", storage=[{"name": "v", "kind": "block", "capacityGiB": 100, "iops": 90000}])),
         "clusters[0].storage[0].iops",
-        r"at most 16000 IOPS",
+        r"at most 80000 IOPS",
     )
 
 
@@ -391,3 +391,15 @@ def test_every_semantic_error_is_collected() -> None:
         "clusters[0].tpuSlices",
         "clusters[0].storage[0].capacityGiB",
     }
+
+
+def test_filestore_has_two_capacity_ranges() -> None:
+    nfs = {"name": "home", "kind": "nfs"}
+    assert errors_of(cluster(storage=[{**nfs, "capacityGiB": 9984}])) == []
+    assert errors_of(cluster(storage=[{**nfs, "capacityGiB": 12800}])) == []
+    issue = one(
+        errors_of(cluster(storage=[{**nfs, "capacityGiB": 10496}])),
+        "clusters[0].storage[0].capacityGiB",
+        r"1024-9984 GiB in steps of 256 GiB, or 10240-102400 GiB in steps of 2560 GiB",
+    )
+    assert issue.hint == "nearest valid size: 12800 GiB"
