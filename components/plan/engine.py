@@ -23,14 +23,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from components.mockengine import CapturedResource
 from components.plan import policies as policy_mod
 from components.plan.cost import AcceleratorReport, CostReport, count_accelerators, price_fleet
-from components.plan.policies import PoliciesUnavailable, PolicyVerdict
+from components.plan.policies import PoliciesUnavailable, PolicyConfigInvalid, PolicyVerdict
 from components.spec.errors import SpecIssue
 from components.spec.loader import CONFIG_KEY
 from components.spec.resolved import (
@@ -51,7 +51,19 @@ def spec_items(cluster: ResolvedCluster) -> list[SpecItem]:
     return [*cluster.pools, *cluster.slices, *cluster.storage]
 
 
-PolicyRunner = Callable[[Sequence[CapturedResource], Mapping[str, Any]], list[PolicyVerdict]]
+class PolicyRunner(Protocol):
+    """``components.plan.policies.run_policies`` or a stand-in with the same signature."""
+
+    def __call__(
+        self,
+        resources: Sequence[CapturedResource],
+        policy_config: Mapping[str, Any],
+        *,
+        stack: str = ...,
+        project: str = ...,
+        stack_config: Mapping[str, Any] | None = ...,
+    ) -> list[PolicyVerdict]: ...
+
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -395,12 +407,17 @@ def plan_file(
     if skip_policies:
         plan.policies_note = SKIPPED
         return plan
-    runner = policies or policy_mod.run_policies
+    runner: PolicyRunner = policies or policy_mod.run_policies
     try:
-        plan.violations = list(runner(plan.resources, dict(policy_config or {})))
+        plan.violations = list(
+            runner(plan.resources, dict(policy_config or {}), stack=plan.stack, project=project, stack_config=config)
+        )
         plan.policies_evaluated = True
     except PoliciesUnavailable as exc:
         plan.policies_note = f"not evaluated: {exc}"
+    except PolicyConfigInvalid as exc:
+        plan.status = "invalid"
+        plan.error = f"--policy-config: {exc}"
     return plan
 
 

@@ -76,6 +76,10 @@ class PoliciesUnavailable(Exception):
     """The policy pack could not be evaluated (client missing, pack failed to start, ...)."""
 
 
+class PolicyConfigInvalid(ValueError):
+    """The policy config names an unknown policy or does not match a policy's schema (exit 2)."""
+
+
 def _field(obj: Any, *names: str) -> Any:
     for name in names:
         if isinstance(obj, Mapping) and name in obj:
@@ -85,10 +89,20 @@ def _field(obj: Any, *names: str) -> Any:
     return None
 
 
-def run_policies(resources: Sequence[CapturedResource], policy_config: Mapping[str, Any]) -> list[PolicyVerdict]:
-    """Evaluate the policy pack on the captured resources; raises PoliciesUnavailable.
+def run_policies(
+    resources: Sequence[CapturedResource],
+    policy_config: Mapping[str, Any],
+    *,
+    stack: str = "dev",
+    project: str = "ai-infra",
+    stack_config: Mapping[str, Any] | None = None,
+) -> list[PolicyVerdict]:
+    """Evaluate the policy pack on the captured resources, as ``pulumi preview`` would.
 
-    ``policy_config`` is the JSON object ``pulumi preview --policy-pack-config`` takes.
+    ``policy_config`` is the JSON object ``pulumi preview --policy-pack-config`` takes;
+    ``stack``/``project``/``stack_config`` are what the engine gives the pack about the stack
+    (the pack reads the fleet's environment and budget from the config). Raises
+    PoliciesUnavailable when the pack cannot be run, PolicyConfigInvalid for a bad config.
     """
     try:
         client = importlib.import_module(CLIENT_MODULE)
@@ -97,8 +111,13 @@ def run_policies(resources: Sequence[CapturedResource], policy_config: Mapping[s
             f"the policy pack's Analyzer client ({CLIENT_MODULE}) is not installed: {exc}"
         ) from None
     try:
-        found = client.analyze(list(resources), dict(policy_config))
+        found = client.analyze(
+            list(resources), dict(policy_config), stack=stack, project=project, stack_config=dict(stack_config or {})
+        )
     except Exception as exc:  # the pack is external code: any failure means "not evaluated"
+        config_error = getattr(client, "PolicyConfigError", None)
+        if isinstance(config_error, type) and isinstance(exc, config_error):
+            raise PolicyConfigInvalid(str(exc)) from None
         raise PoliciesUnavailable(f"the policy pack failed: {type(exc).__name__}: {exc}") from None
     by_urn = {r.urn: r for r in resources}
     verdicts = []

@@ -71,11 +71,10 @@ def _problems(stacks: Sequence[StackPlan]) -> list[str]:
     for s in stacks:
         if s.status == "ok" and s.policies_evaluated:
             continue
-        if s.status == "invalid":
-            out += [f"**{s.file}** is invalid:", "", "```text", *(i.format() for i in s.issues), "```", ""]
-        elif s.status in ("build-error", "error"):
-            what = "cannot be built" if s.status == "build-error" else "hit an internal error"
-            out += [f"**{s.file}** {what}:", "", "```text", s.error or "", "```", ""]
+        if s.status != "ok":
+            what = {"invalid": "is invalid", "build-error": "cannot be built"}.get(s.status, "hit an internal error")
+            lines = [i.format() for i in s.issues] + ([s.error] if s.error else [])
+            out += [f"**{s.file}** {what}:", "", "```text", *lines, "```", ""]
         elif s.policies_note:
             out += [f"**{s.file}**: policies {s.policies_note}", ""]
     return out

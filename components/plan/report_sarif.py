@@ -46,7 +46,7 @@ def _fingerprint(*parts: str) -> str:
 
 
 def _invalid_results(s: StackPlan) -> list[dict[str, Any]]:
-    if s.status == "invalid":
+    if s.status == "invalid" and s.issues:
         return [
             {
                 "ruleId": INVALID_RULE,
@@ -57,7 +57,7 @@ def _invalid_results(s: StackPlan) -> list[dict[str, Any]]:
             }
             for i in s.issues
         ]
-    if s.status in ("build-error", "error"):
+    if s.status != "ok":
         return [
             {
                 "ruleId": INVALID_RULE,

@@ -26,15 +26,11 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
     cost, acc = report.cost, report.accelerators
 
     for s in report.stacks:
-        if s.status == "invalid":
-            console.print(f"[red]{s.file}: invalid[/red]")
-            for issue in s.issues:
-                console.print(f"  {issue.format()}", markup=False, highlight=False, soft_wrap=True)
-        elif s.status in ("build-error", "error"):
-            console.print(
-                f"[red]{s.file}: {'cannot be built' if s.status == 'build-error' else 'internal error'}[/red]"
-            )
-            console.print(f"  {s.error}", markup=False, highlight=False, soft_wrap=True)
+        if s.status != "ok":
+            what = {"invalid": "invalid", "build-error": "cannot be built"}.get(s.status, "internal error")
+            console.print(f"[red]{s.file}: {what}[/red]")
+            for line in [i.format() for i in s.issues] + ([s.error] if s.error else []):
+                console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
         elif s.policies_note:
             console.print(f"[yellow]{s.file}: policies {s.policies_note}[/yellow]", highlight=False)
 

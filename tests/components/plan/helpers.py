@@ -79,11 +79,15 @@ def write_stack(directory: Path, stack: str, spec: Mapping[str, Any], extra: Map
     return path
 
 
-def no_violations(resources: Sequence[CapturedResource], config: Mapping[str, Any]) -> list[PolicyVerdict]:
+def no_violations(
+    resources: Sequence[CapturedResource], config: Mapping[str, Any], **context: Any
+) -> list[PolicyVerdict]:
     return []
 
 
-def mandatory_on_first_pool(resources: Sequence[CapturedResource], config: Mapping[str, Any]) -> list[PolicyVerdict]:
+def mandatory_on_first_pool(
+    resources: Sequence[CapturedResource], config: Mapping[str, Any], **context: Any
+) -> list[PolicyVerdict]:
     """A mandatory verdict on the first GPU node pool / node group by name, and an advisory stack-wide one."""
     pool = min(
         (

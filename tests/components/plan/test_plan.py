@@ -118,8 +118,8 @@ def test_advisory_only_exits_0(
 ) -> None:
     stack = write_stack(tmp_path, "gcp-train", GCP_FLEET)
 
-    def advisory(resources: Any, config: Any) -> list[policies.PolicyVerdict]:
-        return [v for v in mandatory_on_first_pool(resources, config) if not v.blocking]
+    def advisory(resources: Any, config: Any, **context: Any) -> list[policies.PolicyVerdict]:
+        return [v for v in mandatory_on_first_pool(resources, config, **context) if not v.blocking]
 
     assert _cli(monkeypatch, advisory, str(stack), "--program", str(FIXTURE), "--format", "json") == 0
     assert json.loads(capsys.readouterr().out)["verdict"] == "advisory"
@@ -129,8 +129,10 @@ def test_policy_config_reaches_the_adapter(tmp_path: Path, monkeypatch: pytest.M
     stack = write_stack(tmp_path, "gcp-train", GCP_FLEET)
     seen: list[Any] = []
 
-    def spy(resources: Any, config: Any) -> list[policies.PolicyVerdict]:
+    def spy(resources: Any, config: Any, **context: Any) -> list[policies.PolicyVerdict]:
         seen.append(config)
+        assert context["stack"] == "gcp-train" and context["project"] == "ai-infra"
+        assert context["stack_config"]["aiinfra:fleet"]["environment"] == "prod"
         return []
 
     config_file = tmp_path / "policy.json"
@@ -185,7 +187,7 @@ def test_policies_unavailable_fails_closed(
 ) -> None:
     stack = write_stack(tmp_path, "gcp-train", GCP_FLEET)
 
-    def unavailable(resources: Any, config: Any) -> list[policies.PolicyVerdict]:
+    def unavailable(resources: Any, config: Any, **context: Any) -> list[policies.PolicyVerdict]:
         raise PoliciesUnavailable("the policy pack's Analyzer client is not installed")
 
     assert _cli(monkeypatch, unavailable, str(stack), "--program", str(FIXTURE), "--format", "markdown") == 1
@@ -224,7 +226,7 @@ def test_real_adapter_converts_client_answers(monkeypatch: pytest.MonkeyPatch, t
         message = "too many"
         urn = pool.urn
 
-    fake.analyze = lambda resources, config: [
+    fake.analyze = lambda resources, config, **kw: [
         Violation(),
         {"policyName": "budget", "enforcementLevel": "advisory", "message": "m"},
     ]  # type: ignore[attr-defined]
@@ -339,3 +341,41 @@ def test_real_program_with_stub_builder_is_a_build_error(
     out = capsys.readouterr()
     assert "clusters[0].cloud: not built in this test" in out.out
     assert "Traceback" not in out.out + out.err
+
+
+def test_policy_config_rejected_by_the_pack_is_invalid_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("fake_client_cfg")
+
+    class PolicyConfigError(Exception):
+        pass
+
+    def analyze(resources: Any, config: Any, **kw: Any) -> list[Any]:
+        raise PolicyConfigError("unknown policy 'gpu-pool-max-node' (did you mean 'gpu-pool-max-nodes'?)")
+
+    fake.PolicyConfigError = PolicyConfigError  # type: ignore[attr-defined]
+    fake.analyze = analyze  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fake_client_cfg", fake)
+    monkeypatch.setattr(policies, "CLIENT_MODULE", "fake_client_cfg")
+    plan = plan_file(write_stack(tmp_path, "gcp-train", GCP_FLEET), {"gpu-pool-max-node": {}}, program=FIXTURE)
+    assert plan.status == "invalid" and plan.exit_code == 2
+    assert "did you mean 'gpu-pool-max-nodes'" in (plan.error or "")
+
+
+def test_pack_failure_is_not_evaluated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("fake_client_broken")
+
+    def analyze(resources: Any, config: Any, **kw: Any) -> list[Any]:
+        raise RuntimeError("the policy pack printed no port within 60s")
+
+    fake.analyze = analyze  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fake_client_broken", fake)
+    monkeypatch.setattr(policies, "CLIENT_MODULE", "fake_client_broken")
+    plan = plan_file(write_stack(tmp_path, "gcp-train", GCP_FLEET), program=FIXTURE)
+    assert plan.verdict == "not-evaluated" and plan.exit_code == 1
+    assert "printed no port" in (plan.policies_note or "")
