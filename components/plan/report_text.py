@@ -29,8 +29,8 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         if s.status != "ok":
             what = {"invalid": "invalid", "build-error": "cannot be built"}.get(s.status, "internal error")
             console.print(f"[red]{s.file}: {what}[/red]")
-            for line in [i.format() for i in s.issues] + ([s.error] if s.error else []):
-                console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+            for problem in [i.format() for i in s.issues] + ([s.error] if s.error else []):
+                console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         elif s.policies_note:
             console.print(f"[yellow]{s.file}: policies {s.policies_note}[/yellow]", highlight=False)
 
