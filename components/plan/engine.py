@@ -19,8 +19,10 @@ Exit codes (the ``aiinfra`` contract): 0 pass or advisory only, 1 a mandatory vi
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -347,6 +349,30 @@ def _line_map(base: tuple[str | int, ...], lines: Mapping[tuple[str | int, ...],
     return out
 
 
+@contextlib.contextmanager
+def _quiet_asyncio() -> Iterator[None]:
+    """Keep asyncio's "Future exception was never retrieved" tracebacks off the user's terminal.
+
+    When a program fails, the Pulumi SDK leaves failed registration futures behind and asyncio
+    logs each with a traceback; the failure itself is reported once, as the plan's error.
+    """
+    logger = logging.getLogger("asyncio")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _clip(text: str, limit: int = 2000) -> str:
+    """Long errors (a program's exception with its outputs' reprs) cut in the middle."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]} [... {len(text) - limit} characters ...] {text[-half:]}"
+
+
 def plan_file(
     path: str | Path,
     policy_config: Mapping[str, Any] | None = None,
@@ -392,14 +418,15 @@ def plan_file(
     from components.mockengine import run_program
 
     try:
-        capture = run_program(main, config=config, project=project, stack=plan.stack)
+        with _quiet_asyncio():
+            capture = run_program(main, config=config, project=project, stack=plan.stack)
     except pulumi.RunError as exc:
         plan.status = "build-error"
-        plan.error = str(exc)
+        plan.error = _clip(str(exc))
         return plan
     except Exception as exc:  # a bug in a builder: report it, keep planning the other stacks
         plan.status = "error"
-        plan.error = f"{type(exc).__name__}: {exc}"
+        plan.error = _clip(f"{type(exc).__name__}: {exc}")
         return plan
     plan.resources = capture.resources
     plan.outputs = capture.outputs
