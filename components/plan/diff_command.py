@@ -8,7 +8,8 @@ delete or replace data-bearing storage (removed, kind changed, shrunk, Lustre ti
 changed, renamed) are shown first, loudly.
 
 Exit codes as ``aiinfra plan`` on HEAD: 0 pass or advisory, 1 a mandatory violation (or
-policies not evaluated), 2 invalid input on either side, 3 an internal error.
+policies not evaluated; with --fail-on-data-loss also a storage deletion or replacement),
+2 invalid input on either side, 3 an internal error.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy-config", metavar="JSON", help="policy pack config (inline JSON or a JSON file)")
     parser.add_argument("--skip-policies", action="store_true", help="do not evaluate the policy pack")
     parser.add_argument("--program", metavar="PATH", help="the Pulumi program to run (default: the project's)")
+    parser.add_argument(
+        "--fail-on-data-loss",
+        action="store_true",
+        help="exit 1 when data-bearing storage is deleted or replaced (in addition to plan's exit codes)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,4 +67,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     code: int = diff.exit_code
+    if args.fail_on_data_loss and code == 0 and diff.danger():
+        print(f"aiinfra diff: {len(diff.danger())} change(s) delete or replace data-bearing storage", file=sys.stderr)
+        code = 1
     return code

@@ -52,8 +52,9 @@ def headline(d: PlanDiff) -> str:
         what = "stack removed"
     else:
         what = f"{signed_usd(delta)}/h at max scale ({pct(b.hourly_usd, h.hourly_usd) or 'no change'})"
+    icon = "🛑" if d.danger() else VERDICT_ICON[d.verdict]
     return (
-        f"### {VERDICT_ICON[d.verdict]} aiinfra diff `{_label(d)}`: {what}, "
+        f"### {icon} aiinfra diff `{_label(d)}`: {what}, "
         f"{acc:+d} accelerators, {len(d.danger())} data-loss warning(s) · {VERDICT_TEXT[d.verdict]}"
     )
 

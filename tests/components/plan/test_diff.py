@@ -221,6 +221,10 @@ def test_cli_with_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     doc = json.loads(capsys.readouterr().out)
     assert doc["base"]["label"] == "HEAD:stacks/Pulumi.gcp-train.yaml" and doc["base"]["stack"] == "gcp-train"
     assert [c["effect"] for c in doc["changes"] if c["severity"] == "danger"] == ["delete"]
+    assert cli.main([*argv, "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("### 🛑 aiinfra diff `gcp-train`")
+    assert cli.main([*argv, "--fail-on-data-loss"]) == 1
+    assert "delete or replace data-bearing storage" in capsys.readouterr().err
     # a file missing at the ref is a new stack; a bad ref is invalid input
     assert (
         cli.main(
