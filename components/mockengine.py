@@ -86,8 +86,9 @@ class _Mocks(pulumi.runtime.Mocks):
         state.setdefault("id", f"{args.name}-id")
         return f"{args.name}-id", state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
+        # An empty failure list: MockMonitor.Invoke iterates it (None crashes every invoke).
+        return {}, []
 
 
 class _CapturingMonitor(_mocks.MockMonitor):
@@ -130,7 +131,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if value is rpc.UNKNOWN or value == rpc.UNKNOWN:
+    # Preview unknowns arrive as the sentinel string or, deserialized, as output.Unknown.
+    if value is rpc.UNKNOWN or isinstance(value, pulumi.output.Unknown) or value == rpc.UNKNOWN:
         return "<unknown>"
     if isinstance(value, pulumi.Resource):
         return f"<resource {getattr(value, '_name', '?')}>"
