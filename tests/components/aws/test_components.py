@@ -333,3 +333,25 @@ def test_existing_cluster_gets_node_groups_and_no_network() -> None:
     }
     assert policies == {"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"}
     assert len(capture.of_type("aws:efs/mountTarget:MountTarget")) == 1
+
+
+# --- providers -----------------------------------------------------------------------------
+
+
+def test_the_callers_provider_flows_to_every_aws_resource() -> None:
+    import pulumi_aws as aws
+
+    fleet = resolve(fleet_doc([family_pool("p5")], storage=[{"name": "data", "kind": "lustre", "capacityGiB": 1200}]))
+
+    def program() -> None:
+        account = aws.Provider("prod-account", region="us-west-2")
+        Fleet("fleet", fleet, providers={"aws": account})
+
+    capture = run_program(program, stack="test")
+    aws_resources = [r for r in capture.resources if r.custom and r.type.startswith("aws:")]
+    assert aws_resources
+    for r in aws_resources:
+        assert r.provider is not None and "::prod-account::" in r.provider, (r.name, r.provider)
+        # the spec's region wins over the provider's default region
+        if not r.type.startswith("aws:iam/"):
+            assert r.inputs["region"] == "us-east-1", r.name

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components.aws import facts, translate
 from components.catalog import get_catalog
@@ -323,3 +325,34 @@ def test_golden_storage_and_cluster_arguments() -> None:
         ],
     }
     assert_golden(GOLDEN / "cluster-storage.json", data)
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+@given(
+    prefix=st.integers(min_value=8, max_value=20),
+    base=st.sampled_from(["10.0.0.0", "172.16.0.0", "192.168.0.0"]),
+    zones=st.integers(min_value=1, max_value=3),
+)
+def test_subnet_layout_property(prefix: int, base: str, zones: int) -> None:
+    vpc = ipaddress.ip_network(f"{base}/{prefix}", strict=False)
+    names = [f"z{i}" for i in range(zones)]
+    plans = translate.subnet_layout(str(vpc), names)
+    nets = [ipaddress.ip_network(p.cidr) for p in plans]
+    assert len(plans) == 2 * zones
+    assert all(n.subnet_of(vpc) for n in nets)
+    assert not any(a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1 :])
+    # every subnet leaves room for nodes: AWS reserves 5 addresses per subnet
+    assert all(n.num_addresses - 5 >= 11 for n in nets)
+
+
+@given(count=st.integers(min_value=1, max_value=64))
+def test_efa_interfaces_property(count: int) -> None:
+    from dataclasses import replace
+
+    offer = _offer("p5.48xlarge")
+    nics = translate.efa_network_interfaces(replace(offer, fabric=replace(offer.fabric, efa_interfaces=count)))
+    assert len(nics) == count
+    assert sum(n["interface_type"] == "efa" for n in nics) == 1
+    assert len({n["network_card_index"] for n in nics}) == count
