@@ -108,7 +108,7 @@ def _check_storage(cluster: ResolvedCluster, item: ResolvedStorage) -> list[Spec
     if spec.kind != "block":
         return issues
     iops = spec.iops
-    limits = facts.IO2 if iops is not None and iops > facts.GP3_MAX_IOPS else facts.GP3
+    limits = facts.IO2 if iops is not None and iops > facts.IO2_ABOVE_IOPS else facts.GP3
     if iops is not None:
         if iops < limits.min_iops:
             issues.append(
@@ -137,7 +137,7 @@ def _check_storage(cluster: ResolvedCluster, item: ResolvedStorage) -> list[Spec
             issues.append(
                 SpecIssue(
                     join_path(path, "throughputMBps"),
-                    f"{limits.volume_type} (chosen for iops above {facts.GP3_MAX_IOPS}) has no throughput setting: "
+                    f"{limits.volume_type} (chosen for iops above {facts.IO2_ABOVE_IOPS}) has no throughput setting: "
                     "it scales with IOPS",
                     "remove throughputMBps",
                 )

@@ -460,7 +460,7 @@ def efs_args(cluster: ResolvedCluster, storage: ResolvedStorage) -> ArgDict:
 
 def ebs_volume_type(iops: int | None) -> facts.EbsLimits:
     """gp3 up to 16,000 IOPS, io2 above."""
-    return facts.IO2 if iops is not None and iops > facts.GP3_MAX_IOPS else facts.GP3
+    return facts.IO2 if iops is not None and iops > facts.IO2_ABOVE_IOPS else facts.GP3
 
 
 def ebs_args(cluster: ResolvedCluster, storage: ResolvedStorage, zone: str) -> ArgDict:

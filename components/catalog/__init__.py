@@ -23,6 +23,7 @@ import yaml
 
 from components.catalog.model import (
     Accelerator,
+    CapacityRange,
     CloudInfo,
     FabricKind,
     LocalNvme,
@@ -127,10 +128,9 @@ def _offer(cloud: str, raw: Mapping[str, Any]) -> Offer:
 
 
 def _tier(raw: Mapping[str, Any]) -> StorageTier:
+    ranges = [raw, *raw.get("moreRanges", ())]
     return StorageTier(
-        min_gib=raw["minGiB"],
-        step_gib=raw["stepGiB"],
-        max_gib=raw["maxGiB"],
+        ranges=tuple(CapacityRange(r["minGiB"], r["stepGiB"], r["maxGiB"]) for r in ranges),
         price_usd_per_gib_month=raw["priceUsdPerGiBMonth"],
         also_gib=tuple(raw.get("alsoGiB", ())),
         sku=raw.get("sku"),

@@ -133,33 +133,62 @@ class FabricKind:
 
 
 @dataclass(frozen=True)
-class StorageTier:
-    """Allowed capacities and price of one storage tier."""
+class CapacityRange:
+    """Capacities from ``min_gib`` to ``max_gib`` in steps of ``step_gib``."""
 
     min_gib: int
     step_gib: int
     max_gib: int
+
+    def accepts(self, capacity_gib: int) -> bool:
+        return self.min_gib <= capacity_gib <= self.max_gib and capacity_gib % self.step_gib == 0
+
+    def nearest_at_or_above(self, capacity_gib: int) -> int | None:
+        if capacity_gib > self.max_gib:
+            return None
+        if capacity_gib <= self.min_gib:
+            return self.min_gib
+        return min(-(-capacity_gib // self.step_gib) * self.step_gib, self.max_gib)
+
+    def describe(self) -> str:
+        return f"{self.min_gib}-{self.max_gib} GiB in steps of {self.step_gib} GiB"
+
+
+@dataclass(frozen=True)
+class StorageTier:
+    """Allowed capacities and price of one storage tier.
+
+    A capacity is valid when it is listed in ``also_gib`` or falls in one of ``ranges``
+    (Filestore zonal, for one, has two ranges with different steps, fixed at creation).
+    """
+
+    ranges: tuple[CapacityRange, ...]
     price_usd_per_gib_month: float
     also_gib: tuple[int, ...] = ()
     sku: str | None = None
 
+    @property
+    def min_gib(self) -> int:
+        return min([*self.also_gib, *(r.min_gib for r in self.ranges)])
+
+    @property
+    def max_gib(self) -> int:
+        return max(r.max_gib for r in self.ranges)
+
     def accepts(self, capacity_gib: int) -> bool:
         """True when the service accepts this capacity in this tier."""
-        if capacity_gib > self.max_gib:
-            return False
-        if capacity_gib in self.also_gib:
-            return True
-        return capacity_gib >= self.min_gib and capacity_gib % self.step_gib == 0
+        return capacity_gib in self.also_gib or any(r.accepts(capacity_gib) for r in self.ranges)
 
     def nearest_valid(self, capacity_gib: int) -> int:
-        """The smallest accepted capacity at or above ``capacity_gib`` (capped at max)."""
-        for also in sorted(self.also_gib):
-            if also >= capacity_gib:
-                return also
-        if capacity_gib <= self.min_gib:
-            return self.min_gib
-        steps = -(-capacity_gib // self.step_gib)
-        return min(steps * self.step_gib, self.max_gib)
+        """The smallest accepted capacity at or above ``capacity_gib`` (the max when above it)."""
+        candidates = [a for a in self.also_gib if a >= capacity_gib]
+        candidates += [n for r in self.ranges if (n := r.nearest_at_or_above(capacity_gib)) is not None]
+        return min(candidates) if candidates else self.max_gib
+
+    def describe(self) -> str:
+        """The accepted sizes in words, for error messages."""
+        parts = [f"{a} GiB" for a in self.also_gib] + [r.describe() for r in self.ranges]
+        return ", or ".join(parts)
 
 
 @dataclass(frozen=True)

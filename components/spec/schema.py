@@ -132,6 +132,23 @@ def _issues_for(err: Any) -> Iterator[SpecIssue]:
     yield SpecIssue(path, err.message)
 
 
+def _non_string_keys(node: Any, prefix: tuple[str | int, ...]) -> Iterator[SpecIssue]:
+    """YAML allows ``1:``, ``true:`` or ``null:`` as keys; every key in a spec is a string."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                yield SpecIssue(
+                    join_path(*prefix, str(key)),
+                    f"key {key!r} is a {type(key).__name__}, not a string",
+                    f"quote it: '{key}'",
+                )
+            else:
+                yield from _non_string_keys(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _non_string_keys(value, (*prefix, i))
+
+
 def schema_issues(doc: Any) -> list[SpecIssue]:
     """Every shape problem in ``doc`` (empty when it matches the schema)."""
     if not isinstance(doc, Mapping):
@@ -142,8 +159,10 @@ def schema_issues(doc: Any) -> list[SpecIssue]:
                 "see stacks/Pulumi.dev.yaml for an example",
             )
         ]
+    out: list[SpecIssue] = list(_non_string_keys(doc, ()))
+    if out:
+        return out
     errors = sorted(_validator().iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
-    out: list[SpecIssue] = []
     for err in errors:
         out.extend(_issues_for(err))
     return out

@@ -254,18 +254,18 @@ def _resolve_storage(
     throughput = st.throughput_mbps_per_tib if offer.tiers else None
     tier = offer.tier(throughput)
     if tier is None:
-        tiers = [str(t) for t in sorted(offer.tiers)]
+        tiers = sorted(offer.tiers)
+        asked = st.throughput_mbps_per_tib or 0
+        nearest = min(tiers, key=lambda t: (abs(t - asked), t))
         c.error(
             join_path(p, "throughputMBpsPerTiB"),
             f"{offer.service} has no {st.throughput_mbps_per_tib} MB/s/TiB tier",
-            choices_hint(str(st.throughput_mbps_per_tib), tiers),
+            f"nearest tier: {nearest}; allowed: {', '.join(map(str, tiers))}",
         )
         return None
     if not tier.accepts(st.capacity_gib):
         tier_txt = f" at {throughput or offer.default_throughput} MB/s/TiB" if offer.tiers else ""
-        rule = f"at least {tier.min_gib} GiB in steps of {tier.step_gib} GiB, at most {tier.max_gib} GiB"
-        if tier.also_gib:
-            rule = f"{', '.join(map(str, tier.also_gib))} GiB, or " + rule
+        rule = tier.describe()
         nearest = tier.nearest_valid(st.capacity_gib)
         c.error(
             join_path(p, "capacityGiB"),

@@ -256,7 +256,7 @@ def test_lustre_persistent2_throughput_from_tier() -> None:
 
 @pytest.mark.parametrize(
     ("iops", "throughput", "volume_type"),
-    [(None, None, "gp3"), (16000, 1000, "gp3"), (16001, None, "io2"), (64000, None, "io2")],
+    [(None, None, "gp3"), (16000, 1000, "gp3"), (16001, None, "io2"), (80000, None, "io2")],
 )
 def test_ebs_gp3_or_io2(iops: int | None, throughput: int | None, volume_type: str) -> None:
     item: dict[str, Any] = {"name": "vol", "kind": "block", "capacityGiB": 2000}

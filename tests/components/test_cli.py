@@ -1,0 +1,84 @@
+"""The ``aiinfra`` command: validate and catalog, as a user runs them (exit codes, output)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from components.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+STACKS = sorted(str(p) for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+
+def test_validate_all_example_stacks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", *STACKS]) == 0
+    out = capsys.readouterr().out
+    assert out.count(": valid: ") == len(STACKS)
+
+
+def test_validate_invalid_exits_2_and_names_file_and_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "clusters:\n  - name: x\n    cloud: gcp\n    region: us-central1\n    gpuPools:\n"
+        "      - {name: a, accelerator: H100-80GB, maxNode: 3}\n"
+    )
+    assert main(["validate", str(bad), STACKS[0]]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:6: error: clusters[0].gpuPools[0].maxNode: unknown key 'maxNode' (did you mean 'maxNodes'?" in err
+    assert f"{bad}: invalid: 1 error(s)" in err
+
+
+def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--format", "json", STACKS[0], str(tmp_path / "missing.yaml")]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["valid"] is False
+    assert [f["valid"] for f in doc["files"]] == [True, False]
+    assert doc["files"][1]["issues"][0]["message"] == "file not found"
+
+
+def test_catalog_text_shows_three_clouds_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "H100-80GB"]) == 0
+    out = capsys.readouterr().out
+    for text in ("a3-highgpu-8g", "Standard_ND96isr_H100_v5", "p5.48xlarge", "Google Cloud", "Azure", "Amazon"):
+        assert text in out
+
+
+def test_catalog_json_filters_by_cloud(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "--cloud", "aws", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    clouds = {o["cloud"] for a in doc["accelerators"] for o in a.get("offers", [])}
+    assert clouds == {"aws"}
+    p5 = next(o for a in doc["accelerators"] for o in a.get("offers", []) if o["machine_type"] == "p5.48xlarge")
+    assert p5["fabric"]["efa_interfaces"] == 32 and p5["source"].startswith("https://")
+
+
+def test_catalog_tpu_by_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "v5p"]) == 0
+    assert "ct5p-hightpu-4t" in capsys.readouterr().out
+
+
+def test_catalog_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "H1000"]) == 2
+    assert "unknown accelerator 'H1000'" in capsys.readouterr().err
+
+
+def test_usage_error_exits_2() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["validate"])
+    assert exc.value.code == 2
+
+
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("{{{{")
+    proc = subprocess.run(
+        [sys.executable, "-m", "components.cli", "validate", str(bad)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "YAML syntax error" in proc.stderr

@@ -1,0 +1,57 @@
+"""Fleet dispatches each cluster to its cloud's builder, passing name, cluster and parent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pytest
+
+from components import clouds
+from components.fleet import Fleet
+from components.mockengine import run_program
+from components.spec import check_document
+
+SPEC = {
+    "clusters": [
+        {
+            "name": "a",
+            "cloud": "gcp",
+            "region": "us-central1",
+            "gpuPools": [{"name": "l4", "accelerator": "L4", "acceleratorsPerNode": 1, "maxNodes": 1}],
+        },
+        {
+            "name": "b",
+            "cloud": "aws",
+            "region": "us-east-1",
+            "gpuPools": [{"name": "l4", "accelerator": "L4", "acceleratorsPerNode": 1, "maxNodes": 1}],
+        },
+    ]
+}
+
+
+class _FakeCluster(pulumi.ComponentResource):
+    def __init__(self, name: str, cluster: Any, opts: pulumi.ResourceOptions) -> None:
+        super().__init__("aiinfra:test:Cluster", name, None, opts)
+        self.exports = {"cloud": cluster.cloud, "pools": [p.name for p in cluster.pools]}
+        self.register_outputs(self.exports)
+
+
+def test_fleet_dispatches_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clouds, "builder", lambda cloud: _FakeCluster)
+    monkeypatch.setattr("components.fleet.builder", lambda cloud: _FakeCluster)
+    fleet, _ = check_document(SPEC)
+    assert fleet is not None
+    built: dict[str, Any] = {}
+
+    def program() -> None:
+        built["fleet"] = Fleet("fleet", fleet)
+
+    capture = run_program(program)
+    names = [(r.type, r.name, r.parent_name) for r in capture.resources]
+    assert names == [
+        ("aiinfra:index:Fleet", "fleet", None),
+        ("aiinfra:test:Cluster", "fleet-a", "fleet"),
+        ("aiinfra:test:Cluster", "fleet-b", "fleet"),
+    ]
+    assert built["fleet"].outputs == {"a": {"cloud": "gcp", "pools": ["l4"]}, "b": {"cloud": "aws", "pools": ["l4"]}}
