@@ -355,3 +355,19 @@ def test_the_callers_provider_flows_to_every_aws_resource() -> None:
         # the spec's region wins over the provider's default region
         if not r.type.startswith("aws:iam/"):
             assert r.inputs["region"] == "us-east-1", r.name
+
+
+def test_multi_stack_aws_cluster() -> None:
+    """The AWS cluster of stacks/Pulumi.multi.yaml (no zone: no single-AZ pieces)."""
+    doc = yaml.safe_load((ROOT / "stacks" / "Pulumi.multi.yaml").read_text())["config"]["aiinfra:fleet"]
+    doc = {**doc, "clusters": [c for c in doc["clusters"] if c["cloud"] == "aws"]}
+    capture = build(doc)
+    name = doc["clusters"][0]["name"]
+    ng = capture.named(f"fleet-{name}-l4-ng").inputs
+    assert ng["capacityType"] == "SPOT" and ng["instanceTypes"] == ["g6.12xlarge"]
+    assert len(ng["subnetIds"]) == 3
+    assert not capture.of_type(PG)
+    zones = sorted(r.inputs["availabilityZone"] for r in capture.of_type("aws:ec2/subnet:Subnet"))
+    assert zones == sorted(2 * ["us-west-2a", "us-west-2b", "us-west-2c"])
+    assert len(capture.of_type("aws:efs/mountTarget:MountTarget")) == 3
+    assert all(r.inputs.get("region") == "us-west-2" for r in capture.resources if r.custom and "iam/" not in r.type)
