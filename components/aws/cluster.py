@@ -104,8 +104,8 @@ class EksCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         network = Network(f"{name}-network", cluster, opts=child)
-        cluster_role, cluster_attachments = self._role(f"{name}-cluster-role", "eks", facts.CLUSTER_POLICIES)
-        node_role, node_attachments = self._role(f"{name}-node-role", "ec2", facts.NODE_POLICIES)
+        cluster_role, cluster_attachments = self._role("cluster", "eks", facts.CLUSTER_POLICIES)
+        node_role, node_attachments = self._role("node", "ec2", facts.NODE_POLICIES)
 
         eks = aws.eks.Cluster(
             f"{name}-eks",
@@ -122,6 +122,7 @@ class EksCluster(pulumi.ComponentResource):
         )
         cni_role = aws.iam.Role(
             f"{name}-vpc-cni-role",
+            name_prefix=translate.name_prefix(cluster.name, "vpc-cni", limit=translate.IAM_ROLE_PREFIX_MAX),
             description=f"ai-infra {cluster.name}: VPC CNI (kube-system/aws-node) via IRSA",
             assume_role_policy=pulumi.Output.all(oidc.arn, issuer).apply(
                 lambda a: translate.irsa_trust_policy(a[0], a[1] or "", facts.CNI_NAMESPACE, facts.CNI_SERVICE_ACCOUNT)
@@ -210,7 +211,7 @@ class EksCluster(pulumi.ComponentResource):
         )
         zone_subnet_id = zone_subnets.ids.apply(lambda ids: sorted(ids)[0] if ids else None)
         sg = node_security_group(name, cluster, vpc_id, self)
-        node_role, node_attachments = self._role(f"{name}-node-role", "ec2", (*facts.NODE_POLICIES, facts.CNI_POLICY))
+        node_role, node_attachments = self._role("node", "ec2", (*facts.NODE_POLICIES, facts.CNI_POLICY))
         return {
             "cluster_name": existing,
             "endpoint": eks.endpoint,
@@ -231,11 +232,14 @@ class EksCluster(pulumi.ComponentResource):
         }
 
     def _role(
-        self, name: str, service: str, policies: Sequence[str]
+        self, role_name: str, service: str, policies: Sequence[str]
     ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+        """An IAM role ``f"{name}-{role_name}-role"`` assumed by ``service``, with managed policies."""
         cluster = self._cluster
+        name = f"{self._name}-{role_name}-role"
         role = aws.iam.Role(
             name,
+            name_prefix=translate.name_prefix(cluster.name, role_name, limit=translate.IAM_ROLE_PREFIX_MAX),
             description=f"ai-infra {cluster.name}: {service}.amazonaws.com",
             assume_role_policy=translate.assume_role_policy(service, cluster.spec.region),
             tags=translate.tags(cluster),

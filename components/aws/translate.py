@@ -106,6 +106,21 @@ def irsa_trust_policy(oidc_provider_arn: str, issuer_url: str, namespace: str, s
     )
 
 
+#: Longest ``name_prefix`` AWS accepts where the provider appends its 26-character unique
+#: suffix: IAM roles (64 - 26 = 38) and EKS node groups (63 - 26 = 37). Pulumi's own
+#: autonaming (logical name + 8 characters) would fail at deploy for long cluster/pool names.
+IAM_ROLE_PREFIX_MAX = 38
+NODE_GROUP_PREFIX_MAX = 37
+
+
+def name_prefix(*parts: str, limit: int) -> str:
+    """``"<parts>-"`` cut to ``limit`` characters, always ending with a hyphen."""
+    text = "-".join(parts)
+    if len(text) + 1 > limit:
+        text = text[: limit - 1].rstrip("-_")
+    return text + "-"
+
+
 def tags(cluster: ResolvedCluster, **extra: str) -> dict[str, str]:
     """AWS tags for a resource of ``cluster``: its resolved labels plus ``extra``."""
     return {**cluster.labels, **extra}
@@ -389,6 +404,7 @@ def node_group_args(
     """Arguments of the pool's EKS managed node group (``aws.eks.NodeGroup``)."""
     plan = capacity_plan(pool)
     args: ArgDict = {
+        "node_group_name_prefix": name_prefix(cluster.name, pool.name, limit=NODE_GROUP_PREFIX_MAX),
         "cluster_name": cluster_name,
         "node_role_arn": node_role_arn,
         "subnet_ids": subnet_ids,
@@ -539,6 +555,7 @@ def system_node_group_args(
     """The small CPU node group for add-ons (no taint: it runs everything not accelerated)."""
     system = cluster.spec.system_pool
     return {
+        "node_group_name_prefix": name_prefix(cluster.name, "system", limit=NODE_GROUP_PREFIX_MAX),
         "cluster_name": cluster_name,
         "node_role_arn": node_role_arn,
         "subnet_ids": subnet_ids,

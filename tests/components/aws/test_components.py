@@ -371,3 +371,13 @@ def test_multi_stack_aws_cluster() -> None:
     assert zones == sorted(2 * ["us-west-2a", "us-west-2b", "us-west-2c"])
     assert len(capture.of_type("aws:efs/mountTarget:MountTarget")) == 3
     assert all(r.inputs.get("region") == "us-west-2" for r in capture.resources if r.custom and "iam/" not in r.type)
+
+
+def test_physical_name_prefixes_fit_for_long_names() -> None:
+    long_cluster = "c" * 60
+    capture = build(fleet_doc([family_pool("g6", name="p" * 50)], name=long_cluster))
+    roles = capture.of_type("aws:iam/role:Role")
+    assert {r.name for r in roles} == {f"fleet-{long_cluster}-{x}-role" for x in ("cluster", "node", "vpc-cni")}
+    assert all(len(r.inputs["namePrefix"]) <= 38 for r in roles)
+    groups = capture.of_type(NG)
+    assert len(groups) == 2 and all(len(g.inputs["nodeGroupNamePrefix"]) <= 37 for g in groups)

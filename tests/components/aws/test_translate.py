@@ -356,3 +356,12 @@ def test_efa_interfaces_property(count: int) -> None:
     assert len(nics) == count
     assert sum(n["interface_type"] == "efa" for n in nics) == 1
     assert len({n["network_card_index"] for n in nics}) == count
+
+
+def test_name_prefixes_fit_aws_limits() -> None:
+    assert translate.name_prefix("train", "p5", limit=37) == "train-p5-"
+    long = translate.name_prefix("a" * 60, "h100-pool", limit=translate.NODE_GROUP_PREFIX_MAX)
+    assert len(long) == translate.NODE_GROUP_PREFIX_MAX and long.endswith("-")
+    role = translate.name_prefix("x" * 99, "vpc-cni", limit=translate.IAM_ROLE_PREFIX_MAX)
+    assert len(role) <= translate.IAM_ROLE_PREFIX_MAX and role.endswith("-")
+    assert translate.name_prefix("abc-", "d", limit=5) == "abc-"
