@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,8 +61,6 @@ def service_principal(service: str, region: str) -> str:
 
 def assume_role_policy(service: str, region: str) -> str:
     """Trust policy letting an AWS service assume a role (JSON)."""
-    import json
-
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -82,8 +81,6 @@ def irsa_trust_policy(oidc_provider_arn: str, issuer_url: str, namespace: str, s
 
     https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
     """
-    import json
-
     host = issuer_url.removeprefix("https://")
     return json.dumps(
         {
@@ -573,8 +570,6 @@ def system_node_group_args(
 
 def kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
     """A kubeconfig that authenticates with ``aws eks get-token`` (JSON is valid YAML)."""
-    import json
-
     user = {
         "exec": {
             "apiVersion": "client.authentication.k8s.io/v1beta1",

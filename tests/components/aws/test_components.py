@@ -381,3 +381,44 @@ def test_physical_name_prefixes_fit_for_long_names() -> None:
     assert all(len(r.inputs["namePrefix"]) <= 38 for r in roles)
     groups = capture.of_type(NG)
     assert len(groups) == 2 and all(len(g.inputs["nodeGroupNamePrefix"]) <= 37 for g in groups)
+
+
+# --- every AWS offer in the catalog --------------------------------------------------------
+
+
+def _offer_pools(rdma: bool) -> list[dict[str, Any]]:
+    from components.catalog import get_catalog
+
+    pools = []
+    for offer in get_catalog().offers_for("aws"):
+        if rdma and not offer.has_fabric:
+            continue
+        pools.append(
+            {
+                "name": offer.machine_type.replace(".", "-"),
+                "accelerator": offer.accelerator,
+                "machineType": offer.machine_type,
+                "maxNodes": 2,
+                "localSsd": "raid0" if offer.local_nvme else "none",
+            }
+        )
+    return pools
+
+
+@pytest.mark.parametrize("fabric", ["auto", "rdma"])
+def test_every_aws_offer_builds_with_its_efa_interfaces(fabric: str) -> None:
+    from components.catalog import get_catalog
+
+    capture = build(fleet_doc(_offer_pools(fabric == "rdma"), network={"cidr": "10.40.0.0/16", "fabric": fabric}))
+    for offer in get_catalog().offers_for("aws"):
+        if fabric == "rdma" and not offer.has_fabric:
+            continue
+        group = f"fleet-ml-{offer.machine_type.replace('.', '-')}"
+        lt = capture.named(f"{group}-lt").inputs
+        wants_efa = offer.fabric.kind == "efa" and (fabric == "rdma" or offer.fabric.essential)
+        nics = lt.get("networkInterfaces", [])
+        assert len(nics) == (offer.fabric.efa_interfaces if wants_efa else 0), offer.machine_type
+        assert ("userData" in lt) == (offer.local_nvme is not None), offer.machine_type
+        ng = capture.named(f"{group}-ng").inputs
+        assert ng["instanceTypes"] == [offer.machine_type]
+        assert ng["amiType"] == offer.ami_type
