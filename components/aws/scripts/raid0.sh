@@ -4,7 +4,9 @@
 #
 # Shipped by components/aws (launch template user data, a text/x-shellscript part of the
 # MIME multipart document that EKS managed node groups merge with their own nodeadm
-# NodeConfig on AL2023). It runs once per boot through cloud-init, before the kubelet starts.
+# NodeConfig on AL2023). cloud-init runs it once per instance. It does not touch the kubelet
+# or containerd directories, so it does not matter whether the kubelet is already up: pods
+# reach the scratch space through a hostPath volume on the mount point.
 #
 # Instance store is ephemeral: the array is lost when the instance stops or is replaced.
 # Nothing here touches EBS volumes: only NVMe controllers whose model is
