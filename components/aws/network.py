@@ -1,7 +1,8 @@
 """``Network``: the cluster VPC, its subnets and NAT, and the node security group.
 
 Private subnets in up to three zones (the spec's zone first: it holds the fabric pools and
-the Lustre file system), public subnets with NAT gateways for egress, and one security
+the Lustre file system), public subnets with NAT gateways for egress, an S3 gateway
+endpoint (dataset reads from S3 bypass NAT), and one security
 group that allows all traffic to and from itself, as EFA requires
 (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html#efa-start-security).
 Nodes, FSx for Lustre and EFS mount targets all carry that group, so they reach each
@@ -95,6 +96,7 @@ class Network(pulumi.ComponentResource):
                 region=region,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
             )
+        private_rts: list[aws.ec2.RouteTable] = []
         for zone in self.zones:
             nat = nats.get(zone) or next(iter(nats.values()))
             rt = aws.ec2.RouteTable(
@@ -112,6 +114,17 @@ class Network(pulumi.ComponentResource):
                 region=region,
                 opts=child,
             )
+            private_rts.append(rt)
+        aws.ec2.VpcEndpoint(
+            f"{name}-s3",
+            vpc_id=vpc.id,
+            service_name=translate.s3_gateway_service(region),
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[rt.id for rt in private_rts],
+            tags=translate.tags(cluster, Name=f"{cluster.name}-s3"),
+            region=region,
+            opts=child,
+        )
 
         sg = node_security_group(name, cluster, vpc.id, self)
 

@@ -67,6 +67,7 @@ def test_aws_train_resource_counts(aws_train: Capture) -> None:
         "aws:ec2/eip:Eip": 3,  # prod: one NAT per zone
         "aws:ec2/natGateway:NatGateway": 3,
         "aws:ec2/securityGroup:SecurityGroup": 1,
+        "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
         "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 2,
         "aws:iam/role:Role": 3,
@@ -141,6 +142,9 @@ def test_aws_train_network(aws_train: Capture) -> None:
     assert self_in["referencedSecurityGroupId"] == self_in["securityGroupId"] == "fleet-train-aws-network-node-sg-id"
     self_out = net["fleet-train-aws-network-node-sg-self-out"].inputs
     assert self_out["referencedSecurityGroupId"] == "fleet-train-aws-network-node-sg-id"
+    s3 = net["fleet-train-aws-network-s3"].inputs
+    assert s3["serviceName"] == "com.amazonaws.us-east-1.s3" and s3["vpcEndpointType"] == "Gateway"
+    assert s3["routeTableIds"] == [f"fleet-train-aws-network-private-us-east-1{z}-rt-id" for z in "abc"]
 
 
 def test_aws_train_cluster_iam_and_system_pool(aws_train: Capture) -> None:
