@@ -10,7 +10,7 @@ sizes against the catalog. What is here needs AWS knowledge.
 from __future__ import annotations
 
 from components.aws import facts
-from components.aws.translate import RESERVATION_GROUP_ARN, RESERVATION_ID
+from components.aws.translate import RESERVATION_GROUP_ARN, RESERVATION_ID, ebs_volume_type
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster, ResolvedPool, ResolvedStorage
 
@@ -108,7 +108,7 @@ def _check_storage(cluster: ResolvedCluster, item: ResolvedStorage) -> list[Spec
     if spec.kind != "block":
         return issues
     iops = spec.iops
-    limits = facts.IO2 if iops is not None and iops > facts.IO2_ABOVE_IOPS else facts.GP3
+    limits = ebs_volume_type(iops)
     if iops is not None:
         if iops < limits.min_iops:
             issues.append(

@@ -480,7 +480,7 @@ def efs_args(cluster: ResolvedCluster, storage: ResolvedStorage) -> ArgDict:
 
 
 def ebs_volume_type(iops: int | None) -> facts.EbsLimits:
-    """gp3 up to 16,000 IOPS, io2 above."""
+    """gp3 up to ``facts.IO2_ABOVE_IOPS`` (16,000), io2 above."""
     return facts.IO2 if iops is not None and iops > facts.IO2_ABOVE_IOPS else facts.GP3
 
 
@@ -495,10 +495,8 @@ def ebs_args(cluster: ResolvedCluster, storage: ResolvedStorage, zone: str) -> A
         "tags": tags(cluster, Name=storage.name),
         "region": cluster.spec.region,
     }
-    if storage.spec.iops is not None:
+    if storage.spec.iops is not None:  # always set for io2 (it is chosen by iops)
         args["iops"] = storage.spec.iops
-    elif limits.volume_type == "io2":  # unreachable: io2 only when iops is given
-        raise ValueError("io2 needs iops")
     if storage.spec.throughput_mbps is not None and limits.volume_type == "gp3":
         args["throughput"] = storage.spec.throughput_mbps
     return args
