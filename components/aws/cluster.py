@@ -60,6 +60,7 @@ class EksCluster(pulumi.ComponentResource):
                 node_role_arn=base["node_role_arn"],
                 subnet_ids=[base["zone_subnet_id"]] if single else base["subnet_ids"],
                 security_group_ids=base["security_group_ids"],
+                kubernetes_version=base["kubernetes_version"],
                 opts=pulumi.ResourceOptions(parent=self, depends_on=base["node_dependencies"]),
             )
             pool_exports[pool.name] = group.exports
@@ -164,6 +165,7 @@ class EksCluster(pulumi.ComponentResource):
                 subnet_ids=network.private_subnet_ids,
                 launch_template_id=system_lt.id,
                 launch_template_version=system_lt.latest_version.apply(str),
+                kubernetes_version=eks.version,
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=node_dependencies),
         )
@@ -184,6 +186,7 @@ class EksCluster(pulumi.ComponentResource):
             "security_group_ids": security_group_ids,
             "node_role_arn": node_role.arn,
             "node_dependencies": node_dependencies,
+            "kubernetes_version": eks.version,
         }
 
     # --- an existing cluster ---------------------------------------------------------------
@@ -229,6 +232,7 @@ class EksCluster(pulumi.ComponentResource):
             "security_group_ids": [sg.id, cluster_sg],
             "node_role_arn": node_role.arn,
             "node_dependencies": list(node_attachments),
+            "kubernetes_version": None,
         }
 
     def _role(

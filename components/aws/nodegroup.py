@@ -30,6 +30,8 @@ class GpuNodeGroup(pulumi.ComponentResource):
         node_role_arn: the node IAM role.
         subnet_ids: where the nodes go (one subnet for single-zone pools).
         security_group_ids: the node group plus the EKS cluster security group.
+        kubernetes_version: the cluster's version, so upgrades roll the group (None: EKS's
+            choice at creation; existing clusters).
         opts: resource options (``depends_on`` the cluster add-ons, for instance).
 
     Outputs:
@@ -47,6 +49,7 @@ class GpuNodeGroup(pulumi.ComponentResource):
         node_role_arn: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
         security_group_ids: Sequence[pulumi.Input[str]],
+        kubernetes_version: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("aiinfra:aws:GpuNodeGroup", name, None, opts)
@@ -83,6 +86,7 @@ class GpuNodeGroup(pulumi.ComponentResource):
                 subnet_ids=subnet_ids,
                 launch_template_id=lt.id,
                 launch_template_version=lt.latest_version.apply(str),
+                kubernetes_version=kubernetes_version,
             ),
             # The cluster autoscaler (or Karpenter-free scaling by hand) owns the desired size.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),

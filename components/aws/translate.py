@@ -405,8 +405,13 @@ def node_group_args(
     subnet_ids: Any,
     launch_template_id: Any,
     launch_template_version: Any,
+    kubernetes_version: Any | None = None,
 ) -> ArgDict:
-    """Arguments of the pool's EKS managed node group (``aws.eks.NodeGroup``)."""
+    """Arguments of the pool's EKS managed node group (``aws.eks.NodeGroup``).
+
+    ``kubernetes_version`` (the cluster's, on clusters ai-infra creates) makes a change of
+    ``kubernetes.version`` roll the node groups after the control plane.
+    """
     plan = capacity_plan(pool)
     args: ArgDict = {
         "node_group_name_prefix": name_prefix(cluster.name, pool.name, limit=NODE_GROUP_PREFIX_MAX),
@@ -427,6 +432,8 @@ def node_group_args(
     }
     if not plan.instance_type_in_template:
         args["instance_types"] = [pool.offer.machine_type]
+    if kubernetes_version is not None:
+        args["version"] = kubernetes_version
     return args
 
 
@@ -554,10 +561,11 @@ def system_node_group_args(
     subnet_ids: Any,
     launch_template_id: Any,
     launch_template_version: Any,
+    kubernetes_version: Any | None = None,
 ) -> ArgDict:
     """The small CPU node group for add-ons (no taint: it runs everything not accelerated)."""
     system = cluster.spec.system_pool
-    return {
+    args: ArgDict = {
         "node_group_name_prefix": name_prefix(cluster.name, "system", limit=NODE_GROUP_PREFIX_MAX),
         "cluster_name": cluster_name,
         "node_role_arn": node_role_arn,
@@ -572,6 +580,9 @@ def system_node_group_args(
         "tags": tags(cluster, **{LABEL_POOL: "system"}),
         "region": cluster.spec.region,
     }
+    if kubernetes_version is not None:
+        args["version"] = kubernetes_version
+    return args
 
 
 def kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:

@@ -426,3 +426,10 @@ def test_every_aws_offer_builds_with_its_efa_interfaces(fabric: str) -> None:
         ng = capture.named(f"{group}-ng").inputs
         assert ng["instanceTypes"] == [offer.machine_type]
         assert ng["amiType"] == offer.ami_type
+
+
+def test_node_groups_follow_the_cluster_version() -> None:
+    capture = build(fleet_doc([family_pool("g6")]))
+    assert {g.inputs.get("version") for g in capture.of_type(NG)} == {"1.31"}
+    existing = build(fleet_doc([family_pool("g6")], kubernetes={"existingCluster": "prod"}))
+    assert "version" not in existing.named("fleet-ml-g6-ng").inputs
