@@ -10,6 +10,7 @@ service accounts, the vpc-cni add-on on its own IRSA role, and a small system no
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -20,6 +21,27 @@ from components.aws.network import Network, node_security_group
 from components.aws.nodegroup import GpuNodeGroup
 from components.aws.storage import Storage
 from components.spec.resolved import ResolvedCluster
+
+
+@dataclass
+class _ClusterBase:
+    """What the node groups and storage need from a created or an attached cluster."""
+
+    cluster_name: pulumi.Input[str]
+    endpoint: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    oidc_issuer: pulumi.Output[str | None]
+    oidc_provider_arn: pulumi.Output[str] | None
+    vpc_id: pulumi.Input[str | None]
+    zones: list[str]
+    zone_subnet_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    mount_subnet_ids: Sequence[pulumi.Input[str]]
+    node_security_group_id: pulumi.Output[str]
+    security_group_ids: list[Any]
+    node_role_arn: pulumi.Output[str]
+    node_dependencies: list[pulumi.Resource] = field(default_factory=list)
+    kubernetes_version: pulumi.Input[str] | None = None
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -56,12 +78,12 @@ class EksCluster(pulumi.ComponentResource):
                 f"{name}-{pool.name}",
                 cluster,
                 pool,
-                cluster_name=base["cluster_name"],
-                node_role_arn=base["node_role_arn"],
-                subnet_ids=[base["zone_subnet_id"]] if single else base["subnet_ids"],
-                security_group_ids=base["security_group_ids"],
-                kubernetes_version=base["kubernetes_version"],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=base["node_dependencies"]),
+                cluster_name=base.cluster_name,
+                node_role_arn=base.node_role_arn,
+                subnet_ids=[base.zone_subnet_id] if single else base.subnet_ids,
+                security_group_ids=base.security_group_ids,
+                kubernetes_version=base.kubernetes_version,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=base.node_dependencies),
             )
             pool_exports[pool.name] = group.exports
 
@@ -71,10 +93,10 @@ class EksCluster(pulumi.ComponentResource):
                 f"{name}-{item.name}",
                 cluster,
                 item,
-                zone_subnet_id=base["zone_subnet_id"],
-                mount_subnet_ids=base["mount_subnet_ids"],
-                zone=base["zones"][0],
-                security_group_ids=[base["node_security_group_id"]],
+                zone_subnet_id=base.zone_subnet_id,
+                mount_subnet_ids=base.mount_subnet_ids,
+                zone=base.zones[0],
+                security_group_ids=[base.node_security_group_id],
                 opts=pulumi.ResourceOptions(parent=self),
             )
             storage_exports[item.name] = store.exports
@@ -82,16 +104,16 @@ class EksCluster(pulumi.ComponentResource):
         self.exports = {
             "cloud": "aws",
             "region": spec.region,
-            "clusterName": base["cluster_name"],
-            "endpoint": base["endpoint"],
-            "kubeconfig": base["kubeconfig"],
-            "oidcIssuer": base["oidc_issuer"],
-            "oidcProviderArn": base["oidc_provider_arn"],
-            "vpcId": base["vpc_id"],
-            "zones": base["zones"],
-            "zoneSubnetId": base["zone_subnet_id"],
-            "nodeSecurityGroupId": base["node_security_group_id"],
-            "nodeRoleArn": base["node_role_arn"],
+            "clusterName": base.cluster_name,
+            "endpoint": base.endpoint,
+            "kubeconfig": base.kubeconfig,
+            "oidcIssuer": base.oidc_issuer,
+            "oidcProviderArn": base.oidc_provider_arn,
+            "vpcId": base.vpc_id,
+            "zones": base.zones,
+            "zoneSubnetId": base.zone_subnet_id,
+            "nodeSecurityGroupId": base.node_security_group_id,
+            "nodeRoleArn": base.node_role_arn,
             "pools": pool_exports,
             "storage": storage_exports,
         }
@@ -99,7 +121,7 @@ class EksCluster(pulumi.ComponentResource):
 
     # --- a new cluster ---------------------------------------------------------------------
 
-    def _create(self) -> dict[str, Any]:
+    def _create(self) -> _ClusterBase:
         name, cluster = self._name, self._cluster
         region = cluster.spec.region
         child = pulumi.ResourceOptions(parent=self)
@@ -169,29 +191,29 @@ class EksCluster(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=node_dependencies),
         )
-        return {
-            "cluster_name": eks.name,
-            "endpoint": eks.endpoint,
-            "kubeconfig": pulumi.Output.all(eks.name, eks.endpoint, eks.certificate_authority).apply(
+        return _ClusterBase(
+            cluster_name=eks.name,
+            endpoint=eks.endpoint,
+            kubeconfig=pulumi.Output.all(eks.name, eks.endpoint, eks.certificate_authority).apply(
                 lambda a: translate.kubeconfig(a[0], a[1] or "", _ca_data(a[2]), region)
             ),
-            "oidc_issuer": issuer,
-            "oidc_provider_arn": oidc.arn,
-            "vpc_id": network.vpc_id,
-            "zones": network.zones,
-            "zone_subnet_id": network.zone_subnet_id,
-            "subnet_ids": network.private_subnet_ids,
-            "mount_subnet_ids": network.private_subnet_ids,
-            "node_security_group_id": network.node_security_group_id,
-            "security_group_ids": security_group_ids,
-            "node_role_arn": node_role.arn,
-            "node_dependencies": node_dependencies,
-            "kubernetes_version": eks.version,
-        }
+            oidc_issuer=issuer,
+            oidc_provider_arn=oidc.arn,
+            vpc_id=network.vpc_id,
+            zones=network.zones,
+            zone_subnet_id=network.zone_subnet_id,
+            subnet_ids=network.private_subnet_ids,
+            mount_subnet_ids=network.private_subnet_ids,
+            node_security_group_id=network.node_security_group_id,
+            security_group_ids=security_group_ids,
+            node_role_arn=node_role.arn,
+            node_dependencies=node_dependencies,
+            kubernetes_version=eks.version,
+        )
 
     # --- an existing cluster ---------------------------------------------------------------
 
-    def _attach(self, existing: str) -> dict[str, Any]:
+    def _attach(self, existing: str) -> _ClusterBase:
         """Node groups and storage on a cluster made elsewhere: read its VPC config, create a
         node role (with the CNI policy: its add-ons are not ours) and the node security group
         in its VPC. Single-zone pools and file systems use the cluster subnet in ``zone``."""
@@ -215,25 +237,25 @@ class EksCluster(pulumi.ComponentResource):
         zone_subnet_id = zone_subnets.ids.apply(lambda ids: sorted(ids)[0] if ids else None)
         sg = node_security_group(name, cluster, vpc_id, self)
         node_role, node_attachments = self._role("node", "ec2", (*facts.NODE_POLICIES, facts.CNI_POLICY))
-        return {
-            "cluster_name": existing,
-            "endpoint": eks.endpoint,
-            "kubeconfig": pulumi.Output.all(eks.endpoint, eks.certificate_authority).apply(
+        return _ClusterBase(
+            cluster_name=existing,
+            endpoint=eks.endpoint,
+            kubeconfig=pulumi.Output.all(eks.endpoint, eks.certificate_authority).apply(
                 lambda a: translate.kubeconfig(existing, a[0] or "", _ca_data(a[1]), region)
             ),
-            "oidc_issuer": eks.identities.apply(_issuer),
-            "oidc_provider_arn": None,
-            "vpc_id": vpc_id,
-            "zones": zones,
-            "zone_subnet_id": zone_subnet_id,
-            "subnet_ids": subnet_ids,
-            "mount_subnet_ids": [zone_subnet_id],
-            "node_security_group_id": sg.id,
-            "security_group_ids": [sg.id, cluster_sg],
-            "node_role_arn": node_role.arn,
-            "node_dependencies": list(node_attachments),
-            "kubernetes_version": None,
-        }
+            oidc_issuer=eks.identities.apply(_issuer),
+            oidc_provider_arn=None,
+            vpc_id=vpc_id,
+            zones=zones,
+            zone_subnet_id=zone_subnet_id,
+            subnet_ids=subnet_ids,
+            mount_subnet_ids=[zone_subnet_id],
+            node_security_group_id=sg.id,
+            security_group_ids=[sg.id, cluster_sg],
+            node_role_arn=node_role.arn,
+            node_dependencies=list(node_attachments),
+            kubernetes_version=None,
+        )
 
     def _role(
         self, role_name: str, service: str, policies: Sequence[str]
