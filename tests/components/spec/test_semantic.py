@@ -360,9 +360,9 @@ def test_block_only_fields() -> None:
 
 def test_block_iops_ceiling() -> None:
     one(
-        errors_of(cluster("aws", storage=[{"name": "v", "kind": "block", "capacityGiB": 100, "iops": 90000}])),
+        errors_of(cluster("aws", storage=[{"name": "vol", "kind": "block", "capacityGiB": 1000, "iops": 300000}])),
         "clusters[0].storage[0].iops",
-        r"at most 80000 IOPS",
+        r"at most 256000 IOPS",
     )
 
 
