@@ -414,7 +414,7 @@ def agent_pool_args(
     args: dict[str, Any] = {
         "agent_pool_name": spec.name,
         "resource_group_name": rg,
-        "resource_name_": cluster.name,
+        "resource_name_": cluster_name,
         "mode": "User",
         "type": "VirtualMachineScaleSets",
         "vm_size": pool.offer.machine_type,
