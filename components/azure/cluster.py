@@ -137,10 +137,28 @@ class AksCluster(pulumi.ComponentResource):
             cluster_rg, cluster_name = existing_id.resource_group, existing_id.name
             outputs["clusterId"] = existing
 
-        # GPU pools, each its own scale set.
+        # GPU pools, each its own scale set. A reserved pool needs the cluster identity to be a
+        # Contributor on the capacity reservation group's resource group.
+        # https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups
         self.pools: dict[str, AksGpuPool] = {}
-        pool_opts = pulumi.ResourceOptions(parent=self, depends_on=[self.cluster] if self.cluster else [])
+        crg_roles: dict[str, authorization.RoleAssignment] = {}
         for pool in cluster.pools:
+            scope = tr.resource_group_scope(pool.spec.reservation or "") if pool.spec.capacity == "reserved" else None
+            if scope and self.identity is not None and scope.lower() not in crg_roles:
+                crg_roles[scope.lower()] = authorization.RoleAssignment(
+                    f"{name}-{pool.name}-crg-role",
+                    principal_id=self.identity.principal_id,
+                    principal_type="ServicePrincipal",
+                    role_definition_id=tr.role_definition_id(scope, tr.ROLE_CONTRIBUTOR),
+                    scope=scope,
+                    opts=child,
+                )
+        for pool in cluster.pools:
+            depends: list[pulumi.Resource] = [self.cluster] if self.cluster else []
+            scope = tr.resource_group_scope(pool.spec.reservation or "") if pool.spec.capacity == "reserved" else None
+            if scope and scope.lower() in crg_roles:
+                depends.append(crg_roles[scope.lower()])
+            pool_opts = pulumi.ResourceOptions(parent=self, depends_on=depends)
             self.pools[pool.name] = AksGpuPool(
                 f"{name}-{pool.name}",
                 cluster,

@@ -52,18 +52,20 @@ class AksGpuPool(pulumi.ComponentResource):
             self.ppg = compute.ProximityPlacementGroup(
                 f"{name}-ppg",
                 **tr.ppg_args(cluster, pool, ppg_resource_group_name or resource_group_name),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
             )
             ppg_id = self.ppg.id
         self.agent_pool = containerservice.AgentPool(
             f"{name}-pool",
             **tr.agent_pool_args(cluster, pool, resource_group_name, cluster_name, subnet_id, ppg_id),
             # The cluster autoscaler owns the node count after creation; a vmSize, OS or GPU
-            # driver change replaces the pool (AKS cannot change them in place).
+            # driver change replaces the pool (AKS cannot change them in place), and the pool
+            # keeps its name, so the old one goes first.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 ignore_changes=["count"],
                 replace_on_changes=["vmSize", "osSKU", "gpuProfile", "proximityPlacementGroupID"],
+                delete_before_replace=True,
             ),
         )
         self.agent_pool_name: pulumi.Output[str] = self.agent_pool.name

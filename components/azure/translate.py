@@ -109,6 +109,12 @@ _CRG_ID = re.compile(
 )
 
 
+def resource_group_scope(resource_id: str) -> str | None:
+    """``/subscriptions/<s>/resourceGroups/<rg>`` of an ARM resource ID, or None."""
+    m = re.match(r"^(/subscriptions/[^/]+/resourceGroups/[^/]+)(/|$)", resource_id.strip(), re.IGNORECASE)
+    return m.group(1) if m else None
+
+
 def is_capacity_reservation_group_id(value: str) -> bool:
     """True for a capacity reservation group resource ID (what AKS takes for reserved pools)."""
     return _CRG_ID.match(value.strip()) is not None
@@ -642,8 +648,12 @@ def next_steps(cluster: ResolvedCluster) -> list[str]:
         steps.append("attach block volumes as static Azure Disk CSI PersistentVolumes (diskURI = the disk's id)")
     if any(p.spec.capacity == "reserved" for p in cluster.pools):
         steps.append(
-            "grant the cluster identity access to each capacity reservation group before creating reserved pools "
+            "reserved pools: the cluster identity gets Contributor on each capacity reservation group's resource "
+            "group; the role can take minutes to propagate, so a first pool creation may need a retry "
             "(https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups)"
+            if not cluster.spec.kubernetes.existing_cluster
+            else "reserved pools: grant the existing cluster's user-assigned identity Contributor on each capacity "
+            "reservation group's resource group (https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups)"
         )
     if cluster.spec.kubernetes.existing_cluster and (kinds & {"lustre", "nfs"}):
         steps.append(

@@ -146,7 +146,8 @@ def test_train_stack_infiniband_pool(train: Capture) -> None:
     assert pool["osSKU"] == "Ubuntu" and pool["osDiskType"] == "Managed"
     assert pool["nodeLabels"]["aiinfra-fabric"] == "infiniband"
     assert pool["availabilityZones"] == ["1"]
-    assert "count" in train.named("fleet-train-az-ndh100-pool").ignore_changes
+    captured = train.named("fleet-train-az-ndh100-pool")
+    assert "count" in captured.ignore_changes and captured.delete_before_replace
     ppg = train.named("fleet-train-az-ndh100-ppg").inputs
     assert ppg["zones"] == ["1"] and ppg["intent"] == {"vmSizes": ["Standard_ND96isr_H100_v5"]}
 
@@ -334,3 +335,33 @@ def test_existing_resource_group_is_not_created() -> None:
     assert not cap.of_type("azure-native:resources:ResourceGroup")
     assert cap.named("fleet-train-az-aks").inputs["resourceGroupName"] == "team-rg"
     assert cap.named("fleet-train-az-aks").inputs["nodeResourceGroup"] == "team-rg-nodes"
+
+
+def test_multi_stack_azure_cluster_without_zone() -> None:
+    """The Azure cluster of stacks/Pulumi.multi.yaml: regional (no zone), spot NC A100, NFS."""
+    doc = yaml.safe_load((ROOT / "stacks" / "Pulumi.multi.yaml").read_text())["config"]["aiinfra:fleet"]
+    doc["clusters"] = [c for c in doc["clusters"] if c["cloud"] == "azure"]
+    cap = run_program(_fleet_program(doc))
+    assert_inputs_match_sdk(cap.resources)
+    pool = cap.named("fleet-serve-azure-nca100-pool").inputs
+    assert pool["vmSize"] == "Standard_NC24ads_A100_v4" and pool["scaleSetPriority"] == "Spot"
+    assert "availabilityZones" not in pool and "proximityPlacementGroupID" not in pool
+    assert "zones" not in cap.named("fleet-serve-azure-network-nat").inputs
+    assert cap.named("fleet-serve-azure-aks").inputs["sku"]["tier"] == "Standard"
+    assert cap.named("fleet-serve-azure-models-share").inputs["enabledProtocols"] == "NFS"
+
+
+def test_reserved_pool_gets_contributor_on_the_reservation_group() -> None:
+    crg = "/subscriptions/0000/resourceGroups/capacity/providers/Microsoft.Compute/capacityReservationGroups/h100"
+    doc = fleet_doc(
+        gpuPools=[
+            {"name": "ndh100", "accelerator": "H100-80GB", "maxNodes": 2, "capacity": "reserved", "reservation": crg}
+        ]
+    )
+    cap = run_program(_fleet_program(doc))
+    assert_inputs_match_sdk(cap.resources)
+    role = cap.named("fleet-train-az-ndh100-crg-role")
+    assert role.inputs["scope"] == "/subscriptions/0000/resourceGroups/capacity"
+    assert role.inputs["roleDefinitionId"].endswith("/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c")
+    assert role.inputs["roleDefinitionId"].startswith("/subscriptions/0000/")
+    assert cap.named("fleet-train-az-ndh100-pool").inputs["capacityReservationGroupID"] == crg
