@@ -10,6 +10,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 import yaml
 from pulumi._types import input_type_types
@@ -52,7 +53,9 @@ def _fleet_program(doc: dict[str, Any]) -> Any:
     fleet, _ = load_fleet_object(doc, "<test>")
 
     def program() -> None:
-        Fleet("fleet", fleet)
+        built = Fleet("fleet", fleet)
+        for name, exports in built.outputs.items():  # as __main__.py does
+            pulumi.export(name, exports)
 
     return program
 
@@ -365,3 +368,23 @@ def test_reserved_pool_gets_contributor_on_the_reservation_group() -> None:
     assert role.inputs["roleDefinitionId"].endswith("/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c")
     assert role.inputs["roleDefinitionId"].startswith("/subscriptions/0000/")
     assert cap.named("fleet-train-az-ndh100-pool").inputs["capacityReservationGroupID"] == crg
+
+
+def test_existing_cluster_with_lustre_gets_a_storage_vnet_to_peer() -> None:
+    aks = "/subscriptions/0000/resourceGroups/shared-rg/providers/Microsoft.ContainerService/managedClusters/prod"
+    doc = fleet_doc(
+        kubernetes={"existingCluster": aks},
+        gpuPools=[{"name": "t4", "accelerator": "T4", "maxNodes": 2}],
+        storage=[{"name": "data", "kind": "lustre", "capacityGiB": 8192}],
+    )
+    cap = run_program(_fleet_program(doc), preview=False)
+    assert_inputs_match_sdk(cap.resources)
+    assert not cap.of_type(AKS) and not cap.of_type("azure-native:managedidentity:UserAssignedIdentity")
+    assert cap.named("fleet-train-az-network-vnet").inputs["resourceGroupName"] == "shared-rg"
+    assert "vnetSubnetID" not in cap.named("fleet-train-az-t4-pool").inputs
+    fs = cap.named("fleet-train-az-data-amlfs").inputs
+    assert fs["filesystemSubnet"] == "fleet-train-az-network-lustre-data-id"
+    out = cap.outputs["train-az"]
+    assert out["storageVnetId"] == "fleet-train-az-network-vnet-id"
+    assert out["clusterName"] == "prod" and out["clusterId"] == aks
+    assert any("peer the storage VNet" in s for s in out["nextSteps"])
