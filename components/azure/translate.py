@@ -437,8 +437,6 @@ def agent_pool_args(
         "gpu_profile": {"driver": gpu_driver(pool)},
         "node_taints": [f"{device_resource(pool)}=present:NoSchedule"],
         "node_labels": node_labels(pool),
-        # GPU capacity is scarce: replace nodes in place rather than surge extra ones.
-        "upgrade_settings": {"max_surge": "0", "max_unavailable": "1"},
         "tags": tags(cluster, **{LABEL_POOL: spec.name}),
     }
     if cluster.spec.kubernetes.version and not cluster.spec.kubernetes.existing_cluster:
@@ -449,6 +447,10 @@ def agent_pool_args(
         args["vnet_subnet_id"] = subnet_id
     if ppg_id is not None:
         args["proximity_placement_group_id"] = ppg_id
+    if spec.capacity != "spot":
+        # GPU capacity is scarce: replace nodes in place rather than surge extra ones. Spot
+        # pools keep AKS's own upgrade behaviour (their nodes can be evicted at any time).
+        args["upgrade_settings"] = {"max_surge": "0", "max_unavailable": "1"}
     if spec.capacity == "spot":
         args.update(
             scale_set_priority="Spot",

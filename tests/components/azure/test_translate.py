@@ -268,3 +268,15 @@ def test_dev_clusters_use_the_free_tier() -> None:
     cluster = fleet.clusters[0]
     args = tr.managed_cluster_args(cluster, tr.network_layout(cluster), "rg", "id", "sub")
     assert args["sku"] == {"name": "Base", "tier": "Free"}
+
+
+def test_rules_module_stays_light() -> None:
+    """`aiinfra validate` imports components.azure.rules: it must not pull in the SDK."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, components.azure.rules, components.azure; "
+        "assert not [m for m in sys.modules if m.startswith('pulumi_azure_native')]"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
