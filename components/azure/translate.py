@@ -148,6 +148,19 @@ def storage_account_name(cluster: ResolvedCluster, storage: ResolvedStorage, sal
     return f"{readable}{digest[: 24 - len(readable)]}"
 
 
+def physical_name(*parts: str, max_length: int = 80) -> str:
+    """``"-".join(parts)``, shortened with a hash suffix when it exceeds ``max_length``.
+
+    Most Azure resource names (AMLFS, disks, proximity placement groups, network resources)
+    allow 80 characters; cluster and storage names of the spec allow 63 each.
+    """
+    name = "-".join(parts)
+    if len(name) <= max_length:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: max_length - 9].rstrip('-_')}-{digest}"
+
+
 def dns_prefix(cluster: ResolvedCluster) -> str:
     """AKS DNS prefix: 1-54 letters, digits and hyphens, starting and ending alphanumeric."""
     return re.sub(r"[^a-zA-Z0-9-]", "-", cluster.name)[:54].strip("-") or "aks"
@@ -233,7 +246,7 @@ def vnet_args(cluster: ResolvedCluster, layout: NetworkLayout, rg: Ref) -> dict[
     # Subnets are separate resources; since network API 2023-09-01 a VNet PUT without
     # `subnets` leaves them alone.
     return {
-        "virtual_network_name": f"{cluster.name}-vnet",
+        "virtual_network_name": physical_name(cluster.name, "vnet"),
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "address_space": {"address_prefixes": [layout.vnet_cidr]},
@@ -243,7 +256,7 @@ def vnet_args(cluster: ResolvedCluster, layout: NetworkLayout, rg: Ref) -> dict[
 
 def public_ip_args(cluster: ResolvedCluster, rg: Ref) -> dict[str, Any]:
     args: dict[str, Any] = {
-        "public_ip_address_name": f"{cluster.name}-nat-ip",
+        "public_ip_address_name": physical_name(cluster.name, "nat-ip"),
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "sku": {"name": "Standard", "tier": "Regional"},
@@ -258,7 +271,7 @@ def public_ip_args(cluster: ResolvedCluster, rg: Ref) -> dict[str, Any]:
 
 def nat_gateway_args(cluster: ResolvedCluster, rg: Ref, public_ip_id: Ref) -> dict[str, Any]:
     args: dict[str, Any] = {
-        "nat_gateway_name": f"{cluster.name}-nat",
+        "nat_gateway_name": physical_name(cluster.name, "nat"),
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "sku": {"name": "Standard"},
@@ -470,7 +483,7 @@ def agent_pool_args(
 def ppg_args(cluster: ResolvedCluster, pool: ResolvedPool, rg: Ref) -> dict[str, Any]:
     """A proximity placement group for a compact (fabric) pool, pinned to the pool's size."""
     args: dict[str, Any] = {
-        "proximity_placement_group_name": f"{cluster.name}-{pool.name}-ppg",
+        "proximity_placement_group_name": physical_name(cluster.name, pool.name, "ppg"),
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "proximity_placement_group_type": "Standard",
@@ -492,7 +505,7 @@ def aml_filesystem_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: 
     if cluster.spec.zone is None:
         raise TranslateError(f"{cluster.spec.path}.zone", "Azure Managed Lustre is zonal: set zone")
     return {
-        "aml_filesystem_name": f"{cluster.name}-{storage.name}",
+        "aml_filesystem_name": physical_name(cluster.name, storage.name),
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "sku": {"name": storage.tier.sku},
@@ -545,7 +558,7 @@ def nfs_share_args(storage: ResolvedStorage, rg: Ref, account_name: Ref) -> dict
 def disk_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref) -> dict[str, Any]:
     """A Premium SSD v2 managed disk (zonal), with provisioned IOPS/throughput when given."""
     args: dict[str, Any] = {
-        "disk_name": f"{cluster.name}-{storage.name}",
+        "disk_name": physical_name(cluster.name, storage.name),
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "sku": {"name": "PremiumV2_LRS"},

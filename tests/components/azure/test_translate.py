@@ -110,6 +110,7 @@ def test_spot_pool_gets_spot_priority_delete_eviction_and_on_demand_cap() -> Non
     assert args["scale_set_priority"] == "Spot"
     assert args["scale_set_eviction_policy"] == "Delete"
     assert args["spot_max_price"] == -1
+    assert "upgrade_settings" not in args  # AKS's own upgrade behaviour on spot pools
     assert args["node_taints"] == ["nvidia.com/gpu=present:NoSchedule"]
     assert args["gpu_profile"] == {"driver": "Install"}
     assert "vnet_subnet_id" not in args
@@ -280,3 +281,10 @@ def test_rules_module_stays_light() -> None:
         "assert not [m for m in sys.modules if m.startswith('pulumi_azure_native')]"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_physical_names_fit_azure_limits() -> None:
+    assert tr.physical_name("train-az", "data") == "train-az-data"
+    long = tr.physical_name("c" * 63, "s" * 63)
+    assert len(long) == 80 and long != tr.physical_name("c" * 63, "t" * 63)
+    assert long.startswith("c" * 63)
