@@ -38,6 +38,13 @@ def _translate_all(cluster: Any) -> dict[str, Any]:
             "dns": layout.dns_service_ip,
         },
         "vnet": tr.vnet_args(cluster, layout, "<rg>"),
+        "subnets": {
+            "nodes": tr.subnet_args("nodes", layout.node_subnet, "<rg>", "<vnet-name>", "<nat-id>"),
+            **{
+                f"lustre-{n}": tr.subnet_args(f"lustre-{n}", c, "<rg>", "<vnet-name>", "<nat-id>")
+                for n, c in layout.lustre_subnets.items()
+            },
+        },
         "natGateway": tr.nat_gateway_args(cluster, "<rg>", "<pip-id>"),
         "publicIp": tr.public_ip_args(cluster, "<rg>"),
         "managedCluster": tr.managed_cluster_args(cluster, layout, "<rg>", "<identity-id>", "<nodes-subnet-id>"),
