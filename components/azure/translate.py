@@ -639,6 +639,13 @@ def next_steps(cluster: ResolvedCluster) -> list[str]:
         steps.extend(notes.steps)
     accels = get_catalog().accelerators
     vendors = {accels[p.offer.accelerator].vendor for p in cluster.pools}
+    if any(gpu_driver(p) == "Install" for p in cluster.pools):
+        # AKS installs the driver but not the device plugin that advertises nvidia.com/gpu.
+        # https://learn.microsoft.com/azure/aks/gpu-cluster#install-the-nvidia-device-plugin
+        steps.append(
+            "install the NVIDIA device plugin DaemonSet (tolerating nvidia.com/gpu) on pools where AKS installs the "
+            "driver, so nodes advertise nvidia.com/gpu"
+        )
     if any(
         p.spec.gpu_driver == "none" and p.fabric is None and accels[p.offer.accelerator].vendor == "nvidia"
         for p in cluster.pools
