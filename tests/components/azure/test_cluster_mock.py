@@ -388,3 +388,26 @@ def test_existing_cluster_with_lustre_gets_a_storage_vnet_to_peer() -> None:
     assert out["storageVnetId"] == "fleet-train-az-network-vnet-id"
     assert out["clusterName"] == "prod" and out["clusterId"] == aks
     assert any("peer the storage VNet" in s for s in out["nextSteps"])
+
+
+def test_unbuildable_cluster_raises_fleet_build_error_with_the_spec_path() -> None:
+    """Specs that bypass validation still fail with a spec path, never a traceback."""
+    import dataclasses
+
+    from components.azure import build_cluster
+    from components.clouds import FleetBuildError
+
+    fleet, _ = load_fleet_object(fleet_doc(gpuPools=[{"name": "t4", "accelerator": "T4"}]), "<t>")
+    cluster = fleet.clusters[0]
+    bad_k8s = dataclasses.replace(cluster.spec.kubernetes, version=None, existing_cluster="not-an-id")
+    bad = dataclasses.replace(cluster, spec=dataclasses.replace(cluster.spec, kubernetes=bad_k8s))
+    errors: list[FleetBuildError] = []
+
+    def program() -> None:
+        try:
+            build_cluster("c", bad, pulumi.ResourceOptions())
+        except FleetBuildError as err:
+            errors.append(err)
+
+    run_program(program)
+    assert errors and errors[0].path == "clusters[0].kubernetes.existingCluster"
