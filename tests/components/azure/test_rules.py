@@ -67,7 +67,12 @@ def test_lustre_capacity_below_the_sku_minimum(capacity: int, tier: int, minimum
     issues = _issues(
         storage=[{"name": "data", "kind": "lustre", "capacityGiB": capacity, "throughputMBpsPerTiB": tier}]
     )
-    _assert_issue(issues, "error", "clusters[0].storage[0].capacityGiB", rf"Managed Lustre.*at least {minimum} GiB")
+    _assert_issue(
+        issues,
+        "error",
+        "clusters[0].storage[0].capacityGiB",
+        rf"Managed Lustre.*does not accept .*: {minimum}-[0-9]+ GiB in steps of",
+    )
 
 
 def test_lustre_capacity_off_the_sku_increment() -> None:
