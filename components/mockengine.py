@@ -130,7 +130,7 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if value is rpc.UNKNOWN or value == rpc.UNKNOWN:
+    if value is rpc.UNKNOWN or value == rpc.UNKNOWN or isinstance(value, pulumi.output.Unknown):
         return "<unknown>"
     if isinstance(value, pulumi.Resource):
         return f"<resource {getattr(value, '_name', '?')}>"

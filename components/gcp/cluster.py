@@ -1,0 +1,137 @@
+"""``GkeCluster``: one ai-infra cluster on GCP, everything in it.
+
+Creates (or attaches to) a GKE Standard cluster and, under it: the network
+(``ClusterNetwork``), the system pool, a ``GpuNodePool`` per GPU pool, a ``TpuSlice`` per TPU
+slice and a ``Storage`` per storage item. ``exports`` are the stack outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp import translate as t
+from components.gcp.network import ClusterNetwork
+from components.gcp.pools import GpuNodePool, TpuSlice
+from components.gcp.storage import Storage
+from components.spec.resolved import ResolvedCluster
+
+_CLUSTER_ID = re.compile(r"^projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/clusters/(?P<name>[^/]+)$")
+
+
+def existing_cluster_ref(ref: str, region: str) -> tuple[str, str, str | None]:
+    """``(cluster, location, project)`` for ``existingCluster``: a name (regional, in the
+    cluster's region) or a full id ``projects/<p>/locations/<l>/clusters/<n>``."""
+    m = _CLUSTER_ID.match(ref)
+    if m:
+        return ref, m.group("location"), m.group("project")
+    return ref, region, None
+
+
+class GkeCluster(pulumi.ComponentResource):
+    """A GKE cluster with accelerator pools, TPU slices, fabric networks and storage.
+
+    Args:
+        name: logical name; children are ``f"{name}-<role>"``.
+        cluster: the resolved cluster (``components.spec.load_fleet``).
+        project: the GCP project; default: the provider's (``gcp:project``, or asked of the
+            provider through ``gcp.organizations.get_client_config``).
+        opts: resource options; pass ``provider=`` to deploy into another project.
+
+    Outputs (``exports``):
+        clusterName, endpoint, location, pools (pool -> node pool name), tpuSlices (slice ->
+        names), networks (primary, subnetwork, fabric role -> self-link), storage (name ->
+        resource name and mount), fabricManifests (GKENetworkParamSet/Network objects).
+    """
+
+    exports: Mapping[str, Any]
+
+    def __init__(
+        self,
+        name: str,
+        cluster: ResolvedCluster,
+        project: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("aiinfra:gcp:Cluster", name, None, opts)
+        spec = cluster.spec
+        plan = t.network_plan(cluster)
+        existing_ref = spec.kubernetes.existing_cluster
+        project_out: Any = project or pulumi.Config("gcp").get("project")
+        lookup = None
+        if existing_ref is not None:
+            cluster_ref, location, ref_project = existing_cluster_ref(existing_ref, spec.region)
+            project_out = project_out or ref_project
+            lookup = gcp.container.get_cluster_output(
+                name=cluster_ref.rsplit("/", 1)[-1],
+                location=location,
+                project=ref_project,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+        if project_out is None:
+            project_out = gcp.organizations.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).project
+
+        network = ClusterNetwork(
+            f"{name}-network",
+            cluster,
+            plan,
+            project_out,
+            existing=(lookup.network, lookup.subnetwork) if lookup is not None else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+
+        if lookup is None:
+            gke = gcp.container.Cluster(
+                f"{name}-gke",
+                **t.cluster_args(cluster, network.refs(project_out)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[network]),
+            )
+            cluster_id: Any = gke.id
+            cluster_name: Any = gke.name
+            endpoint: Any = gke.endpoint
+            location_out: Any = gke.location
+            refs = network.refs(project_out, cluster=cluster_id, location=location_out)
+            system = gcp.container.NodePool(f"{name}-system", **t.system_pool_args(cluster, refs), opts=child)
+            system_name: Any = system.name
+        else:
+            cluster_ref, location, _ = existing_cluster_ref(existing_ref or "", spec.region)
+            cluster_name = lookup.name
+            endpoint = lookup.endpoint
+            location_out = location
+            refs = network.refs(project_out, cluster=cluster_ref, location=location)
+            system_name = None
+
+        pools = {p.name: GpuNodePool(f"{name}-{p.name}", cluster, p, plan, refs, opts=child) for p in cluster.pools}
+        slices = {s.name: TpuSlice(f"{name}-{s.name}", cluster, s, refs, opts=child) for s in cluster.slices}
+        waits: list[pulumi.Resource] = [r for r in (network.psa_connection,) if r is not None]
+        stores = {
+            s.name: Storage(f"{name}-{s.name}", cluster, s, refs, depends_on=waits, opts=child) for s in cluster.storage
+        }
+
+        self.cluster_name = cluster_name
+        self.endpoint = endpoint
+        self.network = network
+        self.exports = {
+            "clusterName": cluster_name,
+            "endpoint": endpoint,
+            "location": location_out,
+            "systemPool": system_name,
+            "pools": {n: p.pool_name for n, p in pools.items()},
+            "tpuSlices": {n: s.names for n, s in slices.items()},
+            "networks": {
+                "primary": network.network,
+                "subnetwork": network.subnetwork,
+                "fabric": dict(network.fabric_networks),
+                "fabricSubnets": dict(network.fabric_subnets),
+            },
+            "storage": {n: {"name": s.resource_name, "mount": s.mount} for n, s in stores.items()},
+            "fabricManifests": t.fabric_manifests(cluster, plan),
+        }
+        self.register_outputs(dict(self.exports))
