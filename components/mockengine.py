@@ -87,7 +87,7 @@ class _Mocks(pulumi.runtime.Mocks):
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        return {}, None
+        return {}, []
 
 
 class _CapturingMonitor(_mocks.MockMonitor):
