@@ -61,6 +61,7 @@ class ClusterNetwork(pulumi.ComponentResource):
             refs = t.Refs(project=project, network=vpc.self_link)
             subnet = gcp.compute.Subnetwork(f"{name}-nodes", **t.primary_subnet_args(cluster, plan, refs), opts=child)
             self.subnetwork: pulumi.Output[Any] = subnet.self_link
+            self.subnetwork_id: pulumi.Output[Any] = subnet.id
             router = gcp.compute.Router(f"{name}-router", **t.router_args(cluster, refs), opts=child)
             self.nat = gcp.compute.RouterNat(f"{name}-nat", **t.nat_args(cluster, router.name), opts=child)
             gcp.compute.Firewall(f"{name}-internal", **t.primary_firewall_args(cluster, plan, refs), opts=child)
@@ -79,6 +80,7 @@ class ClusterNetwork(pulumi.ComponentResource):
             self.network_id = self.network
             self.network_name = self.network.apply(lambda n: n.rsplit("/", 1)[-1] if n else n)
             self.subnetwork = pulumi.Output.from_input(subnetwork)
+            self.subnetwork_id = self.subnetwork
 
         # Self-links for the stack outputs; names for node pools (additional_node_network_configs
         # takes the names of the VPC and subnet, per its SDK docstring).
@@ -122,6 +124,7 @@ class ClusterNetwork(pulumi.ComponentResource):
             network_id=self.network_id,
             network_name=self.network_name,
             subnetwork=self.subnetwork,
+            subnetwork_id=self.subnetwork_id,
             cluster=cluster,
             location=location,
             fabric=dict(self.fabric_network_names),

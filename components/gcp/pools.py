@@ -42,7 +42,9 @@ class GpuNodePool(pulumi.ComponentResource):
         node_pool = gcp.container.NodePool(
             f"{name}-pool",
             **t.gpu_pool_args(cluster, pool, plan, refs),
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            # initial_node_count replaces the pool when changed; the autoscaler owns the size
+            # after creation, so a later minNodes change must not recreate the pool.
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True, ignore_changes=["initialNodeCount"]),
         )
         self.pool_name: pulumi.Output[Any] = node_pool.name
         self.register_outputs({"poolName": self.pool_name})

@@ -239,6 +239,7 @@ class Refs:
     network_id: Any = None  # projects/<p>/global/networks/<name> (Managed Lustre wants this form)
     network_name: Any = None
     subnetwork: Any = None  # primary subnet self-link
+    subnetwork_id: Any = None  # projects/<p>/regions/<r>/subnetworks/<name> (TPU VMs, as in the SDK examples)
     cluster: Any = None  # cluster name or id the node pools attach to
     location: Any = None  # the cluster's location (region for clusters ai-infra creates)
     fabric: Mapping[str, Any] = field(default_factory=dict)  # network role -> VPC name
@@ -596,7 +597,7 @@ def tpu_vm_args(cluster: ResolvedCluster, sl: ResolvedSlice, index: int, refs: R
         "zone": cluster.spec.zone,
         "runtime_version": spec.runtime_version or version.vm_default_runtime,
         "accelerator_config": {"type": version.vm_config_type, "topology": spec.topology},
-        "network_config": {"network": refs.network, "subnetwork": refs.subnetwork, "enable_external_ips": False},
+        "network_config": {"network": refs.network_id, "subnetwork": refs.subnetwork_id, "enable_external_ips": False},
         "labels": {**cluster.labels, LABEL_POOL: sl.name},
         "description": f"ai-infra TPU {version.version} slice {sl.name} ({spec.topology})",
     }
@@ -626,8 +627,8 @@ def tpu_queued_args(cluster: ResolvedCluster, sl: ResolvedSlice, refs: Refs) -> 
                         "runtime_version": spec.runtime_version or version.vm_default_runtime,
                         "accelerator_type": sl.shape.vm_accelerator_type,
                         "network_config": {
-                            "network": refs.network,
-                            "subnetwork": refs.subnetwork,
+                            "network": refs.network_id,
+                            "subnetwork": refs.subnetwork_id,
                             "enable_external_ips": False,
                         },
                         "description": f"ai-infra TPU {version.version} slice {node} ({spec.topology})",

@@ -101,7 +101,7 @@ def test_train_stack_network_and_fabric(train: Capture) -> None:
 def test_train_stack_gpu_pool(train: Capture) -> None:
     pool = one(train, NODE_POOL, "fleet-train-h100-pool")
     assert pool.parent_name == "fleet-train-h100"
-    assert pool.delete_before_replace
+    assert pool.delete_before_replace and pool.ignore_changes == ["initialNodeCount"]
     i = pool.inputs
     assert i["name"] == "h100" and i["cluster"] == "fleet-train-gke-id"
     assert i["autoscaling"] == {"minNodeCount": 0, "maxNodeCount": 4}
@@ -240,7 +240,11 @@ def test_tpu_vm_mode(key: str) -> None:
     assert vm.parent_name == "fleet-c1-tpu"
     assert vm.inputs["acceleratorConfig"]["topology"] == topology
     assert vm.inputs["zone"] == "us-central1-a"
-    assert vm.inputs["networkConfig"]["enableExternalIps"] is False
+    assert vm.inputs["networkConfig"] == {
+        "network": "fleet-c1-network-vpc-id",
+        "subnetwork": "fleet-c1-network-nodes-id",
+        "enableExternalIps": False,
+    }
     assert [p.name for p in cap.of_type(NODE_POOL)] == ["fleet-c1-system"]
 
 
@@ -330,3 +334,15 @@ def test_invalid_spec_stops_the_program_with_the_spec_path() -> None:
     doc = cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "capacity": "spot", "reservation": "r"}])
     with pytest.raises(pulumi.RunError, match=r"clusters\[0\]\.gpuPools\[0\]\.reservation"):
         run_program(MAIN, config=config_for(doc), stack="test")
+
+
+def test_dev_stack_builds_regional_spot_pools() -> None:
+    config = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
+    cap = run_program(MAIN, config=config, stack="dev")
+    assert_inputs_match_sdk(cap.resources)
+    pools = {r.inputs["name"]: r.inputs for r in cap.of_type(NODE_POOL)}
+    assert set(pools) == {"system", "l4", "t4"}
+    assert pools["l4"]["nodeConfig"]["spot"] is True and pools["t4"]["nodeConfig"]["spot"] is True
+    # No zone: a regional pool whose autoscaling bounds are totals across zones.
+    assert pools["l4"]["autoscaling"] == {"totalMinNodeCount": 0, "totalMaxNodeCount": 4, "locationPolicy": "ANY"}
+    assert [r.name for r in cap.of_type(NETWORK)] == ["fleet-dev-network-vpc"]

@@ -23,6 +23,7 @@ REFS = t.Refs(
     network_id="projects/test-project/global/networks/c1-net",
     network_name="c1-net",
     subnetwork="<subnetwork>",
+    subnetwork_id="projects/test-project/regions/us-central1/subnetworks/c1-nodes",
     cluster="<cluster>",
     location="us-central1",
 )
