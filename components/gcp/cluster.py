@@ -32,6 +32,20 @@ def existing_cluster_ref(ref: str, region: str) -> tuple[str, str, str | None]:
     return ref, region, None
 
 
+def _provider_project(opts: pulumi.ResourceOptions | None) -> Any:
+    """The project of an explicit ``gcp.Provider`` passed by the caller, or None.
+
+    The workload identity pool, the RDMA network profile URL and TPU queued resources name
+    the project: with a provider for another project, that project is the right one, not
+    ``gcp:project`` from the stack config.
+    """
+    provider = opts.provider if opts is not None else None
+    if isinstance(provider, gcp.Provider):
+        fallback = pulumi.Config("gcp").get("project")
+        return provider.project.apply(lambda p: p or fallback)
+    return None
+
+
 class GkeCluster(pulumi.ComponentResource):
     """A GKE cluster with accelerator pools, TPU slices, fabric networks and storage.
 
@@ -61,7 +75,7 @@ class GkeCluster(pulumi.ComponentResource):
         spec = cluster.spec
         plan = t.network_plan(cluster)
         existing_ref = spec.kubernetes.existing_cluster
-        project_out: Any = project or pulumi.Config("gcp").get("project")
+        project_out: Any = project or _provider_project(opts) or pulumi.Config("gcp").get("project")
         lookup = None
         if existing_ref is not None:
             cluster_ref, location, ref_project = existing_cluster_ref(existing_ref, spec.region)

@@ -320,8 +320,12 @@ def test_the_callers_provider_flows_to_every_child() -> None:
         Fleet("fleet", fleet, providers={"gcp": provider})
 
     cap = run_program(program, config=CONFIG, stack="test")
+    assert_inputs_match_sdk(cap.resources)
     custom = [r for r in cap.resources if r.custom and r.type != "pulumi:providers:gcp"]
     assert custom and all(r.provider and "other-project" in r.provider for r in custom)
+    # The provider's project, not gcp:project from the stack config, names the identity pool.
+    gke = cap.named("fleet-c1-gke").inputs
+    assert gke["workloadIdentityConfig"] == {"workloadPool": "other-project.svc.id.goog"}
 
 
 def test_prod_environment_protects_the_cluster_only_in_prod() -> None:
