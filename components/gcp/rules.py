@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from components.gcp.translate import network_plan
+from components.gcp.translate import address_demand, network_plan
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster
 
@@ -91,17 +91,43 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                 )
             )
 
-    # Network plan: fabric and private-services ranges must find room beside the cluster CIDR.
+    # Network plan: fabric and private-services ranges must find room beside the cluster CIDR,
+    # and the pods / nodes / fabric ranges must hold every node at max scale.
+    cidr_path = join_path(p, "network", "cidr")
     try:
-        network_plan(cluster)
+        plan = network_plan(cluster)
     except ValueError as exc:
         issues.append(
-            SpecIssue(
-                join_path(p, "network", "cidr"),
-                str(exc),
-                "use a cluster CIDR in 10.0.0.0/8 outside 10.253.0.0/16-10.255.0.0/16",
-            )
+            SpecIssue(cidr_path, str(exc), "use a cluster CIDR in 10.0.0.0/8 outside 10.253.0.0/16-10.255.0.0/16")
         )
+    else:
+        need = address_demand(cluster, plan)
+        if need.pod_addresses > need.pod_range:
+            issues.append(
+                SpecIssue(
+                    cidr_path,
+                    f"the pods range {plan.address.pods} has {need.pod_range} addresses; {need.nodes} nodes at max "
+                    f"scale need {need.pod_addresses} (GKE reserves a pod range per node)",
+                    "use a larger network.cidr (the pods range is its upper half), or lower maxNodes",
+                )
+            )
+        if need.nodes > need.node_range:
+            issues.append(
+                SpecIssue(
+                    cidr_path,
+                    f"the node subnet {plan.address.nodes} holds {need.node_range} nodes; max scale is {need.nodes}",
+                    "use a larger network.cidr",
+                )
+            )
+        if need.fabric_nodes > need.fabric_subnet:
+            issues.append(
+                SpecIssue(
+                    join_path(p, "gpuPools"),
+                    f"fabric pools reach {need.fabric_nodes} nodes at max scale; each fabric subnet holds "
+                    f"{need.fabric_subnet}",
+                    "lower maxNodes of the fabric pools, or split them across clusters",
+                )
+            )
 
     for pool in cluster.pools:
         if pool.name in RESERVED_POOL_NAMES:

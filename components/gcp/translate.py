@@ -43,6 +43,14 @@ GPU_SLOT, GVNIC_SLOT, RDMA_SLOT = 0, 8, 16
 # cluster CIDR and the fabric range wins.
 PSA_PREFIX = 20
 PSA_CANDIDATES = ("172.31.240.0/20", "10.253.240.0/20", "192.168.240.0/20")
+# Pods per node on accelerator pools: training/inference nodes run a few pods, and GKE gives
+# each node a pod range of twice the maximum rounded up to a power of two (110 -> /24,
+# 32 -> /26), so 32 lets the same pods range hold four times the accelerator nodes.
+# https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr
+ACCELERATOR_MAX_PODS = 32
+DEFAULT_MAX_PODS = 110
+# Zones a regional pool without node_locations spreads over (GKE's default for a region).
+REGION_DEFAULT_ZONES = 3
 # The taint GPU nodes carry so only pods that tolerate it land there.
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
 RESERVATION_KEY = "compute.googleapis.com/reservation-name"
@@ -204,6 +212,44 @@ def _free_range(candidates: tuple[str, ...], taken: list[str | None]) -> str:
         if not any(net.overlaps(u) for u in used):
             return cand
     raise ValueError(f"none of {', '.join(candidates)} is free of {', '.join(map(str, used))}")
+
+
+def pod_range_per_node(max_pods: int) -> int:
+    """Pod addresses GKE reserves per node: twice ``max_pods``, rounded up to a power of two."""
+    size = 1
+    while size < 2 * max_pods:
+        size *= 2
+    return size
+
+
+@dataclass(frozen=True)
+class AddressDemand:
+    """Addresses the cluster needs at max scale, against what the plan offers."""
+
+    nodes: int
+    pod_addresses: int
+    pod_range: int
+    node_range: int
+    fabric_nodes: int  # nodes that take one address in every fabric subnet
+    fabric_subnet: int
+
+
+def address_demand(cluster: ResolvedCluster, plan: NetworkPlan) -> AddressDemand:
+    """Nodes and pod addresses at max scale (every pool at maxNodes, every GKE slice built)."""
+    zones = 1 if cluster.spec.zone else REGION_DEFAULT_ZONES
+    system = cluster.spec.system_pool.nodes * zones
+    gpu = sum(p.spec.max_nodes for p in cluster.pools)
+    tpu = sum(s.shape.nodes * s.spec.count for s in cluster.slices if s.spec.mode == "gke")
+    pods = system * pod_range_per_node(DEFAULT_MAX_PODS) + (gpu + tpu) * pod_range_per_node(ACCELERATOR_MAX_PODS)
+    return AddressDemand(
+        nodes=system + gpu + tpu,
+        pod_addresses=pods,
+        pod_range=ipaddress.ip_network(plan.address.pods).num_addresses,
+        # GCP keeps 4 addresses of every subnet.
+        node_range=ipaddress.ip_network(plan.address.nodes).num_addresses - 4,
+        fabric_nodes=sum(p.spec.max_nodes for p in cluster.pools if p.fabric is not None),
+        fabric_subnet=2 ** (32 - FABRIC_SUBNET_PREFIX) - 4,
+    )
 
 
 def _natural(name: str) -> tuple[str, int]:
@@ -531,6 +577,7 @@ def gpu_pool_args(cluster: ResolvedCluster, pool: ResolvedPool, plan: NetworkPla
         **_location_args(cluster, refs),
         "initial_node_count": spec.min_nodes,
         "autoscaling": _autoscaling(cluster, spec.min_nodes, spec.max_nodes),
+        "max_pods_per_node": ACCELERATOR_MAX_PODS,
         "management": {"auto_repair": True, "auto_upgrade": True},
         # GPUs are scarce: upgrade one node at a time instead of surging extra GPU nodes.
         "upgrade_settings": {"strategy": "SURGE", "max_surge": 0, "max_unavailable": 1},
@@ -576,6 +623,7 @@ def tpu_pool_args(cluster: ResolvedCluster, sl: ResolvedSlice, index: int, refs:
         "name": name,
         **_location_args(cluster, refs),
         "node_count": shape.nodes,
+        "max_pods_per_node": ACCELERATOR_MAX_PODS,
         "management": {"auto_repair": True, "auto_upgrade": True},
         "node_config": node_config,
     }

@@ -129,6 +129,18 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "neither a GKE cluster name",
     ),
     (
+        "pods-range-too-small",
+        cluster_doc(network={"cidr": "10.20.0.0/20"}, gpuPools=[{**FAMILIES["g2-l4"], "maxNodes": 40}]),
+        "clusters[0].network.cidr",
+        "pods range 10.20.8.0/21 has 2048 addresses",
+    ),
+    (
+        "fabric-subnet-too-small",
+        cluster_doc(network={"cidr": "10.0.0.0/8"}, gpuPools=[{**FAMILIES["a3-mega"], "maxNodes": 1100}]),
+        "clusters[0].gpuPools",
+        "each fabric subnet holds 1020",
+    ),
+    (
         "lustre-tier-size",
         cluster_doc(storage=[{"name": "data", "kind": "lustre", "capacityGiB": 40000}]),
         "clusters[0].storage[0].capacityGiB",

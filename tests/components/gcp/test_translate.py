@@ -335,3 +335,18 @@ def test_private_services_range_is_free_of_cluster_and_fabric() -> None:
 def test_names_the_cloud_accepts() -> None:
     assert t.lustre_filesystem_name("train-data-2024") == "traindat"
     assert t.filestore_share_name("model-weights-shared") == "model_weights_sh"
+
+
+def test_address_demand_counts_pod_ranges_per_node() -> None:
+    assert [t.pod_range_per_node(n) for n in (8, 32, 64, 110)] == [16, 64, 128, 256]
+    c = resolve(
+        cluster_doc(
+            gpuPools=[{**FAMILIES["a3-high"], "maxNodes": 4}],
+            tpuSlices=[{"name": "tpu", "version": "v5p", "topology": "2x2x4", "count": 2}],
+        )
+    )
+    need = t.address_demand(c, t.network_plan(c))
+    # system 2 nodes at /24, 4 GPU nodes + 2 slices x 4 TPU nodes at /26
+    assert need.nodes == 2 + 4 + 8
+    assert need.pod_addresses == 2 * 256 + 12 * 64
+    assert need.fabric_nodes == 4 and need.fabric_subnet == 1020
