@@ -752,6 +752,17 @@ def disk_args(cluster: ResolvedCluster, st: ResolvedStorage) -> dict[str, Any]:
 # ----- Kubernetes objects for pod multi-networking ------------------------------------------------
 
 
+def k8s_network_name(net: FabricNetwork, sub: FabricSubnet) -> str:
+    """The Kubernetes ``Network`` name workloads reference in ``networking.gke.io/interfaces``.
+
+    GKE's GPUDirect guides and NCCL plugin samples use fixed names: ``vpc1..vpc8`` for the
+    TCPX/TCPXO GPU NICs, ``gvnic-1`` and ``rdma-0..7`` for A3 Ultra / A4.
+    """
+    if net.purpose == "gpu":
+        return f"vpc{int(sub.role.rsplit('-', 1)[1]) + 1}"
+    return sub.role
+
+
 def fabric_manifests(cluster: ResolvedCluster, plan: NetworkPlan) -> list[dict[str, Any]]:
     """GKENetworkParamSet + Network objects that let pods use the fabric NICs (apply with kubectl).
 
@@ -762,7 +773,7 @@ def fabric_manifests(cluster: ResolvedCluster, plan: NetworkPlan) -> list[dict[s
     docs: list[dict[str, Any]] = []
     for net in plan.fabric:
         for sub in net.subnets:
-            obj = physical_name(cluster, sub.role)
+            obj = k8s_network_name(net, sub)
             params: dict[str, Any] = {
                 "vpc": physical_name(cluster, net.role),
                 "vpcSubnet": physical_name(cluster, f"{sub.role}-sub"),

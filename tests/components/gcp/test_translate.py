@@ -130,6 +130,11 @@ def test_fabric_manifests_name_every_fabric_subnet() -> None:
     assert len(params) == 9
     assert {p["spec"]["deviceMode"] for p in params} == {"NetDevice", "RDMA"}
     assert all(d["kind"] in ("GKENetworkParamSet", "Network") for d in docs)
+    # The names GKE's GPUDirect samples reference from pod annotations.
+    assert [p["metadata"]["name"] for p in params] == ["gvnic-1"] + [f"rdma-{k}" for k in range(8)]
+    assert params[1]["spec"] == {"vpc": "c1-rdma", "vpcSubnet": "c1-rdma-0-sub", "deviceMode": "RDMA"}
+    tcpx = t.fabric_manifests(c, t.network_plan(resolve(cluster_doc(gpuPools=[FAMILIES["a3-high"]]))))
+    assert [d["metadata"]["name"] for d in tcpx if d["kind"] == "Network"] == ["vpc1", "vpc2", "vpc3", "vpc4"]
 
 
 # ----- GPU node pools --------------------------------------------------------------------------
