@@ -404,6 +404,7 @@ def psa_range_args(cluster: ResolvedCluster, plan: NetworkPlan, refs: Refs) -> d
         "address_type": "INTERNAL",
         "address": address,
         "prefix_length": int(prefix),
+        "labels": dict(cluster.labels),
         "description": f"ai-infra cluster {cluster.name}: private services access (Lustre, Filestore)",
     }
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.gcp import translate as t
 from tests.components.gcp.helpers import FAMILIES, TPUS, cluster_doc, resolve
@@ -355,3 +357,27 @@ def test_address_demand_counts_pod_ranges_per_node() -> None:
     assert need.nodes == 2 + 4 + 8
     assert need.pod_addresses == 2 * 256 + 12 * 64
     assert need.fabric_nodes == 4 and need.fabric_subnet == 1020
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    base=st.sampled_from(["10.0.0.0", "172.16.0.0", "192.168.0.0"]),
+    prefix=st.integers(min_value=8, max_value=20),
+    offset=st.integers(min_value=0, max_value=2**24),
+)
+def test_address_plan_never_overlaps_fabric_or_psa(base: str, prefix: int, offset: int) -> None:
+    """Any private CIDR the spec accepts gets disjoint nodes/pods/services, fabric and PSA ranges."""
+    outer = ipaddress.ip_network(base).supernet(new_prefix=min(prefix, ipaddress.ip_network(base + "/16").prefixlen))
+    nets = list(outer.subnets(new_prefix=prefix)) if prefix >= outer.prefixlen else [outer]
+    cidr = nets[offset % len(nets)]
+    if not cidr.is_private:
+        return
+    plan = t.address_plan(str(cidr))
+    ranges = [ipaddress.ip_network(x) for x in (plan.nodes, plan.services, plan.pods)]
+    try:
+        fabric = ipaddress.ip_network(t.fabric_base(str(cidr)))
+    except ValueError:
+        return  # reported at validate time (rules), never a traceback in the program
+    assert all(r.subnet_of(cidr) for r in ranges)  # type: ignore[arg-type]
+    assert not fabric.overlaps(cidr)
+    assert not any(a.overlaps(b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
