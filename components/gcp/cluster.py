@@ -101,6 +101,20 @@ class GkeCluster(pulumi.ComponentResource):
         )
         child = pulumi.ResourceOptions(parent=self)
 
+        # The nodes' own least-privilege identity (also for pools added to an existing cluster).
+        node_sa = gcp.serviceaccount.Account(f"{name}-nodes-sa", **t.node_service_account_args(cluster), opts=child)
+        grants: list[pulumi.Resource] = [
+            gcp.projects.IAMMember(
+                f"{name}-nodes-sa-{role.split('/')[-1].lower()}",
+                **t.node_service_account_binding_args(project_out, role, node_sa.email),
+                opts=child,
+            )
+            for role in t.NODE_SA_ROLES
+        ]
+        network.node_service_account = node_sa.email
+        # Nodes must not boot before their identity may write logs and pull images.
+        after_grants = pulumi.ResourceOptions(parent=self, depends_on=grants)
+
         if lookup is None:
             gke = gcp.container.Cluster(
                 f"{name}-gke",
@@ -112,7 +126,7 @@ class GkeCluster(pulumi.ComponentResource):
             endpoint: Any = gke.endpoint
             location_out: Any = gke.location
             refs = network.refs(project_out, cluster=cluster_id, location=location_out)
-            system = gcp.container.NodePool(f"{name}-system", **t.system_pool_args(cluster, refs), opts=child)
+            system = gcp.container.NodePool(f"{name}-system", **t.system_pool_args(cluster, refs), opts=after_grants)
             system_name: Any = system.name
         else:
             cluster_ref, location, _ = existing_cluster_ref(existing_ref or "", spec.region)
@@ -122,8 +136,10 @@ class GkeCluster(pulumi.ComponentResource):
             refs = network.refs(project_out, cluster=cluster_ref, location=location)
             system_name = None
 
-        pools = {p.name: GpuNodePool(f"{name}-{p.name}", cluster, p, plan, refs, opts=child) for p in cluster.pools}
-        slices = {s.name: TpuSlice(f"{name}-{s.name}", cluster, s, refs, opts=child) for s in cluster.slices}
+        pools = {
+            p.name: GpuNodePool(f"{name}-{p.name}", cluster, p, plan, refs, opts=after_grants) for p in cluster.pools
+        }
+        slices = {s.name: TpuSlice(f"{name}-{s.name}", cluster, s, refs, opts=after_grants) for s in cluster.slices}
         waits: list[pulumi.Resource] = [r for r in (network.psa_connection,) if r is not None]
         stores = {
             s.name: Storage(f"{name}-{s.name}", cluster, s, refs, depends_on=waits, opts=child) for s in cluster.storage
@@ -137,6 +153,7 @@ class GkeCluster(pulumi.ComponentResource):
             "endpoint": endpoint,
             "location": location_out,
             "systemPool": system_name,
+            "nodeServiceAccount": node_sa.email,
             "pools": {n: p.pool_name for n, p in pools.items()},
             "tpuSlices": {n: s.names for n, s in slices.items()},
             "networks": {

@@ -50,6 +50,8 @@ class ClusterNetwork(pulumi.ComponentResource):
         super().__init__("aiinfra:gcp:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.nat: gcp.compute.RouterNat | None = None
+        # Set by the cluster once it has created the nodes' service account.
+        self.node_service_account: Any = None
         self.psa_connection: gcp.servicenetworking.Connection | None = None
         self.psa_range: gcp.compute.GlobalAddress | None = None
 
@@ -125,6 +127,7 @@ class ClusterNetwork(pulumi.ComponentResource):
             network_name=self.network_name,
             subnetwork=self.subnetwork,
             subnetwork_id=self.subnetwork_id,
+            node_service_account=self.node_service_account,
             cluster=cluster,
             location=location,
             fabric=dict(self.fabric_network_names),

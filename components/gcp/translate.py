@@ -54,6 +54,14 @@ REGION_DEFAULT_ZONES = 3
 # The taint GPU nodes carry so only pods that tolerate it land there.
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
 RESERVATION_KEY = "compute.googleapis.com/reservation-name"
+# Nodes run as a dedicated least-privilege service account, not the Compute Engine default
+# one (GKE hardening guide; the roles are those of roles/container.defaultNodeServiceAccount
+# plus pulling images from Artifact Registry).
+# https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa
+NODE_SA_ROLES = (
+    "roles/container.defaultNodeServiceAccount",
+    "roles/artifactregistry.reader",
+)
 # guest_accelerators[].gpu_driver_installation_config.gpu_driver_version (SDK docstring).
 DRIVER_VERSION = {"default": "DEFAULT", "latest": "LATEST", "none": "INSTALLATION_DISABLED"}
 RELEASE_CHANNEL = {"rapid": "RAPID", "regular": "REGULAR", "stable": "STABLE"}
@@ -288,6 +296,7 @@ class Refs:
     subnetwork_id: Any = None  # projects/<p>/regions/<r>/subnetworks/<name> (TPU VMs, as in the SDK examples)
     cluster: Any = None  # cluster name or id the node pools attach to
     location: Any = None  # the cluster's location (region for clusters ai-infra creates)
+    node_service_account: Any = None  # email of the nodes' service account
     fabric: Mapping[str, Any] = field(default_factory=dict)  # network role -> VPC name
     fabric_subnets: Mapping[str, Any] = field(default_factory=dict)  # subnet role -> subnet name
 
@@ -492,8 +501,30 @@ def _workload_pool(project: Any) -> Any:
     return project.apply(lambda p: f"{p}.svc.id.goog")
 
 
+def node_service_account_args(cluster: ResolvedCluster) -> dict[str, Any]:
+    """The nodes' service account: ``<cluster>-nodes`` (account ids are 6-30 characters)."""
+    return {
+        "account_id": f"{cluster.name[:24].rstrip('-')}-nodes",
+        "display_name": f"ai-infra {cluster.name} GKE nodes",
+        "description": "Least-privilege identity of the GKE nodes (logging, monitoring, image pulls)",
+    }
+
+
+def node_service_account_binding_args(project: Any, role: str, email: Any) -> dict[str, Any]:
+    member: Any
+    if isinstance(email, str) or email is None:
+        member = f"serviceAccount:{email}"
+    else:
+        member = email.apply(lambda e: f"serviceAccount:{e}")
+    return {"project": project, "role": role, "member": member}
+
+
 def _common_node_config(
-    cluster: ResolvedCluster, pool_name: str, extra_labels: Mapping[str, str], gvnic: bool = True
+    cluster: ResolvedCluster,
+    pool_name: str,
+    extra_labels: Mapping[str, str],
+    refs: Refs,
+    gvnic: bool = True,
 ) -> dict[str, Any]:
     config: dict[str, Any] = {
         "labels": {**extra_labels, LABEL_POOL: pool_name},
@@ -502,6 +533,8 @@ def _common_node_config(
         # Workload Identity on the nodes: pods get their own identities, not the node's.
         "workload_metadata_config": {"mode": "GKE_METADATA"},
     }
+    if refs.node_service_account is not None:
+        config["service_account"] = refs.node_service_account
     if gvnic:
         # gVNIC (COS only): needed by GPUDirect and multi-networking, faster everywhere.
         config["gvnic"] = {"enabled": True}
@@ -519,7 +552,7 @@ def _location_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
 def system_pool_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
     """The small CPU pool for add-ons; without a zone ``systemPool.nodes`` is per zone of the region."""
     sp = cluster.spec.system_pool
-    node_config = _common_node_config(cluster, SYSTEM_POOL_NAME, {})
+    node_config = _common_node_config(cluster, SYSTEM_POOL_NAME, {}, refs)
     node_config.update(
         {
             "machine_type": sp.machine_type or DEFAULT_SYSTEM_MACHINE,
@@ -553,7 +586,7 @@ def _capacity(capacity: str, reservation: str | None) -> dict[str, Any]:
 def gpu_pool_args(cluster: ResolvedCluster, pool: ResolvedPool, plan: NetworkPlan, refs: Refs) -> dict[str, Any]:
     """A GKE GPU node pool: catalog machine and accelerators, driver, capacity, placement, NVMe, fabric NICs."""
     spec, offer = pool.spec, pool.offer
-    node_config = _common_node_config(cluster, pool.name, spec.labels)
+    node_config = _common_node_config(cluster, pool.name, spec.labels, refs)
     node_config.update(
         {
             "machine_type": offer.machine_type,
@@ -618,7 +651,7 @@ def tpu_pool_args(cluster: ResolvedCluster, sl: ResolvedSlice, index: int, refs:
     if spec.count > 1:
         labels["aiinfra-slice-index"] = str(index)
     # TPU nodes keep GKE's own image and NIC defaults for TPU machine types.
-    node_config = _common_node_config(cluster, sl.name, labels, gvnic=False)
+    node_config = _common_node_config(cluster, sl.name, labels, refs, gvnic=False)
     node_config.update({"machine_type": shape.machine_type, **_capacity(spec.capacity, spec.reservation)})
     args: dict[str, Any] = {
         "name": name,

@@ -81,6 +81,16 @@ def test_train_stack_cluster(train: Capture) -> None:
     assert system.parent_name == "fleet-train" and system.inputs["nodeCount"] == 2
 
 
+def test_train_stack_nodes_run_as_a_least_privilege_account(train: Capture) -> None:
+    sa = one(train, "gcp:serviceaccount/account:Account", "fleet-train-nodes-sa")
+    assert sa.parent_name == "fleet-train" and sa.inputs["accountId"] == "train-nodes"
+    roles = {r.inputs["role"] for r in train.of_type("gcp:projects/iAMMember:IAMMember")}
+    assert roles == {"roles/container.defaultNodeServiceAccount", "roles/artifactregistry.reader"}
+    for name in ("fleet-train-system", "fleet-train-h100-pool", "fleet-train-v5p-pool"):
+        # The account's email is only known after it is created: unknown in a preview.
+        assert train.named(name).inputs["nodeConfig"]["serviceAccount"] == "<unknown>"
+
+
 def test_train_stack_network_and_fabric(train: Capture) -> None:
     nets = {r.name: r for r in train.of_type(NETWORK)}
     assert set(nets) == {"fleet-train-network-vpc"} | {f"fleet-train-network-gpu-{i}" for i in range(4)}

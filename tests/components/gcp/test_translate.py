@@ -381,3 +381,22 @@ def test_address_plan_never_overlaps_fabric_or_psa(base: str, prefix: int, offse
     assert all(r.subnet_of(cidr) for r in ranges)  # type: ignore[arg-type]
     assert not fabric.overlaps(cidr)
     assert not any(a.overlaps(b) for i, a in enumerate(ranges) for b in ranges[i + 1 :])
+
+
+def test_node_service_account_flows_into_every_pool() -> None:
+    c = resolve(
+        cluster_doc(gpuPools=[FAMILIES["g2-l4"]], tpuSlices=[{"name": "tpu", "version": "v6e", "topology": "2x2"}])
+    )
+    refs = t.Refs(cluster="<cluster>", location="us-central1", node_service_account="nodes@p.iam.gserviceaccount.com")
+    plan = t.network_plan(c)
+    for args in (
+        t.system_pool_args(c, refs),
+        t.gpu_pool_args(c, c.pools[0], plan, refs),
+        t.tpu_pool_args(c, c.slices[0], 0, refs),
+    ):
+        assert args["node_config"]["service_account"] == "nodes@p.iam.gserviceaccount.com"
+    assert t.node_service_account_args(resolve(cluster_doc(name="a" * 40)))["account_id"] == "a" * 24 + "-nodes"
+    binding = t.node_service_account_binding_args(
+        "p", "roles/artifactregistry.reader", "nodes@p.iam.gserviceaccount.com"
+    )
+    assert binding["member"] == "serviceAccount:nodes@p.iam.gserviceaccount.com"
