@@ -8,9 +8,10 @@ reservation, storage sizes from the catalog) lives here.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
-from components.gcp.translate import address_demand, network_plan
+from components.gcp.translate import NetworkPlan, address_demand, network_plan
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster
 
@@ -32,6 +33,8 @@ HYPERDISK_BALANCED_IOPS_PER_GIB = 500
 RESOURCE_NAME_MAX = 63
 POOL_NAME_MAX = 40
 RESERVED_POOL_NAMES = ("system",)
+# The cloud-neutral checks want a /20 or larger cluster CIDR.
+MAX_CIDR_PREFIX = 20
 _EXISTING_ID = re.compile(r"^(projects/[^/]+/locations/[a-z0-9-]+/clusters/)?[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 
@@ -95,12 +98,19 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
     # and the pods / nodes / fabric ranges must hold every node at max scale.
     cidr_path = join_path(p, "network", "cidr")
     try:
-        plan = network_plan(cluster)
+        primary = ipaddress.ip_network(spec.network.cidr, strict=True)
+        well_formed = primary.version == 4 and primary.prefixlen <= MAX_CIDR_PREFIX
+    except ValueError:
+        well_formed = False
+    plan: NetworkPlan | None = None
+    try:
+        # A malformed or too small CIDR is already reported by the cloud-neutral checks.
+        plan = network_plan(cluster) if well_formed else None
     except ValueError as exc:
         issues.append(
             SpecIssue(cidr_path, str(exc), "use a cluster CIDR in 10.0.0.0/8 outside 10.253.0.0/16-10.255.0.0/16")
         )
-    else:
+    if plan is not None:
         need = address_demand(cluster, plan)
         if need.pod_addresses > need.pod_range:
             issues.append(

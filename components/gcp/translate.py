@@ -91,6 +91,8 @@ def address_plan(cidr: str) -> AddressPlan:
     net = ipaddress.ip_network(cidr, strict=True)
     if not isinstance(net, ipaddress.IPv4Network):
         raise ValueError(f"{cidr} is not an IPv4 network")
+    if net.prefixlen > 24:
+        raise ValueError(f"{cidr} is too small to split into nodes, pods and services")
     halves = list(net.subnets(prefixlen_diff=1))
     quarters = list(halves[0].subnets(prefixlen_diff=1))
     services = next(quarters[1].subnets(new_prefix=min(net.prefixlen + 4, 28)))

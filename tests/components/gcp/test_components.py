@@ -13,10 +13,12 @@ import pulumi
 import pulumi_gcp as gcp
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from components.fleet import Fleet
 from components.mockengine import Capture, CapturedResource, run_program
-from components.spec import load_fleet_object
+from components.spec import SpecError, load_fleet_object
 from tests.components.gcp.helpers import CONFIG, FAMILIES, TPUS, cluster_doc, config_for, fleet_doc
 from tests.support.sdk_inputs import assert_inputs_match_sdk
 
@@ -360,3 +362,34 @@ def test_dev_stack_builds_regional_spot_pools() -> None:
     # No zone: a regional pool whose autoscaling bounds are totals across zones.
     assert pools["l4"]["autoscaling"] == {"totalMinNodeCount": 0, "totalMaxNodeCount": 4, "locationPolicy": "ANY"}
     assert [r.name for r in cap.of_type(NETWORK)] == ["fleet-dev-network-vpc"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    zone=st.sampled_from([None, "us-central1-b"]),
+    families=st.lists(st.sampled_from(sorted(FAMILIES)), min_size=1, max_size=3, unique=True),
+    capacity=st.sampled_from(["on-demand", "spot"]),
+    tpu_key=st.sampled_from([None, *sorted(TPUS)]),
+    mode=st.sampled_from(["gke", "vm", "queued"]),
+    kinds=st.lists(st.sampled_from(["lustre", "nfs", "block"]), unique=True, max_size=3),
+)
+def test_every_valid_spec_builds_with_sdk_inputs(
+    zone: str | None, families: list[str], capacity: str, tpu_key: str | None, mode: str, kinds: list[str]
+) -> None:
+    """Any spec that validates builds on the mock engine, with inputs the SDK declares."""
+    sizes = {"lustre": 36000, "nfs": 1024, "block": 100}
+    doc = cluster_doc(
+        zone=zone,
+        gpuPools=[{**FAMILIES[f], "capacity": capacity} for f in families],
+        tpuSlices=[{"name": "tpu", "version": TPUS[tpu_key][0], "topology": TPUS[tpu_key][1], "mode": mode}]
+        if tpu_key
+        else [],
+        storage=[{"name": k, "kind": k, "capacityGiB": sizes[k]} for k in kinds],
+    )
+    try:
+        load_fleet_object(fleet_doc(doc), "<test>")
+    except SpecError:
+        return  # e.g. a fabric pool or a TPU slice without a zone: reported, not built
+    cap = run(doc)
+    assert cap.of_type("gcp:container/cluster:Cluster")
+    assert len([r for r in cap.resources if r.type == "aiinfra:gcp:GpuNodePool"]) == len(families)

@@ -10,6 +10,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.gcp.rules import check_cluster
 from components.spec import SpecError, SpecIssue, load_fleet_object
@@ -200,3 +202,94 @@ def test_every_error_names_a_path_and_a_fix() -> None:
             assert issue.path.startswith("clusters[0]")
             # The fix is in the hint, or (TPU topologies) in the message's list of valid values.
             assert issue.hint or "use one of" in issue.message, issue.format()
+
+
+_cidrs = st.one_of(
+    st.sampled_from(["10.0.0.0/8", "10.20.0.0/16", "192.168.0.0/16", "172.16.0.0/12", "10.0.0.0/30", "fd00::/8"]),
+    st.builds(lambda a, b, p: f"10.{a}.{b}.0/{p}", st.integers(0, 255), st.integers(0, 255), st.integers(0, 33)),
+    st.text(max_size=12),
+)
+_pools = st.lists(
+    st.builds(
+        lambda fam, mx, mn, cap, ssd: {
+            **FAMILIES[fam],
+            "maxNodes": mx,
+            "minNodes": mn,
+            "capacity": cap,
+            "localSsd": ssd,
+        },
+        st.sampled_from(sorted(FAMILIES)),
+        st.integers(1, 3000),
+        st.integers(0, 5),
+        st.sampled_from(["on-demand", "spot", "reserved"]),
+        st.sampled_from(["none", "raid0"]),
+    ),
+    max_size=3,
+)
+_slices = st.lists(
+    st.builds(
+        lambda v, topo, count, mode, cap: {
+            "name": "tpu",
+            "version": v,
+            "topology": topo,
+            "count": count,
+            "mode": mode,
+            "capacity": cap,
+        },
+        st.sampled_from(["v4", "v5e", "v5p", "v6e"]),
+        st.sampled_from(["1x1", "2x2", "2x4", "4x4", "2x2x1", "2x2x4", "4x4x4", "3x3", "16x16", "8x8x8"]),
+        st.integers(1, 40),
+        st.sampled_from(["gke", "vm", "queued"]),
+        st.sampled_from(["on-demand", "spot"]),
+    ),
+    max_size=1,
+)
+_storage = st.lists(
+    st.builds(
+        lambda kind, cap, iops: {
+            "name": f"s{kind}",
+            "kind": kind,
+            "capacityGiB": cap,
+            **({"iops": iops} if kind == "block" else {}),
+        },
+        st.sampled_from(["lustre", "nfs", "block"]),
+        st.integers(1, 200000),
+        st.integers(1, 500000),
+    ),
+    max_size=3,
+    unique_by=lambda s: s["kind"],
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cidr=_cidrs,
+    zone=st.sampled_from([None, "us-central1-a", "us-central1"]),
+    version=st.sampled_from([None, "1.27", "1.30", "1.31", "1.33"]),
+    existing=st.sampled_from([None, "prod", "projects/p/locations/us-central1-a/clusters/x", "bad/ref"]),
+    pools=_pools,
+    slices=_slices,
+    storage=_storage,
+)
+def test_no_gcp_spec_produces_a_traceback(
+    cidr: str,
+    zone: str | None,
+    version: str | None,
+    existing: str | None,
+    pools: list[dict[str, Any]],
+    slices: list[dict[str, Any]],
+    storage: list[dict[str, Any]],
+) -> None:
+    k8s: dict[str, Any] = {"existingCluster": existing} if existing else ({"version": version} if version else {})
+    doc = cluster_doc(
+        zone=zone,
+        kubernetes=k8s,
+        network={"cidr": cidr},
+        gpuPools=[{**p, "name": f"p{i}"} for i, p in enumerate(pools)],
+        tpuSlices=slices,
+        storage=storage,
+    )
+    try:
+        load_fleet_object(fleet_doc(doc), "<test>")
+    except SpecError as err:
+        assert all(i.path for i in err.issues)
