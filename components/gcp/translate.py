@@ -70,6 +70,9 @@ OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 # flag gke_support_enabled). LustreCsiDriverConfig.enable_legacy_lustre_port docs.
 LUSTRE_PORT, LUSTRE_LEGACY_PORT = 988, 6988
 LUSTRE_LEGACY_BELOW = (1, 33)
+# GPU metrics (DCGM) through Managed Service for Prometheus need GKE-managed drivers and
+# GKE 1.30+: https://cloud.google.com/kubernetes-engine/docs/how-to/dcgm-metrics
+DCGM_SINCE = (1, 30)
 
 
 @dataclass(frozen=True)
@@ -494,7 +497,20 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
         args["node_locations"] = [spec.zone]
     if spec.kubernetes.version:
         args["min_master_version"] = spec.kubernetes.version
+    if dcgm_metrics(cluster):
+        args["monitoring_config"] = {
+            "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
+            "managed_prometheus": {"enabled": True},
+        }
     return args
+
+
+def dcgm_metrics(cluster: ResolvedCluster) -> bool:
+    """GPU utilisation, memory and NVLink metrics (DCGM) when every GPU pool has GKE-managed drivers."""
+    if not cluster.pools or any(p.spec.gpu_driver == "none" for p in cluster.pools):
+        return False
+    version = cluster.spec.kubernetes.version
+    return version is None or tuple(int(x) for x in version.split(".")[:2]) >= DCGM_SINCE
 
 
 def _workload_pool(project: Any) -> Any:

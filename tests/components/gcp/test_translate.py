@@ -400,3 +400,17 @@ def test_node_service_account_flows_into_every_pool() -> None:
         "p", "roles/artifactregistry.reader", "nodes@p.iam.gserviceaccount.com"
     )
     assert binding["member"] == "serviceAccount:nodes@p.iam.gserviceaccount.com"
+
+
+def test_dcgm_metrics_only_with_managed_drivers_on_recent_gke() -> None:
+    with_gpus = t.cluster_args(resolve(cluster_doc(gpuPools=[FAMILIES["a3-high"]])), REFS)
+    assert with_gpus["monitoring_config"] == {
+        "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
+        "managed_prometheus": {"enabled": True},
+    }
+    for doc in (
+        cluster_doc(),
+        cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "gpuDriver": "none"}]),
+        cluster_doc(kubernetes={"version": "1.29"}, gpuPools=[FAMILIES["g2-l4"]]),
+    ):
+        assert "monitoring_config" not in t.cluster_args(resolve(doc), REFS)
