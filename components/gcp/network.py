@@ -60,7 +60,7 @@ class ClusterNetwork(pulumi.ComponentResource):
             self.network: pulumi.Output[Any] = vpc.self_link
             self.network_id: pulumi.Output[Any] = vpc.id
             self.network_name: pulumi.Output[Any] = vpc.name
-            refs = t.Refs(project=project, network=vpc.self_link)
+            refs = t.Refs(project=project, network=vpc.self_link, network_id=vpc.id)
             subnet = gcp.compute.Subnetwork(f"{name}-nodes", **t.primary_subnet_args(cluster, plan, refs), opts=child)
             self.subnetwork: pulumi.Output[Any] = subnet.self_link
             self.subnetwork_id: pulumi.Output[Any] = subnet.id

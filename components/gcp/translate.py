@@ -413,7 +413,8 @@ def psa_range_args(cluster: ResolvedCluster, plan: NetworkPlan, refs: Refs) -> d
     address, prefix = plan.psa_cidr.split("/")
     return {
         "name": physical_name(cluster, "psa"),
-        "network": refs.network,
+        # The network's id (projects/<p>/global/networks/<n>), as in the SDK's example.
+        "network": refs.network_id,
         "purpose": "VPC_PEERING",
         "address_type": "INTERNAL",
         "address": address,
@@ -425,7 +426,7 @@ def psa_range_args(cluster: ResolvedCluster, plan: NetworkPlan, refs: Refs) -> d
 
 def psa_connection_args(refs: Refs, psa_range_name: Any) -> dict[str, Any]:
     return {
-        "network": refs.network,
+        "network": refs.network_id,
         "service": "servicenetworking.googleapis.com",
         "reserved_peering_ranges": [psa_range_name],
     }
