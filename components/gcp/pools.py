@@ -79,7 +79,7 @@ class TpuSlice(pulumi.ComponentResource):
             queued = gcp.tpu.V2QueuedResource(
                 f"{name}-queued",
                 **t.tpu_queued_args(cluster, tpu_slice, refs),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
             )
             self.names.append(queued.name)
         for i in range(count if mode != "queued" else 0):

@@ -16,6 +16,15 @@ from components.gcp import translate as t
 from components.spec.resolved import ResolvedCluster, ResolvedStorage
 
 
+def _nfs_mount(networks: Any, share: str) -> str | None:
+    """``<ip>:/<share>`` from a Filestore instance's ``networks`` output (None until known)."""
+    first = networks[0] if networks else None
+    ips = getattr(first, "ip_addresses", None)
+    if ips is None and isinstance(first, dict):
+        ips = first.get("ip_addresses") or first.get("ipAddresses")
+    return f"{ips[0]}:/{share}" if ips else None
+
+
 class Storage(pulumi.ComponentResource):
     """One storage item of a GCP cluster.
 
@@ -50,9 +59,7 @@ class Storage(pulumi.ComponentResource):
             share = t.filestore_share_name(storage.name)
             fs = gcp.filestore.Instance(f"{name}-filestore", **t.filestore_args(cluster, storage, refs), opts=child)
             self.resource_name = fs.name
-            self.mount = fs.networks.apply(
-                lambda nets: f"{nets[0].ip_addresses[0]}:/{share}" if nets and nets[0].ip_addresses else None
-            )
+            self.mount = fs.networks.apply(lambda nets: _nfs_mount(nets, share))
         else:
             disk = gcp.compute.Disk(f"{name}-disk", **t.disk_args(cluster, storage), opts=child)
             self.resource_name = disk.name

@@ -393,3 +393,10 @@ def test_every_valid_spec_builds_with_sdk_inputs(
     cap = run(doc)
     assert cap.of_type("gcp:container/cluster:Cluster")
     assert len([r for r in cap.resources if r.type == "aiinfra:gcp:GpuNodePool"]) == len(families)
+
+
+def test_nfs_mount_is_ip_and_share() -> None:
+    from components.gcp.storage import _nfs_mount
+
+    assert _nfs_mount([{"ipAddresses": ["10.1.2.3"]}], "home") == "10.1.2.3:/home"
+    assert _nfs_mount([], "home") is None and _nfs_mount(None, "home") is None
