@@ -33,6 +33,10 @@ HYPERDISK_BALANCED_IOPS_PER_GIB = 500
 RESOURCE_NAME_MAX = 63
 POOL_NAME_MAX = 40
 RESERVED_POOL_NAMES = ("system",)
+# GKE Standard compact placement: up to 150 nodes per placement group
+# (https://cloud.google.com/kubernetes-engine/docs/how-to/compact-placement); a warning,
+# because larger A3/A4 reservations bring their own placement.
+COMPACT_MAX_NODES = 150
 # The cloud-neutral checks want a /20 or larger cluster CIDR.
 MAX_CIDR_PREFIX = 20
 _EXISTING_ID = re.compile(r"^(projects/[^/]+/locations/[a-z0-9-]+/clusters/)?[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -140,6 +144,16 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
             )
 
     for pool in cluster.pools:
+        if pool.compact and pool.spec.max_nodes > COMPACT_MAX_NODES:
+            issues.append(
+                SpecIssue(
+                    join_path(pool.spec.path, "maxNodes"),
+                    f"pool '{pool.name}' uses compact placement, which GKE documents for up to "
+                    f"{COMPACT_MAX_NODES} nodes; maxNodes is {pool.spec.max_nodes}",
+                    "split the pool, or consume a reservation that brings its own placement (placement: none)",
+                    severity="warning",
+                )
+            )
         if pool.name in RESERVED_POOL_NAMES:
             issues.append(
                 SpecIssue(

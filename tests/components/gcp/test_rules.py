@@ -166,6 +166,10 @@ def test_unsupported_combination_fails_with_its_path(case: str, doc: dict[str, A
             "clusters[0].tpuSlices[0].reservation",
         ),
         (
+            cluster_doc(network={"cidr": "10.0.0.0/12"}, gpuPools=[{**FAMILIES["a3-mega"], "maxNodes": 200}]),
+            "clusters[0].gpuPools[0].maxNodes",
+        ),
+        (
             cluster_doc(kubernetes={"existingCluster": "prod"}, gpuPools=[FAMILIES["a4"]]),
             "clusters[0].kubernetes.existingCluster",
         ),
