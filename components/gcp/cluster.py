@@ -124,6 +124,7 @@ class GkeCluster(pulumi.ComponentResource):
             cluster_id: Any = gke.id
             cluster_name: Any = gke.name
             endpoint: Any = gke.endpoint
+            ca_cert: Any = gke.master_auth.apply(lambda a: a.cluster_ca_certificate if a else None)
             location_out: Any = gke.location
             refs = network.refs(project_out, cluster=cluster_id, location=location_out)
             system = gcp.container.NodePool(f"{name}-system", **t.system_pool_args(cluster, refs), opts=after_grants)
@@ -132,6 +133,7 @@ class GkeCluster(pulumi.ComponentResource):
             cluster_ref, location, _ = existing_cluster_ref(existing_ref or "", spec.region)
             cluster_name = lookup.name
             endpoint = lookup.endpoint
+            ca_cert = lookup.master_auths.apply(lambda a: a[0].cluster_ca_certificate if a else None)
             location_out = location
             refs = network.refs(project_out, cluster=cluster_ref, location=location)
             system_name = None
@@ -151,6 +153,9 @@ class GkeCluster(pulumi.ComponentResource):
         self.exports = {
             "clusterName": cluster_name,
             "endpoint": endpoint,
+            "kubeconfig": pulumi.Output.all(cluster_name, endpoint, ca_cert).apply(
+                lambda a: t.kubeconfig(str(a[0]), a[1], a[2])
+            ),
             "location": location_out,
             "systemPool": system_name,
             "nodeServiceAccount": node_sa.email,

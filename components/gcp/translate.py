@@ -852,3 +852,41 @@ def fabric_manifests(cluster: ResolvedCluster, plan: NetworkPlan) -> list[dict[s
                 }
             )
     return docs
+
+
+def kubeconfig(cluster_name: str, endpoint: str | None, ca_certificate: str | None) -> str | None:
+    """A kubeconfig for the cluster that authenticates with ``gke-gcloud-auth-plugin``.
+
+    It holds no credentials (the plugin asks gcloud for a token), so it can be a plain stack
+    output for ``kubectl`` or a ``pulumi_kubernetes`` provider. None until the endpoint is known.
+    https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl
+    """
+    if not endpoint or not ca_certificate:
+        return None
+    context = f"gke_{cluster_name}"
+    return "\n".join(
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            f"- name: {context}",
+            "  cluster:",
+            f"    server: https://{endpoint}",
+            f"    certificate-authority-data: {ca_certificate}",
+            "contexts:",
+            f"- name: {context}",
+            "  context:",
+            f"    cluster: {context}",
+            f"    user: {context}",
+            f"current-context: {context}",
+            "users:",
+            f"- name: {context}",
+            "  user:",
+            "    exec:",
+            "      apiVersion: client.authentication.k8s.io/v1beta1",
+            "      command: gke-gcloud-auth-plugin",
+            "      installHint: Install gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin)",
+            "      provideClusterInfo: true",
+            "",
+        ]
+    )

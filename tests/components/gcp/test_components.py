@@ -157,7 +157,7 @@ def test_train_stack_outputs() -> None:
     assert out["clusterName"] == "train" and out["location"] == "us-central1"
     assert out["pools"] == {"h100": "h100"} and out["tpuSlices"] == {"v5p": ["v5p"]}
     assert set(out["networks"]["fabric"]) == {"gpu-0", "gpu-1", "gpu-2", "gpu-3"}
-    assert "endpoint" in out and "primary" in out["networks"]
+    assert "endpoint" in out and "kubeconfig" in out and "primary" in out["networks"]
     assert out["storage"]["datasets"]["name"] == "datasets"
     assert {d["kind"] for d in out["fabricManifests"]} == {"GKENetworkParamSet", "Network"}
 

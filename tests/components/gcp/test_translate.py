@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -414,3 +415,13 @@ def test_dcgm_metrics_only_with_managed_drivers_on_recent_gke() -> None:
         cluster_doc(kubernetes={"version": "1.29"}, gpuPools=[FAMILIES["g2-l4"]]),
     ):
         assert "monitoring_config" not in t.cluster_args(resolve(doc), REFS)
+
+
+def test_kubeconfig_uses_the_gke_auth_plugin_and_holds_no_secret() -> None:
+    text = t.kubeconfig("train", "34.1.2.3", "Q0FDRVJU")
+    assert text is not None
+    doc = yaml.safe_load(text)
+    assert doc["clusters"][0]["cluster"] == {"server": "https://34.1.2.3", "certificate-authority-data": "Q0FDRVJU"}
+    assert doc["users"][0]["user"]["exec"]["command"] == "gke-gcloud-auth-plugin"
+    assert doc["current-context"] == "gke_train"
+    assert t.kubeconfig("train", None, "x") is None
