@@ -49,7 +49,8 @@ UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - the secret marker, not a secret
 
-LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+# pulumirpc.EnforcementLevel values, in enum order (ADVISORY=0, MANDATORY=1, DISABLED=2, REMEDIATE=3)
+LEVELS = ("advisory", "mandatory", "disabled", "remediate")
 
 
 class PolicyPackError(Exception):

@@ -152,6 +152,9 @@ class Template:
     parent: str | None
     ref_names: tuple[str, ...]  # names it can be referenced by
     volumes: tuple[Volume, ...] = ()
+    # AWS: the template's networkInterfaces and placement group, to judge the fabric of the
+    # instance type a group names (the group may carry the type, the template the interfaces)
+    fabric_inputs: tuple[Any, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -927,7 +930,18 @@ def _aws_launch_template(ctx: _Ctx) -> None:
         n for n in (text(get(r.props, "name")), text(get(r.props, "namePrefix")), r.name) if isinstance(n, str)
     )
     ctx.view.templates.append(
-        Template(r.urn, r.name, r.type, "launch template", shape, labels, r.parent, names, tuple(vols))
+        Template(
+            r.urn,
+            r.name,
+            r.type,
+            "launch template",
+            shape,
+            labels,
+            r.parent,
+            names,
+            tuple(vols),
+            fabric_inputs=(get(r.props, "networkInterfaces"), get(r.props, "placement.groupName")),
+        )
     )
 
 
@@ -1305,8 +1319,8 @@ def _merge(pool: Pool, t: Template) -> Pool:
     shape = ps if ps.machine_type is not None else replace(ts, spot=ps.spot, reserved=ps.reserved)
     if ps.spot is None and ts.spot is not None:
         shape = replace(shape, spot=ts.spot)
-    if ps.machine_type is not None and ps.offer is not None and ps.fabric_kind == ts.fabric_kind:
-        shape = replace(shape, fabric_missing=ts.fabric_missing, fabric_present=ts.fabric_present)
+    if t.fabric_inputs is not None and shape.fabric_kind == "efa":
+        shape = _efa_fabric(shape, *t.fabric_inputs)
     placement = pool.labels.get("__placement")
     if placement and shape.fabric_missing:
         shape = replace(
