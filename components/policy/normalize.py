@@ -446,7 +446,7 @@ def _gke_zones(np: Mapping[str, Any], cluster_location: Any = None) -> tuple[int
 
 def _gke_pool(ctx: _Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Mapping[str, Any] | None) -> None:
     raw = ctx.raw
-    nc = get(np, "nodeConfig", {}) or {}
+    nc = get(np, "nodeConfig", {})
     if nc is UNKNOWN:
         ctx.note(f"{kind} '{name}': nodeConfig is unknown at preview; not checked")
         return
@@ -1176,10 +1176,9 @@ def _gcp_parallelstore(ctx: _Ctx) -> None:
 def _gcp_filestore(ctx: _Ctx) -> None:
     p = ctx.raw.props
     tier = text(get(p, "tier"))
-    shares = as_list(get(p, "fileShares"))
+    shares_raw = get(p, "fileShares")
+    shares = [shares_raw] if isinstance(shares_raw, Mapping) else as_list(shares_raw)
     cap: Any = UNKNOWN if shares is UNKNOWN else None
-    if isinstance(shares, Mapping):
-        shares = [shares]
     if isinstance(shares, list):
         total = 0.0
         for s in shares:

@@ -284,18 +284,18 @@ def test_volume_performance_gcp() -> None:
     disk = RawResource(
         "gcp:compute/disk:Disk", "scratch", "urn:d", {"provisionedIops": 400000.0, "type": "hyperdisk-extreme"}
     )
-    one(run("volume-performance", raw.gke_pool() + [disk]), "the largest instance in this stack")
+    one(run("volume-performance", [*raw.gke_pool(), disk]), "the largest instance in this stack")
 
 
 def test_volume_performance_azure() -> None:
     disk = RawResource(
         "azure-native:compute:Disk", "data", "urn:d", {"diskIOPSReadWrite": 80000.0, "diskMBpsReadWrite": 1200.0}
     )
-    one(run("volume-performance", raw.aks_pool() + [disk]), "disk 'data' provisions 80,000 IOPS", "1,200 MB/s")
+    one(run("volume-performance", [*raw.aks_pool(), disk]), "disk 'data' provisions 80,000 IOPS", "1,200 MB/s")
     ok = RawResource(
         "azure-native:compute:Disk", "data", "urn:d", {"diskIOPSReadWrite": 20000.0, "diskMBpsReadWrite": 500.0}
     )
-    assert run("volume-performance", raw.aks_pool() + [ok]) == []
+    assert run("volume-performance", [*raw.aks_pool(), ok]) == []
 
 
 def test_volume_performance_aws() -> None:
@@ -306,7 +306,7 @@ def test_volume_performance_aws() -> None:
     )
     assert run("volume-performance", raw.eks_group(iops=64000.0)) == []
     vol = RawResource("aws:ebs/volume:Volume", "v", "urn:v", {"iops": 16000.0, "throughput": 1000.0, "type": "gp3"})
-    one(run("volume-performance", raw.eks_group("g6", "g6.xlarge", efa=0) + [vol]), "provisions 1,000 MB/s")
+    one(run("volume-performance", [*raw.eks_group("g6", "g6.xlarge", efa=0), vol]), "provisions 1,000 MB/s")
 
 
 # ----- accelerator-visibility --------------------------------------------------------------------------------------
