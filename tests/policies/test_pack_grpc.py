@@ -167,3 +167,12 @@ def test_disabled_policy_is_not_run(pack: PolicyPackProcess) -> None:
     )
     assert "allowed-accelerator-classes" not in {v.policy for v in violations}
     assert [v.enforcement_level for v in violations if v.policy == "fabric-unused"] == ["mandatory"]
+
+
+def test_example_config_is_valid(pack: PolicyPackProcess) -> None:
+    import json
+    from pathlib import Path
+
+    cfg = json.loads((Path(__file__).parents[2] / "policies/overprovisioning/example-config.json").read_text())
+    eff = pack.configure(cfg)
+    assert eff["spot-outside-prod"][0] == "mandatory"
