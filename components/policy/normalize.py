@@ -111,6 +111,7 @@ class Pool:
     template_ref: tuple[str, ...] = ()
     template_deps: tuple[str, ...] = ()
     needs_template: bool = False
+    placement_group: str | None = None  # AWS ASG placementGroup (overrides its template's)
 
     @property
     def label(self) -> str:
@@ -452,7 +453,13 @@ def _gke_pool(ctx: _Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: M
         return
     spot = bool(flag(get(nc, "spot")) or flag(get(nc, "preemptible")))
     rtype = text(get(nc, "reservationAffinity.consumeReservationType"))
-    reserved = isinstance(rtype, str) and rtype.upper() == "SPECIFIC_RESERVATION"
+    # a specific reservation, or DWS capacity (flex-start / queued provisioning): not always-on
+    # on-demand capacity, so spot-outside-prod does not ask for spot
+    reserved = (
+        (isinstance(rtype, str) and rtype.upper() == "SPECIFIC_RESERVATION")
+        or flag(get(nc, "flexStart")) is True
+        or flag(get(np, "queuedProvisioning.enabled")) is True
+    )
     shape = _machine_shape(
         ctx,
         "gcp",
@@ -1047,7 +1054,7 @@ def _aws_asg(ctx: _Ctx) -> None:
         needs_template=lt is not None,
     )
     if isinstance(placement, str) and placement:
-        pool = replace(pool, labels={**labels, "__placement": placement})
+        pool = replace(pool, placement_group=placement)
     ctx.view.pools.append(pool)
 
 
@@ -1191,13 +1198,17 @@ def _gcp_filestore(ctx: _Ctx) -> None:
             cap = total / 1024
     if tier is UNKNOWN:
         cap = UNKNOWN
-    row = policy_data()["fileThroughput"]["filestore"].get(tier.upper() if isinstance(tier, str) else "", None)
-    if row is None and isinstance(tier, str):
+    bands = policy_data()["fileThroughput"]["filestore"].get(tier.upper() if isinstance(tier, str) else "", None)
+    if bands is None and isinstance(tier, str):
         ctx.note(f"Filestore '{ctx.raw.name}': tier '{tier}' has no throughput figure; not checked")
         return
-    per = row["perTiB"] if row else None
-    floor = float(row["floorMBps"]) if row else 0.0
-    _storage(ctx, "Filestore", "gcp", cap, per or None, get(p, "labels"), floor=floor)
+    per: float | None = None
+    floor = 0.0
+    if bands and isinstance(cap, float):
+        band = [b for b in bands if cap >= b["fromTiB"]][-1]
+        per = float(band["perTiB"]) if "perTiB" in band else None
+        floor = float(band.get("flatMBps", 0))
+    _storage(ctx, "Filestore", "gcp", cap, per, get(p, "labels"), floor=floor)
 
 
 def _azure_amlfs(ctx: _Ctx) -> None:
@@ -1320,7 +1331,7 @@ def _merge(pool: Pool, t: Template) -> Pool:
         shape = replace(shape, spot=ts.spot)
     if t.fabric_inputs is not None and shape.fabric_kind == "efa":
         shape = _efa_fabric(shape, *t.fabric_inputs)
-    placement = pool.labels.get("__placement")
+    placement = pool.placement_group
     if placement and shape.fabric_missing:
         shape = replace(
             shape,

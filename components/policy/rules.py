@@ -133,20 +133,16 @@ def stack_ceilings(view: View, s: Settings) -> list[Finding]:
                 )
                 if share <= 0:
                     continue
-                alone = share > limit
-                total_text = (
-                    ""
-                    if len(pools) == 1
-                    else (
-                        f" (the {env} part of the stack totals {fmt_int(total)} accelerators)"
-                        if unit == "accelerators"
-                        else f" (the {env} part of the stack totals {fmt_usd(total)}/h)"
+                total_text = ""
+                if len(pools) > 1:
+                    figure = f"{fmt_int(total)} accelerators" if unit == "accelerators" else f"{fmt_usd(total)}/h"
+                    total_text = f"; the {env} part of the stack totals {figure} at max scale"
+                out.append(
+                    Finding(
+                        pool.urn,
+                        f"{pool.label} can reach {_what(pool, pool.max_nodes)}{total_text}; {limit_text}; {fix}",
                     )
                 )
-                prefix = f"{pool.label} can reach {_what(pool, pool.max_nodes)}{total_text}"
-                if not alone and len(pools) > 1:
-                    prefix += " at max scale"
-                out.append(Finding(pool.urn, f"{prefix}; {limit_text}; {fix}"))
     return out
 
 
