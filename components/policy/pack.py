@@ -48,7 +48,7 @@ def stack_fleet_hints() -> FleetHints:
         import pulumi.runtime
 
         raw = pulumi.runtime.get_config(FLEET_CONFIG_KEY)
-    except Exception:
+    except Exception:  # no runtime config: fall back to the environment variable
         raw = None
     if raw is None:
         try:
