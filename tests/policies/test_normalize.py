@@ -239,3 +239,8 @@ def test_no_input_crashes_normalization(types: list[str], props: list[dict[str, 
     for name, rule in RULES.items():
         rule(view, settings_for(name))
     assert not [n for n in view.notes if "could not read" in n.message], [n.message for n in view.notes]
+
+
+def test_single_host_tpu_pool_slices_are_one_vm_each() -> None:
+    (pool,) = normalize_stack(raw.gke_pool("v5e", "ct5lp-hightpu-8t", 0.0, 10.0, networks=0, compact=False)).pools
+    assert pool.shape.tpu_chips == 8 and pool.accelerators_at_max == 80

@@ -117,8 +117,9 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
                 shape = replace(shape, tpu_chips=chips)
             except ValueError:
                 ctx.note(f"{what}: TPU topology '{topo}' is not AxB or AxBxC; slice size not checked")
-        elif max_nodes is not None:
-            shape = replace(shape, tpu_chips=int(max_nodes * shape.per_node))
+        else:
+            # no topology: single-host TPU nodes, each its own slice of one VM's chips
+            shape = replace(shape, tpu_chips=shape.per_node)
     else:
         shape = _gke_fabric(shape, np)
     labels = env_labels(get(nc, "resourceLabels"), get(nc, "labels"), get(cluster or {}, "resourceLabels"))
