@@ -159,11 +159,16 @@ def pool_max_nodes(view: View, s: Settings) -> list[Finding]:
             continue
         field = _MAX_FIELD.get(pool.type, "its maximum size")
         detail = f" ({_what(pool, pool.max_nodes)})" if pool.shape.accelerator else ""
+        target = fmt_int(limit)
+        if pool.zones > 1:
+            # GKE counts per zone: say so, or "lower maxNodeCount to 4" would still give 12 nodes
+            detail += f", {fmt_int(pool.max_nodes / pool.zones)} per zone in {pool.zones} zones"
+            target = f"{fmt_int(limit)} in total ({fmt_int(limit // pool.zones)} per zone, or use totalMaxNodeCount)"
         out.append(
             Finding(
                 pool.urn,
                 f"{pool.label} can scale to {fmt_int(pool.max_nodes)} {pool.node_word}s{detail}; the {env} limit is "
-                f"{fmt_int(limit)} {pool.node_word}s per pool; lower {field} to {fmt_int(limit)} or split the pool",
+                f"{fmt_int(limit)} {pool.node_word}s per pool; lower {field} to {target} or split the pool",
             )
         )
     return out

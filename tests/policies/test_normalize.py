@@ -244,3 +244,27 @@ def test_no_input_crashes_normalization(types: list[str], props: list[dict[str, 
 def test_single_host_tpu_pool_slices_are_one_vm_each() -> None:
     (pool,) = normalize_stack(raw.gke_pool("v5e", "ct5lp-hightpu-8t", 0.0, 10.0, networks=0, compact=False)).pools
     assert pool.shape.tpu_chips == 8 and pool.accelerators_at_max == 80
+
+
+def test_from_captured_and_regional_pool_message() -> None:
+    from components.mockengine import CapturedResource
+    from components.policy.normalize import from_captured
+    from components.policy.rules import pool_max_nodes
+    from components.policy.settings import settings_for
+
+    captured = CapturedResource(
+        "gcp:container/nodePool:NodePool",
+        "l4",
+        "urn:l4",
+        None,
+        True,
+        {
+            "location": "us-central1",
+            "autoscaling": {"minNodeCount": 0.0, "maxNodeCount": 4.0},
+            "nodeConfig": {"machineType": "g2-standard-12", "resourceLabels": {"aiinfra-environment": "dev"}},
+        },
+    )
+    view = normalize_stack(from_captured([captured]))
+    (finding,) = pool_max_nodes(view, settings_for("pool-max-nodes"))
+    assert "can scale to 12 nodes" in finding.message and "4 per zone in 3 zones" in finding.message
+    assert "lower autoscaling.maxNodeCount / totalMaxNodeCount to 4 in total (1 per zone" in finding.message

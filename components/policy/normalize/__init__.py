@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from components.policy.normalize import aws, azure, gcp, storage
 from components.policy.normalize.aws import efa_fabric
@@ -61,6 +62,7 @@ __all__ = [
     "Volume",
     "disk_limits",
     "environment_of",
+    "from_captured",
     "looks_like_accelerator",
     "normalize_resource",
     "normalize_stack",
@@ -190,3 +192,20 @@ def environment_of(labels: Mapping[str, str]) -> str | None:
     """The environment recorded on a resource (``aiinfra-environment`` label / tag)."""
     env = labels.get(ENV_LABEL)
     return env if isinstance(env, str) and env else None
+
+
+def from_captured(resources: Iterable[Any]) -> list[RawResource]:
+    """``RawResource``s from mock-engine ``CapturedResource``s (or dicts with type, name, urn, inputs).
+
+    For the planner: ``normalize_stack(from_captured(capture.resources))`` gives the same pools
+    (accelerators and USD/h at min and max scale) and storage the pack judges.
+    """
+    out: list[RawResource] = []
+    for r in resources:
+        if isinstance(r, Mapping):
+            out.append(
+                RawResource(r["type"], r["name"], r.get("urn") or r["name"], r.get("inputs") or {}, r.get("parent"))
+            )
+        else:
+            out.append(RawResource(r.type, r.name, r.urn, r.inputs, r.parent))
+    return out
