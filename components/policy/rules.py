@@ -489,17 +489,14 @@ def shared_storage_bottleneck(view: View, s: Settings) -> list[Finding]:
 def volume_performance(view: View, s: Settings) -> list[Finding]:
     """Provisioned IOPS / throughput no larger than the instance serving the volume can drive."""
     out: list[Finding] = []
-    largest: dict[str, tuple[float, float, str, str]] = {}
+    # standalone volumes: the most any accelerator instance of the same cloud in the stack can drive
+    largest: dict[str, tuple[float, float]] = {}
     for pool in view.pools:
         mt = pool.shape.machine_type
         lim = disk_limits(pool.cloud, mt) if mt else None
-        if lim is None:
-            continue
-        cur = largest.get(pool.cloud)
-        if cur is None or lim[0] > cur[0]:
-            largest[pool.cloud] = (lim[0], cur[1] if cur and cur[1] > lim[1] else lim[1], mt or "", "")
-        elif lim[1] > cur[1]:
-            largest[pool.cloud] = (cur[0], lim[1], cur[2], "")
+        if lim is not None:
+            cur = largest.get(pool.cloud, (0.0, 0.0))
+            largest[pool.cloud] = (max(cur[0], lim[0]), max(cur[1], lim[1]))
     for vol in view.volumes:
         if vol.machine_type:
             lim = disk_limits(vol.cloud, vol.machine_type)
@@ -509,7 +506,7 @@ def volume_performance(view: View, s: Settings) -> list[Finding]:
             who = f"a {vol.machine_type}"
             fix_who = vol.machine_type
         elif vol.cloud in largest:
-            max_iops, max_mbps, _, _ = largest[vol.cloud]
+            max_iops, max_mbps = largest[vol.cloud]
             who = "the largest instance in this stack"
             fix_who = "the instances here"
         else:

@@ -212,23 +212,18 @@ def _aws_instance(ctx: Ctx) -> None:
     nics = as_list(get(r.props, "networkInterfaces"))
     placement = get(r.props, "placementGroup")
     if shape.fabric_kind == "efa":
-        # EFA interfaces of an instance are separate NetworkInterface resources (or its launch
-        # template's); count attached interfaces, the stack join refines with the template.
+        # An instance's EFA interfaces are separate NetworkInterface resources attached by id
+        # (or come from its launch template), so only their presence can be seen here.
+        has_nics = isinstance(nics, list) and bool(nics)
+        missing: list[str] = []
+        if not has_nics and lt is None:
+            missing.append("no EFA network interfaces")
+        if not ((isinstance(placement, str) and placement) or is_unknown(placement)):
+            missing.append("no cluster placement group")
         shape = replace(
             shape,
-            fabric_missing=tuple(
-                m
-                for m in (
-                    None if (isinstance(nics, list) and nics) or lt is not None else "no EFA network interfaces",
-                    None
-                    if (isinstance(placement, str) and placement) or is_unknown(placement)
-                    else "no cluster placement group",
-                )
-                if m
-            ),
-            fabric_present=tuple(
-                p for p in ("EFA network interfaces" if isinstance(nics, list) and nics else "",) if p
-            ),
+            fabric_missing=tuple(missing),
+            fabric_present=("EFA network interfaces",) if has_nics else (),
         )
     labels = env_labels(get(r.props, "tags"))
     ctx.view.pools.append(
