@@ -75,74 +75,69 @@ def _what(pool: Pool, nodes: float | None) -> str:
 
 
 # ----- stack-ceilings ---------------------------------------------------------------------------
+def _share(pool: Pool, unit: str) -> float:
+    """A pool's accelerators or USD/h at max scale."""
+    if unit == "accelerators":
+        return pool.accelerators_at_max or 0.0
+    return pool.usd_at(pool.max_nodes) or 0.0
+
+
+def _over(pools: list[Pool], unit: str, limit: float, scope: str, limit_text: str) -> list[Finding]:
+    """One finding per contributing pool when ``pools`` together exceed ``limit``."""
+    total = sum(_share(p, unit) for p in pools)
+    if total <= limit:
+        return []
+    fix = (
+        "lower maxNodes or use a smaller accelerator"
+        if unit == "accelerators"
+        else "lower maxNodes, use spot capacity or a cheaper accelerator"
+    )
+    figure = f"{fmt_int(total)} accelerators" if unit == "accelerators" else f"{fmt_usd(total)}/h"
+    out = []
+    for pool in sorted(pools, key=lambda p: -_share(p, unit)):
+        if _share(pool, unit) <= 0:
+            continue
+        total_text = f"; {scope} totals {figure} at max scale" if len(pools) > 1 else ""
+        out.append(
+            Finding(pool.urn, f"{pool.label} can reach {_what(pool, pool.max_nodes)}{total_text}; {limit_text}; {fix}")
+        )
+    return out
+
+
 def stack_ceilings(view: View, s: Settings) -> list[Finding]:
-    """Accelerators and USD/h at max scale, summed per environment, against the ceilings and the fleet budget."""
+    """Accelerators and USD/h at max scale: per environment against its ceilings, and the whole
+    stack against the fleet spec's own budget."""
     out: list[Finding] = []
+    pools = [p for p in _accelerator_pools(view) if p.max_nodes is not None]
     by_env: dict[str, list[Pool]] = defaultdict(list)
-    for pool in _accelerator_pools(view):
-        if pool.max_nodes is not None:
-            by_env[s.environment(pool.labels)].append(pool)
-    for env, pools in sorted(by_env.items()):
-        acc = sum(p.accelerators_at_max or 0 for p in pools)
-        usd = sum(p.usd_at(p.max_nodes) or 0 for p in pools)
-        limits: list[tuple[str, float, float, str]] = []
+    for pool in pools:
+        by_env[s.environment(pool.labels)].append(pool)
+    for env, group in sorted(by_env.items()):
+        scope = f"the {env} part of the stack"
         max_acc = s.for_env("maxAccelerators", env)
         max_usd = s.for_env("maxHourlyUsd", env)
         if isinstance(max_acc, int | float):
-            limits.append(
-                ("accelerators", acc, float(max_acc), f"the {env} ceiling is {fmt_int(max_acc)} accelerators")
-            )
+            out += _over(group, "accelerators", max_acc, scope, f"the {env} ceiling is {fmt_int(max_acc)} accelerators")
         if isinstance(max_usd, int | float):
-            limits.append(("usd", usd, float(max_usd), f"the {env} ceiling is {fmt_usd(max_usd)}/h"))
-        if s.raw("honourFleetBudget") is not False:
-            if s.fleet.max_accelerators is not None:
-                limits.append(
-                    (
-                        "accelerators",
-                        acc,
-                        s.fleet.max_accelerators,
-                        f"the fleet spec's budget.maxAccelerators is {fmt_int(s.fleet.max_accelerators)}",
-                    )
-                )
-            if s.fleet.max_hourly_usd is not None:
-                limits.append(
-                    (
-                        "usd",
-                        usd,
-                        s.fleet.max_hourly_usd,
-                        f"the fleet spec's budget.maxHourlyUsd is {fmt_usd(s.fleet.max_hourly_usd)}/h",
-                    )
-                )
-        for unit, total, limit, limit_text in limits:
-            if total <= limit:
-                continue
-            fix = (
-                "lower maxNodes or use a smaller accelerator"
-                if unit == "accelerators"
-                else ("lower maxNodes, use spot capacity or a cheaper accelerator")
-            )
-            contributors = sorted(
+            out += _over(group, "usd", max_usd, scope, f"the {env} ceiling is {fmt_usd(max_usd)}/h")
+    if s.raw("honourFleetBudget") is not False:
+        budget_acc, budget_usd = s.fleet.max_accelerators, s.fleet.max_hourly_usd
+        if budget_acc is not None:
+            out += _over(
                 pools,
-                key=lambda p: (
-                    -((p.accelerators_at_max or 0) if unit == "accelerators" else (p.usd_at(p.max_nodes) or 0))
-                ),
+                "accelerators",
+                budget_acc,
+                "the stack",
+                f"the fleet spec's budget.maxAccelerators is {fmt_int(budget_acc)}",
             )
-            for pool in contributors:
-                share = (
-                    (pool.accelerators_at_max or 0) if unit == "accelerators" else (pool.usd_at(pool.max_nodes) or 0)
-                )
-                if share <= 0:
-                    continue
-                total_text = ""
-                if len(pools) > 1:
-                    figure = f"{fmt_int(total)} accelerators" if unit == "accelerators" else f"{fmt_usd(total)}/h"
-                    total_text = f"; the {env} part of the stack totals {figure} at max scale"
-                out.append(
-                    Finding(
-                        pool.urn,
-                        f"{pool.label} can reach {_what(pool, pool.max_nodes)}{total_text}; {limit_text}; {fix}",
-                    )
-                )
+        if budget_usd is not None:
+            out += _over(
+                pools,
+                "usd",
+                budget_usd,
+                "the stack",
+                f"the fleet spec's budget.maxHourlyUsd is {fmt_usd(budget_usd)}/h",
+            )
     return out
 
 
