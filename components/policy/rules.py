@@ -82,62 +82,77 @@ def _share(pool: Pool, unit: str) -> float:
     return pool.usd_at(pool.max_nodes) or 0.0
 
 
-def _over(pools: list[Pool], unit: str, limit: float, scope: str, limit_text: str) -> list[Finding]:
-    """One finding per contributing pool when ``pools`` together exceed ``limit``."""
+def _figure(unit: str, value: float) -> str:
+    return f"{fmt_int(value)} accelerators" if unit == "accelerators" else f"{fmt_usd(value)}/h"
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """One ceiling a set of pools exceeds together."""
+
+    scope: str  # "the dev part of the stack" / "the stack"
+    label: str  # "the dev ceiling" / "the fleet spec's budget"
+    unit: str
+    total: float
+    limit: float
+    shared: bool  # several pools add up to the total
+
+
+def _over(pools: list[Pool], unit: str, limit: float, scope: str, label: str) -> dict[str, _Hit]:
+    """Per contributing pool (by URN), the ceiling it helps exceed, if ``pools`` exceed ``limit``."""
     total = sum(_share(p, unit) for p in pools)
     if total <= limit:
-        return []
-    fix = (
-        "lower maxNodes or use a smaller accelerator"
-        if unit == "accelerators"
-        else "lower maxNodes, use spot capacity or a cheaper accelerator"
-    )
-    figure = f"{fmt_int(total)} accelerators" if unit == "accelerators" else f"{fmt_usd(total)}/h"
-    out = []
-    for pool in sorted(pools, key=lambda p: -_share(p, unit)):
-        if _share(pool, unit) <= 0:
-            continue
-        total_text = f"; {scope} totals {figure} at max scale" if len(pools) > 1 else ""
-        out.append(
-            Finding(pool.urn, f"{pool.label} can reach {_what(pool, pool.max_nodes)}{total_text}; {limit_text}; {fix}")
-        )
-    return out
+        return {}
+    hit = _Hit(scope, label, unit, total, limit, len(pools) > 1)
+    return {p.urn: hit for p in pools if _share(p, unit) > 0}
+
+
+def _ceiling_clause(hits: list[_Hit]) -> str:
+    """``the dev part of the stack totals 580 accelerators and $5,918/h at max scale; the dev
+    ceiling is 16 accelerators and $150/h`` (the totals only when several pools add up)."""
+    limits = " and ".join(_figure(h.unit, h.limit) for h in hits)
+    if not any(h.shared for h in hits):
+        return f"{hits[0].label} is {limits}"
+    totals = " and ".join(_figure(h.unit, h.total) for h in hits)
+    return f"{hits[0].scope} totals {totals} at max scale; {hits[0].label} is {limits}"
 
 
 def stack_ceilings(view: View, s: Settings) -> list[Finding]:
     """Accelerators and USD/h at max scale: per environment against its ceilings, and the whole
-    stack against the fleet spec's own budget."""
-    out: list[Finding] = []
+    stack against the fleet spec's own budget. One finding per pool, naming every limit it helps
+    exceed."""
     pools = [p for p in _accelerator_pools(view) if p.max_nodes is not None]
     by_env: dict[str, list[Pool]] = defaultdict(list)
     for pool in pools:
         by_env[s.environment(pool.labels)].append(pool)
+    checks: list[dict[str, _Hit]] = []
     for env, group in sorted(by_env.items()):
-        scope = f"the {env} part of the stack"
-        max_acc = s.for_env("maxAccelerators", env)
-        max_usd = s.for_env("maxHourlyUsd", env)
-        if isinstance(max_acc, int | float):
-            out += _over(group, "accelerators", max_acc, scope, f"the {env} ceiling is {fmt_int(max_acc)} accelerators")
-        if isinstance(max_usd, int | float):
-            out += _over(group, "usd", max_usd, scope, f"the {env} ceiling is {fmt_usd(max_usd)}/h")
+        scope, label = f"the {env} part of the stack", f"the {env} ceiling"
+        for key, unit in (("maxAccelerators", "accelerators"), ("maxHourlyUsd", "usd")):
+            limit = s.for_env(key, env)
+            if isinstance(limit, int | float):
+                checks.append(_over(group, unit, float(limit), scope, label))
     if s.raw("honourFleetBudget") is not False:
-        budget_acc, budget_usd = s.fleet.max_accelerators, s.fleet.max_hourly_usd
-        if budget_acc is not None:
-            out += _over(
-                pools,
-                "accelerators",
-                budget_acc,
-                "the stack",
-                f"the fleet spec's budget.maxAccelerators is {fmt_int(budget_acc)}",
-            )
-        if budget_usd is not None:
-            out += _over(
-                pools,
-                "usd",
-                budget_usd,
-                "the stack",
-                f"the fleet spec's budget.maxHourlyUsd is {fmt_usd(budget_usd)}/h",
-            )
+        for budget, unit in ((s.fleet.max_accelerators, "accelerators"), (s.fleet.max_hourly_usd, "usd")):
+            if budget is not None:
+                checks.append(_over(pools, unit, budget, "the stack", "the fleet spec's budget"))
+    out: list[Finding] = []
+    for pool in sorted(pools, key=lambda p: -_share(p, "usd")):
+        hits = [c[pool.urn] for c in checks if pool.urn in c]
+        if not hits:
+            continue
+        by_label: dict[str, list[_Hit]] = defaultdict(list)
+        for h in hits:
+            by_label[h.label].append(h)
+        clauses = "; ".join(_ceiling_clause(group) for group in by_label.values())
+        units = {h.unit for h in hits}
+        if units == {"usd"}:
+            fix = "lower maxNodes, use spot capacity or a cheaper accelerator"
+        elif units == {"accelerators"}:
+            fix = "lower maxNodes or use a smaller accelerator"
+        else:
+            fix = "lower maxNodes or use a smaller (or spot) accelerator"
+        out.append(Finding(pool.urn, f"{pool.label} can reach {_what(pool, pool.max_nodes)}; {clauses}; {fix}"))
     return out
 
 
@@ -288,8 +303,17 @@ def _standalone_groups(view: View) -> dict[tuple[str, str], list[Pool]]:
     return groups
 
 
+# Display names of the catalog's fabric kinds (fabrics.yaml holds what each one needs).
+_FABRIC_NAMES = {
+    "gpudirect-tcpx": "GPUDirect-TCPX",
+    "gpudirect-tcpxo": "GPUDirect-TCPXO",
+    "gpudirect-rdma": "GPUDirect-RDMA",
+    "infiniband": "InfiniBand",
+    "efa": "EFA",
+}
+
+
 def _fabric_name(offer: Offer) -> str:
-    fab = get_catalog().fabrics.get(offer.fabric.kind)
     detail = ""
     if offer.fabric.efa_interfaces:
         detail = f" ({offer.fabric.efa_interfaces} EFA interfaces)"
@@ -297,7 +321,7 @@ def _fabric_name(offer: Offer) -> str:
         detail = f" ({offer.fabric.gpu_nics} GPU NICs)"
     elif offer.fabric.links:
         detail = f" ({offer.fabric.links} x {offer.fabric.link_gbps} Gb/s links)"
-    return (fab.description.split(",")[0] if fab else offer.fabric.kind) + detail
+    return _FABRIC_NAMES.get(offer.fabric.kind, offer.fabric.kind) + detail
 
 
 def under_networked(view: View, s: Settings) -> list[Finding]:
@@ -370,7 +394,11 @@ def fabric_unused(view: View, s: Settings) -> list[Finding]:
                 f"; if one node is enough, {alt.machine_type} "
                 f"({alt.accelerators_per_node} {alt.accelerator}{price}) carries no fabric"
             )
-        configured = f", and its {', '.join(shape.fabric_present)} carry no traffic" if shape.fabric_present else ""
+        configured = (
+            f", and what is configured for it ({', '.join(shape.fabric_present)}) goes unused"
+            if shape.fabric_present
+            else ""
+        )
         out.append(
             Finding(
                 pool.urn,
@@ -472,7 +500,7 @@ def shared_storage_bottleneck(view: View, s: Settings) -> list[Finding]:
             out.append(
                 Finding(
                     st.urn,
-                    f"{st.label} delivers {_supply_text(st)}{total}, {supply / need:,.2f}x the {fmt_int(need)} MB/s "
+                    f"{st.label} delivers {_supply_text(st)}{total}, {supply / need:.2g}x the {fmt_int(need)} MB/s "
                     f"the stack's {need_text} read; below {ratio:g}x the accelerators wait on data; raise the "
                     "capacity or the throughput tier",
                 )
@@ -498,12 +526,12 @@ def volume_performance(view: View, s: Settings) -> list[Finding]:
             if lim is None:
                 continue
             max_iops, max_mbps = lim
-            who = f"a {vol.machine_type}"
-            fix_who = vol.machine_type
+            who = f"one {vol.machine_type}"
+            fix_who = ""
         elif vol.cloud in largest:
             max_iops, max_mbps = largest[vol.cloud]
             who = "the largest instance in this stack"
-            fix_who = "the instances here"
+            fix_who = " or attach it to a larger instance"
         else:
             continue
         problems = []
@@ -522,8 +550,7 @@ def volume_performance(view: View, s: Settings) -> list[Finding]:
                 Finding(
                     vol.urn,
                     f"{vol.label} provisions {asked}; {who} can drive at most {limit} to its volumes, so the rest is "
-                    f"paid for and never delivered; lower the provisioned {fix} "
-                    f"(or serve it from larger than {fix_who})",
+                    f"paid for and never delivered; lower the provisioned {fix}{fix_who}",
                 )
             )
     return out

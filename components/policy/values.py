@@ -154,5 +154,7 @@ def fmt_int(value: float) -> str:
 
 
 def fmt_usd(value: float) -> str:
-    """``5632.0`` -> ``$5,632``; below $100 with cents."""
-    return f"${value:,.0f}" if value >= 100 else f"${value:,.2f}"
+    """``5632.0`` -> ``$5,632``; below $100 with cents unless whole (``$0.81``, ``$50``)."""
+    if value >= 100 or float(value).is_integer():
+        return f"${value:,.0f}"
+    return f"${value:,.2f}"

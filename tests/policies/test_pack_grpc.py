@@ -122,7 +122,11 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     ceiling = by[("stack-ceilings", "h100")]
     assert ceiling.enforcement_level == "mandatory"
     assert "node pool 'h100' can reach 64 x a3-highgpu-8g = 512 H100-80GB at $5,648/h" in ceiling.message
-    budget = [x.message for x in stack if x.policy == "stack-ceilings" and "budget.maxAccelerators is 8" in x.message]
+    budget = [
+        x.message
+        for x in stack
+        if x.policy == "stack-ceilings" and "the fleet spec's budget is 8 accelerators and $50/h" in x.message
+    ]
     assert budget, "the fleet spec's own budget (from PULUMI_CONFIG) is enforced"
     assert "the dev limit is 8 nodes per pool" in by[("pool-max-nodes", "h100")].message  # configured threshold
     assert "keeps 1 x a3-highgpu-8g" in by[("scale-to-zero", "h100")].message

@@ -20,13 +20,13 @@ def _azure_fabric(shape: Shape, ppg: Any) -> Shape:
     if shape.offer is None or shape.fabric_kind == "none":
         return shape
     if is_unknown(ppg):
-        return replace(shape, fabric_present=("a proximity placement group",), fabric_missing=())
+        return replace(shape, fabric_present=("proximity placement group",), fabric_missing=())
     if isinstance(ppg, str) and ppg:
-        return replace(shape, fabric_missing=(), fabric_present=("a proximity placement group",))
+        return replace(shape, fabric_missing=(), fabric_present=("proximity placement group",))
     return replace(
         shape,
         fabric_missing=("no proximity placement group (proximityPlacementGroupID)",),
-        fabric_present=("InfiniBand",),
+        fabric_present=(),
     )
 
 

@@ -289,7 +289,7 @@ def _gce_fabric(shape: Shape, props: Mapping[str, Any]) -> Shape:
     else:
         missing.append(f"{len(nics)} network interface(s) where the fabric needs {need} (1 host + {need - 1} GPU NICs)")
     if pols:
-        present.append("a placement resource policy")
+        present.append("placement resource policy")
     else:
         missing.append("no compact placement resource policy (resourcePolicies)")
     return replace(shape, fabric_missing=tuple(missing), fabric_present=tuple(present))
