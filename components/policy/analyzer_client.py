@@ -301,19 +301,26 @@ class PolicyPackProcess:
         threading.Thread(target=self._drain, daemon=True).start()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
-        self._handshake()
-        self.stub.ConfigureStack(
-            analyzer_pb2.AnalyzerStackConfigureRequest(
-                stack=stack,
-                project=project,
-                organization=organization,
-                dry_run=dry_run,
-                config={k: v if isinstance(v, str) else json.dumps(v) for k, v in (stack_config or {}).items()},
-                tags=dict(stack_tags or {}),
-            ),
-            timeout=timeout,
-        )
-        self.info = self.get_info()
+        try:
+            self._handshake()
+            self.stub.ConfigureStack(
+                analyzer_pb2.AnalyzerStackConfigureRequest(
+                    stack=stack,
+                    project=project,
+                    organization=organization,
+                    dry_run=dry_run,
+                    config={k: v if isinstance(v, str) else json.dumps(v) for k, v in (stack_config or {}).items()},
+                    tags=dict(stack_tags or {}),
+                ),
+                timeout=timeout,
+            )
+            self.info = self.get_info()
+        except grpc.RpcError as err:
+            self.close()
+            raise PolicyPackError(f"the policy pack failed a startup RPC: {err}") from err
+        except BaseException:
+            self.close()
+            raise
 
     def _drain(self) -> None:
         if self.proc.stderr is None:

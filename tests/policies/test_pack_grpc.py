@@ -9,7 +9,9 @@ per resource and AnalyzeStack, with numbers as floats and values unknown at prev
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ import pytest
 from components.policy.analyzer_client import (
     UNKNOWN_SENTINEL,
     PolicyConfigError,
+    PolicyPackError,
     PolicyPackProcess,
     Resource,
     effective_config,
@@ -180,3 +183,10 @@ def test_example_config_is_valid(pack: PolicyPackProcess) -> None:
     cfg = json.loads((Path(__file__).parents[2] / "policies/overprovisioning/example-config.json").read_text())
     eff = pack.configure(cfg)
     assert eff["spot-outside-prod"][0] == "mandatory"
+
+
+def test_a_pack_that_fails_to_start_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "PulumiPolicy.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('no rules here')\n")
+    with pytest.raises(PolicyPackError, match="no rules here"):
+        PolicyPackProcess(tmp_path, python=sys.executable, timeout=30)
