@@ -424,9 +424,13 @@ class PolicyPackProcess:
         items = [as_resource(r) for r in resources]
         self.configure(policy_config)
         out: list[Violation] = []
-        for r in items:
-            out.extend(self.analyze_resource(r))
-        out.extend(self.analyze_stack(items))
+        try:
+            for r in items:
+                out.extend(self.analyze_resource(r))
+            out.extend(self.analyze_stack(items))
+        except grpc.RpcError as err:
+            tail = "\n".join(self.stderr_lines[-20:])
+            raise PolicyPackError(f"the policy pack failed to analyze the stack: {err}\n{tail}") from err
         return out
 
     def close(self) -> None:
