@@ -235,34 +235,37 @@ def scale_to_zero(view: View, s: Settings) -> list[Finding]:
 
 
 # ----- allowed-accelerator-classes ----------------------------------------------------------------
+def _allowed_options(cloud: str, allowed: list[str], tpu: bool) -> list[str]:
+    """Accelerators of the allowed classes that this cloud offers (TPU versions for TPU resources)."""
+    cat = get_catalog()
+    tpu_names = {t.accelerator for t in cat.tpus.values()}
+    names = tpu_names if tpu else {o.accelerator for o in cat.offers_for(cloud)}
+    rank = {c: i for i, c in enumerate(("frontier", "training", "inference"))}
+    options = [cat.accelerators[n] for n in names if cat.accelerators[n].accel_class in allowed]
+    return [a.name for a in sorted(options, key=lambda a: (rank.get(a.accel_class, 9), a.name))]
+
+
 def allowed_classes(view: View, s: Settings) -> list[Finding]:
     """Each machine's accelerator class is allowed in its environment."""
     out: list[Finding] = []
-    items: list[tuple[str, str, Mapping[str, str], str | None, str | None, str | None]] = [
-        (p.urn, p.label, p.labels, p.shape.accelerator, p.shape.accel_class, p.shape.machine_type) for p in view.pools
-    ] + [
-        (t.urn, t.label, t.labels, t.shape.accelerator, t.shape.accel_class, t.shape.machine_type)
-        for t in view.templates
-    ]
-    cat = get_catalog()
-    for urn, label, labels, acc, cls, machine in items:
+    shapes = [(p.urn, p.label, p.labels, p.shape) for p in view.pools]
+    shapes += [(t.urn, t.label, t.labels, t.shape) for t in view.templates]
+    for urn, label, labels, shape in shapes:
+        acc, cls = shape.accelerator, shape.accel_class
         if acc is None or cls is None:
             continue
         env = s.environment(labels)
         allowed = s.for_env("allowedClasses", env)
         if not isinstance(allowed, list) or cls in allowed:
             continue
-        options = sorted(
-            {a.name for a in cat.accelerators.values() if a.accel_class in allowed and a.kind != "tpu"}
-            & {o.accelerator for o in cat.offers}
-        )
-        hint = f" (e.g. {', '.join(options[:4])})" if options else ""
+        options = _allowed_options(shape.cloud, allowed, shape.tpu is not None)
+        hint = f" (on {shape.cloud}: {', '.join(options[:4])})" if options else ""
         allowed_text = ", ".join(allowed) if allowed else "no accelerator classes"
         out.append(
             Finding(
                 urn,
-                f"{label} uses {acc} ({cls} class) on {machine}; {env} allows {allowed_text}; use an accelerator "
-                f"of an allowed class{hint} or deploy it to an environment that allows {cls}",
+                f"{label} uses {acc} ({cls} class) on {shape.machine_type}; {env} allows {allowed_text}; use an "
+                f"accelerator of an allowed class{hint} or deploy it to an environment that allows {cls}",
             )
         )
     return out
