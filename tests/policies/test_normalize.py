@@ -268,3 +268,24 @@ def test_from_captured_and_regional_pool_message() -> None:
     (finding,) = pool_max_nodes(view, settings_for("pool-max-nodes"))
     assert "can scale to 12 nodes" in finding.message and "4 per zone in 3 zones" in finding.message
     assert "lower autoscaling.maxNodeCount / totalMaxNodeCount to 4 in total (1 per zone" in finding.message
+
+
+def test_cpu_groups_are_out_of_scope_without_notes() -> None:
+    tmpl = _r(
+        "gcp:compute/instanceTemplate:InstanceTemplate", "web", {"name": "web", "machineType": "e2-standard-4"}, "p"
+    )
+    igm = _r(
+        "gcp:compute/instanceGroupManager:InstanceGroupManager",
+        "web-mig",
+        {"targetSize": 30.0, "versions": [{"instanceTemplate": "<unknown>"}]},
+        "p",
+    )
+    lt = _r("aws:ec2/launchTemplate:LaunchTemplate", "api", {"name": "api", "instanceType": "m7i.large"}, "q")
+    asg = _r(
+        "aws:autoscaling/group:Group",
+        "api-asg",
+        {"minSize": 2.0, "maxSize": 40.0, "launchTemplate": {"name": "api"}},
+        "q",
+    )
+    view = normalize_stack([tmpl, igm, lt, asg])
+    assert view.pools == [] and view.notes == []

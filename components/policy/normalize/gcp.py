@@ -325,9 +325,9 @@ def _gcp_instance(ctx: Ctx) -> None:
 
 def _gcp_instance_template(ctx: Ctx) -> None:
     r = ctx.raw
-    shape = _gce_shape(ctx, r.props, f"instance template '{r.name}'")
-    if shape is None:
-        return
+    # a CPU template still becomes a Template (shape without machine), so the group using it is
+    # recognised as a CPU group rather than reported as "template not found"
+    shape = _gce_shape(ctx, r.props, f"instance template '{r.name}'") or Shape("gcp", None)
     labels = env_labels(get(r.props, "labels"))
     vols: list[Volume] = []
     disks = as_list(get(r.props, "disks"))
