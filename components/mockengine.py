@@ -76,6 +76,22 @@ class Capture:
         return matches[0]
 
 
+def _aks_identity_map(state: dict[Any, Any]) -> dict[Any, Any]:
+    """AKS takes ``identity.userAssignedIdentities`` as a list of IDs but returns a map keyed by ID."""
+    identity = state.get("identity")
+    if isinstance(identity, Mapping) and isinstance(identity.get("userAssignedIdentities"), list | tuple):
+        ids = identity["userAssignedIdentities"]
+        state["identity"] = {**identity, "userAssignedIdentities": {str(i): {} for i in ids}}
+    return state
+
+
+# Where a provider's output differs in shape from the input it was given, echoing the input
+# back would break the SDK's output translation; reshape the echo as the provider returns it.
+_OUTPUT_SHAPES: dict[str, Callable[[dict[Any, Any]], dict[Any, Any]]] = {
+    "azure-native:containerservice:ManagedCluster": _aks_identity_map,
+}
+
+
 class _Mocks(pulumi.runtime.Mocks):
     """Echo inputs as outputs, with a deterministic id; answer invokes with empty results."""
 
@@ -84,10 +100,14 @@ class _Mocks(pulumi.runtime.Mocks):
         # Common computed outputs that programs read, so downstream applies have values.
         state.setdefault("name", args.name)
         state.setdefault("id", f"{args.name}-id")
+        fixup = _OUTPUT_SHAPES.get(args.typ)
+        if fixup is not None:
+            state = fixup(state)
         return f"{args.name}-id", state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
+        # An empty failure list: MockMonitor.Invoke iterates it (None crashes every invoke).
+        return {}, []
 
 
 class _CapturingMonitor(_mocks.MockMonitor):
@@ -130,7 +150,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if value is rpc.UNKNOWN or value == rpc.UNKNOWN:
+    # Preview unknowns arrive as the sentinel string or, deserialized, as output.Unknown.
+    if value is rpc.UNKNOWN or isinstance(value, pulumi.output.Unknown) or value == rpc.UNKNOWN:
         return "<unknown>"
     if isinstance(value, pulumi.Resource):
         return f"<resource {getattr(value, '_name', '?')}>"

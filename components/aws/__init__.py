@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from components.clouds import FleetBuildError
-
 if TYPE_CHECKING:
     import pulumi
 
@@ -19,9 +17,7 @@ if TYPE_CHECKING:
 
 
 def build_cluster(name: str, cluster: ResolvedCluster, opts: pulumi.ResourceOptions) -> ClusterComponent:
-    """Not built yet: fail loudly, naming the spec path, rather than create nothing."""
-    raise FleetBuildError(
-        f"{cluster.spec.path}.cloud",
-        f"{cluster.cloud} clusters are not implemented yet in this version of ai-infra; "
-        "the spec is valid, but nothing can be deployed for this cluster",
-    )
+    """Build an AWS cluster of the fleet spec: ``components.aws.cluster.EksCluster``."""
+    from components.aws.cluster import EksCluster
+
+    return EksCluster(name, cluster, opts)

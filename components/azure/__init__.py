@@ -3,6 +3,11 @@
 ``build_cluster`` is the entry point the Fleet calls (see ``components.clouds``). This
 module stays light (no provider SDK import) because ``components.azure.rules`` is imported by
 ``aiinfra validate``; the SDK is imported only when a cluster is built.
+
+Layout: ``translate`` (pure functions: spec -> SDK arguments), ``network`` (VNet, subnets,
+NAT gateway), ``pool`` (GPU agent pools), ``storage`` (Managed Lustre, Azure Files NFS,
+Premium SSD v2), ``cluster`` (``AksCluster``, which ties them together), ``rules``
+(validate-time checks).
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ if TYPE_CHECKING:
 
 
 def build_cluster(name: str, cluster: ResolvedCluster, opts: pulumi.ResourceOptions) -> ClusterComponent:
-    """Not built yet: fail loudly, naming the spec path, rather than create nothing."""
-    raise FleetBuildError(
-        f"{cluster.spec.path}.cloud",
-        f"{cluster.cloud} clusters are not implemented yet in this version of ai-infra; "
-        "the spec is valid, but nothing can be deployed for this cluster",
-    )
+    """Build ``cluster`` on AKS as an ``AksCluster`` named ``name``."""
+    from components.azure.cluster import AksCluster
+    from components.azure.translate import TranslateError
+
+    try:
+        return AksCluster(name, cluster, opts)
+    except TranslateError as err:
+        raise FleetBuildError(err.path, err.message) from None

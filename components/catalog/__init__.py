@@ -123,6 +123,7 @@ def _offer(cloud: str, raw: Mapping[str, Any]) -> Offer:
         verified=raw["verified"],
         accelerator_type=raw.get("acceleratorType"),
         bundled=raw.get("bundled", True),
+        boot_disk_type=raw.get("bootDiskType"),
         ami_type=raw.get("amiType"),
     )
 

@@ -80,6 +80,8 @@ class Offer:
     # GCP: guest accelerator type (nvidia-h100-80gb) and whether GPUs come with the machine.
     accelerator_type: str | None = None
     bundled: bool = True
+    # GCP: boot disk type when the machine cannot use the default (A3 Ultra / A4: hyperdisk-balanced).
+    boot_disk_type: str | None = None
     # AWS: EKS managed node group AMI type.
     ami_type: str | None = None
 

@@ -3,6 +3,10 @@
 ``build_cluster`` is the entry point the Fleet calls (see ``components.clouds``). This
 module stays light (no provider SDK import) because ``components.gcp.rules`` is imported by
 ``aiinfra validate``; the SDK is imported only when a cluster is built.
+
+Layout: ``translate`` (pure: spec -> provider arguments), ``network`` (VPCs, NAT, fabric),
+``pools`` (GPU node pools, TPU slices), ``storage`` (Lustre, Filestore, Hyperdisk),
+``cluster`` (the GKE cluster that ties them together), ``rules`` (validate-time checks).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ if TYPE_CHECKING:
 
 
 def build_cluster(name: str, cluster: ResolvedCluster, opts: pulumi.ResourceOptions) -> ClusterComponent:
-    """Not built yet: fail loudly, naming the spec path, rather than create nothing."""
-    raise FleetBuildError(
-        f"{cluster.spec.path}.cloud",
-        f"{cluster.cloud} clusters are not implemented yet in this version of ai-infra; "
-        "the spec is valid, but nothing can be deployed for this cluster",
-    )
+    """Build one GCP cluster of the fleet as a ``GkeCluster`` component."""
+    from components.gcp.cluster import GkeCluster
+
+    try:
+        return GkeCluster(name, cluster, opts=opts)
+    except ValueError as exc:  # address planning: no free fabric / PSA range
+        raise FleetBuildError(f"{cluster.spec.path}.network.cidr", str(exc)) from None

@@ -22,7 +22,20 @@ from components.spec.schema import schema_issues
 from components.spec.semantic import resolve
 
 CONFIG_KEY = "aiinfra:fleet"
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """Safe YAML without implicit timestamps: ``2026-01-01`` stays a string, as Pulumi reads it.
+
+    (PyYAML would turn it into a date, and ``0000-00-00`` into a ValueError.)
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 # path inside the document (tuple of keys / indexes) -> 1-based line
 LineMap = dict[tuple[str | int, ...], int]
@@ -119,6 +132,8 @@ def read_document(path: str | Path) -> tuple[Any, str, tuple[str | int, ...], Li
         ) from None
     except RecursionError:
         raise SpecError([SpecIssue("", "YAML is nested too deeply", file=display)]) from None
+    except (ValueError, OverflowError) as exc:  # a value PyYAML cannot construct
+        raise SpecError([SpecIssue("", f"YAML value error: {exc}", "quote the value", file=display)]) from None
     if node is None:
         raise SpecError([SpecIssue("", "file is empty", "see stacks/Pulumi.dev.yaml for an example", file=display)])
     lines: LineMap = {}

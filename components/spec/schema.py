@@ -54,7 +54,9 @@ def _describe(value: Any) -> str:
         return f"the number {value}"
     if isinstance(value, float):
         return f"the number {value}"
-    return f"the string {json.dumps(value)}"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)}"
+    return f"the value {value!r}"
 
 
 def _first_sentence(text: str | None) -> str:

@@ -25,7 +25,11 @@ def args_class(type_token: str) -> type | None:
     if pkg not in PACKAGES:
         return None
     module = importlib.import_module(f"{PACKAGES[pkg]}.{middle.split('/')[0]}")
-    found = getattr(module, f"{cls}Args", None)
+    # Where a nested input type has the resource's own Args name (azure-native network:
+    # VirtualNetworkArgs, SubnetArgs), the generator names the resource's args <Cls>InitArgs.
+    resource_cls = getattr(module, cls, None)
+    home = importlib.import_module(resource_cls.__module__) if isinstance(resource_cls, type) else module
+    found = getattr(home, f"{cls}InitArgs", None) or getattr(module, f"{cls}Args", None)
     if found is None:
         raise AssertionError(f"{type_token}: the SDK has no {cls}Args in {module.__name__}")
     args: type = found

@@ -102,3 +102,13 @@ def test_missing_key_points_at_parent_line(tmp_path: Path) -> None:
 def test_scalar_document(tmp_path: Path) -> None:
     (msg,) = issues_of(write(tmp_path, "just a string\n"))
     assert "must be a mapping" in msg
+
+
+def test_dates_stay_strings(tmp_path: Path) -> None:
+    (msg,) = issues_of(write(tmp_path, GOOD_BARE.replace("region: us-central1", "region: 2026-01-01")))
+    assert "clusters[0].region: '2026-01-01' does not look like a gcp region" in msg
+
+
+def test_impossible_date_is_not_a_traceback(tmp_path: Path) -> None:
+    (msg,) = issues_of(write(tmp_path, "0000-00-00\n"))
+    assert "must be a mapping" in msg

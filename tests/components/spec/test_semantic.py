@@ -148,7 +148,12 @@ def test_capacity_block_is_aws_only() -> None:
 def test_capacity_block_with_forced_placement_warns() -> None:
     doc = {
         "clusters": [
-            cluster("aws", gpuPools=[pool(capacity="reserved", reservation="cr-1", reservationKind="capacity-block")])
+            cluster(
+                "aws",
+                gpuPools=[
+                    pool(capacity="reserved", reservation="cr-0123456789abcdef0", reservationKind="capacity-block")
+                ],
+            )
         ]
     }
     fleet, issues = check_document(doc)
@@ -355,9 +360,9 @@ def test_block_only_fields() -> None:
 
 def test_block_iops_ceiling() -> None:
     one(
-        errors_of(cluster("aws", storage=[{"name": "v", "kind": "block", "capacityGiB": 100, "iops": 90000}])),
+        errors_of(cluster("aws", storage=[{"name": "vol", "kind": "block", "capacityGiB": 1000, "iops": 300000}])),
         "clusters[0].storage[0].iops",
-        r"at most 80000 IOPS",
+        r"at most 256000 IOPS",
     )
 
 

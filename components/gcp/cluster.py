@@ -1,0 +1,173 @@
+"""``GkeCluster``: one ai-infra cluster on GCP, everything in it.
+
+Creates (or attaches to) a GKE Standard cluster and, under it: the network
+(``ClusterNetwork``), the system pool, a ``GpuNodePool`` per GPU pool, a ``TpuSlice`` per TPU
+slice and a ``Storage`` per storage item. ``exports`` are the stack outputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from components.gcp import translate as t
+from components.gcp.network import ClusterNetwork
+from components.gcp.pools import GpuNodePool, TpuSlice
+from components.gcp.storage import Storage
+from components.spec.resolved import ResolvedCluster
+
+_CLUSTER_ID = re.compile(r"^projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/clusters/(?P<name>[^/]+)$")
+
+
+def existing_cluster_ref(ref: str, region: str) -> tuple[str, str, str | None]:
+    """``(cluster, location, project)`` for ``existingCluster``: a name (regional, in the
+    cluster's region) or a full id ``projects/<p>/locations/<l>/clusters/<n>``."""
+    m = _CLUSTER_ID.match(ref)
+    if m:
+        return ref, m.group("location"), m.group("project")
+    return ref, region, None
+
+
+def _provider_project(opts: pulumi.ResourceOptions | None) -> Any:
+    """The project of an explicit ``gcp.Provider`` passed by the caller, or None.
+
+    The workload identity pool, the RDMA network profile URL and TPU queued resources name
+    the project: with a provider for another project, that project is the right one, not
+    ``gcp:project`` from the stack config.
+    """
+    provider = opts.provider if opts is not None else None
+    if isinstance(provider, gcp.Provider):
+        fallback = pulumi.Config("gcp").get("project")
+        return provider.project.apply(lambda p: p or fallback)
+    return None
+
+
+class GkeCluster(pulumi.ComponentResource):
+    """A GKE cluster with accelerator pools, TPU slices, fabric networks and storage.
+
+    Args:
+        name: logical name; children are ``f"{name}-<role>"``.
+        cluster: the resolved cluster (``components.spec.load_fleet``).
+        project: the GCP project; default: the provider's (``gcp:project``, or asked of the
+            provider through ``gcp.organizations.get_client_config``).
+        opts: resource options; pass ``provider=`` to deploy into another project.
+
+    Outputs (``exports``):
+        clusterName, endpoint, location, pools (pool -> node pool name), tpuSlices (slice ->
+        names), networks (primary, subnetwork, fabric role -> self-link), storage (name ->
+        resource name and mount), fabricManifests (GKENetworkParamSet/Network objects).
+    """
+
+    exports: Mapping[str, Any]
+
+    def __init__(
+        self,
+        name: str,
+        cluster: ResolvedCluster,
+        project: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("aiinfra:gcp:Cluster", name, None, opts)
+        spec = cluster.spec
+        plan = t.network_plan(cluster)
+        existing_ref = spec.kubernetes.existing_cluster
+        project_out: Any = project or _provider_project(opts) or pulumi.Config("gcp").get("project")
+        lookup = None
+        if existing_ref is not None:
+            cluster_ref, location, ref_project = existing_cluster_ref(existing_ref, spec.region)
+            project_out = project_out or ref_project
+            lookup = gcp.container.get_cluster_output(
+                name=cluster_ref.rsplit("/", 1)[-1],
+                location=location,
+                project=ref_project,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+        if project_out is None:
+            project_out = gcp.organizations.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).project
+
+        network = ClusterNetwork(
+            f"{name}-network",
+            cluster,
+            plan,
+            project_out,
+            existing=(lookup.network, lookup.subnetwork) if lookup is not None else None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+
+        # The nodes' own least-privilege identity (also for pools added to an existing cluster).
+        node_sa = gcp.serviceaccount.Account(f"{name}-nodes-sa", **t.node_service_account_args(cluster), opts=child)
+        grants: list[pulumi.Resource] = [
+            gcp.projects.IAMMember(
+                f"{name}-nodes-sa-{role.split('/')[-1].lower()}",
+                **t.node_service_account_binding_args(project_out, role, node_sa.email),
+                opts=child,
+            )
+            for role in t.NODE_SA_ROLES
+        ]
+        network.node_service_account = node_sa.email
+        # Nodes must not boot before their identity may write logs and pull images.
+        after_grants = pulumi.ResourceOptions(parent=self, depends_on=grants)
+
+        if lookup is None:
+            gke = gcp.container.Cluster(
+                f"{name}-gke",
+                **t.cluster_args(cluster, network.refs(project_out)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[network]),
+            )
+            cluster_id: Any = gke.id
+            cluster_name: Any = gke.name
+            endpoint: Any = gke.endpoint
+            ca_cert: Any = gke.master_auth.apply(lambda a: a.cluster_ca_certificate if a else None)
+            location_out: Any = gke.location
+            refs = network.refs(project_out, cluster=cluster_id, location=location_out)
+            system = gcp.container.NodePool(f"{name}-system", **t.system_pool_args(cluster, refs), opts=after_grants)
+            system_name: Any = system.name
+        else:
+            cluster_ref, location, _ = existing_cluster_ref(existing_ref or "", spec.region)
+            cluster_name = lookup.name
+            endpoint = lookup.endpoint
+            ca_cert = lookup.master_auths.apply(lambda a: a[0].cluster_ca_certificate if a else None)
+            location_out = location
+            refs = network.refs(project_out, cluster=cluster_ref, location=location)
+            system_name = None
+
+        pools = {
+            p.name: GpuNodePool(f"{name}-{p.name}", cluster, p, plan, refs, opts=after_grants) for p in cluster.pools
+        }
+        slices = {s.name: TpuSlice(f"{name}-{s.name}", cluster, s, refs, opts=after_grants) for s in cluster.slices}
+        waits: list[pulumi.Resource] = [r for r in (network.psa_connection,) if r is not None]
+        stores = {
+            s.name: Storage(f"{name}-{s.name}", cluster, s, refs, depends_on=waits, opts=child) for s in cluster.storage
+        }
+
+        self.cluster_name = cluster_name
+        self.endpoint = endpoint
+        self.network = network
+        self.exports = {
+            "clusterName": cluster_name,
+            "endpoint": endpoint,
+            "kubeconfig": pulumi.Output.all(cluster_name, endpoint, ca_cert).apply(
+                lambda a: t.kubeconfig(str(a[0]), a[1], a[2])
+            ),
+            "location": location_out,
+            "systemPool": system_name,
+            "nodeServiceAccount": node_sa.email,
+            "pools": {n: p.pool_name for n, p in pools.items()},
+            "tpuSlices": {n: s.names for n, s in slices.items()},
+            "networks": {
+                "primary": network.network,
+                "subnetwork": network.subnetwork,
+                "fabric": dict(network.fabric_networks),
+                "fabricSubnets": dict(network.fabric_subnets),
+            },
+            "storage": {n: {"name": s.resource_name, "mount": s.mount} for n, s in stores.items()},
+            "fabricManifests": t.fabric_manifests(cluster, plan),
+        }
+        self.register_outputs(dict(self.exports))

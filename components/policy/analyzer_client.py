@@ -1,0 +1,542 @@
+"""Drive a Pulumi policy pack over the Analyzer gRPC protocol, exactly as the Pulumi engine does.
+
+The engine starts a Python pack with the ``pulumi-analyzer-policy-python`` shim, which runs
+``<virtualenv>/bin/python -u -m pulumi.policy <engine-address> .`` in the pack's directory with
+the stack's config in ``PULUMI_CONFIG`` (plus ``PULUMI_PROJECT`` / ``PULUMI_STACK`` /
+``PULUMI_DRY_RUN`` / ``PULUMI_ORGANIZATION``). The pack prints its port on stdout; the engine
+then calls ``Handshake`` (optional), ``ConfigureStack``, ``GetAnalyzerInfo``, ``Configure`` with
+the policy config (schema defaults filled in, validated against each policy's schema),
+``Analyze`` for every resource and ``AnalyzeStack`` once with all of them. This module does the
+same, with a small in-process Engine gRPC server on 127.0.0.1 for the pack to log to.
+
+Usage (the planner)::
+
+    from components.mockengine import run_program
+    from components.policy.analyzer_client import analyze
+
+    capture = run_program("__main__.py", config=stack_config, stack="dev")
+    violations = analyze(capture.resources, {"stack-ceilings": {"maxAccelerators": {"dev": 8}}},
+                         stack="dev", stack_config=stack_config)
+    blocking = [v for v in violations if v.enforcement_level == "mandatory"]
+
+Nothing here needs the Pulumi CLI or a network beyond 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent import futures
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PACK = REPO_ROOT / "policies" / "overprovisioning"
+
+# What the engine sends for an unknown value (pulumi.runtime.rpc.UNKNOWN) and for a secret.
+UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - the secret marker, not a secret
+
+# pulumirpc.EnforcementLevel values, in enum order (ADVISORY=0, MANDATORY=1, DISABLED=2, REMEDIATE=3)
+LEVELS = ("advisory", "mandatory", "disabled", "remediate")
+
+
+class PolicyPackError(Exception):
+    """The pack did not start, or an RPC failed."""
+
+
+class PolicyConfigError(PolicyPackError):
+    """The policy config names an unknown policy or does not match a policy's schema."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One diagnostic the pack returned (what ``pulumi preview`` prints under "Policies")."""
+
+    policy: str
+    enforcement_level: str  # advisory | mandatory | remediate | disabled
+    message: str  # the rule's own message (the policy description prefix removed)
+    description: str
+    urn: str = ""
+    type: str | None = None
+    name: str | None = None
+    pack: str = ""
+    pack_version: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The planner's JSON shape: policy, enforcementLevel, message, and type/name/urn when set."""
+        out: dict[str, Any] = {
+            "policy": self.policy,
+            "enforcementLevel": self.enforcement_level,
+            "message": self.message,
+        }
+        if self.urn:
+            out.update({"urn": self.urn, "type": self.type, "name": self.name})
+        return out
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    """A policy as ``GetAnalyzerInfo`` describes it."""
+
+    name: str
+    description: str
+    enforcement_level: str
+    scope: str  # resource | stack
+    config_schema: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnalyzerInfo:
+    name: str
+    version: str
+    supports_config: bool
+    policies: tuple[PolicyInfo, ...]
+
+
+# ----- properties as the engine marshals them -------------------------------------------------
+def engine_value(value: Any) -> Any:
+    """A captured input as the engine would send it: unknowns as the sentinel, secrets wrapped."""
+    if isinstance(value, Mapping):
+        if set(value) == {"secret"}:
+            return {_SIG_KEY: _SECRET_SIG, "value": engine_value(value["secret"])}
+        return {str(k): engine_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [engine_value(v) for v in value]
+    if value == "<unknown>":
+        return UNKNOWN_SENTINEL
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # protobuf Struct numbers are doubles
+    return value
+
+
+def _struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
+    s = struct_pb2.Struct()
+    s.update(engine_value(dict(props)))
+    return s
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What the client sends per resource (built from a mock-engine CapturedResource or a dict)."""
+
+    type: str
+    name: str
+    urn: str
+    inputs: Mapping[str, Any]
+    parent: str | None = None
+    protect: bool = False
+    property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+def as_resource(r: Any) -> Resource:
+    """A ``components.mockengine.CapturedResource``, a ``Resource`` or a dict (type, name, urn, inputs)."""
+    if isinstance(r, Resource):
+        return r
+    if isinstance(r, Mapping):
+        return Resource(
+            r["type"],
+            r["name"],
+            r.get("urn") or _urn(r["type"], r["name"]),
+            r.get("inputs") or r.get("props") or {},
+            r.get("parent"),
+            bool(r.get("protect", False)),
+            r.get("propertyDependencies") or {},
+        )
+    return Resource(r.type, r.name, r.urn, r.inputs, r.parent, bool(getattr(r, "protect", False)))
+
+
+def _urn(type_: str, name: str, stack: str = "dev", project: str = "ai-infra") -> str:
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
+# ----- the fake engine ------------------------------------------------------------------------------
+class _Engine:
+    """A minimal pulumirpc.Engine server: collects the pack's log messages."""
+
+    def __init__(self) -> None:
+        from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+        self.logs: list[tuple[int, str]] = []
+        outer = self
+
+        class Servicer(engine_pb2_grpc.EngineServicer):
+            def Log(self, request: Any, context: Any) -> Any:
+                outer.logs.append((request.severity, request.message))
+                return empty_pb2.Empty()
+
+            def GetRootResource(self, request: Any, context: Any) -> Any:
+                return engine_pb2.GetRootResourceResponse(urn="")
+
+            def SetRootResource(self, request: Any, context: Any) -> Any:
+                return engine_pb2.SetRootResourceResponse()
+
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        engine_pb2_grpc.add_EngineServicer_to_server(Servicer(), self.server)
+        port = self.server.add_insecure_port("127.0.0.1:0")
+        self.address = f"127.0.0.1:{port}"
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop(0)
+
+
+# ----- starting the pack ---------------------------------------------------------------------------
+def pack_python(pack_dir: Path) -> str:
+    """The interpreter the engine's shim would use: PulumiPolicy.yaml's virtualenv, else this one."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text("utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        doc = {}
+    runtime = doc.get("runtime") if isinstance(doc, Mapping) else None
+    venv = runtime.get("options", {}).get("virtualenv") if isinstance(runtime, Mapping) else None
+    if isinstance(venv, str):
+        candidate = (pack_dir / venv).resolve() / "bin" / "python"
+        if candidate.exists():
+            return str(candidate)
+    return sys.executable
+
+
+def pack_command(pack_dir: Path, engine_address: str, python: str | None = None) -> list[str]:
+    """The command the engine runs for a Python pack (cwd: the pack directory)."""
+    return [python or pack_python(pack_dir), "-u", "-m", "pulumi.policy", engine_address, "."]
+
+
+def pack_env(
+    *, project: str, stack: str, dry_run: bool, organization: str, stack_config: Mapping[str, Any] | None
+) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PULUMI_PROJECT": project,
+            "PULUMI_STACK": stack,
+            "PULUMI_DRY_RUN": "true" if dry_run else "false",
+            "PULUMI_ORGANIZATION": organization,
+        }
+    )
+    env.pop("PULUMI_CONFIG", None)
+    if stack_config:
+        env["PULUMI_CONFIG"] = json.dumps(
+            {k: v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()}
+        )
+    return env
+
+
+def read_port(proc: subprocess.Popen[bytes], timeout: float) -> int:
+    """The port the pack prints as its first stdout line."""
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    buf = b""
+    while b"\n" not in buf:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise PolicyPackError(f"the policy pack printed no port within {timeout:.0f}s")
+        ready, _, _ = select.select([proc.stdout], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+            raise PolicyPackError(f"the policy pack exited before printing its port (exit {proc.wait()}):\n{err}")
+        buf += chunk
+    line = buf.split(b"\n", 1)[0].strip()
+    try:
+        return int(line)
+    except ValueError:
+        raise PolicyPackError(f"the policy pack printed {line!r} instead of a port") from None
+
+
+class PolicyPackProcess:
+    """A running policy pack and a client for it. Use as a context manager; reusable across analyses."""
+
+    def __init__(
+        self,
+        pack_dir: str | Path = DEFAULT_PACK,
+        *,
+        project: str = "ai-infra",
+        stack: str = "dev",
+        organization: str = "organization",
+        dry_run: bool = True,
+        stack_config: Mapping[str, Any] | None = None,
+        stack_tags: Mapping[str, str] | None = None,
+        python: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+        self._pb = analyzer_pb2
+        self.pack_dir = Path(pack_dir).resolve()
+        self.project, self.stack, self.organization = project, stack, organization
+        self.timeout = timeout
+        self.engine = _Engine()
+        self.stderr_lines: list[str] = []
+        cmd = pack_command(self.pack_dir, self.engine.address, python)
+        env = pack_env(
+            project=project, stack=stack, dry_run=dry_run, organization=organization, stack_config=stack_config
+        )
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and pack
+            cmd, cwd=self.pack_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        try:
+            self.port = read_port(self.proc, timeout)
+        except BaseException:
+            self.close()
+            raise
+        self.startup_seconds = time.monotonic() - self.started
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
+        try:
+            self._handshake()
+            self.stub.ConfigureStack(
+                analyzer_pb2.AnalyzerStackConfigureRequest(
+                    stack=stack,
+                    project=project,
+                    organization=organization,
+                    dry_run=dry_run,
+                    config={k: v if isinstance(v, str) else json.dumps(v) for k, v in (stack_config or {}).items()},
+                    tags=dict(stack_tags or {}),
+                ),
+                timeout=timeout,
+            )
+            self.info = self.get_info()
+        except grpc.RpcError as err:
+            self.close()
+            raise PolicyPackError(f"the policy pack failed a startup RPC: {err}") from err
+        except BaseException:
+            self.close()
+            raise
+
+    def _drain(self) -> None:
+        if self.proc.stderr is None:
+            return
+        for line in iter(self.proc.stderr.readline, b""):
+            self.stderr_lines.append(line.decode("utf-8", "replace").rstrip())
+
+    def _handshake(self) -> None:
+        req = self._pb.AnalyzerHandshakeRequest(
+            engine_address=self.engine.address, root_directory=str(self.pack_dir), program_directory=str(self.pack_dir)
+        )
+        try:
+            self.stub.Handshake(req, timeout=self.timeout)
+        except grpc.RpcError as err:
+            if err.code() != grpc.StatusCode.UNIMPLEMENTED:  # pulumi-policy packs do not implement it
+                raise
+
+    # ----- RPCs ---------------------------------------------------------------------------------
+    def get_info(self) -> AnalyzerInfo:
+        resp = self.stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=self.timeout)
+        stack_type = self._pb.PolicyType.POLICY_TYPE_STACK
+        policies = tuple(
+            PolicyInfo(
+                p.name,
+                p.description,
+                LEVELS[p.enforcementLevel],
+                "stack" if p.policy_type == stack_type else "resource",
+                json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {},
+            )
+            for p in resp.policies
+        )
+        return AnalyzerInfo(resp.name, resp.version, resp.supportsConfig, policies)
+
+    def configure(self, policy_config: Mapping[str, Any] | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Send the policy config the way the CLI does: every policy, schema defaults filled in."""
+        effective = effective_config(self.info, policy_config or {})
+        req = self._pb.ConfigureAnalyzerRequest()
+        for name, (level, props) in effective.items():
+            pc = self._pb.PolicyConfig(enforcementLevel=LEVELS.index(level))  # type: ignore[arg-type]
+            pc.properties.update(engine_value(props))
+            req.policyConfig[name].CopyFrom(pc)
+        self.stub.Configure(req, timeout=self.timeout)
+        return effective
+
+    def _analyzer_resource(self, r: Resource) -> Any:
+        msg = self._pb.AnalyzerResource(
+            type=r.type,
+            urn=r.urn,
+            name=r.name,
+            properties=_struct(r.inputs),
+            parent=r.parent or "",
+            options=self._pb.AnalyzerResourceOptions(protect=r.protect, parent=r.parent or ""),
+        )
+        for key, urns in r.property_dependencies.items():
+            msg.propertyDependencies[key].urns.extend(urns)
+        return msg
+
+    def analyze_resource(self, r: Resource) -> list[Violation]:
+        req = self._pb.AnalyzeRequest(
+            type=r.type,
+            urn=r.urn,
+            name=r.name,
+            properties=_struct(r.inputs),
+            options=self._pb.AnalyzerResourceOptions(protect=r.protect, parent=r.parent or ""),
+        )
+        resp = self.stub.Analyze(req, timeout=self.timeout)
+        # a resource policy's diagnostics concern the resource analyzed (the engine attributes them so)
+        return self._violations(resp.diagnostics, {r.urn: r}, default=r)
+
+    def analyze_stack(self, resources: Sequence[Resource]) -> list[Violation]:
+        req = self._pb.AnalyzeStackRequest(resources=[self._analyzer_resource(r) for r in resources])
+        resp = self.stub.AnalyzeStack(req, timeout=self.timeout)
+        return self._violations(resp.diagnostics, {r.urn: r for r in resources})
+
+    def _violations(
+        self, diagnostics: Any, by_urn: Mapping[str, Resource], default: Resource | None = None
+    ) -> list[Violation]:
+        out = []
+        for d in diagnostics:
+            message = d.message
+            if d.description and message.startswith(d.description):
+                message = message[len(d.description) :].lstrip("\n")
+            r = by_urn.get(d.urn) or default
+            out.append(
+                Violation(
+                    policy=d.policyName,
+                    enforcement_level=LEVELS[d.enforcementLevel],
+                    message=message,
+                    description=d.description,
+                    urn=d.urn or (r.urn if r else ""),
+                    type=r.type if r else None,
+                    name=r.name if r else None,
+                    pack=d.policyPackName,
+                    pack_version=d.policyPackVersion,
+                )
+            )
+        return out
+
+    def analyze(self, resources: Sequence[Any], policy_config: Mapping[str, Any] | None = None) -> list[Violation]:
+        """Configure, then Analyze each resource and AnalyzeStack once; all violations in that order."""
+        items = [as_resource(r) for r in resources]
+        self.configure(policy_config)
+        out: list[Violation] = []
+        try:
+            for r in items:
+                out.extend(self.analyze_resource(r))
+            out.extend(self.analyze_stack(items))
+        except grpc.RpcError as err:
+            tail = "\n".join(self.stderr_lines[-20:])
+            raise PolicyPackError(f"the policy pack failed to analyze the stack: {err}\n{tail}") from err
+        return out
+
+    def close(self) -> None:
+        if getattr(self, "channel", None) is not None:
+            self.channel.close()
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+        self.engine.stop()
+
+    def __enter__(self) -> PolicyPackProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def effective_config(info: AnalyzerInfo, policy_config: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """(level, properties) per policy, as the CLI computes it from ``--policy-pack-config`` JSON.
+
+    Accepts ``{"all": "advisory", "<policy>": "mandatory" | {"enforcementLevel": ..., <prop>: ...}}``;
+    fills schema defaults; validates each policy's properties against its schema.
+    """
+    import jsonschema
+
+    known = {p.name: p for p in info.policies}
+    unknown = [k for k in policy_config if k != "all" and k not in known]
+    if unknown:
+        raise PolicyConfigError(
+            f"policy config names unknown policies: {', '.join(sorted(unknown))} "
+            f"(the pack has: {', '.join(sorted(known))})"
+        )
+    all_level = policy_config.get("all")
+    if all_level is not None and all_level not in LEVELS:
+        raise PolicyConfigError(f"all: enforcement level must be one of {', '.join(LEVELS)}")
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for name, p in known.items():
+        level = all_level or p.enforcement_level
+        props: dict[str, Any] = {
+            k: v["default"] for k, v in p.config_schema.items() if isinstance(v, Mapping) and "default" in v
+        }
+        given = policy_config.get(name)
+        if isinstance(given, str):
+            level = given
+        elif isinstance(given, Mapping):
+            for k, v in given.items():
+                if k == "enforcementLevel":
+                    level = v
+                else:
+                    props[k] = v
+        elif given is not None:
+            raise PolicyConfigError(f"{name}: expected an enforcement level or an object")
+        if level not in LEVELS:
+            raise PolicyConfigError(f"{name}: enforcement level must be one of {', '.join(LEVELS)}, not {level!r}")
+        schema = {"type": "object", "properties": dict(p.config_schema), "additionalProperties": False}
+        errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(props), key=lambda e: list(e.path))
+        if errors:
+            e = errors[0]
+            where = ".".join(str(x) for x in e.path) or "(config)"
+            raise PolicyConfigError(f"{name}: {where}: {e.message}")
+        out[name] = (level, props)
+    return out
+
+
+@contextmanager
+def running_pack(pack_dir: str | Path = DEFAULT_PACK, **kwargs: Any) -> Iterator[PolicyPackProcess]:
+    proc = PolicyPackProcess(pack_dir, **kwargs)
+    try:
+        yield proc
+    finally:
+        proc.close()
+
+
+def analyze(
+    resources: Sequence[Any],
+    policy_config: Mapping[str, Any] | None = None,
+    *,
+    pack_dir: str | Path = DEFAULT_PACK,
+    project: str = "ai-infra",
+    stack: str = "dev",
+    stack_config: Mapping[str, Any] | None = None,
+    stack_tags: Mapping[str, str] | None = None,
+    dry_run: bool = True,
+    timeout: float = 60.0,
+) -> list[Violation]:
+    """Start the pack, run one full analysis of ``resources`` (mock-engine CapturedResources), stop it.
+
+    ``policy_config`` is the ``--policy-pack-config`` JSON; ``stack_config`` the stack's config
+    (``{"aiinfra:fleet": {...}}``: the pack reads the fleet spec's environment and budget from
+    it); ``stack_tags`` the stack's tags (``aiinfra-environment``). Raises ``PolicyConfigError``
+    for a config the CLI would reject and ``PolicyPackError`` when the pack fails.
+    """
+    with running_pack(
+        pack_dir,
+        project=project,
+        stack=stack,
+        stack_config=stack_config,
+        stack_tags=stack_tags,
+        dry_run=dry_run,
+        timeout=timeout,
+    ) as pack:
+        return pack.analyze(resources, policy_config)

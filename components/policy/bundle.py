@@ -1,0 +1,61 @@
+"""Bundle the ``overprovisioning`` pack into a self-contained directory for ``pulumi policy publish``.
+
+Locally the pack runs in the repository's virtualenv (PulumiPolicy.yaml ``virtualenv:
+../../.venv``), where ``components`` is installed. A published pack is a tarball of its
+directory that the CLI unpacks and installs from ``requirements.txt`` on every machine that
+enforces it, so the bundle copies the pure-Python rules (``components/policy``) and the catalog
+(``components/catalog``, data included) beside ``__main__.py`` and drops the ``virtualenv``
+pointer. Neither package imports a provider SDK, so the bundle installs only pulumi,
+pulumi-policy, PyYAML and jsonschema.
+
+Usage::
+
+    .venv/bin/python -m components.policy.bundle dist/overprovisioning
+    cd dist/overprovisioning && pulumi policy publish <org>
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+PACK = REPO / "policies" / "overprovisioning"
+PACKAGES = ("components/catalog", "components/policy")
+
+
+def bundle(out: Path) -> Path:
+    """Write the self-contained pack to ``out`` (replaced if it exists) and return it."""
+    out = out.resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in ("__main__.py", "requirements.txt"):
+        shutil.copy2(PACK / name, out / name)
+    doc = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text("utf-8"))
+    # the CLI creates this virtualenv next to the unpacked pack and installs requirements.txt
+    doc["runtime"] = {"name": "python", "options": {"virtualenv": "venv"}}
+    (out / "PulumiPolicy.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
+    (out / "components").mkdir()
+    shutil.copy2(REPO / "components" / "__init__.py", out / "components" / "__init__.py")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for pkg in PACKAGES:
+        shutil.copytree(REPO / pkg, out / pkg, ignore=ignore)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", type=Path, help="directory to write (replaced)")
+    args = parser.parse_args(argv)
+    path = bundle(args.out)
+    print(f"bundled the policy pack into {path}; publish with: cd {path} && pulumi policy publish <org>")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The pulumi-policy objects of the ``overprovisioning`` pack (its ``__main__.py`` builds the PolicyPack).
+
+Each policy in ``components.policy.settings.POLICIES`` becomes a ``ResourceValidationPolicy``
+(scope ``resource``: the rule needs only the resource itself) or a ``StackValidationPolicy``
+(scope ``stack``: figures sum across resources, or a group's machine type lives on its launch
+template). Properties are copied out of pulumi-policy's unknown-checking proxies first
+(``values.plain``), so a value unknown at preview becomes an advisory note instead of
+aborting the whole policy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from components.policy.normalize import RawResource, normalize_resource, normalize_stack
+from components.policy.rules import RULES, Finding
+from components.policy.settings import POLICIES, FleetHints, PolicySpec, Settings, fleet_hints, schema_properties
+from components.policy.values import plain
+
+PACK_NAME = "aiinfra-overprovisioning"
+FLEET_CONFIG_KEY = "aiinfra:fleet"
+
+_LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": EnforcementLevel.ADVISORY}
+
+
+def stack_fleet_hints() -> FleetHints:
+    """The fleet spec's environment and budget from the stack config the engine passes the pack.
+
+    The engine sets ``PULUMI_CONFIG`` (the stack's config as JSON) in the pack's environment;
+    pulumi-policy loads it into ``pulumi.runtime`` config before each analysis.
+    """
+    raw: Any = None
+    try:
+        import pulumi.runtime
+
+        raw = pulumi.runtime.get_config(FLEET_CONFIG_KEY)
+    except Exception:  # no runtime config: fall back to the environment variable
+        raw = None
+    if raw is None:
+        try:
+            raw = json.loads(os.environ.get("PULUMI_CONFIG", "{}")).get(FLEET_CONFIG_KEY)
+        except (ValueError, AttributeError):
+            raw = None
+    return fleet_hints(raw)
+
+
+def _settings(spec: PolicySpec, config: Mapping[str, Any], stack_tags: Mapping[str, str]) -> Settings:
+    return Settings(spec, dict(plain(config) or {}), dict(stack_tags or {}), stack_fleet_hints())
+
+
+def _report(findings: list[Finding], report_violation: ReportViolation, default_urn: str | None = None) -> None:
+    for f in findings:
+        report_violation(f.message, f.urn or default_urn)
+
+
+def _resource_validator(spec: PolicySpec) -> Any:
+    rule = RULES[spec.name]
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        raw = RawResource(args.resource_type, args.name, args.urn, plain(args.props), args.opts.parent)
+        view = normalize_resource(raw)
+        if not (view.pools or view.templates):
+            return
+        settings = _settings(spec, args.get_config(), args.stack_tags)
+        for f in rule(view, settings):
+            report_violation(f.message, None)
+
+    return validate
+
+
+def _stack_raw(args: StackValidationArgs) -> list[RawResource]:
+    out = []
+    for r in args.resources:
+        deps = {k: tuple(d.urn for d in v) for k, v in (r.property_dependencies or {}).items()}
+        parent = r.parent.urn if r.parent is not None else r.opts.parent
+        out.append(RawResource(r.resource_type, r.name, r.urn, plain(r.props), parent, deps))
+    return out
+
+
+def _stack_validator(spec: PolicySpec) -> Any:
+    rule = RULES[spec.name]
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        view = normalize_stack(_stack_raw(args))
+        settings = _settings(spec, args.get_config(), args.stack_tags)
+        _report(rule(view, settings), report_violation)
+
+    return validate
+
+
+def build_policies() -> list[Policy]:
+    """Every policy of the pack, in the order of ``settings.POLICIES``."""
+    policies: list[Policy] = []
+    for spec in POLICIES:
+        schema = PolicyConfigSchema(properties=schema_properties(spec))
+        level = _LEVELS[spec.level]
+        if spec.scope == "resource":
+            policies.append(
+                ResourceValidationPolicy(
+                    name=spec.name,
+                    description=spec.description,
+                    validate=_resource_validator(spec),
+                    enforcement_level=level,
+                    config_schema=schema,
+                )
+            )
+        else:
+            policies.append(
+                StackValidationPolicy(
+                    name=spec.name,
+                    description=spec.description,
+                    validate=_stack_validator(spec),
+                    enforcement_level=level,
+                    config_schema=schema,
+                )
+            )
+    return policies

@@ -1,0 +1,608 @@
+"""One pure function per policy: (normalized view, settings) -> findings.
+
+No Pulumi, no provider SDK: ``components.policy.pack`` wraps these in pulumi-policy objects, the
+tests call them directly on views built from raw property dicts. Every message names the
+resource, the figure, the limit and the fix.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from components.catalog import get_catalog
+from components.catalog.model import Offer
+from components.policy.normalize import Pool, SharedStorage, View, disk_limits, looks_like_accelerator
+from components.policy.settings import Settings
+from components.policy.values import fmt_int, fmt_usd
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation: the resource it concerns (URN, "" for the stack) and the message."""
+
+    urn: str
+    message: str
+
+
+Rule = Callable[[View, Settings], list[Finding]]
+
+# Where each resource type keeps its scaling bounds (for the "fix" part of messages).
+_MIN_FIELD = {
+    "gcp:container/nodePool:NodePool": "autoscaling.minNodeCount",
+    "gcp:container/cluster:Cluster": "nodePools[].autoscaling.minNodeCount",
+    "azure-native:containerservice:AgentPool": "minCount (with enableAutoScaling)",
+    "azure-native:containerservice:ManagedCluster": "agentPoolProfiles[].minCount (with enableAutoScaling)",
+    "azure-native:compute:VirtualMachineScaleSet": "sku.capacity (scale with an autoscale setting)",
+    "aws:eks/nodeGroup:NodeGroup": "scalingConfig.minSize",
+    "aws:autoscaling/group:Group": "minSize",
+    "gcp:compute/instanceGroupManager:InstanceGroupManager": "targetSize (scale with an autoscaler)",
+    "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager": "targetSize (scale with an autoscaler)",
+}
+_MAX_FIELD = {
+    "gcp:container/nodePool:NodePool": "autoscaling.maxNodeCount / totalMaxNodeCount",
+    "gcp:container/cluster:Cluster": "nodePools[].autoscaling.maxNodeCount",
+    "azure-native:containerservice:AgentPool": "maxCount",
+    "azure-native:containerservice:ManagedCluster": "agentPoolProfiles[].maxCount",
+    "azure-native:compute:VirtualMachineScaleSet": "sku.capacity",
+    "aws:eks/nodeGroup:NodeGroup": "scalingConfig.maxSize",
+    "aws:autoscaling/group:Group": "maxSize",
+}
+_SPOT_FIELD = {
+    "gcp": "spot (GKE nodeConfig.spot / GCE scheduling.provisioningModel: SPOT)",
+    "azure": "scaleSetPriority / priority: Spot",
+    "aws": "capacityType: SPOT (EKS) / instanceMarketOptions (EC2)",
+}
+
+
+def _accelerator_pools(view: View) -> list[Pool]:
+    return [p for p in view.pools if p.shape.accelerator is not None]
+
+
+def _what(pool: Pool, nodes: float | None) -> str:
+    """``64 x a3-highgpu-8g = 512 H100-80GB at $5,632/h``."""
+    s = pool.shape
+    if nodes is None:
+        return f"an unknown number of {s.machine_type}"
+    text = f"{fmt_int(nodes)} x {s.machine_type} = {fmt_int(nodes * s.per_node)} {s.accelerator}"
+    usd = pool.usd_at(nodes)
+    if usd is not None:
+        text += f" at {fmt_usd(usd)}/h"
+        if s.spot and s.spot_usd is not None:
+            text += " (spot)"
+    return text
+
+
+# ----- stack-ceilings ---------------------------------------------------------------------------
+def _share(pool: Pool, unit: str) -> float:
+    """A pool's accelerators or USD/h at max scale."""
+    if unit == "accelerators":
+        return pool.accelerators_at_max or 0.0
+    return pool.usd_at(pool.max_nodes) or 0.0
+
+
+def _figure(unit: str, value: float) -> str:
+    return f"{fmt_int(value)} accelerators" if unit == "accelerators" else f"{fmt_usd(value)}/h"
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """One ceiling a set of pools exceeds together."""
+
+    scope: str  # "the dev part of the stack" / "the stack"
+    label: str  # "the dev ceiling" / "the fleet spec's budget"
+    unit: str
+    total: float
+    limit: float
+    shared: bool  # several pools add up to the total
+
+
+def _over(pools: list[Pool], unit: str, limit: float, scope: str, label: str) -> dict[str, _Hit]:
+    """Per contributing pool (by URN), the ceiling it helps exceed, if ``pools`` exceed ``limit``."""
+    total = sum(_share(p, unit) for p in pools)
+    if total <= limit:
+        return {}
+    hit = _Hit(scope, label, unit, total, limit, len(pools) > 1)
+    return {p.urn: hit for p in pools if _share(p, unit) > 0}
+
+
+def _ceiling_clause(hits: list[_Hit]) -> str:
+    """``the dev part of the stack totals 580 accelerators and $5,918/h at max scale; the dev
+    ceiling is 16 accelerators and $150/h`` (the totals only when several pools add up)."""
+    limits = " and ".join(_figure(h.unit, h.limit) for h in hits)
+    if not any(h.shared for h in hits):
+        return f"{hits[0].label} is {limits}"
+    totals = " and ".join(_figure(h.unit, h.total) for h in hits)
+    return f"{hits[0].scope} totals {totals} at max scale; {hits[0].label} is {limits}"
+
+
+def stack_ceilings(view: View, s: Settings) -> list[Finding]:
+    """Accelerators and USD/h at max scale: per environment against its ceilings, and the whole
+    stack against the fleet spec's own budget. One finding per pool, naming every limit it helps
+    exceed."""
+    pools = [p for p in _accelerator_pools(view) if p.max_nodes is not None]
+    by_env: dict[str, list[Pool]] = defaultdict(list)
+    for pool in pools:
+        by_env[s.environment(pool.labels)].append(pool)
+    checks: list[dict[str, _Hit]] = []
+    for env, group in sorted(by_env.items()):
+        scope, label = f"the {env} part of the stack", f"the {env} ceiling"
+        for key, unit in (("maxAccelerators", "accelerators"), ("maxHourlyUsd", "usd")):
+            limit = s.for_env(key, env)
+            if isinstance(limit, int | float):
+                checks.append(_over(group, unit, float(limit), scope, label))
+    if s.raw("honourFleetBudget") is not False:
+        for budget, unit in ((s.fleet.max_accelerators, "accelerators"), (s.fleet.max_hourly_usd, "usd")):
+            if budget is not None:
+                checks.append(_over(pools, unit, budget, "the stack", "the fleet spec's budget"))
+    out: list[Finding] = []
+    for pool in sorted(pools, key=lambda p: -_share(p, "usd")):
+        hits = [c[pool.urn] for c in checks if pool.urn in c]
+        if not hits:
+            continue
+        by_label: dict[str, list[_Hit]] = defaultdict(list)
+        for h in hits:
+            by_label[h.label].append(h)
+        clauses = "; ".join(_ceiling_clause(group) for group in by_label.values())
+        units = {h.unit for h in hits}
+        if units == {"usd"}:
+            fix = "lower maxNodes, use spot capacity or a cheaper accelerator"
+        elif units == {"accelerators"}:
+            fix = "lower maxNodes or use a smaller accelerator"
+        else:
+            fix = "lower maxNodes or use a smaller (or spot) accelerator"
+        out.append(Finding(pool.urn, f"{pool.label} can reach {_what(pool, pool.max_nodes)}; {clauses}; {fix}"))
+    return out
+
+
+# ----- pool-max-nodes -----------------------------------------------------------------------------
+def pool_max_nodes(view: View, s: Settings) -> list[Finding]:
+    """Nodes per accelerator pool at max scale against the environment's limit."""
+    out: list[Finding] = []
+    for pool in view.pools:
+        if pool.max_nodes is None or not (pool.shape.accelerator or _accel_like(pool)):
+            continue
+        env = s.environment(pool.labels)
+        limit = s.for_env("maxNodesPerPool", env)
+        if not isinstance(limit, int | float) or pool.max_nodes <= limit:
+            continue
+        field = _MAX_FIELD.get(pool.type, "its maximum size")
+        detail = f" ({_what(pool, pool.max_nodes)})" if pool.shape.accelerator else ""
+        target = fmt_int(limit)
+        if pool.zones > 1:
+            # GKE counts per zone: say so, or "lower maxNodeCount to 4" would still give 12 nodes
+            detail += f", {fmt_int(pool.max_nodes / pool.zones)} per zone in {pool.zones} zones"
+            target = f"{fmt_int(limit)} in total ({fmt_int(limit // pool.zones)} per zone, or use totalMaxNodeCount)"
+        out.append(
+            Finding(
+                pool.urn,
+                f"{pool.label} can scale to {fmt_int(pool.max_nodes)} {pool.node_word}s{detail}; the {env} limit is "
+                f"{fmt_int(limit)} {pool.node_word}s per pool; lower {field} to {target} or split the pool",
+            )
+        )
+    return out
+
+
+def _accel_like(pool: Pool) -> bool:
+    mt = pool.shape.machine_type
+    return bool(mt) and looks_like_accelerator(pool.cloud, str(mt))
+
+
+# ----- tpu-slice-size -------------------------------------------------------------------------------
+def tpu_slice_size(view: View, s: Settings) -> list[Finding]:
+    """Chips per TPU slice against the environment's limit."""
+    out: list[Finding] = []
+    for pool in view.pools:
+        chips = pool.shape.tpu_chips
+        if pool.shape.tpu is None or chips is None:
+            continue
+        env = s.environment(pool.labels)
+        limit = s.for_env("maxChipsPerSlice", env)
+        if isinstance(limit, int | float) and chips > limit:
+            out.append(
+                Finding(
+                    pool.urn,
+                    f"{pool.label} is a TPU {pool.shape.tpu.version} slice of {fmt_int(chips)} chips "
+                    f"({pool.shape.machine_type}); the {env} limit is {fmt_int(limit)} chips per slice; "
+                    "use a smaller topology / accelerator type",
+                )
+            )
+    return out
+
+
+# ----- scale-to-zero --------------------------------------------------------------------------------
+def scale_to_zero(view: View, s: Settings) -> list[Finding]:
+    """Autoscaling accelerator pools outside prod have a minimum of zero nodes."""
+    out: list[Finding] = []
+    for pool in _accelerator_pools(view):
+        if not pool.scalable or pool.min_nodes is None or pool.min_nodes <= 0:
+            continue
+        env = s.environment(pool.labels)
+        if not s.applies(env):
+            continue
+        field = _MIN_FIELD.get(pool.type, "its minimum size")
+        fixed = pool.max_nodes == pool.min_nodes
+        fix = f"enable autoscaling with a minimum of 0 ({field})" if fixed else f"set {field} to 0"
+        out.append(
+            Finding(
+                pool.urn,
+                f"{pool.label} keeps {_what(pool, pool.min_nodes)} running when idle; {env} pools must scale to "
+                f"zero; {fix}",
+            )
+        )
+    return out
+
+
+# ----- allowed-accelerator-classes ----------------------------------------------------------------
+def _allowed_options(cloud: str, allowed: list[str], tpu: bool) -> list[str]:
+    """Accelerators of the allowed classes that this cloud offers (TPU versions for TPU resources)."""
+    cat = get_catalog()
+    tpu_names = {t.accelerator for t in cat.tpus.values()}
+    names = tpu_names if tpu else {o.accelerator for o in cat.offers_for(cloud)}
+    rank = {c: i for i, c in enumerate(("frontier", "training", "inference"))}
+    options = [cat.accelerators[n] for n in names if cat.accelerators[n].accel_class in allowed]
+    return [a.name for a in sorted(options, key=lambda a: (rank.get(a.accel_class, 9), a.name))]
+
+
+def allowed_classes(view: View, s: Settings) -> list[Finding]:
+    """Each machine's accelerator class is allowed in its environment."""
+    out: list[Finding] = []
+    shapes = [(p.urn, p.label, p.labels, p.shape) for p in view.pools]
+    shapes += [(t.urn, t.label, t.labels, t.shape) for t in view.templates]
+    for urn, label, labels, shape in shapes:
+        acc, cls = shape.accelerator, shape.accel_class
+        if acc is None or cls is None:
+            continue
+        env = s.environment(labels)
+        allowed = s.for_env("allowedClasses", env)
+        if not isinstance(allowed, list) or cls in allowed:
+            continue
+        options = _allowed_options(shape.cloud, allowed, shape.tpu is not None)
+        hint = f" (on {shape.cloud}: {', '.join(options[:4])})" if options else ""
+        allowed_text = ", ".join(allowed) if allowed else "no accelerator classes"
+        out.append(
+            Finding(
+                urn,
+                f"{label} uses {acc} ({cls} class) on {shape.machine_type}; {env} allows {allowed_text}; use an "
+                f"accelerator of an allowed class{hint} or deploy it to an environment that allows {cls}",
+            )
+        )
+    return out
+
+
+# ----- spot-outside-prod ------------------------------------------------------------------------------
+def spot_outside_prod(view: View, s: Settings) -> list[Finding]:
+    """Accelerator pools outside prod use spot (or reserved) capacity."""
+    out: list[Finding] = []
+    for pool in _accelerator_pools(view):
+        shape = pool.shape
+        if shape.spot or shape.reserved or (shape.spot is None and pool.type.endswith("V2QueuedResource")):
+            continue
+        env = s.environment(pool.labels)
+        if not s.applies(env):
+            continue
+        nodes = pool.max_nodes
+        now = pool.usd_at(nodes)
+        saving = ""
+        if shape.spot_usd is not None and nodes is not None and now is not None:
+            saving = f" (spot: {fmt_usd(nodes * shape.spot_usd)}/h)"
+        out.append(
+            Finding(
+                pool.urn,
+                f"{pool.label} runs {_what(pool, nodes)} on on-demand capacity{saving}; {env} pools should use spot "
+                f"capacity; set {_SPOT_FIELD.get(pool.cloud, 'spot')}",
+            )
+        )
+    return out
+
+
+# ----- under-networked / fabric-unused ----------------------------------------------------------------
+def _standalone_groups(view: View) -> dict[tuple[str, str], list[Pool]]:
+    groups: dict[tuple[str, str], list[Pool]] = defaultdict(list)
+    for p in view.pools:
+        if not p.scalable and p.shape.offer is not None and p.shape.tpu is None:
+            groups[(p.cloud, p.shape.offer.machine_type)].append(p)
+    return groups
+
+
+# Display names of the catalog's fabric kinds (fabrics.yaml holds what each one needs).
+_FABRIC_NAMES = {
+    "gpudirect-tcpx": "GPUDirect-TCPX",
+    "gpudirect-tcpxo": "GPUDirect-TCPXO",
+    "gpudirect-rdma": "GPUDirect-RDMA",
+    "infiniband": "InfiniBand",
+    "efa": "EFA",
+}
+
+
+def _fabric_name(offer: Offer) -> str:
+    detail = ""
+    if offer.fabric.efa_interfaces:
+        detail = f" ({offer.fabric.efa_interfaces} EFA interfaces)"
+    elif offer.fabric.gpu_nics:
+        detail = f" ({offer.fabric.gpu_nics} GPU NICs)"
+    elif offer.fabric.links:
+        detail = f" ({offer.fabric.links} x {offer.fabric.link_gbps} Gb/s links)"
+    return _FABRIC_NAMES.get(offer.fabric.kind, offer.fabric.kind) + detail
+
+
+def under_networked(view: View, s: Settings) -> list[Finding]:
+    """Pools that can exceed one node, on machines whose fabric is essential, have it configured."""
+    out: list[Finding] = []
+    groups = _standalone_groups(view)
+    for pool in view.pools:
+        shape = pool.shape
+        if not shape.fabric_essential or shape.offer is None or not shape.fabric_missing:
+            continue
+        if pool.scalable:
+            if pool.max_nodes is None or pool.max_nodes < 2:
+                continue
+            reach = f"can reach {_what(pool, pool.max_nodes)}"
+        else:
+            peers = groups.get((pool.cloud, shape.offer.machine_type), [])
+            if len(peers) < 2:
+                continue
+            reach = f"is one of {len(peers)} {shape.offer.machine_type} {pool.node_word}s in this stack"
+        missing = list(shape.fabric_missing)
+        if s.raw("requirePlacement") is False:
+            missing = [m for m in missing if "placement" not in m]
+        if not missing:
+            continue
+        out.append(
+            Finding(
+                pool.urn,
+                f"{pool.label} {reach}, whose {_fabric_name(shape.offer)} fabric is essential for multi-node "
+                f"training, but has {'; '.join(missing)}; configure the fabric (ai-infra: network.fabric: auto) "
+                "or cap the pool at one node",
+            )
+        )
+    return out
+
+
+def _no_fabric_alternative(offer: Offer) -> Offer | None:
+    cat = get_catalog()
+    options = [
+        o
+        for o in cat.offers_for(offer.cloud, offer.accelerator)
+        if o.fabric.kind == "none" and o.accelerators_per_node <= offer.accelerators_per_node
+    ]
+    return max(options, key=lambda o: o.accelerators_per_node, default=None)
+
+
+def fabric_unused(view: View, s: Settings) -> list[Finding]:
+    """Fabric-class machines in pools that can never exceed one node."""
+    out: list[Finding] = []
+    groups = _standalone_groups(view)
+    for pool in view.pools:
+        shape = pool.shape
+        offer = shape.offer
+        if offer is None or not offer.fabric.essential:
+            continue
+        if pool.scalable:
+            if pool.max_nodes is None or pool.max_nodes > 1 or pool.max_nodes == 0:
+                continue
+            where = "can never exceed one node"
+            fix_more = "raise the pool's maximum above one node if it is meant for multi-node training"
+        else:
+            if len(groups.get((pool.cloud, offer.machine_type), [])) > 1:
+                continue
+            where = f"is the only {offer.machine_type} {pool.node_word} in this stack"
+            fix_more = "add its peers to this stack if it is meant for multi-node training"
+        alt = _no_fabric_alternative(offer)
+        alt_text = ""
+        if alt is not None:
+            price = f", {fmt_usd(alt.price.on_demand_usd)}/h" if alt.price.on_demand_usd is not None else ""
+            alt_text = (
+                f"; if one node is enough, {alt.machine_type} "
+                f"({alt.accelerators_per_node} {alt.accelerator}{price}) carries no fabric"
+            )
+        configured = (
+            f", and what is configured for it ({', '.join(shape.fabric_present)}) goes unused"
+            if shape.fabric_present
+            else ""
+        )
+        out.append(
+            Finding(
+                pool.urn,
+                f"{pool.label} {where}, so the {_fabric_name(offer)} fabric of {offer.machine_type} is paid for "
+                f"but never used{configured}{alt_text}; otherwise {fix_more}",
+            )
+        )
+    return out
+
+
+# ----- shared storage ---------------------------------------------------------------------------------
+def _demand(view: View, s: Settings) -> dict[str, tuple[float, str]]:
+    """Read MB/s the accelerators of each cloud need at max scale, and a description."""
+    rates = s.raw("mbpsPerAccelerator") or {}
+    defaults = (s.spec.properties.get("mbpsPerAccelerator") or {}).get("default", {})
+    by_cloud: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for pool in _accelerator_pools(view):
+        acc = pool.accelerators_at_max
+        if acc:
+            by_cloud[pool.cloud][f"{pool.shape.accelerator}|{pool.shape.accel_class}"] += acc
+    out: dict[str, tuple[float, str]] = {}
+    for cloud, counts in by_cloud.items():
+        total = 0.0
+        parts = []
+        used_rates: dict[str, float] = {}
+        for key, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            acc_name, cls = key.split("|")
+            rate = float(rates.get(cls, defaults.get(cls, 0)))
+            used_rates[cls] = rate
+            total += n * rate
+            parts.append(f"{fmt_int(n)} {acc_name}")
+        rate_text = ", ".join(f"{fmt_int(r)} MB/s per {c} accelerator" for c, r in sorted(used_rates.items()))
+        out[cloud] = (total, f"{' + '.join(parts)} at max scale ({rate_text})")
+    return out
+
+
+def _supply_text(st: SharedStorage) -> str:
+    assert st.throughput_mbps is not None
+    if st.per_tib and st.capacity_tib:
+        return f"{fmt_int(st.throughput_mbps)} MB/s ({st.capacity_tib:,.1f} TiB x {fmt_int(st.per_tib)} MB/s per TiB)"
+    return f"{fmt_int(st.throughput_mbps)} MB/s"
+
+
+def _smallest(st: SharedStorage) -> float | None:
+    """The least throughput the service can be provisioned with (per-TiB tiers from the catalog)."""
+    for offer in get_catalog().storage.values():
+        if offer.resource_type == st.type and offer.tiers:
+            return min(t.min_gib / 1024 * tier for tier, t in offer.tiers.items())
+    return None
+
+
+def shared_storage_overprovisioned(view: View, s: Settings) -> list[Finding]:
+    """Shared file systems whose throughput is far beyond what the stack's accelerators read."""
+    out: list[Finding] = []
+    ratio = float(s.raw("maxRatio") or 4)
+    demand = _demand(view, s)
+    for st in view.storage:
+        if st.throughput_mbps is None or st.cloud not in demand:
+            continue
+        need, need_text = demand[st.cloud]
+        if need <= 0 or st.throughput_mbps <= ratio * need:
+            continue
+        smallest = _smallest(st)
+        if smallest is not None and st.throughput_mbps <= smallest * 1.001:
+            fix = (
+                f"this is already the smallest {st.kind} ({fmt_int(smallest)} MB/s); use a smaller service "
+                "(an NFS share, Parallelstore, object storage) or share one file system across more accelerators"
+            )
+        else:
+            fix = "lower the capacity or the throughput tier"
+        out.append(
+            Finding(
+                st.urn,
+                f"{st.label} delivers {_supply_text(st)}, {st.throughput_mbps / need:,.1f}x the {fmt_int(need)} MB/s "
+                f"the stack's {need_text} can read; the limit is {ratio:g}x; {fix}",
+            )
+        )
+    return out
+
+
+def shared_storage_bottleneck(view: View, s: Settings) -> list[Finding]:
+    """Shared file systems far below the throughput the stack's accelerators need (a data bottleneck)."""
+    out: list[Finding] = []
+    ratio = float(s.raw("minRatio") if s.raw("minRatio") is not None else 0.25)
+    demand = _demand(view, s)
+    by_cloud: dict[str, list[SharedStorage]] = defaultdict(list)
+    for st in view.storage:
+        if st.throughput_mbps is not None:
+            by_cloud[st.cloud].append(st)
+    for cloud, items in by_cloud.items():
+        if cloud not in demand:
+            continue
+        need, need_text = demand[cloud]
+        supply = sum(st.throughput_mbps or 0 for st in items)
+        if need <= 0 or supply >= ratio * need:
+            continue
+        for st in items:
+            total = "" if len(items) == 1 else f" (with the stack's other file systems {fmt_int(supply)} MB/s)"
+            out.append(
+                Finding(
+                    st.urn,
+                    f"{st.label} delivers {_supply_text(st)}{total}, {supply / need:.2g}x the {fmt_int(need)} MB/s "
+                    f"the stack's {need_text} read; below {ratio:g}x the accelerators wait on data; raise the "
+                    "capacity or the throughput tier",
+                )
+            )
+    return out
+
+
+# ----- volume-performance ----------------------------------------------------------------------------------
+def volume_performance(view: View, s: Settings) -> list[Finding]:
+    """Provisioned IOPS / throughput no larger than the instance serving the volume can drive."""
+    out: list[Finding] = []
+    # standalone volumes: the most any accelerator instance of the same cloud in the stack can drive
+    largest: dict[str, tuple[float, float]] = {}
+    for pool in view.pools:
+        mt = pool.shape.machine_type
+        lim = disk_limits(pool.cloud, mt) if mt else None
+        if lim is not None:
+            cur = largest.get(pool.cloud, (0.0, 0.0))
+            largest[pool.cloud] = (max(cur[0], lim[0]), max(cur[1], lim[1]))
+    for vol in view.volumes:
+        if vol.machine_type:
+            lim = disk_limits(vol.cloud, vol.machine_type)
+            if lim is None:
+                continue
+            max_iops, max_mbps = lim
+            who = f"one {vol.machine_type}"
+            fix_who = ""
+        elif vol.cloud in largest:
+            max_iops, max_mbps = largest[vol.cloud]
+            who = "the largest instance in this stack"
+            fix_who = " or attach it to a larger instance"
+        else:
+            continue
+        problems = []
+        if vol.iops is not None and vol.iops > max_iops:
+            problems.append((f"{fmt_int(vol.iops)} IOPS", f"{fmt_int(max_iops)} IOPS", f"IOPS to {fmt_int(max_iops)}"))
+        if vol.throughput_mbps is not None and vol.throughput_mbps > max_mbps:
+            problems.append(
+                (
+                    f"{fmt_int(vol.throughput_mbps)} MB/s",
+                    f"{fmt_int(max_mbps)} MB/s",
+                    f"throughput to {fmt_int(max_mbps)} MB/s",
+                )
+            )
+        for asked, limit, fix in problems:
+            out.append(
+                Finding(
+                    vol.urn,
+                    f"{vol.label} provisions {asked}; {who} can drive at most {limit} to its volumes, so the rest is "
+                    f"paid for and never delivered; lower the provisioned {fix}{fix_who}",
+                )
+            )
+    return out
+
+
+# ----- accelerator-visibility -----------------------------------------------------------------------------
+def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
+    """Everything the pack could not read, as advisories."""
+    out = [Finding(n.urn, n.message) for n in view.notes]
+    for pool in view.pools:
+        shape = pool.shape
+        if shape.fabric_essential and shape.fabric_missing is None and (pool.max_nodes or 0) >= 2:
+            out.append(
+                Finding(
+                    pool.urn,
+                    f"{pool.label}: its fabric configuration (networks, placement) is unknown at "
+                    "preview, so under-networked cannot check it yet",
+                )
+            )
+    env, source = s.default_environment()
+    unlabeled = [p for p in view.pools if p.shape.accelerator is not None and "aiinfra-environment" not in p.labels]
+    if source == "fallback" and unlabeled:
+        names = ", ".join(p.label for p in unlabeled[:3]) + (" and others" if len(unlabeled) > 3 else "")
+        out.append(
+            Finding(
+                "",
+                f"the environment of {names} is not known (no aiinfra-environment label / tag, policy config "
+                f"environment, stack tag or fleet spec), so the '{env}' thresholds apply; set one of them",
+            )
+        )
+    return out
+
+
+RULES: Mapping[str, Rule] = {
+    "stack-ceilings": stack_ceilings,
+    "pool-max-nodes": pool_max_nodes,
+    "tpu-slice-size": tpu_slice_size,
+    "scale-to-zero": scale_to_zero,
+    "allowed-accelerator-classes": allowed_classes,
+    "spot-outside-prod": spot_outside_prod,
+    "under-networked": under_networked,
+    "fabric-unused": fabric_unused,
+    "shared-storage-overprovisioned": shared_storage_overprovisioned,
+    "shared-storage-bottleneck": shared_storage_bottleneck,
+    "volume-performance": volume_performance,
+    "accelerator-visibility": accelerator_visibility,
+}
+
+
+def evaluate(view: View, settings: Iterable[Settings]) -> dict[str, list[Finding]]:
+    """Run every configured policy on a view (the planner's in-process path and the tests')."""
+    return {st.spec.name: RULES[st.spec.name](view, st) for st in settings}

@@ -1,0 +1,1 @@
+"""Tests of the Azure components (translate, rules, mock-engine runs)."""

@@ -1,0 +1,192 @@
+"""The pack driven over the Analyzer gRPC protocol exactly as the Pulumi engine drives it.
+
+A subprocess is started the way the engine's ``pulumi-analyzer-policy-python`` shim starts a
+Python pack (``python -u -m pulumi.policy <engine-address> .`` in the pack directory, stack
+config in ``PULUMI_CONFIG``); the port is read from its stdout; a fake Engine gRPC server on
+127.0.0.1 takes its logs. Then Handshake, ConfigureStack, GetAnalyzerInfo, Configure, Analyze
+per resource and AnalyzeStack, with numbers as floats and values unknown at preview.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.policy.analyzer_client import (
+    UNKNOWN_SENTINEL,
+    PolicyConfigError,
+    PolicyPackError,
+    PolicyPackProcess,
+    Resource,
+    effective_config,
+)
+from components.policy.settings import POLICIES
+
+FLEET = {"environment": "dev", "budget": {"maxAccelerators": 8, "maxHourlyUsd": 50}, "clusters": []}
+
+
+def _res(type_: str, name: str, inputs: dict[str, Any], parent: str | None = None) -> Resource:
+    return Resource(type_, name, f"urn:pulumi:dev::ai-infra::{type_}::{name}", inputs, parent)
+
+
+@pytest.fixture(scope="module")
+def pack() -> Iterator[PolicyPackProcess]:
+    with PolicyPackProcess(stack="dev", stack_config={"aiinfra:fleet": FLEET}, stack_tags={"team": "ml"}) as p:
+        yield p
+
+
+def test_analyzer_info_lists_every_policy(pack: PolicyPackProcess) -> None:
+    info = pack.info
+    assert info.name == "aiinfra-overprovisioning" and info.supports_config
+    got = {p.name: (p.enforcement_level, p.scope) for p in info.policies}
+    assert got == {p.name: (p.level, p.scope) for p in POLICIES}
+    ceilings = next(p for p in info.policies if p.name == "stack-ceilings")
+    assert ceilings.config_schema["maxAccelerators"]["default"] == {"dev": 16, "staging": 128, "prod": 2048}
+    assert "environment" in ceilings.config_schema
+    assert pack.startup_seconds > 0
+
+
+def test_configure_validates_like_the_cli(pack: PolicyPackProcess) -> None:
+    with pytest.raises(PolicyConfigError, match="unknown policies: no-such-policy"):
+        pack.configure({"no-such-policy": "advisory"})
+    with pytest.raises(PolicyConfigError, match="pool-max-nodes: maxNodesPerPool"):
+        pack.configure({"pool-max-nodes": {"maxNodesPerPool": "lots"}})
+    eff = effective_config(pack.info, {"all": "advisory", "under-networked": "mandatory"})
+    assert eff["stack-ceilings"][0] == "advisory" and eff["under-networked"][0] == "mandatory"
+    assert eff["pool-max-nodes"][1]["maxNodesPerPool"] == {"dev": 4, "staging": 32, "prod": 256}
+
+
+def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
+    # A raw (not ai-infra) GKE pool without the environment label: the fleet spec in the stack
+    # config says dev. Integers become floats on the wire; maxNodeCount arrives as a float.
+    h100 = _res(
+        "gcp:container/nodePool:NodePool",
+        "h100",
+        {
+            "cluster": "train",
+            "location": "us-central1-a",
+            "autoscaling": {"minNodeCount": 1, "maxNodeCount": 64.0},
+            "nodeConfig": {"machineType": "a3-highgpu-8g"},
+        },
+    )
+    # Values unknown at preview: the TPU type of one VM and the max size of an AKS pool.
+    tpu = _res("gcp:tpu/v2Vm:V2Vm", "tpu", {"acceleratorType": "<unknown>", "zone": "us-east5-a"})
+    aks = _res(
+        "azure-native:containerservice:AgentPool",
+        "nd",
+        {
+            "vmSize": "Standard_ND96isr_H100_v5",
+            "enableAutoScaling": True,
+            "minCount": 0,
+            "maxCount": UNKNOWN_SENTINEL,
+            "tags": {"aiinfra-environment": "prod"},
+        },
+    )
+    # AWS: the instance type lives on the launch template, the size on the node group.
+    lt = _res(
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "p5-lt",
+        {
+            "instanceType": "p5.48xlarge",
+            "name": "p5-lt",
+            "tags": {"aiinfra-environment": "prod"},
+        },
+        "urn:c",
+    )
+    ng = _res(
+        "aws:eks/nodeGroup:NodeGroup",
+        "p5",
+        {
+            "scalingConfig": {"minSize": 0, "maxSize": 2, "desiredSize": 0},
+            "launchTemplate": {"name": "p5-lt", "version": "1"},
+            "tags": {"aiinfra-environment": "prod"},
+        },
+        "urn:c",
+    )
+    resources = [h100, tpu, aks, lt, ng]
+    pack.configure({"pool-max-nodes": {"maxNodesPerPool": {"dev": 8}}})
+
+    per_resource = [v for r in resources for v in pack.analyze_resource(r)]
+    assert {(v.policy, v.name) for v in per_resource} == {
+        ("allowed-accelerator-classes", "h100"),  # frontier in dev (from the fleet spec's environment)
+    }
+    v = per_resource[0]
+    assert v.enforcement_level == "mandatory" and v.urn == h100.urn
+    assert (
+        "node pool 'h100' uses H100-80GB (frontier class) on a3-highgpu-8g; dev allows inference, training" in v.message
+    )
+
+    stack = pack.analyze_stack(resources)
+    by = {(x.policy, x.name): x for x in stack}
+    ceiling = by[("stack-ceilings", "h100")]
+    assert ceiling.enforcement_level == "mandatory"
+    assert "node pool 'h100' can reach 64 x a3-highgpu-8g = 512 H100-80GB at $5,648/h" in ceiling.message
+    budget = [
+        x.message
+        for x in stack
+        if x.policy == "stack-ceilings" and "the fleet spec's budget is 8 accelerators and $50/h" in x.message
+    ]
+    assert budget, "the fleet spec's own budget (from PULUMI_CONFIG) is enforced"
+    assert "the dev limit is 8 nodes per pool" in by[("pool-max-nodes", "h100")].message  # configured threshold
+    assert "keeps 1 x a3-highgpu-8g" in by[("scale-to-zero", "h100")].message
+    assert by[("spot-outside-prod", "h100")].enforcement_level == "advisory"
+    assert "no additional GPU networks" in by[("under-networked", "h100")].message
+    assert "no EFA interfaces" in by[("under-networked", "p5")].message  # joined to its launch template
+    unknown = {x.name: x.message for x in stack if x.policy == "accelerator-visibility"}
+    assert "unknown at preview" in unknown["tpu"] and "maxCount is unknown at preview" in unknown["nd"]
+    assert all(x.enforcement_level == "advisory" for x in stack if x.policy == "accelerator-visibility")
+    assert not [line for line in pack.stderr_lines if "Traceback" in line]
+
+
+def test_compliant_stack_has_no_mandatory_violations(pack: PolicyPackProcess) -> None:
+    l4 = _res(
+        "gcp:container/nodePool:NodePool",
+        "l4",
+        {
+            "location": "us-central1-a",
+            "autoscaling": {"minNodeCount": 0.0, "maxNodeCount": 2.0},
+            "nodeConfig": {
+                "machineType": "g2-standard-12",
+                "spot": True,
+                "resourceLabels": {"aiinfra-environment": "dev"},
+            },
+        },
+    )
+    violations = pack.analyze([l4], {})
+    assert violations == []
+
+
+def test_disabled_policy_is_not_run(pack: PolicyPackProcess) -> None:
+    h100 = _res(
+        "gcp:container/nodePool:NodePool",
+        "h100",
+        {
+            "autoscaling": {"minNodeCount": 0.0, "maxNodeCount": 1.0},
+            "nodeConfig": {"machineType": "a3-highgpu-8g"},
+        },
+    )
+    violations = pack.analyze(
+        [h100], {"allowed-accelerator-classes": "disabled", "fabric-unused": {"enforcementLevel": "mandatory"}}
+    )
+    assert "allowed-accelerator-classes" not in {v.policy for v in violations}
+    assert [v.enforcement_level for v in violations if v.policy == "fabric-unused"] == ["mandatory"]
+
+
+def test_example_config_is_valid(pack: PolicyPackProcess) -> None:
+    import json
+    from pathlib import Path
+
+    cfg = json.loads((Path(__file__).parents[2] / "policies/overprovisioning/example-config.json").read_text())
+    eff = pack.configure(cfg)
+    assert eff["spot-outside-prod"][0] == "mandatory"
+
+
+def test_a_pack_that_fails_to_start_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "PulumiPolicy.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('no rules here')\n")
+    with pytest.raises(PolicyPackError, match="no rules here"):
+        PolicyPackProcess(tmp_path, python=sys.executable, timeout=30)
