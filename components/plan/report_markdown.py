@@ -77,6 +77,9 @@ def _problems(stacks: Sequence[StackPlan]) -> list[str]:
             out += [f"**{s.file}** {what}:", "", "```text", *lines, "```", ""]
         elif s.policies_note:
             out += [f"**{s.file}**: policies {s.policies_note}", ""]
+    warnings = [(s, i) for s in stacks if s.status == "ok" for i in s.issues if i.severity == "warning"]
+    if warnings:
+        out += ["Spec warnings:", ""] + [f"- ⚠️ `{i.format()}`" for _, i in warnings] + [""]
     return out
 
 

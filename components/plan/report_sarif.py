@@ -22,6 +22,7 @@ from components.plan.engine import PlanReport, StackPlan
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "note", "disabled": "none"}
 INVALID_RULE = "aiinfra/invalid-spec"
+WARNING_RULE = "aiinfra/spec-warning"
 
 
 def _uri(file: str) -> str:
@@ -46,6 +47,18 @@ def _fingerprint(*parts: str) -> str:
 
 
 def _invalid_results(s: StackPlan) -> list[dict[str, Any]]:
+    if s.status == "ok":
+        return [
+            {
+                "ruleId": WARNING_RULE,
+                "level": "warning",
+                "message": {"text": f"{i.path}: {i.message}" + (f" ({i.hint})" if i.hint else "")},
+                "locations": [_location(s.file, i.line)],
+                "partialFingerprints": {"aiinfra/v1": _fingerprint(s.file, i.path, i.message)},
+            }
+            for i in s.issues
+            if i.severity == "warning"
+        ]
     if s.status == "invalid" and s.issues:
         return [
             {
@@ -113,6 +126,13 @@ def render(report: PlanReport) -> dict[str, Any]:
             "name": "invalid-spec",
             "shortDescription": {"text": "the fleet spec is invalid or cannot be built"},
             "defaultConfiguration": {"level": "error"},
+        }
+    if any(r["ruleId"] == WARNING_RULE for r in results):
+        rules[WARNING_RULE] = {
+            "id": WARNING_RULE,
+            "name": "spec-warning",
+            "shortDescription": {"text": "the fleet spec is valid but probably not what was meant"},
+            "defaultConfiguration": {"level": "warning"},
         }
     return {
         "$schema": SCHEMA,

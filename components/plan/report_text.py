@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from components.plan.engine import PlanReport
@@ -33,6 +34,9 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
                 console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
         elif s.policies_note:
             console.print(f"[yellow]{s.file}: policies {s.policies_note}[/yellow]", highlight=False)
+        if s.status == "ok":
+            for issue in s.issues:
+                console.print(f"[yellow]{escape(issue.format())}[/yellow]", highlight=False, soft_wrap=True)
 
     stacks = Table(title="Stacks", title_justify="left")
     for col, just in (("stack", "left"), ("verdict", "left"), ("$/h at min", "right"), ("$/h at max", "right")):

@@ -379,3 +379,33 @@ def test_pack_failure_is_not_evaluated(tmp_path: Path, monkeypatch: pytest.Monke
     plan = plan_file(write_stack(tmp_path, "gcp-train", GCP_FLEET), program=FIXTURE)
     assert plan.verdict == "not-evaluated" and plan.exit_code == 1
     assert "printed no port" in (plan.policies_note or "")
+
+
+def test_spec_warnings_are_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = fleet(AWS_FLEET)
+    spec["clusters"][0]["gpuPools"][0].update(
+        capacity="reserved", reservation="cr-0123456789abcdef0", reservationKind="capacity-block"
+    )
+    stack = write_stack(tmp_path, "aws-train", spec)
+    sarif = tmp_path / "p.sarif"
+    code = _cli(
+        monkeypatch,
+        no_violations,
+        str(stack),
+        "--program",
+        str(FIXTURE),
+        "--format",
+        "markdown",
+        "--sarif-out",
+        str(sarif),
+    )
+    assert code == 0
+    md = capsys.readouterr().out
+    assert "Spec warnings:" in md and "Capacity Block already places its instances" in md
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    (warning,) = [r for r in results if r["ruleId"] == "aiinfra/spec-warning"]
+    assert warning["level"] == "warning" and "placement" in warning["message"]["text"]
+    assert _cli(monkeypatch, no_violations, str(stack), "--program", str(FIXTURE)) == 0
+    assert "Capacity Block" in capsys.readouterr().out
