@@ -139,11 +139,10 @@ def run(args: argparse.Namespace) -> int:
         for s in report.stacks:
             for issue in s.issues if s.status == "invalid" else []:
                 print(issue.format(), file=sys.stderr)
-            if s.status == "invalid":
-                print(
-                    f"{s.file}: invalid: {sum(1 for i in s.issues if i.severity == 'error')} error(s)", file=sys.stderr
-                )
-            elif s.error:
+            errors = sum(1 for i in s.issues if i.severity == "error")
+            if s.status == "invalid" and errors:
+                print(f"{s.file}: invalid: {errors} error(s)", file=sys.stderr)
+            if s.error:
                 print(f"{s.file}: {s.status}: {s.error}", file=sys.stderr)
     to_terminal = args.out is None and sys.stdout.isatty()
     text = render(report, args.format, color=bool(to_terminal))

@@ -409,3 +409,43 @@ def test_spec_warnings_are_reported(
     assert warning["level"] == "warning" and "placement" in warning["message"]["text"]
     assert _cli(monkeypatch, no_violations, str(stack), "--program", str(FIXTURE)) == 0
     assert "Capacity Block" in capsys.readouterr().out
+
+
+def test_real_pack_mandatory_violation_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real program and the real policy pack over gRPC: a dev pool of 40 L4s is blocked."""
+    import importlib.util
+
+    import yaml
+
+    if (
+        importlib.util.find_spec("components.policy") is None
+        or importlib.util.find_spec(policies.CLIENT_MODULE) is None
+    ):
+        pytest.skip("the policy pack's Analyzer client is not installed")
+    from tests.components.plan.helpers import REPO
+
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    doc["config"]["aiinfra:fleet"]["clusters"][0]["gpuPools"][0]["maxNodes"] = 40
+    stack = tmp_path / "Pulumi.dev.yaml"
+    stack.write_text(yaml.safe_dump(doc, sort_keys=False))
+    sarif = tmp_path / "p.sarif"
+    argv = [
+        "plan",
+        str(stack),
+        "--program",
+        str(REPO / "__main__.py"),
+        "--format",
+        "markdown",
+        "--sarif-out",
+        str(sarif),
+    ]
+    assert cli.main(argv) == 1
+    md = capsys.readouterr().out
+    assert "### ❌ aiinfra plan: blocked: mandatory policy violation" in md
+    assert "| ❌ mandatory | `pool-max-nodes` |" in md
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    blocking = [r for r in results if r["level"] == "error"]
+    assert {r["ruleId"] for r in blocking} >= {"pool-max-nodes"}
+    (max_nodes,) = [r for r in blocking if r["ruleId"] == "pool-max-nodes"]
+    line = stack.read_text().splitlines()[max_nodes["locations"][0]["physicalLocation"]["region"]["startLine"] - 1]
+    assert "name: l4" in line
