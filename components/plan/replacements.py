@@ -503,14 +503,31 @@ def _at(inputs: Mapping[str, Any], dotted: str) -> Any:
     return cur
 
 
+def _number(value: Any) -> float | None:
+    """A size as a number: some SDKs take sizes as strings (GCP Lustre ``capacityGib``)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _shrunk(before: Any, after: Any) -> bool:
-    if isinstance(before, int | float) and isinstance(after, int | float):
-        return after < before
+    b, a = _number(before), _number(after)
+    if b is not None and a is not None:
+        return a < b
+    if isinstance(before, Mapping) and isinstance(after, Mapping):  # Filestore fileShares {capacityGb}
+        return _shrunk(before.get("capacityGb"), after.get("capacityGb"))
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         return any(
-            _shrunk(b.get("capacityGb"), a.get("capacityGb"))
-            for b, a in zip(before, after, strict=True)
-            if isinstance(b, Mapping) and isinstance(a, Mapping)
+            _shrunk(x.get("capacityGb"), y.get("capacityGb"))
+            for x, y in zip(before, after, strict=True)
+            if isinstance(x, Mapping) and isinstance(y, Mapping)
         )
     return False
 

@@ -89,3 +89,39 @@ def test_provider_keys_are_sdk_inputs(type_token: str) -> None:
 
 def test_every_data_bearing_type_is_watched() -> None:
     assert data_bearing_types() <= set(RESOURCE_REPLACE_KEYS)
+
+
+def _res(type_: str, name: str, inputs: dict[str, object], protect: bool = True) -> object:
+    from components.mockengine import CapturedResource
+
+    return CapturedResource(type_, name, f"urn:pulumi:s::p::{type_}::{name}", None, True, inputs, protect=protect)
+
+
+def test_resource_changes_sizes_that_only_grow() -> None:
+    from components.plan.replacements import resource_changes
+
+    lustre = "gcp:lustre/instance:Instance"
+    base = [_res(lustre, "fs", {"capacityGib": "72000", "perUnitStorageThroughput": "250"})]
+    shrunk = [_res(lustre, "fs", {"capacityGib": "36000", "perUnitStorageThroughput": "250"})]
+    grown = [_res(lustre, "fs", {"capacityGib": "108000", "perUnitStorageThroughput": "250"})]
+    (c,) = resource_changes(base, shrunk)  # type: ignore[arg-type]
+    assert (c.severity, c.effect, c.kind) == ("danger", "replace", "storage") and c.protected
+    assert resource_changes(base, grown) == []  # type: ignore[arg-type]
+    retiered = [_res(lustre, "fs", {"capacityGib": "72000", "perUnitStorageThroughput": "500"})]
+    assert [c.field for c in resource_changes(base, retiered)] == [f"{lustre} fs: perUnitStorageThroughput"]  # type: ignore[arg-type]
+    filestore = "gcp:filestore/instance:Instance"
+    fs_base = [_res(filestore, "nfs", {"fileShares": {"capacityGb": 2048, "name": "share"}})]
+    fs_small = [_res(filestore, "nfs", {"fileShares": {"capacityGb": 1024, "name": "share"}})]
+    assert resource_changes(fs_base, fs_small) != []  # type: ignore[arg-type]
+
+
+def test_resource_changes_pool_force_new_and_gone() -> None:
+    from components.plan.replacements import resource_changes
+
+    ng = "aws:eks/nodeGroup:NodeGroup"
+    base = [_res(ng, "p5", {"instanceTypes": ["p5.48xlarge"], "capacityType": "ON_DEMAND"}, protect=False)]
+    head = [_res(ng, "p5", {"instanceTypes": ["p5e.48xlarge"], "capacityType": "ON_DEMAND"}, protect=False)]
+    (c,) = resource_changes(base, head)  # type: ignore[arg-type]
+    assert (c.severity, c.effect, c.before, c.after) == ("warning", "replace", ["p5.48xlarge"], ["p5e.48xlarge"])
+    (gone,) = resource_changes(base, [])  # type: ignore[arg-type]
+    assert gone.effect == "delete" and gone.severity == "warning"
