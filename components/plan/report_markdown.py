@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from components.plan.diagram import mermaid
-from components.plan.engine import PlanReport, StackPlan, parent_urn
+from components.plan.engine import SKIPPED, PlanReport, StackPlan, parent_urn
 
 MARKER = "<!-- aiinfra-plan -->"
 
@@ -51,6 +51,14 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str | 
     return out
 
 
+def verdict_text(report: PlanReport) -> str:
+    """The verdict in words; says so when the policies were skipped on purpose."""
+    text = VERDICT_TEXT[report.verdict]
+    if any(s.policies_note == SKIPPED for s in report.stacks):
+        text = text.split(":")[0] + " (policies skipped by --skip-policies)"
+    return text
+
+
 def verdict_line(report: PlanReport) -> str:
     v = report.verdict
     cost = report.cost
@@ -59,7 +67,7 @@ def verdict_line(report: PlanReport) -> str:
     advisory = len(report.violations) - mandatory
     n = len(report.stacks)
     return (
-        f"### {VERDICT_ICON[v]} aiinfra plan: {VERDICT_TEXT[v]}\n\n"
+        f"### {VERDICT_ICON[v]} aiinfra plan: {verdict_text(report)}\n\n"
         f"**{n} stack{'s' if n != 1 else ''}** · **{usd(cost.hourly_usd)}/h** at max scale "
         f"({usd(cost.hourly_usd_at_min)}/h at min) · **{usd(cost.monthly_usd)}/month** at max · "
         f"**{acc.total} accelerators** at max · {mandatory} mandatory, {advisory} advisory violation(s)"

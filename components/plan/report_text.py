@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from components.plan.engine import PlanReport
-from components.plan.report_markdown import LEVEL_ICON, VERDICT_ICON, VERDICT_TEXT, usd
+from components.plan.report_markdown import LEVEL_ICON, VERDICT_ICON, usd, verdict_text
 
 _STYLE = {
     "pass": "green",
@@ -111,6 +111,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         console.print(accel)
 
     console.print(
-        f"[{_STYLE[v]}]{VERDICT_ICON[v]} {VERDICT_TEXT[v]}[/]: {usd(cost.hourly_usd)}/h at max scale, "
-        f"{usd(cost.monthly_usd)}/month, {acc.total} accelerators, {len(report.violations)} violation(s)"
+        f"[{_STYLE[v]}]{VERDICT_ICON[v]} {verdict_text(report)}[/]: {usd(cost.hourly_usd)}/h at max scale, "
+        f"{usd(cost.monthly_usd)}/month, {acc.total} accelerators, {len(report.violations)} violation(s)",
+        highlight=False,
     )
