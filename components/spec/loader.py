@@ -25,7 +25,7 @@ CONFIG_KEY = "aiinfra:fleet"
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
+class _Loader(_BaseLoader):
     """Safe YAML without implicit timestamps: ``2026-01-01`` stays a string, as Pulumi reads it.
 
     (PyYAML would turn it into a date, and ``0000-00-00`` into a ValueError.)
