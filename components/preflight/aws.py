@@ -136,7 +136,7 @@ class _Row:
     pool: str | None
     check: str
 
-    def result(self, status: Status, reason: str, **details: object) -> CheckResult:
+    def result(self, status: Status, reason: str, /, **details: object) -> CheckResult:
         return CheckResult(CLOUD, self.cluster.name, self.pool, self.check, status, reason, details)
 
 
