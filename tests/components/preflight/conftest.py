@@ -58,13 +58,10 @@ def moto_server() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture(params=["in-process", "server"])
-def aws(request: pytest.FixtureRequest, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
-    """A moto-backed AWS account, once with ``mock_aws`` and once through moto's server
-    (``AWS_ENDPOINT_URL`` pointing at it, so boto3 finds it on its own)."""
+def _moto(mode: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
     cloud = FakeCloud()
     cloud.install(monkeypatch)
-    if request.param == "in-process":
+    if mode == "in-process":
         from moto import mock_aws
 
         with mock_aws():
@@ -76,6 +73,19 @@ def aws(request: pytest.FixtureRequest, aws_env: None, monkeypatch: pytest.Monke
         requests.post(f"{url}/moto-api/reset", timeout=10)
         monkeypatch.setenv("AWS_ENDPOINT_URL", url)
         yield cloud
+
+
+@pytest.fixture(params=["in-process", "server"])
+def aws(request: pytest.FixtureRequest, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
+    """A moto-backed AWS account, once with ``mock_aws`` and once through moto's server
+    (``AWS_ENDPOINT_URL`` pointing at it, so boto3 finds it on its own)."""
+    yield from _moto(request.param, request, monkeypatch)
+
+
+@pytest.fixture
+def aws_local(request: pytest.FixtureRequest, aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCloud]:
+    """The same account, in-process only: for the finer cases, to keep the suite fast."""
+    yield from _moto("in-process", request, monkeypatch)
 
 
 def write_spec(tmp_path: Path, body: str, name: str = "fleet.yaml") -> str:

@@ -1,6 +1,8 @@
 """AWS preflight against moto, in-process (``mock_aws``) and as a server on 127.0.0.1.
 
-Every test using the ``aws`` fixture runs twice, once per mode. Operations moto lacks
+Every test using the ``aws`` fixture runs twice, once per mode (the cases the issue names:
+a type not offered in a zone, a quota too small, a missing reservation, credentials,
+throttling, plus the endpoint and the command); ``aws_local`` tests run in-process only. Operations moto lacks
 (capacity reservations, spot placement scores, EC2 quotas) are scripted into moto's own
 response classes (see ``moto_support``), so they still go through botocore and HTTP.
 """
@@ -98,22 +100,22 @@ def test_quota_too_small_fails_with_code_and_needed_value(aws: FakeCloud, tmp_pa
     assert q.details["neededVcpus"] == 768 and q.details["limitVcpus"] == 384
 
 
-def test_quota_large_enough_passes(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.quotas["L-417A185B"] = 768
+def test_quota_large_enough_passes(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.quotas["L-417A185B"] = 768
     q = by_check(run_checks(spec(tmp_path)))["quota"]
     assert q.status == "ok", q.reason
 
 
-def test_quota_falls_back_to_aws_default_when_none_applied(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.default_quotas["L-417A185B"] = 0
+def test_quota_falls_back_to_aws_default_when_none_applied(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.default_quotas["L-417A185B"] = 0
     q = by_check(run_checks(spec(tmp_path)))["quota"]
     assert q.status == "fail"
     assert q.details["limitSource"] == "AWS default"
-    assert aws.calls["GetServiceQuota"] == 1 and aws.calls["GetAWSDefaultServiceQuota"] == 1
+    assert aws_local.calls["GetServiceQuota"] == 1 and aws_local.calls["GetAWSDefaultServiceQuota"] == 1
 
 
-def test_running_instances_count_against_the_quota(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.quotas["L-417A185B"] = 800
+def test_running_instances_count_against_the_quota(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.quotas["L-417A185B"] = 800
     ec2 = boto3.client("ec2", region_name="us-east-1")
     # ami-12c6146b is one of moto's built-in AMIs
     ec2.run_instances(ImageId="ami-12c6146b", InstanceType="p5.48xlarge", MinCount=1, MaxCount=1)
@@ -123,16 +125,16 @@ def test_running_instances_count_against_the_quota(aws: FakeCloud, tmp_path: Pat
     assert "at least 960" in q.reason
 
 
-def test_spot_pools_use_the_spot_quota(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.quotas["L-7212CCBC"] = 10000
-    aws.spot_scores[("us-east-1", "use1-az6")] = 7
+def test_spot_pools_use_the_spot_quota(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.quotas["L-7212CCBC"] = 10000
+    aws_local.spot_scores[("us-east-1", "use1-az6")] = 7
     q = by_check(run_checks(spec(tmp_path, capacity="spot")))["quota"]
     assert q.status == "ok"
     assert q.details["quotaCode"] == "L-7212CCBC"
 
 
-def test_pools_of_one_family_share_the_quota(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.quotas["L-417A185B"] = 1000
+def test_pools_of_one_family_share_the_quota(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.quotas["L-417A185B"] = 1000
     extra = """      - name: h100b
         accelerator: H100-80GB
         acceleratorsPerNode: 8
@@ -172,23 +174,23 @@ def test_reservation_with_room_passes(aws: FakeCloud, tmp_path: Path) -> None:
     assert "6/8 available" in res.reason
 
 
-def test_full_reservation_fails(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.add_reservation("cr-0bbb", "p5.48xlarge", "us-east-1a", total=4, available=1)
+def test_full_reservation_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.add_reservation("cr-0bbb", "p5.48xlarge", "us-east-1a", total=4, available=1)
     res = by_check(run_checks(reserved_spec(tmp_path, "cr-0bbb")))["reservation"]
     assert res.status == "fail"
     assert "room for 1 instance(s) (1 of 4 available), the pool scales to 4" in res.reason
 
 
-def test_reservation_for_another_type_or_zone_fails(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.add_reservation("cr-0ccc", "p4d.24xlarge", "us-east-1b", total=8, available=8)
+def test_reservation_for_another_type_or_zone_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.add_reservation("cr-0ccc", "p4d.24xlarge", "us-east-1b", total=8, available=8)
     res = by_check(run_checks(reserved_spec(tmp_path, "cr-0ccc")))["reservation"]
     assert res.status == "fail"
     assert "it reserves p4d.24xlarge, the pool runs p5.48xlarge" in res.reason
     assert "it is in us-east-1b, the cluster is in us-east-1a" in res.reason
 
 
-def test_scheduled_capacity_block_passes(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.add_reservation(
+def test_scheduled_capacity_block_passes(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.add_reservation(
         "cr-0ddd",
         "p5.48xlarge",
         "us-east-1a",
@@ -203,8 +205,8 @@ def test_scheduled_capacity_block_passes(aws: FakeCloud, tmp_path: Path) -> None
     assert "scheduled" in res.reason
 
 
-def test_odcr_named_as_capacity_block_fails(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.add_reservation("cr-0eee", "p5.48xlarge", "us-east-1a", total=4, available=4)
+def test_odcr_named_as_capacity_block_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
+    aws_local.add_reservation("cr-0eee", "p5.48xlarge", "us-east-1a", total=4, available=4)
     res = by_check(run_checks(reserved_spec(tmp_path, "cr-0eee", kind="capacity-block")))["reservation"]
     assert res.status == "fail"
     assert "not a Capacity Block" in res.reason
@@ -249,7 +251,7 @@ def test_rejected_credentials_exit_2(aws: FakeCloud, tmp_path: Path, monkeypatch
 
 
 def test_access_denied_fails_the_check_and_names_the_action(
-    aws: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    aws_local: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from moto.ec2.exceptions import EC2ClientError
     from moto.ec2.responses import EC2Response
@@ -321,10 +323,10 @@ def test_throttling_past_botocore_is_retried_with_our_backoff(
 
 
 def test_persistent_throttling_fails_the_check_not_the_run(
-    aws: FakeCloud, tmp_path: Path, botocore_sleeps: list[float], capsys: pytest.CaptureFixture[str]
+    aws_local: FakeCloud, tmp_path: Path, botocore_sleeps: list[float], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    aws.quotas["L-417A185B"] = 2000
-    aws.throttle("GetServiceQuota", 1000)
+    aws_local.quotas["L-417A185B"] = 2000
+    aws_local.throttle("GetServiceQuota", 1000)
     fleet, _ = load_fleet(spec(tmp_path))
     checker = AwsChecker(options=PreflightOptions(max_attempts=2), backoff=Backoff(attempts=2, sleep=lambda _s: None))
     rows = by_check(checker.checks(fleet.clusters[0]))
@@ -357,9 +359,10 @@ def test_cli_json_output_and_exit_1_on_failure(
     }
 
 
-def test_cli_text_table_and_exit_0(aws: FakeCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    aws.quotas["L-417A185B"] = 2000
-    code = main(["preflight", spec(tmp_path)])
+def test_cli_text_table_and_exit_0(aws_local: FakeCloud, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The example stack stacks/Pulumi.aws-train.yaml, as a user would run it."""
+    aws_local.quotas["L-417A185B"] = 2000
+    code = main(["preflight", str(Path(__file__).resolve().parents[3] / "stacks/Pulumi.aws-train.yaml")])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "aiinfra preflight" in out
