@@ -95,11 +95,16 @@ def default_client_factory(max_attempts: int = 5) -> ClientFactory:
     import boto3
     import botocore.session
     from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
 
     core = botocore.session.get_session()
     core.register_component("data_loader", _shared_loader())
-    session = boto3.session.Session(botocore_session=core)
-    if session.get_credentials() is None:
+    try:
+        session = boto3.session.Session(botocore_session=core)
+        found = session.get_credentials()
+    except BotoCoreError as exc:  # unknown AWS_PROFILE, expired SSO session, broken config file
+        raise CredentialsError(CLOUD, f"AWS credentials unusable: {exc}", HOW_TO_FIX) from exc
+    if found is None:
         raise CredentialsError(CLOUD, "no AWS credentials found in the standard chain", HOW_TO_FIX)
     config = Config(
         retries={"mode": "adaptive", "total_max_attempts": max_attempts},
@@ -162,11 +167,19 @@ class AwsChecker:
 
     def _call(self, service: str, region: str, operation: str, **kwargs: Any) -> Any:
         """Call one API operation with our backoff; map errors to credentials / check failures."""
-        from botocore.exceptions import (
-            BotoCoreError,
-            ClientError,
-            EndpointConnectionError,
-            NoCredentialsError,
+        from botocore import exceptions as bexc
+        from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+        # Credential problems botocore meets while resolving or refreshing credentials.
+        credential_errors = (
+            bexc.NoCredentialsError,
+            bexc.PartialCredentialsError,
+            bexc.CredentialRetrievalError,
+            bexc.TokenRetrievalError,
+            bexc.SSOError,
+            bexc.SSOTokenLoadError,
+            bexc.UnauthorizedSSOTokenError,
+            bexc.ProfileNotFound,
         )
 
         client = self._factory(service, region)
@@ -178,8 +191,8 @@ class AwsChecker:
                 f"{service}:{_action(operation)} still throttled after botocore's retries and "
                 f"{exc.attempts} more attempt(s) with backoff; re-run later"
             ) from exc
-        except NoCredentialsError as exc:
-            raise CredentialsError(CLOUD, "no AWS credentials found in the standard chain", HOW_TO_FIX) from exc
+        except credential_errors as exc:
+            raise CredentialsError(CLOUD, f"AWS credentials unusable: {exc}", HOW_TO_FIX) from exc
         except ClientError as exc:
             code = _error_code(exc) or "Unknown"
             if code in CREDENTIAL_CODES:

@@ -188,13 +188,13 @@ class AzureChecker:
             yield "fabric", self._check_rdma
 
     def _guard(self, row: _Row, fn: Callable[[], CheckResult]) -> CheckResult:
-        from azure.core.exceptions import HttpResponseError
+        from azure.core.exceptions import AzureError
 
         try:
             return fn()
         except _CheckFailed as exc:
             return row.result("fail", f"could not check: {exc}")
-        except HttpResponseError as exc:
+        except AzureError as exc:  # HTTP errors, and ServiceRequestError (cannot reach ARM)
             return row.result("fail", f"could not check: {exc.message}")
 
     def _check_offering(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:

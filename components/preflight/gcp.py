@@ -148,10 +148,12 @@ class GcpChecker:
 
     def _call(self, what: str, permission: str, fn: Callable[[], Any]) -> Any:
         from google.api_core import exceptions as gexc
-        from google.auth.exceptions import GoogleAuthError
+        from google.auth.exceptions import GoogleAuthError, TransportError
 
         try:
             return self.backoff.call(fn, _is_throttle)
+        except TransportError as exc:  # a network problem while getting a token, not a bad login
+            raise _CheckFailed(f"{what}: cannot reach Google's token endpoint: {exc}") from exc
         except Throttled as exc:
             raise _CheckFailed(f"{what}: still throttled after {exc.attempts} attempt(s); re-run later") from exc
         except gexc.Unauthenticated as exc:
@@ -267,8 +269,10 @@ class GcpChecker:
             return fn()
         except _CheckFailed as exc:
             return row.result("fail", f"could not check: {exc}")
-        except gexc.GoogleAPICallError as exc:
+        except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
             return row.result("fail", f"could not check: {exc}")
+        except OSError as exc:  # requests' ConnectionError / timeouts from the REST transport
+            return row.result("fail", f"could not check: cannot reach the Compute Engine API: {exc}")
 
     def _offering(self, cluster: ResolvedCluster, row: _Row, machine_type: str, accel: str | None) -> CheckResult:
         region, zone = cluster.spec.region, cluster.spec.zone

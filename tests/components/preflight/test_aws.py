@@ -239,6 +239,14 @@ def test_missing_credentials_exit_2_with_how_to_fix(
     assert "aws configure" in err and "aws sts get-caller-identity" in err
 
 
+def test_unknown_profile_exits_2(
+    no_aws_credentials: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "does-not-exist")
+    assert main(["preflight", spec(tmp_path)]) == 2
+    assert "The config profile (does-not-exist) could not be found" in capsys.readouterr().err
+
+
 def test_rejected_credentials_exit_2(aws: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.ec2.exceptions import EC2ClientError
     from moto.ec2.responses import EC2Response

@@ -173,6 +173,20 @@ def test_throttling_is_retried_and_persistent_throttling_fails(tmp_path: Path) -
     assert "still throttled (429) after 3 attempt(s)" in q.reason
 
 
+def test_unreachable_endpoint_fails_the_check(tmp_path: Path) -> None:
+    from azure.core.exceptions import ServiceRequestError
+
+    clients = fake_clients()
+
+    def unreachable(location: str) -> None:
+        raise ServiceRequestError("<urllib3.connection.HTTPSConnection>: Failed to establish a new connection")
+
+    clients.usage.list = unreachable  # type: ignore[method-assign]
+    q = run_checks(spec(tmp_path), clients=clients)["quota"]
+    assert q.status == "fail"
+    assert q.reason.startswith("could not check: <urllib3.connection.HTTPSConnection>: Failed to establish")
+
+
 class _NoCredential:
     def get_token(self, *scopes: str) -> None:
         raise ClientAuthenticationError(
