@@ -128,7 +128,8 @@ def run(args: argparse.Namespace, checker_factory: CheckerFactory | None = None)
     for cred in cred_errors:
         print(f"aiinfra preflight: {cred.cloud}: {cred.problem}\n  how to fix: {cred.how_to_fix}", file=sys.stderr)
     if args.format == "json":
-        write_json(sys.stdout, args.file, results, cred_errors)
+        warnings = [i.format() for i in issues if i.severity == "warning"]
+        write_json(sys.stdout, args.file, results, cred_errors, warnings)
     elif results:
         write_text(sys.stdout, args.file, results)
     if cred_errors:

@@ -28,8 +28,14 @@ def to_json(
     }
 
 
-def write_json(out: IO[str], file: str, results: Sequence[CheckResult], errors: Sequence[CredentialsError]) -> None:
-    json.dump(to_json(file, results, errors), out, indent=2, default=str)
+def write_json(
+    out: IO[str],
+    file: str,
+    results: Sequence[CheckResult],
+    errors: Sequence[CredentialsError],
+    warnings: Sequence[str] = (),
+) -> None:
+    json.dump(to_json(file, results, errors, warnings), out, indent=2, default=str)
     out.write("\n")
 
 

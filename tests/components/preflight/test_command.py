@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from components.cli import build_parser, main
 from components.preflight import command
@@ -122,3 +125,30 @@ def test_stack_config_provides_the_gcp_project(monkeypatch: pytest.MonkeyPatch) 
     args = build_parser().parse_args(["preflight", str(REPO / "stacks/Pulumi.dev.yaml"), "--gcp-project", "other"])
     command.run(args, checker_factory=factory)
     assert seen[1].gcp_project == "other"
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5000), st.text(max_size=12))
+_docs = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["clusters", "name", "cloud", "region", "zone", "gpuPools", "accelerator", "maxNodes"]),
+            inner,
+            max_size=5,
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(doc=_docs)
+def test_no_spec_however_malformed_gives_a_traceback(
+    doc: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    checkers = {c: StubChecker(c) for c in ("gcp", "azure", "aws")}
+    assert run([str(path), "--format", "json"], checkers) in (0, 2)
+    assert "Traceback" not in capsys.readouterr().err
