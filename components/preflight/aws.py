@@ -196,7 +196,10 @@ class AwsChecker:
         except ClientError as exc:
             code = _error_code(exc) or "Unknown"
             if code in CREDENTIAL_CODES:
-                raise CredentialsError(CLOUD, f"AWS rejected the credentials ({code})", HOW_TO_FIX) from exc
+                problem = f"AWS rejected the credentials in {region} ({code})"
+                if code == "AuthFailure":  # also what EC2 answers in an opt-in region the account has not enabled
+                    problem += "; if the region is opt-in, enable it for the account"
+                raise CredentialsError(CLOUD, problem, HOW_TO_FIX) from exc
             if code in DENIED_CODES:
                 raise _CheckFailed(
                     f"permission denied: the caller needs {service_prefix(service)}:{_action(operation)} "

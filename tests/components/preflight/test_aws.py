@@ -247,7 +247,9 @@ def test_unknown_profile_exits_2(
     assert "The config profile (does-not-exist) could not be found" in capsys.readouterr().err
 
 
-def test_rejected_credentials_exit_2(aws: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rejected_credentials_exit_2(
+    aws: FakeCloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from moto.ec2.exceptions import EC2ClientError
     from moto.ec2.responses import EC2Response
 
@@ -256,6 +258,7 @@ def test_rejected_credentials_exit_2(aws: FakeCloud, tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(EC2Response, "describe_instance_type_offerings", reject)
     assert main(["preflight", spec(tmp_path)]) == 2
+    assert "AWS rejected the credentials in us-east-1 (AuthFailure)" in capsys.readouterr().err
 
 
 def test_access_denied_fails_the_check_and_names_the_action(

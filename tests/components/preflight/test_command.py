@@ -111,6 +111,34 @@ def test_credentials_error_on_one_cloud_exits_2_but_reports_the_others(capsys: p
     assert "azure: no credentials\n  how to fix: log in" in captured.err
 
 
+def test_spec_warnings_go_to_stderr_and_into_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A Capacity Block with compact placement: valid, with a warning (see components/spec/semantic.py).
+    path = write_spec(
+        tmp_path,
+        """
+clusters:
+  - name: train
+    cloud: aws
+    region: us-east-1
+    zone: us-east-1a
+    kubernetes: {version: "1.31"}
+    gpuPools:
+      - name: h100
+        accelerator: H100-80GB
+        acceleratorsPerNode: 8
+        maxNodes: 2
+        capacity: reserved
+        reservation: cr-0123456789abcdef0
+        reservationKind: capacity-block
+""",
+    )
+    assert run([path, "--format", "json"], {"aws": StubChecker("aws")}) == 0
+    captured = capsys.readouterr()
+    warnings = json.loads(captured.out)["warnings"]
+    assert len(warnings) == 1 and "warning" in warnings[0]
+    assert warnings[0] in captured.err
+
+
 def test_stack_config_provides_the_gcp_project(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[PreflightOptions] = []
 
