@@ -42,6 +42,8 @@ def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture
 def aws_env(no_aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # moto builds ~1,000 default AMIs (with snapshots) per EC2 backend; preflight needs none.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
 

@@ -117,7 +117,7 @@ def test_quota_falls_back_to_aws_default_when_none_applied(aws_local: FakeCloud,
 def test_running_instances_count_against_the_quota(aws_local: FakeCloud, tmp_path: Path) -> None:
     aws_local.quotas["L-417A185B"] = 800
     ec2 = boto3.client("ec2", region_name="us-east-1")
-    # ami-12c6146b is one of moto's built-in AMIs
+    # moto launches from any AMI ID (its default AMIs are not loaded: MOTO_EC2_LOAD_DEFAULT_AMIS=false)
     ec2.run_instances(ImageId="ami-12c6146b", InstanceType="p5.48xlarge", MinCount=1, MaxCount=1)
     q = by_check(run_checks(spec(tmp_path)))["quota"]
     assert q.details["inUseVcpus"] == 192
