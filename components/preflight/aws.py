@@ -188,8 +188,8 @@ class AwsChecker:
             return self.backoff.call(lambda: method(**kwargs), is_throttle)
         except Throttled as exc:
             raise _CheckFailed(
-                f"{service}:{_action(operation)} still throttled after botocore's retries and "
-                f"{exc.attempts} more attempt(s) with backoff; re-run later"
+                f"{service}:{_action(operation)} still throttled after {exc.attempts} round(s) of botocore's "
+                "retries with backoff between them; re-run later"
             ) from exc
         except credential_errors as exc:
             raise CredentialsError(CLOUD, f"AWS credentials unusable: {exc}", HOW_TO_FIX) from exc

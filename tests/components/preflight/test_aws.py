@@ -342,7 +342,7 @@ def test_persistent_throttling_fails_the_check_not_the_run(
     checker = AwsChecker(options=PreflightOptions(max_attempts=2), backoff=Backoff(attempts=2, sleep=lambda _s: None))
     rows = by_check(checker.checks(fleet.clusters[0]))
     assert rows["quota"].status == "fail"
-    assert "still throttled after botocore's retries and 2 more attempt(s)" in rows["quota"].reason
+    assert "still throttled after 2 round(s) of botocore's retries" in rows["quota"].reason
     assert rows["offering"].status == "ok"
 
 
