@@ -168,22 +168,22 @@ def test_missing_reservation_fails(aws: FakeCloud, tmp_path: Path) -> None:
 
 
 def test_reservation_with_room_passes(aws: FakeCloud, tmp_path: Path) -> None:
-    aws.add_reservation("cr-0aaa", "p5.48xlarge", "us-east-1a", total=8, available=6)
-    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0aaa")))["reservation"]
+    aws.add_reservation("cr-0aaa1111", "p5.48xlarge", "us-east-1a", total=8, available=6)
+    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0aaa1111")))["reservation"]
     assert res.status == "ok", res.reason
     assert "6/8 available" in res.reason
 
 
 def test_full_reservation_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
-    aws_local.add_reservation("cr-0bbb", "p5.48xlarge", "us-east-1a", total=4, available=1)
-    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0bbb")))["reservation"]
+    aws_local.add_reservation("cr-0bbb1111", "p5.48xlarge", "us-east-1a", total=4, available=1)
+    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0bbb1111")))["reservation"]
     assert res.status == "fail"
     assert "room for 1 instance(s) (1 of 4 available), the pool scales to 4" in res.reason
 
 
 def test_reservation_for_another_type_or_zone_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
-    aws_local.add_reservation("cr-0ccc", "p4d.24xlarge", "us-east-1b", total=8, available=8)
-    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0ccc")))["reservation"]
+    aws_local.add_reservation("cr-0ccc1111", "p4d.24xlarge", "us-east-1b", total=8, available=8)
+    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0ccc1111")))["reservation"]
     assert res.status == "fail"
     assert "it reserves p4d.24xlarge, the pool runs p5.48xlarge" in res.reason
     assert "it is in us-east-1b, the cluster is in us-east-1a" in res.reason
@@ -191,7 +191,7 @@ def test_reservation_for_another_type_or_zone_fails(aws_local: FakeCloud, tmp_pa
 
 def test_scheduled_capacity_block_passes(aws_local: FakeCloud, tmp_path: Path) -> None:
     aws_local.add_reservation(
-        "cr-0ddd",
+        "cr-0ddd1111",
         "p5.48xlarge",
         "us-east-1a",
         total=4,
@@ -199,15 +199,15 @@ def test_scheduled_capacity_block_passes(aws_local: FakeCloud, tmp_path: Path) -
         state="scheduled",
         reservation_type="capacity-block",
     )
-    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0ddd", kind="capacity-block")))["reservation"]
+    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0ddd1111", kind="capacity-block")))["reservation"]
     assert res.status == "ok", res.reason
-    assert res.reason.startswith("Capacity Block cr-0ddd")
+    assert res.reason.startswith("Capacity Block cr-0ddd1111")
     assert "scheduled" in res.reason
 
 
 def test_odcr_named_as_capacity_block_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
-    aws_local.add_reservation("cr-0eee", "p5.48xlarge", "us-east-1a", total=4, available=4)
-    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0eee", kind="capacity-block")))["reservation"]
+    aws_local.add_reservation("cr-0eee1111", "p5.48xlarge", "us-east-1a", total=4, available=4)
+    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0eee1111", kind="capacity-block")))["reservation"]
     assert res.status == "fail"
     assert "not a Capacity Block" in res.reason
 
@@ -271,7 +271,7 @@ def test_access_denied_fails_the_check_and_names_the_action(
         raise EC2ClientError("UnauthorizedOperation", "You are not authorized to perform this operation.")
 
     monkeypatch.setattr(EC2Response, "describe_capacity_reservations", deny)
-    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0aaa")))["reservation"]
+    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0aaa1111")))["reservation"]
     assert res.status == "fail"
     assert "needs ec2:DescribeCapacityReservations" in res.reason
 
@@ -310,9 +310,9 @@ def botocore_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def test_throttling_is_retried_by_botocore(aws: FakeCloud, tmp_path: Path, botocore_sleeps: list[float]) -> None:
-    aws.add_reservation("cr-0aaa", "p5.48xlarge", "us-east-1a", total=8, available=8)
+    aws.add_reservation("cr-0aaa1111", "p5.48xlarge", "us-east-1a", total=8, available=8)
     aws.throttle("DescribeCapacityReservations", 2)
-    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0aaa")))["reservation"]
+    res = by_check(run_checks(reserved_spec(tmp_path, "cr-0aaa1111")))["reservation"]
     assert res.status == "ok", res.reason
     assert aws.calls["DescribeCapacityReservations"] == 3
     assert len(botocore_sleeps) == 2

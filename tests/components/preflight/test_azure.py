@@ -13,7 +13,7 @@ from components.preflight import command
 from components.preflight.azure import AzureChecker, default_clients
 from components.preflight.model import CheckResult, CredentialsError, PreflightOptions
 from components.preflight.retry import Backoff
-from components.spec import load_fleet
+from components.spec import SpecError, load_fleet
 from tests.components.preflight.azure_fakes import fake_clients
 from tests.components.preflight.conftest import write_spec
 
@@ -143,10 +143,10 @@ def test_reservation_in_another_zone_fails(tmp_path: Path) -> None:
     assert "holds no Standard_ND96isr_H100_v5 reservation in zone 2" in res.reason
 
 
-def test_reservation_that_is_not_a_resource_id_fails(tmp_path: Path) -> None:
-    res = run_checks(spec(tmp_path, capacity="reserved", extra="        reservation: crg-h100"))["reservation"]
-    assert res.status == "fail"
-    assert "is not a capacity reservation group resource ID" in res.reason
+def test_reservation_that_is_not_a_resource_id_is_a_spec_error(tmp_path: Path) -> None:
+    # The Azure spec rule rejects it before any API call (preflight exits 2 on spec errors).
+    with pytest.raises(SpecError, match="is not a capacity reservation group resource ID"):
+        run_checks(spec(tmp_path, capacity="reserved", extra="        reservation: crg-h100"))
 
 
 def test_forbidden_names_the_permission(tmp_path: Path) -> None:
