@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from components.preflight.aws_quotas import quota_family
-from components.preflight.model import CheckResult, CredentialsError, PreflightOptions, Status
+from components.preflight.model import CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool
 
@@ -131,18 +130,8 @@ def _shared_loader() -> Any:
     return create_loader()
 
 
-class _CheckFailed(Exception):
-    """An API problem that turns one check into a failed row (not a crash)."""
-
-
-@dataclass
-class _Row:
-    cluster: ResolvedCluster
-    pool: str | None
-    check: str
-
-    def result(self, status: Status, reason: str, /, **details: object) -> CheckResult:
-        return CheckResult(CLOUD, self.cluster.name, self.pool, self.check, status, reason, details)
+def _row(cluster: ResolvedCluster, pool: str | None, check: str) -> Row:
+    return Row(CLOUD, cluster, pool, check)
 
 
 class AwsChecker:
@@ -187,7 +176,7 @@ class AwsChecker:
         try:
             return self.backoff.call(lambda: method(**kwargs), is_throttle)
         except Throttled as exc:
-            raise _CheckFailed(
+            raise CheckFailed(
                 f"{service}:{_action(operation)} still throttled after {exc.attempts} round(s) of botocore's "
                 "retries with backoff between them; re-run later"
             ) from exc
@@ -201,15 +190,15 @@ class AwsChecker:
                     problem += "; if the region is opt-in, enable it for the account"
                 raise CredentialsError(CLOUD, problem, HOW_TO_FIX) from exc
             if code in DENIED_CODES:
-                raise _CheckFailed(
+                raise CheckFailed(
                     f"permission denied: the caller needs {service_prefix(service)}:{_action(operation)} "
                     "(see docs/preflight.md)"
                 ) from exc
             raise
         except EndpointConnectionError as exc:
-            raise _CheckFailed(f"cannot reach the {service} endpoint: {exc}") from exc
+            raise CheckFailed(f"cannot reach the {service} endpoint: {exc}") from exc
         except BotoCoreError as exc:
-            raise _CheckFailed(f"{service}:{_action(operation)} failed: {exc}") from exc
+            raise CheckFailed(f"{service}:{_action(operation)} failed: {exc}") from exc
 
     def _instance_type(self, region: str, instance_type: str) -> dict[str, Any] | None:
         """DescribeInstanceTypes row for one type (None: the region does not know it)."""
@@ -299,15 +288,15 @@ class AwsChecker:
         results: list[CheckResult] = []
         for pool in cluster.pools:
             for check, fn in self._pool_checks(pool):
-                row = _Row(cluster, pool.name, check)
+                row = _row(cluster, pool.name, check)
                 results.append(self._guard(row, functools.partial(fn, cluster, pool, row)))
         for sl in cluster.slices:  # validation rejects TPU slices off GCP; belt and braces
-            results.append(_Row(cluster, sl.name, "offering").result("skipped", "TPU slices exist only on GCP"))
+            results.append(_row(cluster, sl.name, "offering").result("skipped", "TPU slices exist only on GCP"))
         return results
 
     def _pool_checks(
         self, pool: ResolvedPool
-    ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, _Row], CheckResult]]]:
+    ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, Row], CheckResult]]]:
         yield "offering", self._check_offering
         yield "quota", self._check_quota
         if pool.spec.capacity == "reserved":
@@ -317,17 +306,17 @@ class AwsChecker:
         if pool.fabric is not None and pool.offer.fabric.efa_interfaces:
             yield "fabric", self._check_efa
 
-    def _guard(self, row: _Row, fn: Callable[[], CheckResult]) -> CheckResult:
+    def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
         from botocore.exceptions import ClientError
 
         try:
             return fn()
-        except _CheckFailed as exc:
+        except CheckFailed as exc:
             return row.result("fail", f"could not check: {exc}")
         except ClientError as exc:
             return row.result("fail", f"could not check: {exc}")
 
-    def _check_offering(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_offering(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         region, zone, itype = cluster.spec.region, cluster.spec.zone, pool.offer.machine_type
         azs = self._offered_azs(region, itype)
         if not azs:
@@ -355,7 +344,7 @@ class AwsChecker:
             return int(row["VCpuInfo"]["DefaultVCpus"])
         return pool.offer.vcpu
 
-    def _check_quota(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_quota(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         region, itype = cluster.spec.region, pool.offer.machine_type
         if pool.spec.capacity == "reserved":
             return row.result(
@@ -398,7 +387,7 @@ class AwsChecker:
             )
         return row.result("ok", f"{what} fits: {quota}", **details)
 
-    def _check_reservation(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_reservation(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         from botocore.exceptions import ClientError
 
         region, zone, itype = cluster.spec.region, cluster.spec.zone, pool.offer.machine_type
@@ -455,7 +444,7 @@ class AwsChecker:
         where = cr.get("AvailabilityZone")
         return row.result("ok", f"{what} {rid}: {itype} in {where}, {available}/{total} available{when}", **details)
 
-    def _check_spot_score(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_spot_score(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         region, zone, itype = cluster.spec.region, cluster.spec.zone, pool.offer.machine_type
         target = max(1, pool.spec.max_nodes)
         out = self._call(
@@ -500,7 +489,7 @@ class AwsChecker:
                 return str(z.get("ZoneId"))
         return None
 
-    def _check_efa(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_efa(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         itype = pool.offer.machine_type
         info = self._instance_type(cluster.spec.region, itype)
         if info is None:

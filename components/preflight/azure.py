@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from components.preflight.model import CheckResult, CredentialsError, PreflightOptions, Status
+from components.preflight.model import CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool
 
@@ -98,18 +98,8 @@ def capability(sku: Any, name: str) -> str | None:
     return None
 
 
-class _CheckFailed(Exception):
-    pass
-
-
-@dataclass
-class _Row:
-    cluster: ResolvedCluster
-    pool: str | None
-    check: str
-
-    def result(self, status: Status, reason: str, /, **details: object) -> CheckResult:
-        return CheckResult(CLOUD, self.cluster.name, self.pool, self.check, status, reason, details)
+def _row(cluster: ResolvedCluster, pool: str | None, check: str) -> Row:
+    return Row(CLOUD, cluster, pool, check)
 
 
 class AzureChecker:
@@ -137,12 +127,12 @@ class AzureChecker:
         try:
             return self.backoff.call(fn, _is_throttle)
         except Throttled as exc:
-            raise _CheckFailed(f"{what}: still throttled (429) after {exc.attempts} attempt(s); re-run later") from exc
+            raise CheckFailed(f"{what}: still throttled (429) after {exc.attempts} attempt(s); re-run later") from exc
         except ClientAuthenticationError as exc:
             raise CredentialsError(CLOUD, f"Azure rejected the credentials ({exc.message})", HOW_TO_FIX) from exc
         except HttpResponseError as exc:
             if exc.status_code == 403:
-                raise _CheckFailed(f"{what}: permission denied; the caller needs {permission}") from exc
+                raise CheckFailed(f"{what}: permission denied; the caller needs {permission}") from exc
             raise
 
     def _sku_map(self, region: str) -> dict[str, Any]:
@@ -171,15 +161,15 @@ class AzureChecker:
         results: list[CheckResult] = []
         for pool in cluster.pools:
             for check, fn in self._pool_checks(pool):
-                row = _Row(cluster, pool.name, check)
+                row = _row(cluster, pool.name, check)
                 results.append(self._guard(row, functools.partial(fn, cluster, pool, row)))
         for sl in cluster.slices:  # validation rejects TPU slices off GCP
-            results.append(_Row(cluster, sl.name, "offering").result("skipped", "TPU slices exist only on GCP"))
+            results.append(_row(cluster, sl.name, "offering").result("skipped", "TPU slices exist only on GCP"))
         return results
 
     def _pool_checks(
         self, pool: ResolvedPool
-    ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, _Row], CheckResult]]]:
+    ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, Row], CheckResult]]]:
         yield "offering", self._check_offering
         yield "quota", self._check_quota
         if pool.spec.capacity == "reserved":
@@ -187,17 +177,17 @@ class AzureChecker:
         if pool.fabric is not None and pool.fabric.kind == "infiniband":
             yield "fabric", self._check_rdma
 
-    def _guard(self, row: _Row, fn: Callable[[], CheckResult]) -> CheckResult:
+    def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
         from azure.core.exceptions import AzureError
 
         try:
             return fn()
-        except _CheckFailed as exc:
+        except CheckFailed as exc:
             return row.result("fail", f"could not check: {exc}")
         except AzureError as exc:  # HTTP errors, and ServiceRequestError (cannot reach ARM)
             return row.result("fail", f"could not check: {exc.message}")
 
-    def _check_offering(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_offering(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         region, zone, size = cluster.spec.region, cluster.spec.zone, pool.offer.machine_type
         sku = self._sku_map(region).get(size)
         if sku is None:
@@ -234,7 +224,7 @@ class AzureChecker:
         value = capability(sku, "vCPUs") if sku is not None else None
         return int(value) if value else pool.offer.vcpu
 
-    def _check_quota(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_quota(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         region, size = cluster.spec.region, pool.offer.machine_type
         if pool.spec.capacity == "reserved":
             return row.result(
@@ -289,7 +279,7 @@ class AzureChecker:
             )
         return row.result("ok", f"{what} fits: " + "; ".join(summary), **details)
 
-    def _check_reservation(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_reservation(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         from azure.core.exceptions import ResourceNotFoundError
 
         rid = pool.spec.reservation or ""
@@ -355,7 +345,7 @@ class AzureChecker:
             "ok", f"capacity reservation group {group}: {capacity - used}/{capacity} {size} free", **details
         )
 
-    def _check_rdma(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_rdma(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         size = pool.offer.machine_type
         sku = self._sku_map(cluster.spec.region).get(size)
         if sku is None:

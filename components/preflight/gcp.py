@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from components.preflight.model import CheckResult, CredentialsError, PreflightOptions, Status
+from components.preflight.model import CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool
 
@@ -109,18 +109,8 @@ def _is_throttle(exc: Exception) -> bool:
     return isinstance(exc, gexc.TooManyRequests | gexc.ResourceExhausted | gexc.ServiceUnavailable)
 
 
-class _CheckFailed(Exception):
-    pass
-
-
-@dataclass
-class _Row:
-    cluster: ResolvedCluster
-    pool: str | None
-    check: str
-
-    def result(self, status: Status, reason: str, /, **details: object) -> CheckResult:
-        return CheckResult(CLOUD, self.cluster.name, self.pool, self.check, status, reason, details)
+def _row(cluster: ResolvedCluster, pool: str | None, check: str) -> Row:
+    return Row(CLOUD, cluster, pool, check)
 
 
 class GcpChecker:
@@ -153,15 +143,15 @@ class GcpChecker:
         try:
             return self.backoff.call(fn, _is_throttle)
         except TransportError as exc:  # a network problem while getting a token, not a bad login
-            raise _CheckFailed(f"{what}: cannot reach Google's token endpoint: {exc}") from exc
+            raise CheckFailed(f"{what}: cannot reach Google's token endpoint: {exc}") from exc
         except Throttled as exc:
-            raise _CheckFailed(f"{what}: still throttled after {exc.attempts} attempt(s); re-run later") from exc
+            raise CheckFailed(f"{what}: still throttled after {exc.attempts} attempt(s); re-run later") from exc
         except gexc.Unauthenticated as exc:
             raise CredentialsError(CLOUD, f"Google rejected the credentials ({exc.message})", HOW_TO_FIX) from exc
         except GoogleAuthError as exc:
             raise CredentialsError(CLOUD, f"cannot get a token ({exc})", HOW_TO_FIX) from exc
         except gexc.Forbidden as exc:
-            raise _CheckFailed(
+            raise CheckFailed(
                 f"{what}: permission denied; the caller needs {permission} on project {self.project} "
                 f"(or the Compute Engine API is not enabled): {exc.message}"
             ) from exc
@@ -223,10 +213,10 @@ class GcpChecker:
         results: list[CheckResult] = []
         for pool in cluster.pools:
             for check, fn in self._pool_checks(pool):
-                row = _Row(cluster, pool.name, check)
+                row = _row(cluster, pool.name, check)
                 results.append(self._guard(row, functools.partial(fn, cluster, pool, row)))
         for sl in cluster.slices:
-            row = _Row(cluster, sl.name, "offering")
+            row = _row(cluster, sl.name, "offering")
             if sl.spec.mode == "gke":
                 results.append(
                     self._guard(row, functools.partial(self._offering, cluster, row, sl.shape.machine_type, None))
@@ -234,14 +224,14 @@ class GcpChecker:
             else:
                 results.append(row.result("skipped", "TPU VM accelerator types are listed by the Cloud TPU API"))
             results.append(
-                _Row(cluster, sl.name, "quota").result(
+                _row(cluster, sl.name, "quota").result(
                     "skipped",
                     f"TPU {sl.spec.version} quota is not a Compute Engine region quota; check it in the console "
                     "(IAM & Admin > Quotas, service tpu.googleapis.com)",
                 )
             )
             if sl.spec.capacity == "reserved" and sl.spec.reservation:
-                row = _Row(cluster, sl.name, "reservation")
+                row = _row(cluster, sl.name, "reservation")
                 nodes = sl.shape.nodes * sl.spec.count
                 reservation = functools.partial(
                     self._reservation, cluster, row, sl.spec.reservation, sl.shape.machine_type, nodes
@@ -251,7 +241,7 @@ class GcpChecker:
 
     def _pool_checks(
         self, pool: ResolvedPool
-    ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, _Row], CheckResult]]]:
+    ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, Row], CheckResult]]]:
         yield "offering", lambda c, p, r: self._offering(c, r, p.offer.machine_type, p.offer.accelerator_type)
         yield "quota", self._check_quota
         if pool.spec.capacity == "reserved":
@@ -262,19 +252,19 @@ class GcpChecker:
                 ),
             )
 
-    def _guard(self, row: _Row, fn: Callable[[], CheckResult]) -> CheckResult:
+    def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
         from google.api_core import exceptions as gexc
 
         try:
             return fn()
-        except _CheckFailed as exc:
+        except CheckFailed as exc:
             return row.result("fail", f"could not check: {exc}")
         except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
             return row.result("fail", f"could not check: {exc}")
         except OSError as exc:  # requests' ConnectionError / timeouts from the REST transport
             return row.result("fail", f"could not check: cannot reach the Compute Engine API: {exc}")
 
-    def _offering(self, cluster: ResolvedCluster, row: _Row, machine_type: str, accel: str | None) -> CheckResult:
+    def _offering(self, cluster: ResolvedCluster, row: Row, machine_type: str, accel: str | None) -> CheckResult:
         region, zone = cluster.spec.region, cluster.spec.zone
         where = zone or region
         zones = self._zones_with("machine", machine_type, region, zone) or []
@@ -297,7 +287,7 @@ class GcpChecker:
         what = machine_type + (f" with {accel}" if accel else "")
         return row.result("ok", f"{what} is offered in {', '.join(zones)}", **details)
 
-    def _check_quota(self, cluster: ResolvedCluster, pool: ResolvedPool, row: _Row) -> CheckResult:
+    def _check_quota(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         accel = pool.offer.accelerator_type
         if pool.spec.capacity == "reserved":
             return row.result("skipped", f"VMs consuming reservation {pool.spec.reservation} use its quota")
@@ -364,9 +354,7 @@ class GcpChecker:
             "ok", f"{what} fits {metric} in {region} ({int(limit)}, {int(usage)} in use){note}", **details
         )
 
-    def _reservation(
-        self, cluster: ResolvedCluster, row: _Row, name: str, machine_type: str, nodes: int
-    ) -> CheckResult:
+    def _reservation(self, cluster: ResolvedCluster, row: Row, name: str, machine_type: str, nodes: int) -> CheckResult:
         from google.api_core import exceptions as gexc
 
         project, short = self.project, name

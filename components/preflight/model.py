@@ -82,3 +82,20 @@ class Checker(Protocol):
     cloud: str
 
     def checks(self, cluster: ResolvedCluster) -> list[CheckResult]: ...
+
+
+class CheckFailed(Exception):
+    """An API problem that turns one check into a failed row (not a crash)."""
+
+
+@dataclass
+class Row:
+    """One check about to be answered: where it is, so each answer is one line."""
+
+    cloud: str
+    cluster: ResolvedCluster
+    pool: str | None
+    check: str
+
+    def result(self, status: Status, reason: str, /, **details: object) -> CheckResult:
+        return CheckResult(self.cloud, self.cluster.name, self.pool, self.check, status, reason, details)
