@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from components.preflight.aws_quotas import quota_family
-from components.preflight.model import CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
+from components.preflight.model import BaseChecker, CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool
 
@@ -130,11 +130,7 @@ def _shared_loader() -> Any:
     return create_loader()
 
 
-def _row(cluster: ResolvedCluster, pool: str | None, check: str) -> Row:
-    return Row(CLOUD, cluster, pool, check)
-
-
-class AwsChecker:
+class AwsChecker(BaseChecker):
     """Preflight checks for ``cloud: aws`` clusters (see the module docstring)."""
 
     cloud = CLOUD
@@ -284,16 +280,6 @@ class AwsChecker:
 
     # --- checks ---------------------------------------------------------------------
 
-    def checks(self, cluster: ResolvedCluster) -> list[CheckResult]:
-        results: list[CheckResult] = []
-        for pool in cluster.pools:
-            for check, fn in self._pool_checks(pool):
-                row = _row(cluster, pool.name, check)
-                results.append(self._guard(row, functools.partial(fn, cluster, pool, row)))
-        for sl in cluster.slices:  # validation rejects TPU slices off GCP; belt and braces
-            results.append(_row(cluster, sl.name, "offering").result("skipped", "TPU slices exist only on GCP"))
-        return results
-
     def _pool_checks(
         self, pool: ResolvedPool
     ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, Row], CheckResult]]]:
@@ -306,15 +292,10 @@ class AwsChecker:
         if pool.fabric is not None and pool.offer.fabric.efa_interfaces:
             yield "fabric", self._check_efa
 
-    def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
+    def _api_error(self, exc: Exception) -> str | None:
         from botocore.exceptions import ClientError
 
-        try:
-            return fn()
-        except CheckFailed as exc:
-            return row.result("fail", f"could not check: {exc}")
-        except ClientError as exc:
-            return row.result("fail", f"could not check: {exc}")
+        return str(exc) if isinstance(exc, ClientError) else None
 
     def _check_offering(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         region, zone, itype = cluster.spec.region, cluster.spec.zone, pool.offer.machine_type

@@ -22,12 +22,11 @@ or ``AZURE_SUBSCRIPTION_ID``.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from components.preflight.model import CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
+from components.preflight.model import BaseChecker, CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool
 
@@ -98,11 +97,7 @@ def capability(sku: Any, name: str) -> str | None:
     return None
 
 
-def _row(cluster: ResolvedCluster, pool: str | None, check: str) -> Row:
-    return Row(CLOUD, cluster, pool, check)
-
-
-class AzureChecker:
+class AzureChecker(BaseChecker):
     """Preflight checks for ``cloud: azure`` clusters (see the module docstring)."""
 
     cloud = CLOUD
@@ -157,16 +152,6 @@ class AzureChecker:
 
     # --- checks ---------------------------------------------------------------------
 
-    def checks(self, cluster: ResolvedCluster) -> list[CheckResult]:
-        results: list[CheckResult] = []
-        for pool in cluster.pools:
-            for check, fn in self._pool_checks(pool):
-                row = _row(cluster, pool.name, check)
-                results.append(self._guard(row, functools.partial(fn, cluster, pool, row)))
-        for sl in cluster.slices:  # validation rejects TPU slices off GCP
-            results.append(_row(cluster, sl.name, "offering").result("skipped", "TPU slices exist only on GCP"))
-        return results
-
     def _pool_checks(
         self, pool: ResolvedPool
     ) -> Iterable[tuple[str, Callable[[ResolvedCluster, ResolvedPool, Row], CheckResult]]]:
@@ -177,15 +162,11 @@ class AzureChecker:
         if pool.fabric is not None and pool.fabric.kind == "infiniband":
             yield "fabric", self._check_rdma
 
-    def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
+    def _api_error(self, exc: Exception) -> str | None:
         from azure.core.exceptions import AzureError
 
-        try:
-            return fn()
-        except CheckFailed as exc:
-            return row.result("fail", f"could not check: {exc}")
-        except AzureError as exc:  # HTTP errors, and ServiceRequestError (cannot reach ARM)
-            return row.result("fail", f"could not check: {exc.message}")
+        # HTTP errors, and ServiceRequestError (cannot reach ARM)
+        return str(exc.message) if isinstance(exc, AzureError) else None
 
     def _check_offering(self, cluster: ResolvedCluster, pool: ResolvedPool, row: Row) -> CheckResult:
         region, zone, size = cluster.spec.region, cluster.spec.zone, pool.offer.machine_type

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from components.preflight.model import CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
+from components.preflight.model import BaseChecker, CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
-from components.spec.resolved import ResolvedCluster, ResolvedPool
+from components.spec.resolved import ResolvedCluster, ResolvedPool, ResolvedSlice
 
 CLOUD = "gcp"
 
@@ -109,11 +109,7 @@ def _is_throttle(exc: Exception) -> bool:
     return isinstance(exc, gexc.TooManyRequests | gexc.ResourceExhausted | gexc.ServiceUnavailable)
 
 
-def _row(cluster: ResolvedCluster, pool: str | None, check: str) -> Row:
-    return Row(CLOUD, cluster, pool, check)
-
-
-class GcpChecker:
+class GcpChecker(BaseChecker):
     """Preflight checks for ``cloud: gcp`` clusters (see the module docstring)."""
 
     cloud = CLOUD
@@ -209,34 +205,29 @@ class GcpChecker:
 
     # --- checks ---------------------------------------------------------------------
 
-    def checks(self, cluster: ResolvedCluster) -> list[CheckResult]:
+    def _slice_checks(self, cluster: ResolvedCluster, sl: ResolvedSlice) -> list[CheckResult]:
         results: list[CheckResult] = []
-        for pool in cluster.pools:
-            for check, fn in self._pool_checks(pool):
-                row = _row(cluster, pool.name, check)
-                results.append(self._guard(row, functools.partial(fn, cluster, pool, row)))
-        for sl in cluster.slices:
-            row = _row(cluster, sl.name, "offering")
-            if sl.spec.mode == "gke":
-                results.append(
-                    self._guard(row, functools.partial(self._offering, cluster, row, sl.shape.machine_type, None))
-                )
-            else:
-                results.append(row.result("skipped", "TPU VM accelerator types are listed by the Cloud TPU API"))
+        row = self._row(cluster, sl.name, "offering")
+        if sl.spec.mode == "gke":
             results.append(
-                _row(cluster, sl.name, "quota").result(
-                    "skipped",
-                    f"TPU {sl.spec.version} quota is not a Compute Engine region quota; check it in the console "
-                    "(IAM & Admin > Quotas, service tpu.googleapis.com)",
-                )
+                self._guard(row, functools.partial(self._offering, cluster, row, sl.shape.machine_type, None))
             )
-            if sl.spec.capacity == "reserved" and sl.spec.reservation:
-                row = _row(cluster, sl.name, "reservation")
-                nodes = sl.shape.nodes * sl.spec.count
-                reservation = functools.partial(
-                    self._reservation, cluster, row, sl.spec.reservation, sl.shape.machine_type, nodes
-                )
-                results.append(self._guard(row, reservation))
+        else:
+            results.append(row.result("skipped", "TPU VM accelerator types are listed by the Cloud TPU API"))
+        results.append(
+            self._row(cluster, sl.name, "quota").result(
+                "skipped",
+                f"TPU {sl.spec.version} quota is not a Compute Engine region quota; check it in the console "
+                "(IAM & Admin > Quotas, service tpu.googleapis.com)",
+            )
+        )
+        if sl.spec.capacity == "reserved" and sl.spec.reservation:
+            row = self._row(cluster, sl.name, "reservation")
+            nodes = sl.shape.nodes * sl.spec.count
+            reservation = functools.partial(
+                self._reservation, cluster, row, sl.spec.reservation, sl.shape.machine_type, nodes
+            )
+            results.append(self._guard(row, reservation))
         return results
 
     def _pool_checks(
@@ -252,17 +243,14 @@ class GcpChecker:
                 ),
             )
 
-    def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
+    def _api_error(self, exc: Exception) -> str | None:
         from google.api_core import exceptions as gexc
 
-        try:
-            return fn()
-        except CheckFailed as exc:
-            return row.result("fail", f"could not check: {exc}")
-        except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
-            return row.result("fail", f"could not check: {exc}")
-        except OSError as exc:  # requests' ConnectionError / timeouts from the REST transport
-            return row.result("fail", f"could not check: cannot reach the Compute Engine API: {exc}")
+        if isinstance(exc, gexc.GoogleAPICallError | gexc.RetryError):
+            return str(exc)
+        if isinstance(exc, OSError):  # requests' ConnectionError / timeouts from the REST transport
+            return f"cannot reach the Compute Engine API: {exc}"
+        return None
 
     def _offering(self, cluster: ResolvedCluster, row: Row, machine_type: str, accel: str | None) -> CheckResult:
         region, zone = cluster.spec.region, cluster.spec.zone

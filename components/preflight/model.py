@@ -8,11 +8,12 @@ command, the renderers and the tests do not know which cloud they talk to.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from components.spec.resolved import ResolvedCluster
+from components.spec.resolved import ResolvedCluster, ResolvedPool, ResolvedSlice
 
 Status = Literal["ok", "fail", "skipped"]
 STATUSES: tuple[Status, ...] = ("ok", "fail", "skipped")
@@ -99,3 +100,51 @@ class Row:
 
     def result(self, status: Status, reason: str, /, **details: object) -> CheckResult:
         return CheckResult(self.cloud, self.cluster.name, self.pool, self.check, status, reason, details)
+
+
+PoolCheck = Callable[[ResolvedCluster, ResolvedPool, Row], CheckResult]
+
+
+class BaseChecker:
+    """What every cloud's checker shares: one row per (pool, check), API errors as failed rows.
+
+    Subclasses set ``cloud``, list their checks per pool in ``_pool_checks``, say how their
+    SDK's errors read in ``_api_error``, and (GCP) check TPU slices in ``_slice_checks``.
+    """
+
+    cloud: str
+
+    def checks(self, cluster: ResolvedCluster) -> list[CheckResult]:
+        results: list[CheckResult] = []
+        for pool in cluster.pools:
+            for check, fn in self._pool_checks(pool):
+                row = self._row(cluster, pool.name, check)
+                results.append(self._guard(row, functools.partial(fn, cluster, pool, row)))
+        for sl in cluster.slices:
+            results.extend(self._slice_checks(cluster, sl))
+        return results
+
+    def _row(self, cluster: ResolvedCluster, pool: str | None, check: str) -> Row:
+        return Row(self.cloud, cluster, pool, check)
+
+    def _pool_checks(self, pool: ResolvedPool) -> Iterable[tuple[str, PoolCheck]]:
+        raise NotImplementedError
+
+    def _slice_checks(self, cluster: ResolvedCluster, sl: ResolvedSlice) -> list[CheckResult]:
+        # Validation rejects TPU slices off GCP; belt and braces.
+        return [self._row(cluster, sl.name, "offering").result("skipped", "TPU slices exist only on GCP")]
+
+    def _api_error(self, exc: Exception) -> str | None:
+        """The reason to show for an SDK error, or None for an error that is a bug."""
+        return None
+
+    def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
+        try:
+            return fn()
+        except CheckFailed as exc:
+            return row.result("fail", f"could not check: {exc}")
+        except Exception as exc:
+            reason = self._api_error(exc)
+            if reason is None:
+                raise
+            return row.result("fail", f"could not check: {reason}")
