@@ -1,15 +1,73 @@
-"""``aiinfra diff``: not built yet in this version; says so and exits 2 rather than doing nothing."""
+"""``aiinfra diff BASE HEAD``: what a change does to cost, accelerators, policies, and what it replaces.
+
+BASE and HEAD are stack files, ``REF:PATH`` (the file at a git ref, read with ``git show``;
+a file missing at that ref means a new or deleted stack), or ``/dev/null``. Both are
+planned offline like ``aiinfra plan``. Changes that replace or recreate a GPU pool
+(machine type, accelerator, GPU driver, capacity type, AKS vmSize...) and changes that
+delete or replace data-bearing storage (removed, kind changed, shrunk, Lustre tier
+changed, renamed) are shown first, loudly.
+
+Exit codes as ``aiinfra plan`` on HEAD: 0 pass or advisory, 1 a mandatory violation (or
+policies not evaluated; with --fail-on-data-loss also a storage deletion or replacement),
+2 invalid input on either side, 3 an internal error.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("args", nargs="*", help="(not implemented yet)")
+    parser.add_argument("base", metavar="BASE", help="stack file, REF:PATH, or /dev/null")
+    parser.add_argument("head", metavar="HEAD", help="stack file, REF:PATH, or /dev/null")
+    parser.add_argument(
+        "--format", choices=["markdown", "json", "text"], default="text", help="output format (default: text)"
+    )
+    parser.add_argument("--out", metavar="PATH", help="write the report to PATH instead of stdout")
+    parser.add_argument("--policy-config", metavar="JSON", help="policy pack config (inline JSON or a JSON file)")
+    parser.add_argument("--skip-policies", action="store_true", help="do not evaluate the policy pack")
+    parser.add_argument("--program", metavar="PATH", help="the Pulumi program to run (default: the project's)")
+    parser.add_argument(
+        "--fail-on-data-loss",
+        action="store_true",
+        help="exit 1 when data-bearing storage is deleted or replaced (in addition to plan's exit codes)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    print("aiinfra diff: not implemented yet in this version of ai-infra", file=sys.stderr)
-    return 2
+    from components.plan.command import load_policy_config
+    from components.plan.diff import PlanDiff, SideError, load_side
+    from components.plan.engine import EXIT_INVALID
+    from components.plan.report_diff import render_markdown, render_text
+
+    try:
+        config = load_policy_config(args.policy_config)
+        base = load_side(args.base, config, skip_policies=args.skip_policies, program=args.program)
+        head = load_side(args.head, config, skip_policies=args.skip_policies, program=args.program)
+    except (ValueError, SideError) as exc:
+        print(f"aiinfra diff: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if base.plan is None and head.plan is None:
+        print("aiinfra diff: neither side exists", file=sys.stderr)
+        return EXIT_INVALID
+    diff = PlanDiff(base, head)
+    if args.format == "json":
+        text = json.dumps(diff.to_json(), indent=2, sort_keys=True, default=str) + "\n"
+    elif args.format == "markdown":
+        text = render_markdown(diff)
+    else:
+        text = render_text(diff)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"aiinfra diff: {diff.verdict}; wrote {args.format} to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    code: int = diff.exit_code
+    if args.fail_on_data_loss and code == 0 and diff.danger():
+        print(f"aiinfra diff: {len(diff.danger())} change(s) delete or replace data-bearing storage", file=sys.stderr)
+        code = 1
+    return code

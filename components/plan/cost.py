@@ -1,0 +1,364 @@
+"""Cost and accelerator roll-up of a resolved fleet, priced from the catalog.
+
+One line per GPU pool, TPU slice and storage item, each with the hourly cost at min and at
+max scale and the monthly cost at max scale (730 hours), priced by the capacity the spec
+asks for. Every approximation is stated on its line (``assumptions``) and gathered for the
+report, so a reviewer sees what the figure does and does not include:
+
+- GPU pools: node-hour price of the offer x nodes. Spot uses the catalog's spot price; when
+  the catalog has none, the on-demand price (an upper bound). Reserved capacity is priced
+  at on-demand list: the real price is your commitment's, and a reservation is usually
+  billed whether or not nodes run.
+- TPU slices: chip-hour price x chips per slice x slices. Slices are fixed size, so min = max.
+- Storage: GiB-month price of the tier x capacity; hourly = monthly / 730.
+- Prices are the catalog region's list prices; other regions differ.
+- Not priced: control planes, system (CPU) pools, networking, egress, support plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.catalog import get_catalog
+from components.spec.resolved import ResolvedCluster, ResolvedFleet, ResolvedPool, ResolvedSlice, ResolvedStorage
+
+HOURS_PER_MONTH = 730
+
+#: Stated once for every plan: what the totals never include.
+NOT_PRICED = (
+    "Not priced: Kubernetes control planes, system (CPU) node pools, networking, egress, "
+    "load balancers, support plans and taxes."
+)
+
+
+def _r(value: float, digits: int = 4) -> float:
+    return round(value + 0.0, digits)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """The cost of one pool, slice or storage item."""
+
+    stack: str
+    cluster: str
+    cloud: str
+    region: str
+    kind: str  # gpu-pool | tpu-slice | storage
+    name: str
+    path: str  # spec path of the item (clusters[0].gpuPools[1])
+    sku: str  # machine type, TPU machine type x nodes, storage service and tier
+    capacity: str  # on-demand | spot | reserved | storage
+    unit: str  # node-hour | chip-hour | GiB-month
+    unit_price_usd: float | None
+    on_demand_unit_price_usd: float | None
+    units_at_min: float
+    units_at_max: float
+    hourly_usd_at_min: float
+    hourly_usd_at_max: float
+    on_demand_hourly_usd_at_max: float
+    price_region: str | None
+    source: str
+    as_of: str
+    priced: bool = True
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def monthly_usd_at_max(self) -> float:
+        return self.hourly_usd_at_max * HOURS_PER_MONTH
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.stack, self.cluster, self.kind, self.name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "cluster": self.cluster,
+            "cloud": self.cloud,
+            "region": self.region,
+            "kind": self.kind,
+            "name": self.name,
+            "path": self.path,
+            "sku": self.sku,
+            "capacity": self.capacity,
+            "unit": self.unit,
+            "unitPriceUsd": self.unit_price_usd,
+            "onDemandUnitPriceUsd": self.on_demand_unit_price_usd,
+            "unitsAtMin": self.units_at_min,
+            "unitsAtMax": self.units_at_max,
+            "hourlyUsdAtMin": _r(self.hourly_usd_at_min),
+            "hourlyUsdAtMax": _r(self.hourly_usd_at_max),
+            "monthlyUsdAtMax": _r(self.monthly_usd_at_max, 2),
+            "onDemandHourlyUsdAtMax": _r(self.on_demand_hourly_usd_at_max),
+            "priced": self.priced,
+            "priceRegion": self.price_region,
+            "source": self.source,
+            "asOf": self.as_of,
+            "assumptions": list(self.assumptions),
+        }
+
+
+@dataclass
+class CostReport:
+    """Every cost line and the totals over them."""
+
+    lines: list[CostLine] = field(default_factory=list)
+
+    @property
+    def hourly_usd(self) -> float:
+        """At max scale."""
+        return sum(line.hourly_usd_at_max for line in self.lines)
+
+    @property
+    def hourly_usd_at_min(self) -> float:
+        return sum(line.hourly_usd_at_min for line in self.lines)
+
+    @property
+    def monthly_usd(self) -> float:
+        """At max scale, 730 hours."""
+        return self.hourly_usd * HOURS_PER_MONTH
+
+    @property
+    def on_demand_hourly_usd(self) -> float:
+        """At max scale, everything at on-demand prices (what budgets are checked against)."""
+        return sum(line.on_demand_hourly_usd_at_max for line in self.lines)
+
+    @property
+    def complete(self) -> bool:
+        return all(line.priced for line in self.lines)
+
+    def assumptions(self) -> list[str]:
+        """Every distinct assumption, in line order, then what is never priced."""
+        seen: dict[str, None] = {}
+        for line in self.lines:
+            for a in line.assumptions:
+                seen.setdefault(a, None)
+        seen.setdefault(NOT_PRICED, None)
+        return list(seen)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "currency": "USD",
+            "hoursPerMonth": HOURS_PER_MONTH,
+            "hourlyUsd": _r(self.hourly_usd),
+            "hourlyUsdAtMin": _r(self.hourly_usd_at_min),
+            "monthlyUsd": _r(self.monthly_usd, 2),
+            "monthlyUsdAtMin": _r(self.hourly_usd_at_min * HOURS_PER_MONTH, 2),
+            "onDemandHourlyUsd": _r(self.on_demand_hourly_usd),
+            "complete": self.complete,
+            "lines": [line.to_json() for line in self.lines],
+            "assumptions": self.assumptions(),
+        }
+
+    @classmethod
+    def merge(cls, reports: Iterable[CostReport]) -> CostReport:
+        out = cls()
+        for r in reports:
+            out.lines.extend(r.lines)
+        return out
+
+
+@dataclass(frozen=True)
+class AcceleratorCount:
+    """Accelerators of one name (GPU model, TPU version, Neuron chip) at min and max scale."""
+
+    name: str
+    kind: str  # gpu | tpu | neuron
+    at_min: int
+    at_max: int
+
+
+@dataclass
+class AcceleratorReport:
+    """Accelerators by canonical name."""
+
+    counts: dict[str, AcceleratorCount] = field(default_factory=dict)
+
+    def add(self, name: str, kind: str, at_min: int, at_max: int) -> None:
+        old = self.counts.get(name)
+        if old is not None:
+            at_min, at_max = old.at_min + at_min, old.at_max + at_max
+        self.counts[name] = AcceleratorCount(name, kind, at_min, at_max)
+
+    @property
+    def total(self) -> int:
+        return sum(c.at_max for c in self.counts.values())
+
+    @property
+    def total_at_min(self) -> int:
+        return sum(c.at_min for c in self.counts.values())
+
+    def to_json(self) -> dict[str, Any]:
+        names = sorted(self.counts)
+        return {
+            "total": self.total,
+            "totalAtMin": self.total_at_min,
+            "byName": {n: self.counts[n].at_max for n in names},
+            "byNameAtMin": {n: self.counts[n].at_min for n in names},
+            "kinds": {n: self.counts[n].kind for n in names},
+        }
+
+    @classmethod
+    def merge(cls, reports: Iterable[AcceleratorReport]) -> AcceleratorReport:
+        out = cls()
+        for r in reports:
+            for c in r.counts.values():
+                out.add(c.name, c.kind, c.at_min, c.at_max)
+        return out
+
+
+def _region_note(what: str, price_region: str | None, cluster: ResolvedCluster) -> list[str]:
+    if price_region and price_region != cluster.spec.region:
+        return [f"{what}: priced at the {price_region} list price; {cluster.spec.region} may differ."]
+    return []
+
+
+def _capacity_price(
+    what: str, capacity: str, on_demand: float | None, spot: float | None
+) -> tuple[float | None, list[str]]:
+    """The unit price for a capacity type, and the assumption it rests on."""
+    if capacity == "spot":
+        if spot is not None:
+            return spot, [f"{what}: spot price; spot capacity can be reclaimed at any time."]
+        return on_demand, [f"{what}: no spot price in the catalog; priced at on-demand (an upper bound)."]
+    if capacity == "reserved":
+        return on_demand, [
+            f"{what}: reserved capacity priced at on-demand list; your commitment price applies, "
+            "and a reservation is billed whether or not nodes run."
+        ]
+    return on_demand, []
+
+
+def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool) -> CostLine:
+    offer = pool.offer
+    price, notes = _capacity_price(
+        offer.machine_type, pool.spec.capacity, offer.price.on_demand_usd, offer.price.spot_usd
+    )
+    notes += _region_note(offer.machine_type, offer.price.region, cluster)
+    priced = price is not None
+    if not priced:
+        notes.append(f"{offer.machine_type}: no price in the catalog; counted as 0.")
+    unit = price or 0.0
+    od = offer.price.on_demand_usd or unit
+    return CostLine(
+        stack=stack,
+        cluster=cluster.name,
+        cloud=cluster.cloud,
+        region=cluster.spec.region,
+        kind="gpu-pool",
+        name=pool.name,
+        path=pool.spec.path,
+        sku=offer.machine_type,
+        capacity=pool.spec.capacity,
+        unit="node-hour",
+        unit_price_usd=price,
+        on_demand_unit_price_usd=offer.price.on_demand_usd,
+        units_at_min=pool.spec.min_nodes,
+        units_at_max=pool.spec.max_nodes,
+        hourly_usd_at_min=unit * pool.spec.min_nodes,
+        hourly_usd_at_max=unit * pool.spec.max_nodes,
+        on_demand_hourly_usd_at_max=od * pool.spec.max_nodes,
+        price_region=offer.price.region,
+        source=offer.source,
+        as_of=offer.as_of,
+        priced=priced,
+        assumptions=tuple(notes),
+    )
+
+
+def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice) -> CostLine:
+    v = tpu.version
+    what = f"TPU {v.version}"
+    price, notes = _capacity_price(what, tpu.spec.capacity, v.price.on_demand_usd, v.price.spot_usd)
+    notes += _region_note(what, v.price.region, cluster)
+    notes.append("TPU slices are fixed size: cost at min scale equals cost at max scale.")
+    priced = price is not None
+    if not priced:
+        notes.append(f"{what}: no price in the catalog; counted as 0.")
+    unit = price or 0.0
+    chips = tpu.chips_total
+    od = v.price.on_demand_usd or unit
+    count = f" x {tpu.spec.count} slices" if tpu.spec.count > 1 else ""
+    return CostLine(
+        stack=stack,
+        cluster=cluster.name,
+        cloud=cluster.cloud,
+        region=cluster.spec.region,
+        kind="tpu-slice",
+        name=tpu.name,
+        path=tpu.spec.path,
+        sku=f"{tpu.shape.machine_type} x {tpu.shape.nodes} ({tpu.spec.topology}, {tpu.shape.chips} chips){count}",
+        capacity=tpu.spec.capacity,
+        unit="chip-hour",
+        unit_price_usd=price,
+        on_demand_unit_price_usd=v.price.on_demand_usd,
+        units_at_min=chips,
+        units_at_max=chips,
+        hourly_usd_at_min=unit * chips,
+        hourly_usd_at_max=unit * chips,
+        on_demand_hourly_usd_at_max=od * chips,
+        price_region=v.price.region,
+        source=v.source,
+        as_of=v.as_of,
+        priced=priced,
+        assumptions=tuple(notes),
+    )
+
+
+def storage_line(stack: str, cluster: ResolvedCluster, store: ResolvedStorage) -> CostLine:
+    gib = store.spec.capacity_gib
+    per_gib = store.tier.price_usd_per_gib_month
+    hourly = per_gib * gib / HOURS_PER_MONTH
+    tier = f" {store.throughput_mbps_per_tib} MB/s/TiB" if store.throughput_mbps_per_tib else ""
+    sku = store.tier.sku or f"{store.offer.service}{tier}"
+    return CostLine(
+        stack=stack,
+        cluster=cluster.name,
+        cloud=cluster.cloud,
+        region=cluster.spec.region,
+        kind="storage",
+        name=store.name,
+        path=store.spec.path,
+        sku=f"{sku}, {gib} GiB",
+        capacity="storage",
+        unit="GiB-month",
+        unit_price_usd=per_gib,
+        on_demand_unit_price_usd=per_gib,
+        units_at_min=gib,
+        units_at_max=gib,
+        hourly_usd_at_min=hourly,
+        hourly_usd_at_max=hourly,
+        on_demand_hourly_usd_at_max=hourly,
+        price_region=None,
+        source=store.offer.source,
+        as_of=store.offer.as_of,
+        assumptions=(
+            f"Storage priced per GiB-month of provisioned capacity (hourly = monthly / {HOURS_PER_MONTH}); "
+            "IOPS, throughput and snapshot charges not included.",
+        ),
+    )
+
+
+def price_fleet(fleet: ResolvedFleet, stack: str) -> CostReport:
+    """One cost line per pool, slice and storage item of the fleet."""
+    report = CostReport()
+    for cluster in fleet.clusters:
+        report.lines.extend(pool_line(stack, cluster, p) for p in cluster.pools)
+        report.lines.extend(slice_line(stack, cluster, s) for s in cluster.slices)
+        report.lines.extend(storage_line(stack, cluster, s) for s in cluster.storage)
+    return report
+
+
+def count_accelerators(fleet: ResolvedFleet) -> AcceleratorReport:
+    """Accelerators by canonical name, at min and at max scale (TPUs in chips)."""
+    cat = get_catalog()
+    report = AcceleratorReport()
+    for cluster in fleet.clusters:
+        for p in cluster.pools:
+            acc = cat.accelerators.get(p.offer.accelerator)
+            report.add(p.offer.accelerator, acc.kind if acc else "gpu", p.accelerators_at_min, p.accelerators_at_max)
+        for s in cluster.slices:
+            report.add(s.version.accelerator, "tpu", s.chips_total, s.chips_total)
+    return report

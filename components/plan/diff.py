@@ -1,0 +1,274 @@
+"""Compare the plans of two versions of a stack: cost, accelerators, policies, replacements.
+
+``load_side("origin/main:stacks/Pulumi.gcp-train.yaml")`` plans a file as it is at a git
+ref (through ``git show``; a file missing at that ref is an *absent* side: a new or a
+deleted stack); ``load_side("stacks/Pulumi.gcp-train.yaml")`` plans the working copy.
+Both sides run the same (current) program and catalog, so the diff isolates the effect of
+the spec change.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from components.plan.cost import AcceleratorReport, CostLine, CostReport
+from components.plan.engine import (
+    EXIT_FAIL,
+    EXIT_INVALID,
+    EXIT_OK,
+    PolicyRunner,
+    StackPlan,
+    find_project,
+    locate_resource,
+    plan_file,
+    spec_items,
+)
+from components.plan.policies import PolicyVerdict
+from components.plan.replacements import DELETE, REPLACE, SEVERITY, Change, resource_changes, spec_changes
+
+ABSENT = ("/dev/null", "-")
+
+
+class SideError(Exception):
+    """A diff side cannot be read (bad git ref, missing file)."""
+
+
+@dataclass
+class Side:
+    """One side of the diff: its label and its plan (None: the stack does not exist there)."""
+
+    label: str
+    plan: StackPlan | None
+
+
+def _git_show(ref: str, path: str) -> str | None:
+    """The file at ``ref`` (None when it does not exist there); SideError for other failures."""
+    try:
+        proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            ["git", "show", f"{ref}:{path}"],  # noqa: S607 - git from PATH, as the user runs it
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise SideError(f"cannot run git to read {ref}:{path}: {exc.strerror}") from None
+    if proc.returncode == 0:
+        return proc.stdout
+    err = proc.stderr.strip()
+    if "does not exist" in err or "exists on disk, but not in" in err:
+        return None
+    raise SideError(f"git show {ref}:{path}: {err or 'failed'}")
+
+
+def load_side(
+    arg: str,
+    policy_config: Mapping[str, Any] | None = None,
+    *,
+    policies: PolicyRunner | None = None,
+    skip_policies: bool = False,
+    program: str | Path | Callable[[], Any] | None = None,
+) -> Side:
+    """Plan one side: a file, ``REF:PATH`` (git), or ``/dev/null`` (absent)."""
+    if arg in ABSENT:
+        return Side(arg, None)
+    p = Path(arg)
+    if p.exists():
+        return Side(arg, plan_file(p, policy_config, policies=policies, skip_policies=skip_policies, program=program))
+    if ":" not in arg:
+        raise SideError(f"{arg}: file not found (use REF:PATH for a file at a git ref, /dev/null for none)")
+    ref, path = arg.split(":", 1)
+    text = _git_show(ref, path)
+    if text is None:
+        return Side(arg, None)
+    main: Path | Callable[[], Any] = (
+        program if callable(program) else (Path(program) if program else find_project(Path(path))[0] / "__main__.py")
+    )
+    with tempfile.TemporaryDirectory(prefix="aiinfra-diff-") as tmp:
+        copy = Path(tmp) / Path(path).name
+        copy.write_text(text, encoding="utf-8")
+        plan = plan_file(copy, policy_config, policies=policies, skip_policies=skip_policies, program=main)
+    plan.file = arg
+    plan.issues = [replace(i, file=arg) for i in plan.issues]
+    if plan.error:
+        plan.error = plan.error.replace(str(copy), arg)
+    return Side(arg, plan)
+
+
+def _verdict_key(v: PolicyVerdict) -> tuple[str, str, str, str]:
+    return (v.policy, v.type or "", v.name or "", v.enforcement_level)
+
+
+@dataclass
+class PlanDiff:
+    """What changes between ``base`` and ``head``."""
+
+    base: Side
+    head: Side
+    changes: list[Change] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        b, h = self.base.plan, self.head.plan
+        if not self.changes:
+            self.changes = spec_changes(b.fleet if b else None, h.fleet if h else None)
+            self.changes += self._resource_changes()
+
+    def _resource_changes(self) -> list[Change]:
+        b, h = self.base.plan, self.head.plan
+        if b is None or b.fleet is None or not b.resources:
+            return []
+        fleet = b.fleet
+        by_urn = {r.urn: r for r in b.resources}
+        paths: dict[str, tuple[str, str]] = {}
+        for c in fleet.clusters:
+            paths[c.spec.path] = (c.name, c.name)
+            for item in spec_items(c):
+                paths[item.spec.path] = (c.name, item.name)
+
+        def owner(r: Any) -> tuple[str, str]:
+            return paths.get(locate_resource(fleet, r, by_urn), ("", r.name))
+
+        explained = {(c.cluster, c.name) for c in self.changes if c.effect in (DELETE, REPLACE)}
+        explained |= {(c.cluster, c.cluster) for c in self.changes if c.kind == "cluster"}
+        rows = resource_changes(b.resources, h.resources if h else [], owner)
+        return [c for c in rows if (c.cluster, c.name) not in explained and (c.cluster, c.cluster) not in explained]
+
+    # ----- cost ---------------------------------------------------------------------
+    @property
+    def base_cost(self) -> CostReport:
+        return self.base.plan.cost if self.base.plan else CostReport()
+
+    @property
+    def head_cost(self) -> CostReport:
+        return self.head.plan.cost if self.head.plan else CostReport()
+
+    def cost_lines(self) -> list[tuple[CostLine | None, CostLine | None]]:
+        """(before, after) per item, for items added, removed or changed in cost."""
+        key = lambda line: (line.cluster, line.kind, line.name)  # noqa: E731 - the stack name may differ
+        before = {key(x): x for x in self.base_cost.lines}
+        after = {key(x): x for x in self.head_cost.lines}
+        out: list[tuple[CostLine | None, CostLine | None]] = []
+        for k in [*before, *(k for k in after if k not in before)]:
+            b, a = before.get(k), after.get(k)
+            if (
+                b is None
+                or a is None
+                or b.hourly_usd_at_max != a.hourly_usd_at_max
+                or b.hourly_usd_at_min != a.hourly_usd_at_min
+                or b.sku != a.sku
+            ):
+                out.append((b, a))
+        return out
+
+    # ----- accelerators -------------------------------------------------------------
+    @property
+    def base_accelerators(self) -> AcceleratorReport:
+        return self.base.plan.accelerators if self.base.plan else AcceleratorReport()
+
+    @property
+    def head_accelerators(self) -> AcceleratorReport:
+        return self.head.plan.accelerators if self.head.plan else AcceleratorReport()
+
+    def accelerator_rows(self) -> list[tuple[str, int, int]]:
+        """(name, before at max, after at max) for every name on either side that changed."""
+        b, a = self.base_accelerators.counts, self.head_accelerators.counts
+        rows = []
+        for name in sorted(set(b) | set(a)):
+            x = b[name].at_max if name in b else 0
+            y = a[name].at_max if name in a else 0
+            if x != y:
+                rows.append((name, x, y))
+        return rows
+
+    # ----- policies -----------------------------------------------------------------
+    def policy_changes(self) -> tuple[list[PolicyVerdict], list[PolicyVerdict]]:
+        """(new in head, resolved since base)."""
+        bv = self.base.plan.violations if self.base.plan else []
+        hv = self.head.plan.violations if self.head.plan else []
+        bk = {_verdict_key(v) for v in bv}
+        hk = {_verdict_key(v) for v in hv}
+        return [v for v in hv if _verdict_key(v) not in bk], [v for v in bv if _verdict_key(v) not in hk]
+
+    # ----- verdict ------------------------------------------------------------------
+    @property
+    def exit_code(self) -> int:
+        sides = [s.plan for s in (self.base, self.head) if s.plan is not None]
+        if any(p.status != "ok" for p in sides):
+            return max(p.exit_code for p in sides)
+        if self.head.plan is not None:
+            return self.head.plan.exit_code
+        return EXIT_OK
+
+    @property
+    def verdict(self) -> str:
+        code = self.exit_code
+        if code >= EXIT_INVALID:
+            return "invalid"
+        if code == EXIT_FAIL:
+            return self.head.plan.verdict if self.head.plan else "fail"
+        return self.head.plan.verdict if self.head.plan else "pass"
+
+    def danger(self) -> list[Change]:
+        return [c for c in self.changes if c.severity == "danger"]
+
+    def to_json(self) -> dict[str, Any]:
+        def totals(c: CostReport) -> dict[str, float]:
+            return {
+                "hourlyUsd": round(c.hourly_usd, 4),
+                "hourlyUsdAtMin": round(c.hourly_usd_at_min, 4),
+                "monthlyUsd": round(c.monthly_usd, 2),
+            }
+
+        bt, ht = totals(self.base_cost), totals(self.head_cost)
+        new, resolved = self.policy_changes()
+
+        def side(s: Side) -> dict[str, Any]:
+            if s.plan is None:
+                return {"label": s.label, "exists": False}
+            return {"label": s.label, "exists": True, **s.plan.to_json()}
+
+        return {
+            "version": 1,
+            "verdict": self.verdict,
+            "exitCode": self.exit_code,
+            "base": side(self.base),
+            "head": side(self.head),
+            "cost": {
+                "base": bt,
+                "head": ht,
+                "delta": {k: round(ht[k] - bt[k], 4) for k in bt},
+                "lines": [
+                    {
+                        "cluster": (a or b).cluster,  # type: ignore[union-attr]
+                        "kind": (a or b).kind,  # type: ignore[union-attr]
+                        "name": (a or b).name,  # type: ignore[union-attr]
+                        "change": "added" if b is None else ("removed" if a is None else "changed"),
+                        "skuBefore": b.sku if b else None,
+                        "skuAfter": a.sku if a else None,
+                        "hourlyUsdAtMaxBefore": round(b.hourly_usd_at_max, 4) if b else 0,
+                        "hourlyUsdAtMaxAfter": round(a.hourly_usd_at_max, 4) if a else 0,
+                        "hourlyUsdAtMaxDelta": round(
+                            (a.hourly_usd_at_max if a else 0) - (b.hourly_usd_at_max if b else 0), 4
+                        ),
+                    }
+                    for b, a in self.cost_lines()
+                ],
+            },
+            "accelerators": {
+                "base": self.base_accelerators.to_json()["byName"],
+                "head": self.head_accelerators.to_json()["byName"],
+                "totalDelta": self.head_accelerators.total - self.base_accelerators.total,
+                "changed": [
+                    {"name": n, "before": x, "after": y, "delta": y - x} for n, x, y in self.accelerator_rows()
+                ],
+            },
+            "policies": {
+                "new": [v.to_json() for v in new],
+                "resolved": [v.to_json() for v in resolved],
+            },
+            "changes": [c.to_json() for c in sorted(self.changes, key=lambda c: SEVERITY[c.severity])],
+        }

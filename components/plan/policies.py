@@ -1,0 +1,138 @@
+"""Policy verdicts for the plan, and the one adapter to the policy pack's Analyzer client.
+
+The planner does not speak gRPC itself. The policy pack (``policies/overprovisioning``)
+ships a reusable client that drives the pack over the Analyzer protocol exactly as the
+Pulumi engine does (``Configure`` with the policy config, ``Analyze`` per resource, then
+``AnalyzeStack``). :func:`run_policies` is the only place that imports it, lazily, and
+turns its answers into :class:`PolicyVerdict` rows.
+
+When the client cannot be imported or the pack cannot be run, :func:`run_policies` raises
+:class:`PoliciesUnavailable`; the plan then says "policies not evaluated" with the reason
+and fails closed (exit 1): a plan that cannot rule out a mandatory violation must not pass.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from components.mockengine import CapturedResource
+
+#: Module of the policy pack's Analyzer client (issue 6).
+CLIENT_MODULE = "components.policy.analyzer_client"
+
+#: Enforcement levels of pulumi-policy; only ``mandatory`` blocks a deployment.
+BLOCKING_LEVELS = frozenset({"mandatory"})
+
+
+@dataclass(frozen=True)
+class PolicyVerdict:
+    """One policy violation: which policy, how hard it is enforced, what is wrong.
+
+    ``type``/``name``/``urn`` name the resource when the violation concerns one (``Analyze``);
+    they are None for stack-wide violations (``AnalyzeStack`` on the whole fleet).
+    """
+
+    policy: str
+    enforcement_level: str  # advisory | mandatory | remediate | disabled
+    message: str
+    type: str | None = None
+    name: str | None = None
+    urn: str | None = None
+    fix: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.enforcement_level in BLOCKING_LEVELS
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "policy": self.policy,
+            "enforcementLevel": self.enforcement_level,
+            "message": self.message,
+        }
+        for key, value in (("type", self.type), ("name", self.name), ("urn", self.urn), ("fix", self.fix)):
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> PolicyVerdict:
+        return cls(
+            policy=raw["policy"],
+            enforcement_level=raw["enforcementLevel"],
+            message=raw["message"],
+            type=raw.get("type"),
+            name=raw.get("name"),
+            urn=raw.get("urn"),
+            fix=raw.get("fix"),
+        )
+
+
+class PoliciesUnavailable(Exception):
+    """The policy pack could not be evaluated (client missing, pack failed to start, ...)."""
+
+
+class PolicyConfigInvalid(ValueError):
+    """The policy config names an unknown policy or does not match a policy's schema (exit 2)."""
+
+
+def _field(obj: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(obj, Mapping) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return None
+
+
+def run_policies(
+    resources: Sequence[CapturedResource],
+    policy_config: Mapping[str, Any],
+    *,
+    stack: str = "dev",
+    project: str = "ai-infra",
+    stack_config: Mapping[str, Any] | None = None,
+) -> list[PolicyVerdict]:
+    """Evaluate the policy pack on the captured resources, as ``pulumi preview`` would.
+
+    ``policy_config`` is the JSON object ``pulumi preview --policy-pack-config`` takes;
+    ``stack``/``project``/``stack_config`` are what the engine gives the pack about the stack
+    (the pack reads the fleet's environment and budget from the config). Raises
+    PoliciesUnavailable when the pack cannot be run, PolicyConfigInvalid for a bad config.
+    """
+    try:
+        client = importlib.import_module(CLIENT_MODULE)
+    except ImportError as exc:
+        raise PoliciesUnavailable(
+            f"the policy pack's Analyzer client ({CLIENT_MODULE}) is not installed: {exc}"
+        ) from None
+    try:
+        found = client.analyze(
+            list(resources), dict(policy_config), stack=stack, project=project, stack_config=dict(stack_config or {})
+        )
+    except Exception as exc:  # the pack is external code: any failure means "not evaluated"
+        config_error = getattr(client, "PolicyConfigError", None)
+        if isinstance(config_error, type) and isinstance(exc, config_error):
+            raise PolicyConfigInvalid(str(exc)) from None
+        raise PoliciesUnavailable(f"the policy pack failed: {type(exc).__name__}: {exc}") from None
+    by_urn = {r.urn: r for r in resources}
+    verdicts = []
+    for v in found:
+        urn = _field(v, "urn")
+        res = by_urn.get(urn) if urn else None
+        verdicts.append(
+            PolicyVerdict(
+                policy=str(_field(v, "policy", "policy_name", "policyName")),
+                enforcement_level=str(_field(v, "enforcement_level", "enforcementLevel")),
+                message=str(_field(v, "message")),
+                type=_field(v, "type") or (res.type if res else None),
+                name=_field(v, "name") or (res.name if res else None),
+                urn=urn or None,
+                fix=_field(v, "fix"),
+            )
+        )
+    return verdicts

@@ -1,0 +1,211 @@
+"""Render a :class:`~components.plan.diff.PlanDiff` as Markdown (PR comment) or text.
+
+Replacements of GPU pools and of data-bearing storage come first, as GitHub alerts
+(``> [!CAUTION]`` for data loss, ``> [!WARNING]`` for pools replaced or nodes recreated),
+then the cost delta, the accelerator delta and the policy verdicts that changed.
+"""
+
+from __future__ import annotations
+
+from components.plan.diff import PlanDiff
+from components.plan.replacements import Change
+from components.plan.report_markdown import LEVEL_ICON, VERDICT_ICON, VERDICT_TEXT, table, usd
+
+MARKER = "<!-- aiinfra-diff -->"
+
+
+def signed_usd(value: float) -> str:
+    if abs(value) < 0.005:
+        return "±$0"
+    return ("+" if value > 0 else "-") + usd(abs(value))
+
+
+def pct(before: float, after: float) -> str:
+    if before == 0:
+        return "new" if after else ""
+    return f"{(after - before) / before * 100:+.0f}%"
+
+
+def _fmt(v: object) -> str:
+    return "(none)" if v is None else str(v)
+
+
+def change_line(c: Change) -> str:
+    field = f" `{c.field}`: `{_fmt(c.before)}` → `{_fmt(c.after)}`" if c.field and c.after is not None else ""
+    if c.effect == "delete" and c.before is not None:
+        field = f" (was {c.before})"
+    return f"**{c.title}**{field}. {c.why}."
+
+
+def _label(d: PlanDiff) -> str:
+    h = d.head.plan or d.base.plan
+    return h.stack if h else d.head.label
+
+
+def headline(d: PlanDiff) -> str:
+    b, h = d.base_cost, d.head_cost
+    delta = h.hourly_usd - b.hourly_usd
+    acc = d.head_accelerators.total - d.base_accelerators.total
+    if d.base.plan is None:
+        what = "new stack"
+    elif d.head.plan is None:
+        what = "stack removed"
+    else:
+        what = f"{signed_usd(delta)}/h at max scale ({pct(b.hourly_usd, h.hourly_usd) or 'no change'})"
+    icon = "🛑" if d.danger() else VERDICT_ICON[d.verdict]
+    return (
+        f"### {icon} aiinfra diff `{_label(d)}`: {what}, "
+        f"{acc:+d} accelerators, {len(d.danger())} data-loss warning(s) · {VERDICT_TEXT[d.verdict]}"
+    )
+
+
+def render_markdown(d: PlanDiff) -> str:
+    out = [MARKER, headline(d), "", f"`{d.base.label}` → `{d.head.label}`", ""]
+    for s in (d.base, d.head):
+        p = s.plan
+        if p is not None and p.status != "ok":
+            out += [f"**{s.label}** {'is invalid' if p.status == 'invalid' else 'cannot be built'}:", "", "```text"]
+            out += [i.format() for i in p.issues] if p.status == "invalid" else [p.error or ""]
+            out += ["```", ""]
+    danger = [c for c in d.changes if c.severity == "danger"]
+    warn = [c for c in d.changes if c.severity == "warning"]
+    info = [c for c in d.changes if c.severity == "info"]
+    if danger:
+        out += ["> [!CAUTION]", "> **Data-bearing storage is deleted or replaced: its data is lost.**", ">"]
+        out += [f"> - {change_line(c)}" for c in danger] + [""]
+    if warn:
+        out += [
+            "> [!WARNING]",
+            "> **Running accelerator capacity is replaced or deleted: jobs on it are evicted.**",
+            ">",
+        ]
+        out += [f"> - {change_line(c)}" for c in warn] + [""]
+    if info:
+        out += [f"- {change_line(c)}" for c in info] + [""]
+
+    b, h = d.base_cost, d.head_cost
+    out += ["#### Cost", ""]
+    rows: list[list[object]] = [
+        [
+            "$/h at max scale",
+            usd(b.hourly_usd),
+            usd(h.hourly_usd),
+            signed_usd(h.hourly_usd - b.hourly_usd),
+            pct(b.hourly_usd, h.hourly_usd),
+        ],
+        [
+            "$/h at min scale",
+            usd(b.hourly_usd_at_min),
+            usd(h.hourly_usd_at_min),
+            signed_usd(h.hourly_usd_at_min - b.hourly_usd_at_min),
+            pct(b.hourly_usd_at_min, h.hourly_usd_at_min),
+        ],
+        [
+            "$/month at max scale",
+            usd(b.monthly_usd),
+            usd(h.monthly_usd),
+            signed_usd(h.monthly_usd - b.monthly_usd),
+            pct(b.monthly_usd, h.monthly_usd),
+        ],
+    ]
+    out += [*table(["", "Base", "Head", "Delta", "%"], rows, "lrrrr"), ""]
+    lines = d.cost_lines()
+    if lines:
+        item_rows = []
+        for bl, al in lines:
+            ref = al or bl
+            assert ref is not None
+            item_rows.append(
+                [
+                    f"{ref.cluster}/{ref.name}",
+                    ref.kind,
+                    bl.sku if bl else "(added)",
+                    al.sku if al else "(removed)",
+                    usd(bl.hourly_usd_at_max) if bl else "",
+                    usd(al.hourly_usd_at_max) if al else "",
+                    signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0)),
+                ]
+            )
+        out += table(
+            ["Item", "Kind", "Before", "After", "$/h at max before", "$/h at max after", "Delta"], item_rows, "llllrrr"
+        )
+        out += [""]
+
+    out += ["#### Accelerators", ""]
+    acc_rows = d.accelerator_rows()
+    if acc_rows:
+        out += table(
+            ["Accelerator", "Base", "Head", "Delta"], [[f"`{n}`", x, y, f"{y - x:+d}"] for n, x, y in acc_rows], "lrrr"
+        )
+    else:
+        out += ["No change in accelerators at max scale."]
+    out += [""]
+
+    new, resolved = d.policy_changes()
+    out += ["#### Policy verdicts that changed", ""]
+    if new or resolved:
+        prow = [
+            [
+                "new",
+                LEVEL_ICON.get(v.enforcement_level, v.enforcement_level),
+                f"`{v.policy}`",
+                v.name or "(stack)",
+                v.message,
+            ]
+            for v in new
+        ]
+        prow += [
+            [
+                "resolved",
+                LEVEL_ICON.get(v.enforcement_level, v.enforcement_level),
+                f"`{v.policy}`",
+                v.name or "(stack)",
+                v.message,
+            ]
+            for v in resolved
+        ]
+        out += table(["", "Level", "Policy", "Resource", "Message"], prow)
+    else:
+        evaluated = [
+            s.plan.policies_evaluated for s in (d.base, d.head) if s.plan is not None and s.plan.status == "ok"
+        ]
+        out += ["No change." if all(evaluated) else "Policies were not evaluated on both sides."]
+    out += [
+        "",
+        "<sub>Generated offline by `aiinfra diff` (both sides planned with the current program and catalog).</sub>",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def render_text(d: PlanDiff) -> str:
+    b, h = d.base_cost, d.head_cost
+    out = [f"aiinfra diff {d.base.label} -> {d.head.label}: {VERDICT_TEXT[d.verdict]}"]
+    for s in (d.base, d.head):
+        p = s.plan
+        if p is not None and p.status != "ok":
+            out += (
+                [f"  {s.label}: {p.status}"]
+                + [f"    {i.format()}" for i in p.issues]
+                + ([f"    {p.error}"] if p.error else [])
+            )
+    for c in d.changes:
+        tag = {"danger": "DATA LOSS", "warning": "WARNING", "info": "note"}[c.severity]
+        out.append(f"  [{tag}] " + change_line(c).replace("**", "").replace("`", ""))
+    out.append(
+        f"  cost at max: {usd(b.hourly_usd)}/h -> {usd(h.hourly_usd)}/h ({signed_usd(h.hourly_usd - b.hourly_usd)}/h, "
+        f"{signed_usd(h.monthly_usd - b.monthly_usd)}/month)"
+    )
+    out.append(f"  cost at min: {usd(b.hourly_usd_at_min)}/h -> {usd(h.hourly_usd_at_min)}/h")
+    for bl, al in d.cost_lines():
+        ref = al or bl
+        assert ref is not None
+        out.append(
+            f"    {ref.cluster}/{ref.name}: {bl.sku if bl else '(added)'} -> {al.sku if al else '(removed)'}, "
+            f"{signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0))}/h at max"
+        )
+    for n, x, y in d.accelerator_rows():
+        out.append(f"  accelerators {n}: {x} -> {y} ({y - x:+d})")
+    new, resolved = d.policy_changes()
+    out += [f"  new violation [{v.enforcement_level}] {v.policy}: {v.message}" for v in new]
+    out += [f"  resolved [{v.enforcement_level}] {v.policy}: {v.message}" for v in resolved]
+    return "\n".join(out) + "\n"

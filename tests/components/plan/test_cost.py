@@ -1,0 +1,68 @@
+"""Cost roll-up from the catalog: per-line figures, capacity pricing and the assumptions stated."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from components.catalog import get_catalog
+from components.plan.cost import HOURS_PER_MONTH, NOT_PRICED, count_accelerators, price_fleet
+from components.spec import load_fleet_object
+from tests.components.plan.helpers import AWS_FLEET, GCP_FLEET
+
+
+def _lines(spec: dict[str, Any]) -> dict[str, Any]:
+    fleet, _ = load_fleet_object(spec, "test")
+    return {line.name: line for line in price_fleet(fleet, "s").lines}
+
+
+def test_gcp_train_lines() -> None:
+    lines = _lines(GCP_FLEET)
+    h100, v5p, lustre = lines["h100"], lines["v5p"], lines["datasets"]
+    a3 = get_catalog().offer_by_machine_type("gcp", "a3-highgpu-8g")
+    assert a3 is not None and a3.price.on_demand_usd is not None
+    assert (h100.hourly_usd_at_min, h100.hourly_usd_at_max) == (0, pytest.approx(4 * a3.price.on_demand_usd))
+    assert h100.monthly_usd_at_max == pytest.approx(h100.hourly_usd_at_max * HOURS_PER_MONTH)
+    tpu = get_catalog().tpu("v5p")
+    assert tpu is not None and tpu.price.spot_usd is not None
+    assert v5p.hourly_usd_at_min == v5p.hourly_usd_at_max == pytest.approx(16 * tpu.price.spot_usd)
+    assert lustre.hourly_usd_at_max == pytest.approx(36000 * 0.21 / HOURS_PER_MONTH)
+    assert lustre.monthly_usd_at_max == pytest.approx(36000 * 0.21)
+
+
+def test_multislice_count_multiplies_chips() -> None:
+    spec = copy.deepcopy(GCP_FLEET)
+    spec["clusters"][0]["tpuSlices"][0]["count"] = 3
+    fleet, _ = load_fleet_object(spec, "test")
+    assert {line.name: line.units_at_max for line in price_fleet(fleet, "s").lines}["v5p"] == 48
+    assert count_accelerators(fleet).to_json()["byName"]["TPU-v5p"] == 48
+
+
+def test_spot_without_a_spot_price_is_priced_on_demand_and_says_so() -> None:
+    spec = copy.deepcopy(GCP_FLEET)
+    pool = spec["clusters"][0]["gpuPools"][0]
+    pool.update(machineType="a3-megagpu-8g", capacity="spot")  # the catalog has no spot price for it
+    line = _lines(spec)["h100"]
+    assert line.unit_price_usd == line.on_demand_unit_price_usd
+    assert any("no spot price" in a and "upper bound" in a for a in line.assumptions)
+
+
+def test_reserved_is_priced_on_demand_with_the_assumption() -> None:
+    spec = copy.deepcopy(AWS_FLEET)
+    spec["clusters"][0]["gpuPools"][0].update(capacity="reserved", reservation="cr-0123456789abcdef0")
+    line = _lines(spec)["p5"]
+    assert line.unit_price_usd == line.on_demand_unit_price_usd
+    assert any("reservation is billed whether or not nodes run" in a for a in line.assumptions)
+
+
+def test_report_totals_and_budget_basis() -> None:
+    fleet, _ = load_fleet_object(GCP_FLEET, "test")
+    report = price_fleet(fleet, "s")
+    assert report.hourly_usd == pytest.approx(sum(x.hourly_usd_at_max for x in report.lines))
+    # budgets are checked against on-demand prices at max scale: the spot TPU counts at on-demand
+    assert report.on_demand_hourly_usd > report.hourly_usd
+    assert report.assumptions()[-1] == NOT_PRICED
+    doc = report.to_json()
+    assert doc["complete"] is True and doc["hoursPerMonth"] == 730

@@ -1,0 +1,250 @@
+"""``aiinfra diff``: cost up and down, pools replaced, storage deleted/shrunk/re-tiered, git refs."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components import cli
+from components.plan import policies
+from components.plan.diff import PlanDiff, Side, load_side
+from components.plan.engine import plan_file
+from components.plan.report_diff import render_markdown, render_text
+from tests.components.plan.helpers import (
+    AWS_FLEET,
+    FIXTURE,
+    GCP_FLEET,
+    mandatory_on_first_pool,
+    no_violations,
+    write_stack,
+)
+
+
+def _diff(tmp_path: Path, base: dict[str, Any], head: dict[str, Any], **kw: Any) -> PlanDiff:
+    (tmp_path / "base").mkdir(exist_ok=True)
+    (tmp_path / "head").mkdir(exist_ok=True)
+    b = write_stack(tmp_path / "base", "s", base)
+    h = write_stack(tmp_path / "head", "s", head)
+    kw.setdefault("policies", no_violations)
+    kw.setdefault("program", FIXTURE)
+    return PlanDiff(load_side(str(b), **kw), load_side(str(h), **kw))
+
+
+def _edit(spec: dict[str, Any], section: str, index: int, **changes: Any) -> dict[str, Any]:
+    out = copy.deepcopy(spec)
+    item = out["clusters"][0][section][index]
+    for k, v in changes.items():
+        if v is None:
+            item.pop(k, None)
+        else:
+            item[k] = v
+    return out
+
+
+def _effects(d: PlanDiff) -> set[tuple[str, str, str, str]]:
+    return {(c.severity, c.effect, c.kind, c.field) for c in d.changes}
+
+
+def test_cost_up(tmp_path: Path) -> None:
+    d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, maxNodes=8))
+    doc = d.to_json()
+    assert doc["cost"]["delta"]["hourlyUsd"] == pytest.approx(4 * 88.25)
+    assert doc["cost"]["delta"]["hourlyUsdAtMin"] == 0
+    assert doc["accelerators"]["changed"] == [{"name": "H100-80GB", "before": 32, "after": 64, "delta": 32}]
+    assert [line["name"] for line in doc["cost"]["lines"]] == ["h100"]
+    assert d.changes == []  # scaling a pool replaces nothing
+    assert d.exit_code == 0
+    md = render_markdown(d)
+    assert "+$353/h at max scale (+89%)" in md
+    assert "[!CAUTION]" not in md and "[!WARNING]" not in md
+
+
+def test_cost_down(tmp_path: Path) -> None:
+    d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, maxNodes=2))
+    assert d.to_json()["cost"]["delta"]["hourlyUsd"] == pytest.approx(-2 * 88.25)
+    assert d.to_json()["accelerators"]["totalDelta"] == -16
+    assert "-$177/h at max scale (-44%)" in render_markdown(d)
+
+
+def test_spot_switch_costs_less_and_replaces_the_pool(tmp_path: Path) -> None:
+    d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, capacity="spot"))
+    assert d.to_json()["cost"]["delta"]["hourlyUsd"] == pytest.approx(4 * (29.09 - 88.25))
+    assert ("warning", "replace", "gpu-pool", "capacity") in _effects(d)
+
+
+def test_aws_pool_replaced_on_accelerator_change(tmp_path: Path) -> None:
+    d = _diff(tmp_path, AWS_FLEET, _edit(AWS_FLEET, "gpuPools", 0, accelerator="H200"))
+    fields = {c.field: c for c in d.changes if c.kind == "gpu-pool"}
+    assert fields["machineType"].effect == "replace"
+    assert (fields["machineType"].before, fields["machineType"].after) == ("p5.48xlarge", "p5en.48xlarge")
+    assert fields["accelerator"].effect == "replace"
+    md = render_markdown(d)
+    assert "> [!WARNING]" in md
+    assert "GPU pool `train-aws/p5` is REPLACED" in md
+    assert "`p5.48xlarge` → `p5en.48xlarge`" in md
+
+
+def test_gcp_machine_type_change(tmp_path: Path) -> None:
+    """a3-highgpu-8g -> a3-megagpu-8g: GKE migrates nodes for machineType, but the GPU type forces a new pool."""
+    d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, machineType="a3-megagpu-8g"))
+    effects = {c.field: c.effect for c in d.changes if c.kind == "gpu-pool"}
+    assert effects["machineType"] == "recreate-nodes"
+    assert effects["accelerator type"] == "replace"
+
+
+def test_gpu_driver_change_replaces_the_pool(tmp_path: Path) -> None:
+    d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, gpuDriver="latest"))
+    assert ("warning", "replace", "gpu-pool", "gpuDriver") in _effects(d)
+
+
+def test_storage_deleted(tmp_path: Path) -> None:
+    head = copy.deepcopy(GCP_FLEET)
+    head["clusters"][0]["storage"] = []
+    d = _diff(tmp_path, GCP_FLEET, head)
+    (danger,) = d.danger()
+    assert (danger.effect, danger.kind, danger.name, danger.protected) == ("delete", "storage", "datasets", True)
+    assert "pulumi state unprotect" in danger.why
+    md = render_markdown(d)
+    assert "> [!CAUTION]" in md and "storage `train/datasets` is DELETED" in md
+    assert d.to_json()["cost"]["lines"][0]["change"] == "removed"
+    # the resource-level check found the same file system gone; it is not reported twice
+    assert len([c for c in d.changes if c.kind == "storage"]) == 1
+    assert "DATA LOSS" in render_text(d)
+
+
+def test_unprotected_storage_deleted_says_data_is_deleted(tmp_path: Path) -> None:
+    base = _edit(GCP_FLEET, "storage", 0, protect=False)
+    head = copy.deepcopy(base)
+    head["clusters"][0]["storage"] = []
+    (danger,) = _diff(tmp_path, base, head).danger()
+    assert "protect is off" in danger.why and not danger.protected
+
+
+def test_storage_shrunk_and_retiered(tmp_path: Path) -> None:
+    base = _edit(GCP_FLEET, "storage", 0, capacityGiB=72000)
+    d = _diff(tmp_path, base, _edit(GCP_FLEET, "storage", 0, capacityGiB=36000, throughputMBpsPerTiB=500))
+    assert {
+        ("danger", "replace", "storage", "capacityGiB"),
+        ("danger", "replace", "storage", "throughputMBpsPerTiB"),
+    } <= _effects(d)
+    # growing is fine on GCP
+    assert _diff(tmp_path, GCP_FLEET, base).changes == []
+
+
+def test_fsx_tier_change_is_in_place(tmp_path: Path) -> None:
+    d = _diff(tmp_path, AWS_FLEET, _edit(AWS_FLEET, "storage", 0, throughputMBpsPerTiB=500))
+    assert not [c for c in d.changes if c.kind == "storage"]
+
+
+def test_storage_renamed_is_a_delete_with_a_hint(tmp_path: Path) -> None:
+    d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "storage", 0, name="data"))
+    (danger,) = d.danger()
+    assert danger.effect == "delete" and "renamed to 'data'?" in danger.why
+
+
+def test_cluster_region_change_replaces_everything(tmp_path: Path) -> None:
+    head = copy.deepcopy(AWS_FLEET)
+    head["clusters"][0].update(region="us-west-2", zone="us-west-2a")
+    d = _diff(tmp_path, AWS_FLEET, head)
+    assert ("warning", "replace", "cluster", "region") in _effects(d)
+    assert any(c.kind == "storage" and c.effect == "replace" and c.severity == "danger" for c in d.changes)
+
+
+def test_resource_renamed_in_code_is_caught(tmp_path: Path) -> None:
+    """Same spec, but the program names the file system differently: its URN is gone."""
+    renamed = tmp_path / "renamed_program.py"
+    renamed.write_text(
+        FIXTURE.read_text().replace(
+            'f"{name}-{store.name}",\n                    instance_id',
+            'f"{name}-fs-{store.name}",\n                    instance_id',
+        )
+    )
+    stack = write_stack(tmp_path, "s", GCP_FLEET)
+    base = Side("base", plan_file(stack, policies=no_violations, program=FIXTURE))
+    head = Side("head", plan_file(stack, policies=no_violations, program=renamed))
+    d = PlanDiff(base, head)
+    (danger,) = d.danger()
+    assert danger.effect == "delete" and "URN is gone" in danger.why
+    assert (danger.cluster, danger.name) == ("train", "datasets")
+
+
+def test_new_and_removed_stack(tmp_path: Path) -> None:
+    stack = write_stack(tmp_path, "s", GCP_FLEET)
+    new = PlanDiff(Side("/dev/null", None), load_side(str(stack), policies=no_violations, program=FIXTURE))
+    assert new.to_json()["cost"]["delta"]["hourlyUsd"] == pytest.approx(new.head_cost.hourly_usd)
+    assert "new stack" in render_markdown(new)
+    gone = PlanDiff(load_side(str(stack), policies=no_violations, program=FIXTURE), Side("/dev/null", None))
+    assert any(c.kind == "storage" and c.effect == "delete" for c in gone.danger())
+    assert gone.exit_code == 0
+
+
+def test_policy_verdicts_that_changed(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    stack = write_stack(tmp_path / "b", "s", GCP_FLEET)
+    base = load_side(str(stack), policies=no_violations, program=FIXTURE)
+    head = load_side(str(stack), policies=mandatory_on_first_pool, program=FIXTURE)
+    d = PlanDiff(base, head)
+    new, resolved = d.policy_changes()
+    assert [v.policy for v in new] == ["gpu-pool-max-nodes", "fleet-budget"] and resolved == []
+    assert d.exit_code == 1
+    assert "| new | ❌ mandatory | `gpu-pool-max-nodes`" in render_markdown(d)
+    back = PlanDiff(head, base)
+    assert [v.policy for v in back.policy_changes()[1]] == ["gpu-pool-max-nodes", "fleet-budget"]
+    assert back.exit_code == 0
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo, check=True, capture_output=True
+    )
+
+
+def test_cli_with_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = tmp_path / "repo"
+    (repo / "stacks").mkdir(parents=True)
+    stack = write_stack(repo / "stacks", "gcp-train", GCP_FLEET)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    head = copy.deepcopy(GCP_FLEET)
+    head["clusters"][0]["storage"] = []
+    write_stack(repo / "stacks", "gcp-train", head)
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(policies, "run_policies", no_violations)
+    argv = ["diff", "HEAD:stacks/Pulumi.gcp-train.yaml", "stacks/Pulumi.gcp-train.yaml", "--program", str(FIXTURE)]
+    assert cli.main([*argv, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["base"]["label"] == "HEAD:stacks/Pulumi.gcp-train.yaml" and doc["base"]["stack"] == "gcp-train"
+    assert [c["effect"] for c in doc["changes"] if c["severity"] == "danger"] == ["delete"]
+    assert cli.main([*argv, "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("### 🛑 aiinfra diff `gcp-train`")
+    assert cli.main([*argv, "--fail-on-data-loss"]) == 1
+    assert "delete or replace data-bearing storage" in capsys.readouterr().err
+    # a file missing at the ref is a new stack; a bad ref is invalid input
+    assert (
+        cli.main(
+            ["diff", "HEAD:stacks/Pulumi.other.yaml", str(stack), "--program", str(FIXTURE), "--format", "markdown"]
+        )
+        == 0
+    )
+    assert "new stack" in capsys.readouterr().out
+    assert cli.main(["diff", "no-such-ref:stacks/Pulumi.gcp-train.yaml", str(stack)]) == 2
+    assert "no-such-ref" in capsys.readouterr().err
+    assert cli.main(["diff", "missing.yaml", str(stack)]) == 2
+
+
+def test_cli_invalid_head_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(policies, "run_policies", no_violations)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    base = write_stack(tmp_path / "a", "s", GCP_FLEET)
+    head = write_stack(tmp_path / "b", "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes="many"))
+    assert cli.main(["diff", str(base), str(head), "--program", str(FIXTURE), "--format", "markdown"]) == 2
+    assert "is invalid" in capsys.readouterr().out

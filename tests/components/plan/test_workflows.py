@@ -1,0 +1,59 @@
+"""The GitHub Actions workflows parse and use what the planner provides (marker, formats, exit codes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from components.plan import command
+from components.plan.report_markdown import MARKER
+from tests.components.plan.helpers import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def _load(name: str) -> dict[str, Any]:
+    doc = yaml.safe_load((WORKFLOWS / name).read_text())
+    assert isinstance(doc, dict)
+    return doc
+
+
+def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job["steps"])
+
+
+def test_pull_request_workflow() -> None:
+    doc = _load("pull-request.yml")
+    assert "pull_request" in doc[True]  # YAML 1.1 reads the key `on` as True
+    offline = doc["jobs"]["offline-plan"]
+    text = (WORKFLOWS / "pull-request.yml").read_text()
+    assert MARKER in text  # the sticky comment is found by the same marker the plan writes
+    uses = [s.get("uses", "") for s in _steps(offline)]
+    assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
+    assert offline["permissions"]["security-events"] == "write"
+    runs = "\n".join(s.get("run", "") for s in _steps(offline))
+    for flag in ("--format markdown", "--sarif-out plan.sarif", "aiinfra diff", '"$BASE:$file"'):
+        assert flag in runs
+    assert {"markdown", "sarif", "json"} <= set(command.FORMATS)
+    preview = doc["jobs"]["pulumi-preview"]
+    action = next(s for s in _steps(preview) if s.get("uses", "").startswith("pulumi/actions@"))
+    assert action["with"]["command"] == "preview"
+    assert action["with"]["policyPacks"] == "policies/overprovisioning"
+    assert action["with"]["comment-on-pr"] is True
+
+
+def test_deploy_workflow() -> None:
+    doc = _load("deploy.yml")
+    assert doc[True]["push"]["branches"] == ["main"]
+    job = doc["jobs"]["deploy"]
+    assert job["concurrency"]["cancel-in-progress"] is False
+    steps = _steps(job)
+    gate = next(i for i, s in enumerate(steps) if "aiinfra plan" in s.get("run", ""))
+    up = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
+    assert gate < up
+    assert steps[up]["with"]["command"] == "up"
+    assert steps[up]["with"]["policyPacks"] == "policies/overprovisioning"
+    stacks = {p.stem.removeprefix("Pulumi.") for p in (REPO / "stacks").glob("Pulumi.*.yaml")}
+    assert set(job["strategy"]["matrix"]["stack"]) == stacks
+    assert set(_load("pull-request.yml")["jobs"]["pulumi-preview"]["strategy"]["matrix"]["stack"]) == stacks
