@@ -22,10 +22,6 @@ MIN_GKE_MULTI_NETWORK = (1, 28)
 # The Managed Lustre CSI driver needs GKE 1.31.5-gke.1299000+ (a 1.31 cluster gets the newest 1.31 patch):
 # https://cloud.google.com/managed-lustre/docs/connect-from-kubernetes-engine-existing-instance
 MIN_GKE_LUSTRE = (1, 31)
-# Filestore zonal/regional capacity: 1-9.75 TiB in 256 GiB steps, then 10-100 TiB in 2.5 TiB steps
-# (https://cloud.google.com/filestore/docs/service-tiers); the catalog row models the first band only.
-FILESTORE_HIGH_BAND_GIB = 10240
-FILESTORE_HIGH_STEP_GIB = 2560
 # Hyperdisk Balanced: at most 500 provisioned IOPS per GiB of capacity
 # (https://cloud.google.com/compute/docs/disks/hyperdisks#hyperdisk-balanced).
 HYPERDISK_BALANCED_IOPS_PER_GIB = 500
@@ -257,15 +253,4 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                         f"raise capacityGiB to at least {-(-cap // HYPERDISK_BALANCED_IOPS_PER_GIB)} or lower iops",
                     )
                 )
-        high_band = sp_st.kind == "nfs" and sp_st.capacity_gib >= FILESTORE_HIGH_BAND_GIB
-        if high_band and sp_st.capacity_gib % FILESTORE_HIGH_STEP_GIB:
-            nearest = -(-sp_st.capacity_gib // FILESTORE_HIGH_STEP_GIB) * FILESTORE_HIGH_STEP_GIB
-            issues.append(
-                SpecIssue(
-                    join_path(sp_st.path, "capacityGiB"),
-                    f"Filestore sizes from 10 TiB up go in steps of 2.5 TiB ({FILESTORE_HIGH_STEP_GIB} GiB); "
-                    f"{sp_st.capacity_gib} GiB is not one",
-                    f"nearest valid size: {nearest} GiB",
-                )
-            )
     return issues

@@ -365,7 +365,8 @@ def _no_fabric_alternative(offer: Offer) -> Offer | None:
     options = [
         o
         for o in cat.offers_for(offer.cloud, offer.accelerator)
-        if o.fabric.kind == "none" and o.accelerators_per_node <= offer.accelerators_per_node
+        # "No fabric" means none worth paying for: p5.4xlarge's single optional EFA counts as none.
+        if not o.fabric.essential and o.accelerators_per_node <= offer.accelerators_per_node
     ]
     return max(options, key=lambda o: o.accelerators_per_node, default=None)
 
@@ -395,7 +396,7 @@ def fabric_unused(view: View, s: Settings) -> list[Finding]:
             price = f", {fmt_usd(alt.price.on_demand_usd)}/h" if alt.price.on_demand_usd is not None else ""
             alt_text = (
                 f"; if one node is enough, {alt.machine_type} "
-                f"({alt.accelerators_per_node} {alt.accelerator}{price}) carries no fabric"
+                f"({alt.accelerators_per_node} {alt.accelerator}{price}) needs no fabric"
             )
         configured = (
             f", and what is configured for it ({', '.join(shape.fabric_present)}) goes unused"

@@ -54,7 +54,7 @@ def test_gke_n1_with_guest_t4_and_numeric_strings() -> None:
     )
     (pool,) = normalize_stack([np]).pools
     assert (pool.shape.accelerator, pool.shape.per_node, pool.min_nodes, pool.max_nodes) == ("T4", 2, 2.0, 2.0)
-    assert pool.shape.spot and pool.shape.node_usd() == 0.42
+    assert pool.shape.spot and pool.shape.node_usd() == 0.56
 
 
 def test_aks_managed_cluster_profiles_and_vmss() -> None:

@@ -124,7 +124,7 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     by = {(x.policy, x.name): x for x in stack}
     ceiling = by[("stack-ceilings", "h100")]
     assert ceiling.enforcement_level == "mandatory"
-    assert "node pool 'h100' can reach 64 x a3-highgpu-8g = 512 H100-80GB at $5,648/h" in ceiling.message
+    assert "node pool 'h100' can reach 64 x a3-highgpu-8g = 512 H100-80GB at $5,621/h" in ceiling.message
     budget = [
         x.message
         for x in stack

@@ -34,7 +34,6 @@ def _offer(machine_type: str) -> Any:
     ("machine_type", "count"),
     [
         ("p5.48xlarge", 32),
-        ("p5e.48xlarge", 32),
         ("p5en.48xlarge", 16),
         ("p4d.24xlarge", 4),
         ("p4de.24xlarge", 4),

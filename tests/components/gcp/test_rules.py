@@ -107,7 +107,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "filestore-high-band-step",
         cluster_doc(storage=[{"name": "home", "kind": "nfs", "capacityGiB": 10496}]),
         "clusters[0].storage[0].capacityGiB",
-        "2.5 TiB",
+        "10240-102400 GiB in steps of 2560 GiB",
     ),
     (
         "lustre-needs-gke-131",
