@@ -110,3 +110,14 @@ def mandatory_on_first_pool(
         ),
         PolicyVerdict(policy="fleet-budget", enforcement_level="advisory", message="close to budget"),
     ]
+
+
+def node_price(cloud: str, machine_type: str, spot: bool = False) -> float:
+    """The catalog's node-hour price (tests follow the catalog rather than copy its figures)."""
+    from components.catalog import get_catalog
+
+    offer = get_catalog().offer_by_machine_type(cloud, machine_type)
+    assert offer is not None
+    price = offer.price.spot_usd if spot else offer.price.on_demand_usd
+    assert price is not None
+    return price

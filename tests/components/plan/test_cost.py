@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
 
 from components.catalog import get_catalog
-from components.plan.cost import HOURS_PER_MONTH, NOT_PRICED, count_accelerators, price_fleet
+from components.plan.cost import HOURS_PER_MONTH, NOT_PRICED, count_accelerators, pool_line, price_fleet
 from components.spec import load_fleet_object
 from tests.components.plan.helpers import AWS_FLEET, GCP_FLEET
 
@@ -42,10 +43,14 @@ def test_multislice_count_multiplies_chips() -> None:
 
 def test_spot_without_a_spot_price_is_priced_on_demand_and_says_so() -> None:
     spec = copy.deepcopy(GCP_FLEET)
-    pool = spec["clusters"][0]["gpuPools"][0]
-    pool.update(machineType="a3-megagpu-8g", capacity="spot")  # the catalog has no spot price for it
-    line = _lines(spec)["h100"]
-    assert line.unit_price_usd == line.on_demand_unit_price_usd
+    spec["clusters"][0]["gpuPools"][0]["capacity"] = "spot"
+    fleet, _ = load_fleet_object(spec, "test")
+    cluster = fleet.clusters[0]
+    pool = cluster.pools[0]
+    # the same offer with no spot price in the catalog
+    offer = dataclasses.replace(pool.offer, price=dataclasses.replace(pool.offer.price, spot_usd=None))
+    line = pool_line("s", cluster, dataclasses.replace(pool, offer=offer))
+    assert line.unit_price_usd == line.on_demand_unit_price_usd == pool.offer.price.on_demand_usd
     assert any("no spot price" in a and "upper bound" in a for a in line.assumptions)
 
 

@@ -15,12 +15,14 @@ from components.plan import policies
 from components.plan.diff import PlanDiff, Side, load_side
 from components.plan.engine import plan_file
 from components.plan.report_diff import render_markdown, render_text
+from components.plan.report_markdown import usd
 from tests.components.plan.helpers import (
     AWS_FLEET,
     FIXTURE,
     GCP_FLEET,
     mandatory_on_first_pool,
     no_violations,
+    node_price,
     write_stack,
 )
 
@@ -53,27 +55,32 @@ def _effects(d: PlanDiff) -> set[tuple[str, str, str, str]]:
 def test_cost_up(tmp_path: Path) -> None:
     d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, maxNodes=8))
     doc = d.to_json()
-    assert doc["cost"]["delta"]["hourlyUsd"] == pytest.approx(4 * 88.25)
+    a3 = node_price("gcp", "a3-highgpu-8g")
+    assert doc["cost"]["delta"]["hourlyUsd"] == pytest.approx(4 * a3)
     assert doc["cost"]["delta"]["hourlyUsdAtMin"] == 0
     assert doc["accelerators"]["changed"] == [{"name": "H100-80GB", "before": 32, "after": 64, "delta": 32}]
     assert [line["name"] for line in doc["cost"]["lines"]] == ["h100"]
     assert d.changes == []  # scaling a pool replaces nothing
     assert d.exit_code == 0
     md = render_markdown(d)
-    assert "+$353/h at max scale (+89%)" in md
+    pct = round(4 * a3 / d.base_cost.hourly_usd * 100)
+    assert f"+{usd(4 * a3)}/h at max scale (+{pct}%)" in md
     assert "[!CAUTION]" not in md and "[!WARNING]" not in md
 
 
 def test_cost_down(tmp_path: Path) -> None:
     d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, maxNodes=2))
-    assert d.to_json()["cost"]["delta"]["hourlyUsd"] == pytest.approx(-2 * 88.25)
+    a3 = node_price("gcp", "a3-highgpu-8g")
+    assert d.to_json()["cost"]["delta"]["hourlyUsd"] == pytest.approx(-2 * a3)
     assert d.to_json()["accelerators"]["totalDelta"] == -16
-    assert "-$177/h at max scale (-44%)" in render_markdown(d)
+    pct = round(2 * a3 / d.base_cost.hourly_usd * 100)
+    assert f"-{usd(2 * a3)}/h at max scale (-{pct}%)" in render_markdown(d)
 
 
 def test_spot_switch_costs_less_and_replaces_the_pool(tmp_path: Path) -> None:
     d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, capacity="spot"))
-    assert d.to_json()["cost"]["delta"]["hourlyUsd"] == pytest.approx(4 * (29.09 - 88.25))
+    spot, od = node_price("gcp", "a3-highgpu-8g", spot=True), node_price("gcp", "a3-highgpu-8g")
+    assert d.to_json()["cost"]["delta"]["hourlyUsd"] == pytest.approx(4 * (spot - od))
     assert ("warning", "replace", "gpu-pool", "capacity") in _effects(d)
 
 

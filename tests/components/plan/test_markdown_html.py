@@ -12,8 +12,15 @@ import markdown
 from components.plan.diff import PlanDiff, load_side
 from components.plan.engine import plan_files
 from components.plan.report_diff import render_markdown as render_diff
-from components.plan.report_markdown import MARKER, render
-from tests.components.plan.helpers import AWS_FLEET, FIXTURE, GCP_FLEET, mandatory_on_first_pool, write_stack
+from components.plan.report_markdown import MARKER, render, usd
+from tests.components.plan.helpers import (
+    AWS_FLEET,
+    FIXTURE,
+    GCP_FLEET,
+    mandatory_on_first_pool,
+    node_price,
+    write_stack,
+)
 
 
 class Tables(HTMLParser):
@@ -87,7 +94,7 @@ def test_plan_markdown_renders_tables_and_mermaid(tmp_path: Path) -> None:
     cost = next(t for t in parsed.tables if t[0][:2] == ["Stack", "Item"])
     items = {row[1]: row for row in cost[1:]}
     assert items["train/h100"][3] == "a3-highgpu-8g"
-    assert items["train/h100"][-2] == "$353"
+    assert items["train/h100"][-2] == usd(4 * node_price("gcp", "a3-highgpu-8g"))
     assert items["train-aws/p5"][3] == "p5.48xlarge"
     assert cost[-1][1] == "Total"
 

@@ -19,6 +19,7 @@ from tests.components.plan.helpers import (
     fleet,
     mandatory_on_first_pool,
     no_violations,
+    node_price,
     write_stack,
 )
 from tests.support.sdk_inputs import assert_inputs_match_sdk
@@ -60,7 +61,7 @@ def test_json_contract(tmp_path: Path) -> None:
     # cost: hourlyUsd, monthlyUsd, lines with hourly at max and at min
     cost = doc["cost"]
     h100 = next(line for line in cost["lines"] if line["name"] == "h100")
-    assert h100["hourlyUsdAtMax"] == pytest.approx(4 * 88.25)
+    assert h100["hourlyUsdAtMax"] == pytest.approx(4 * node_price("gcp", "a3-highgpu-8g"))
     assert h100["hourlyUsdAtMin"] == 0
     assert cost["hourlyUsd"] == pytest.approx(sum(line["hourlyUsdAtMax"] for line in cost["lines"]), abs=1e-3)
     assert cost["monthlyUsd"] == pytest.approx(cost["hourlyUsd"] * 730, abs=0.05)
