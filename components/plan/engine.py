@@ -33,6 +33,7 @@ from components.mockengine import CapturedResource
 from components.plan import policies as policy_mod
 from components.plan.cost import AcceleratorReport, CostReport, count_accelerators, price_fleet
 from components.plan.policies import PoliciesUnavailable, PolicyConfigInvalid, PolicyVerdict
+from components.spec import loader as spec_loader
 from components.spec.errors import SpecIssue
 from components.spec.loader import CONFIG_KEY
 from components.spec.resolved import (
@@ -72,7 +73,8 @@ EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 # Stack status -> exit code contribution.
 _STATUS_EXIT = {"ok": EXIT_OK, "invalid": EXIT_INVALID, "build-error": EXIT_INVALID, "error": EXIT_INTERNAL}
 _STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[^.]+)\.ya?ml$")
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The spec loader's YAML flavour (safe, timestamps stay strings as Pulumi reads them).
+_Loader: Any = spec_loader._Loader
 
 
 @dataclass

@@ -450,3 +450,19 @@ def test_real_pack_mandatory_violation_end_to_end(tmp_path: Path, capsys: pytest
     (max_nodes,) = [r for r in blocking if r["ruleId"] == "pool-max-nodes"]
     line = stack.read_text().splitlines()[max_nodes["locations"][0]["physicalLocation"]["region"]["startLine"] - 1]
     assert "name: l4" in line
+
+
+def test_dates_in_stack_config_stay_strings(tmp_path: Path) -> None:
+    """Pulumi reads `2026-01-01` as a string; so must the plan (a date object would not serialize)."""
+    import yaml
+
+    spec = fleet(GCP_FLEET)
+    spec["labels"]["created"] = "2026-01-01"
+    fleet_yaml = yaml.safe_dump(spec).replace("'2026-01-01'", "2026-01-01")  # unquoted, as people write it
+    body = "\n".join("    " + line for line in fleet_yaml.splitlines())
+    stack = tmp_path / "Pulumi.gcp-train.yaml"
+    stack.write_text(f"config:\n  gcp:project: p\n  release: 2026-01-01\n  aiinfra:fleet:\n{body}\n")
+    plan = plan_file(stack, policies=no_violations, program=FIXTURE)
+    assert plan.status == "ok", plan.error or [i.format() for i in plan.issues]
+    cluster = next(r for r in plan.resources if r.type == "gcp:container/cluster:Cluster")
+    assert cluster.inputs["resourceLabels"]["created"] == "2026-01-01"
