@@ -124,15 +124,19 @@ def run_policies(
     for v in found:
         urn = _field(v, "urn")
         res = by_urn.get(urn) if urn else None
+        message = str(_field(v, "message"))
+        # The pack's messages name the resource, the figure, the limit and, last, the fix
+        # ("...; lower maxNodes or use a smaller accelerator"): show that clause as the fix.
+        fix = _field(v, "fix") or (message.rsplit("; ", 1)[1] if "; " in message else None)
         verdicts.append(
             PolicyVerdict(
                 policy=str(_field(v, "policy", "policy_name", "policyName")),
                 enforcement_level=str(_field(v, "enforcement_level", "enforcementLevel")),
-                message=str(_field(v, "message")),
+                message=message,
                 type=_field(v, "type") or (res.type if res else None),
                 name=_field(v, "name") or (res.name if res else None),
                 urn=urn or None,
-                fix=_field(v, "fix"),
+                fix=fix,
             )
         )
     return verdicts

@@ -224,7 +224,7 @@ def test_real_adapter_converts_client_answers(monkeypatch: pytest.MonkeyPatch, t
     class Violation:
         policy_name = "accelerator-overprovisioned"
         enforcement_level = "mandatory"
-        message = "too many"
+        message = "pool can reach 32 GPUs; the limit is 16; lower maxNodes"
         urn = pool.urn
 
     fake.analyze = lambda resources, config, **kw: [
@@ -236,6 +236,7 @@ def test_real_adapter_converts_client_answers(monkeypatch: pytest.MonkeyPatch, t
     verdicts = policies.run_policies(plan.resources, {})
     assert verdicts[0].policy == "accelerator-overprovisioned" and verdicts[0].blocking
     assert (verdicts[0].type, verdicts[0].name) == (pool.type, pool.name)
+    assert verdicts[0].fix == "lower maxNodes"
     assert verdicts[1].policy == "budget" and verdicts[1].urn is None
 
 
@@ -444,6 +445,7 @@ def test_real_pack_mandatory_violation_end_to_end(tmp_path: Path, capsys: pytest
     md = capsys.readouterr().out
     assert "### ❌ aiinfra plan: blocked: mandatory policy violation" in md
     assert "| ❌ mandatory | `pool-max-nodes` |" in md
+    assert "| lower autoscaling.maxNodeCount" in md  # the fix column
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     blocking = [r for r in results if r["level"] == "error"]
     assert {r["ruleId"] for r in blocking} >= {"pool-max-nodes"}
