@@ -93,7 +93,10 @@ def bare_program(resources: list[CapturedResource]) -> Callable[[], None]:
         made: dict[str, pulumi.Resource] = {}
         for r in resources:
             parent = made.get(r.parent or "")
-            opts = pulumi.ResourceOptions(parent=parent, protect=r.protect)
+            # The same aliases the SDK class registered (azure-native sends one per past API
+            # version, and the SDK turns each into a URN): the same registration work.
+            aliases = [pulumi.Alias(name=n or ..., type_=t or ...) for n, t in r.aliases]
+            opts = pulumi.ResourceOptions(parent=parent, protect=r.protect, aliases=aliases or None)
             if r.custom:
                 made[r.urn] = pulumi.CustomResource(r.type, r.name, dict(r.inputs), opts)
             else:

@@ -13,15 +13,24 @@ Usage::
 
 The Python SDK keeps its runtime state in module globals, so runs are serialised by a lock
 and each run resets that state first.
+
+Speed: pulumi-azure-native classes carry one alias per past API version (about 90 on an
+AgentPool), and the SDK turns every alias into a URN Output when the resource is
+constructed, which makes an Azure resource ~50x dearer to register than a GKE one. Aliases
+only match resources in existing state; the mock engine has none, so by default these
+version aliases are dropped for the run (``keep_sdk_aliases=True`` keeps them). Aliases a
+program declares itself (renames, re-parenting) are always kept and captured.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import runpy
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +41,8 @@ from pulumi.runtime import settings as _settings
 
 _LOCK = threading.Lock()
 STACK_TYPE = "pulumi:pulumi:Stack"
+# An azure-native SDK alias to the same resource under a past API version module.
+_SDK_VERSION_ALIAS = re.compile(r"^azure-native:[\w.]+/v\d\w*:\w+$")
 
 
 @dataclass
@@ -49,6 +60,9 @@ class CapturedResource:
     delete_before_replace: bool = False
     ignore_changes: list[str] = field(default_factory=list)
     provider: str | None = None
+    # Aliases sent with the registration, as (name, type) with "" for "same as the resource";
+    # kept so a replay can register the resource exactly as the program did.
+    aliases: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def parent_name(self) -> str | None:
@@ -135,6 +149,7 @@ class _CapturingMonitor(_mocks.MockMonitor):
                 delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
                 ignore_changes=list(getattr(request, "ignoreChanges", [])),
                 provider=request.provider or None,
+                aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
             )
         )
         return response
@@ -158,6 +173,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _is_sdk_version_alias(alias: Any) -> bool:
+    return (
+        isinstance(alias, pulumi.Alias)
+        and isinstance(alias.type_, str)
+        and _SDK_VERSION_ALIAS.match(alias.type_) is not None
+        and alias.name is ...
+        and alias.parent is ...
+        and alias.stack is ...
+        and alias.project is ...
+    )
+
+
+@contextlib.contextmanager
+def _without_sdk_version_aliases() -> Iterator[None]:
+    """Drop azure-native's per-API-version aliases while the block runs (see module docstring)."""
+    original = pulumi.ResourceOptions.merge
+
+    def merge(opts1: pulumi.ResourceOptions | None, opts2: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+        merged = original(opts1, opts2)
+        if merged.aliases:
+            kept = [a for a in merged.aliases if not _is_sdk_version_alias(a)]
+            merged.aliases = kept or None
+        return merged
+
+    pulumi.ResourceOptions.merge = merge  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pulumi.ResourceOptions.merge = original  # type: ignore[method-assign]
+
+
 def _config_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
@@ -169,15 +215,18 @@ def run_program(
     project: str = "ai-infra",
     stack: str = "dev",
     preview: bool = True,
+    keep_sdk_aliases: bool = False,
 ) -> Capture:
     """Run ``program`` (a callable, or the path of a Pulumi ``__main__.py``) on the mock engine.
 
     ``config`` holds fully-qualified keys (``aiinfra:fleet``, ``gcp:project``); objects are
     passed as JSON, as the Pulumi CLI passes structured config. Exceptions from the program
     (``pulumi.RunError`` included) propagate after the engine has settled.
+    ``keep_sdk_aliases`` keeps azure-native's per-API-version aliases (slow; see module docstring).
     """
     capture = Capture()
-    with _LOCK:
+    aliases = contextlib.nullcontext() if keep_sdk_aliases else _without_sdk_version_aliases()
+    with _LOCK, aliases:
         _reset_runtime()
         pulumi.runtime.set_all_config({k: _config_value(v) for k, v in (config or {}).items()})
         monitor = _CapturingMonitor(_Mocks(), capture)
