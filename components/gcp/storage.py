@@ -19,9 +19,10 @@ from components.spec.resolved import ResolvedCluster, ResolvedStorage
 def _nfs_mount(networks: Any, share: str) -> str | None:
     """``<ip>:/<share>`` from a Filestore instance's ``networks`` output (None until known)."""
     first = networks[0] if networks else None
-    ips = getattr(first, "ip_addresses", None)
-    if ips is None and isinstance(first, dict):
-        ips = first.get("ip_addresses") or first.get("ipAddresses")
+    if type(first) is dict:  # a plain engine value (camelCase keys)
+        ips = first.get("ipAddresses")
+    else:  # the SDK's typed output: its property getter (key access logs a warning)
+        ips = getattr(first, "ip_addresses", None)
     return f"{ips[0]}:/{share}" if ips else None
 
 
