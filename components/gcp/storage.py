@@ -19,10 +19,9 @@ from components.spec.resolved import ResolvedCluster, ResolvedStorage
 def _nfs_mount(networks: Any, share: str) -> str | None:
     """``<ip>:/<share>`` from a Filestore instance's ``networks`` output (None until known)."""
     first = networks[0] if networks else None
-    if type(first) is dict:  # a plain engine value (camelCase keys)
-        ips = first.get("ipAddresses")
-    else:  # the SDK's typed output: its property getter (key access logs a warning)
-        ips = getattr(first, "ip_addresses", None)
+    # A plain engine value has camelCase keys; the SDK's typed output has a property getter
+    # (key access on it logs a warning on every plan).
+    ips = first.get("ipAddresses") if type(first) is dict else getattr(first, "ip_addresses", None)
     return f"{ips[0]}:/{share}" if ips else None
 
 
