@@ -94,3 +94,52 @@ def write_spec(tmp_path: Path, body: str, name: str = "fleet.yaml") -> str:
     path = tmp_path / name
     path.write_text(textwrap.dedent(body), encoding="utf-8")
     return str(path)
+
+
+POOL_SPEC = """
+environment: prod
+clusters:
+  - name: {cluster}
+    cloud: {cloud}
+    region: {region}
+{zone}
+    kubernetes: {{version: "1.31"}}
+    network: {{fabric: {fabric}}}
+    gpuPools:
+      - name: gpu
+        accelerator: {accelerator}
+        acceleratorsPerNode: {per_node}
+        maxNodes: {max_nodes}
+        capacity: {capacity}
+{extra}
+"""
+
+
+def pool_spec(
+    tmp_path: Path,
+    *,
+    cloud: str,
+    cluster: str,
+    region: str,
+    zone: str | None,
+    accelerator: str = "H100-80GB",
+    per_node: int = 8,
+    max_nodes: int = 2,
+    capacity: str = "on-demand",
+    extra: str = "",
+    fabric: str = "auto",
+) -> str:
+    """A one-pool fleet spec file for the GCP and Azure checkers' tests."""
+    body = POOL_SPEC.format(
+        cluster=cluster,
+        cloud=cloud,
+        region=region,
+        zone=f'    zone: "{zone}"' if zone else "",
+        accelerator=accelerator,
+        per_node=per_node,
+        max_nodes=max_nodes,
+        capacity=capacity,
+        extra=extra,
+        fabric=fabric,
+    )
+    return write_spec(tmp_path, body)

@@ -15,31 +15,13 @@ from components.preflight.model import CheckResult, CredentialsError, PreflightO
 from components.preflight.retry import Backoff
 from components.spec import SpecError, load_fleet
 from tests.components.preflight.azure_fakes import fake_clients
-from tests.components.preflight.conftest import write_spec
+from tests.components.preflight.conftest import pool_spec
 
 REPO = Path(__file__).resolve().parents[3]
 CRG = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-gpu/providers/"
     "Microsoft.Compute/capacityReservationGroups/{name}"
 )
-
-POOL = """
-environment: prod
-clusters:
-  - name: train-az
-    cloud: azure
-    region: eastus
-{zone}
-    kubernetes: {{version: "1.31"}}
-    network: {{fabric: {fabric}}}
-    gpuPools:
-      - name: gpu
-        accelerator: {accelerator}
-        acceleratorsPerNode: {per_node}
-        maxNodes: {max_nodes}
-        capacity: {capacity}
-{extra}
-"""
 
 
 def spec(
@@ -52,8 +34,12 @@ def spec(
     extra: str = "",
     fabric: str = "auto",
 ) -> str:
-    body = POOL.format(
-        zone=f'    zone: "{zone}"' if zone else "",
+    return pool_spec(
+        tmp_path,
+        cloud="azure",
+        cluster="train-az",
+        region="eastus",
+        zone=zone,
         accelerator=accelerator,
         per_node=per_node,
         max_nodes=max_nodes,
@@ -61,7 +47,6 @@ def spec(
         extra=extra,
         fabric=fabric,
     )
-    return write_spec(tmp_path, body)
 
 
 def run_checks(path: str, clients: object = None, backoff: Backoff | None = None) -> dict[str, CheckResult]:

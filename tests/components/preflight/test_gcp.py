@@ -13,28 +13,10 @@ from components.preflight.gcp import GcpChecker, default_clients
 from components.preflight.model import CheckResult, CredentialsError, PreflightOptions
 from components.preflight.retry import Backoff
 from components.spec import load_fleet
-from tests.components.preflight.conftest import write_spec
+from tests.components.preflight.conftest import pool_spec, write_spec
 from tests.components.preflight.gcp_fakes import fake_clients
 
 REPO = Path(__file__).resolve().parents[3]
-
-POOL = """
-environment: prod
-clusters:
-  - name: train
-    cloud: gcp
-    region: us-central1
-{zone}
-    kubernetes: {{version: "1.31"}}
-    network: {{fabric: {fabric}}}
-    gpuPools:
-      - name: gpu
-        accelerator: {accelerator}
-        acceleratorsPerNode: {per_node}
-        maxNodes: {max_nodes}
-        capacity: {capacity}
-{extra}
-"""
 
 
 def spec(
@@ -47,8 +29,12 @@ def spec(
     extra: str = "",
     fabric: str = "none",
 ) -> str:
-    body = POOL.format(
-        zone=f"    zone: {zone}" if zone else "",
+    return pool_spec(
+        tmp_path,
+        cloud="gcp",
+        cluster="train",
+        region="us-central1",
+        zone=zone,
         accelerator=accelerator,
         per_node=per_node,
         max_nodes=max_nodes,
@@ -56,7 +42,6 @@ def spec(
         extra=extra,
         fabric=fabric,
     )
-    return write_spec(tmp_path, body)
 
 
 def run_checks(path: str, clients: object = None, backoff: Backoff | None = None) -> list[CheckResult]:
