@@ -182,7 +182,7 @@ def test_aws_train_lustre(aws_train: Capture) -> None:
     assert fs.protect
     assert fs.inputs["deploymentType"] == "PERSISTENT_2"
     assert fs.inputs["perUnitStorageThroughput"] == 250
-    assert fs.inputs["storageCapacity"] == 4800
+    assert fs.inputs["storageCapacity"] == 9600
     assert fs.inputs["subnetIds"] == "fleet-train-aws-network-private-us-east-1a-id"
     assert fs.inputs["securityGroupIds"] == ["fleet-train-aws-network-node-sg-id"]
 
