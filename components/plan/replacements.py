@@ -532,6 +532,15 @@ def _shrunk(before: Any, after: Any) -> bool:
     return False
 
 
+def _stackless(urn: str) -> str:
+    """``urn:pulumi:<stack>::<project>::<type>::<name>`` without the stack.
+
+    BASE and HEAD may be different files (so different stack names) describing the same
+    stack; a resource is the same resource when everything but the stack matches.
+    """
+    return urn.split("::", 1)[-1]
+
+
 def resource_changes(
     base: Sequence[CapturedResource],
     head: Sequence[CapturedResource],
@@ -544,14 +553,14 @@ def resource_changes(
     """
     data = data_bearing_types()
     watched = set(RESOURCE_REPLACE_KEYS) | data
-    new_by_urn = {r.urn: r for r in head}
+    new_by_urn = {_stackless(r.urn): r for r in head}
     out: list[Change] = []
     for old in base:
         if old.type not in watched:
             continue
         kind = "storage" if old.type in data else "resource"
         cluster, item = owner(old)
-        new = new_by_urn.get(old.urn)
+        new = new_by_urn.get(_stackless(old.urn))
         if new is None:
             why = "the resource's URN is gone (removed, or renamed in code: Pulumi deletes and recreates it)"
             if old.protect:

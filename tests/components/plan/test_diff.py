@@ -255,3 +255,16 @@ def test_cli_invalid_head_exits_2(
     head = write_stack(tmp_path / "b", "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes="many"))
     assert cli.main(["diff", str(base), str(head), "--program", str(FIXTURE), "--format", "markdown"]) == 2
     assert "is invalid" in capsys.readouterr().out
+
+
+def test_base_and_head_files_with_different_stack_names_match_resources(tmp_path: Path) -> None:
+    """Two file names mean two stack names in the URNs; the same resources must still match."""
+    from components.mockengine import CapturedResource
+    from components.plan.replacements import resource_changes
+
+    def ng(stack: str) -> CapturedResource:
+        urn = f"urn:pulumi:{stack}::ai-infra::aiinfra:aws:Cluster$aws:eks/nodeGroup:NodeGroup::c-system"
+        return CapturedResource("aws:eks/nodeGroup:NodeGroup", "c-system", urn, None, True, {"nodeGroupName": "x"})
+
+    assert resource_changes([ng("base")], [ng("head")]) == []
+    assert [c.effect for c in resource_changes([ng("base")], [])] == ["delete"]
