@@ -121,6 +121,14 @@ def _resolve_pool(c: _Collector, cat: Catalog, cluster: Cluster, info: CloudInfo
         )
         return None
 
+    if pool.capacity not in offer.capacity_modes:
+        c.error(
+            join_path(p, "capacity"),
+            f"{offer.machine_type} is offered only as {' or '.join(offer.capacity_modes)} capacity, "
+            f"not {pool.capacity}",
+            f"set capacity: {offer.capacity_modes[0]}, or choose another acceleratorsPerNode "
+            "(`aiinfra catalog` lists the shapes)",
+        )
     if cluster.network.fabric == "rdma" and not offer.has_fabric:
         c.error(
             join_path(p, "accelerator"),

@@ -408,3 +408,13 @@ def test_filestore_has_two_capacity_ranges() -> None:
         r"1024-9984 GiB in steps of 256 GiB, or 10240-102400 GiB in steps of 2560 GiB",
     )
     assert issue.hint == "nearest valid size: 12800 GiB"
+
+
+def test_a3_high_below_eight_gpus_is_spot_or_reserved_only() -> None:
+    issue = one(
+        errors_of(cluster(gpuPools=[pool(acceleratorsPerNode=4)])),
+        "clusters[0].gpuPools[0].capacity",
+        r"a3-highgpu-4g is offered only as spot or reserved capacity, not on-demand",
+    )
+    assert issue.hint is not None and issue.hint.startswith("set capacity: spot")
+    assert errors_of(cluster(gpuPools=[pool(acceleratorsPerNode=4, capacity="spot")])) == []
