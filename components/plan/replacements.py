@@ -532,6 +532,11 @@ def _shrunk(before: Any, after: Any) -> bool:
     return False
 
 
+def _changed(before: Any, after: Any) -> bool:
+    """A ForceNew input changed (an input unknown at preview is not a known change)."""
+    return before != after and "<unknown>" not in (before, after)
+
+
 def _stackless(urn: str) -> str:
     """``urn:pulumi:<stack>::<project>::<type>::<name>`` without the stack.
 
@@ -580,9 +585,16 @@ def resource_changes(
                 )
             )
             continue
-        for key in RESOURCE_REPLACE_KEYS.get(old.type, ()):
+        checks = [
+            (key, _changed, f"changing {key} forces the provider to replace the resource")
+            for key in RESOURCE_REPLACE_KEYS.get(old.type, ())
+        ] + [
+            (key, _shrunk, f"{key} can only grow: a smaller value replaces the resource")
+            for key in RESOURCE_SHRINK_KEYS.get(old.type, ())
+        ]
+        for key, replaces, why in checks:
             before, after = _at(old.inputs, key), _at(new.inputs, key)
-            if before != after and "<unknown>" not in (before, after):
+            if replaces(before, after):
                 out.append(
                     Change(
                         _severity(kind, REPLACE),
@@ -593,24 +605,7 @@ def resource_changes(
                         f"{old.type} {old.name}: {key}",
                         before,
                         after,
-                        f"changing {key} forces the provider to replace the resource",
-                        old.protect,
-                    )
-                )
-        for key in RESOURCE_SHRINK_KEYS.get(old.type, ()):
-            before, after = _at(old.inputs, key), _at(new.inputs, key)
-            if _shrunk(before, after):
-                out.append(
-                    Change(
-                        _severity(kind, REPLACE),
-                        REPLACE,
-                        kind,
-                        cluster,
-                        item,
-                        f"{old.type} {old.name}: {key}",
-                        before,
-                        after,
-                        f"{key} can only grow: a smaller value replaces the resource",
+                        why,
                         old.protect,
                     )
                 )

@@ -11,39 +11,13 @@ import yaml
 
 from components.mockengine import CapturedResource
 from components.plan.policies import PolicyVerdict
+from tests.support.specs import GCP_TRAIN
 
 REPO = Path(__file__).resolve().parents[3]
 STACKS = sorted((REPO / "stacks").glob("Pulumi.*.yaml"))
 FIXTURE = Path(__file__).with_name("fixture_program.py")
 
-GCP_FLEET: dict[str, Any] = {
-    "environment": "prod",
-    "labels": {"team": "research"},
-    "budget": {"maxHourlyUsd": 2500, "maxAccelerators": 256},
-    "clusters": [
-        {
-            "name": "train",
-            "cloud": "gcp",
-            "region": "us-central1",
-            "zone": "us-central1-a",
-            "kubernetes": {"version": "1.31"},
-            "network": {"cidr": "10.20.0.0/16", "fabric": "auto"},
-            "gpuPools": [
-                {
-                    "name": "h100",
-                    "accelerator": "H100-80GB",
-                    "acceleratorsPerNode": 8,
-                    "minNodes": 0,
-                    "maxNodes": 4,
-                    "capacity": "on-demand",
-                    "localSsd": "raid0",
-                }
-            ],
-            "tpuSlices": [{"name": "v5p", "version": "v5p", "topology": "2x2x4", "capacity": "spot"}],
-            "storage": [{"name": "datasets", "kind": "lustre", "capacityGiB": 36000, "throughputMBpsPerTiB": 250}],
-        }
-    ],
-}
+GCP_FLEET: dict[str, Any] = GCP_TRAIN
 
 AWS_FLEET: dict[str, Any] = {
     "environment": "prod",

@@ -15,35 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.spec import SpecError, check_document, load_fleet
+from tests.support.specs import GCP_TRAIN
 
-VALID: dict[str, Any] = {
-    "environment": "prod",
-    "labels": {"team": "research"},
-    "budget": {"maxHourlyUsd": 2500, "maxAccelerators": 256},
-    "clusters": [
-        {
-            "name": "train",
-            "cloud": "gcp",
-            "region": "us-central1",
-            "zone": "us-central1-a",
-            "kubernetes": {"version": "1.31"},
-            "network": {"cidr": "10.20.0.0/16", "fabric": "auto"},
-            "gpuPools": [
-                {
-                    "name": "h100",
-                    "accelerator": "H100-80GB",
-                    "acceleratorsPerNode": 8,
-                    "minNodes": 0,
-                    "maxNodes": 4,
-                    "capacity": "on-demand",
-                    "localSsd": "raid0",
-                }
-            ],
-            "tpuSlices": [{"name": "v5p", "version": "v5p", "topology": "2x2x4", "count": 1, "capacity": "spot"}],
-            "storage": [{"name": "datasets", "kind": "lustre", "capacityGiB": 36000, "throughputMBpsPerTiB": 250}],
-        }
-    ],
-}
+VALID: dict[str, Any] = GCP_TRAIN
 
 scalars = st.one_of(
     st.none(),
