@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog import get_catalog
-from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
+from components.spec.resolved import LABEL_POOL, LABEL_STORAGE, ResolvedCluster, ResolvedPool, ResolvedStorage
 
 #: Anything the SDK accepts as an input (a string, or a pulumi Output of one).
 Ref = Any
@@ -513,7 +513,7 @@ def aml_filesystem_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: 
         "zones": [cluster.spec.zone],
         "filesystem_subnet": subnet_id,
         "maintenance_window": dict(AMLFS_MAINTENANCE),
-        "tags": tags(cluster),
+        "tags": tags(cluster, **{LABEL_STORAGE: storage.name}),
     }
 
 
@@ -540,7 +540,7 @@ def nfs_account_args(
             "bypass": "AzureServices",
             "virtual_network_rules": [{"virtual_network_resource_id": s, "action": "Allow"} for s in subnet_ids],
         },
-        "tags": tags(cluster),
+        "tags": tags(cluster, **{LABEL_STORAGE: storage.name}),
     }
 
 
@@ -564,7 +564,7 @@ def disk_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref) -> di
         "sku": {"name": "PremiumV2_LRS"},
         "disk_size_gb": storage.spec.capacity_gib,
         "creation_data": {"create_option": "Empty"},
-        "tags": tags(cluster),
+        "tags": tags(cluster, **{LABEL_STORAGE: storage.name}),
     }
     if cluster.spec.zone:
         args["zones"] = [cluster.spec.zone]

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog.model import FabricKind
-from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedSlice, ResolvedStorage
+from components.spec.resolved import (
+    LABEL_POOL,
+    LABEL_STORAGE,
+    ResolvedCluster,
+    ResolvedPool,
+    ResolvedSlice,
+    ResolvedStorage,
+)
 
 # Default machine type of the system pool (schema description of systemPool.machineType).
 DEFAULT_SYSTEM_MACHINE = "e2-standard-4"
@@ -758,7 +765,7 @@ def lustre_args(cluster: ResolvedCluster, st: ResolvedStorage, refs: Refs) -> di
         "capacity_gib": str(st.spec.capacity_gib),
         "per_unit_storage_throughput": str(st.throughput_mbps_per_tib),
         "network": refs.network_id,
-        "labels": dict(cluster.labels),
+        "labels": {**cluster.labels, LABEL_STORAGE: st.name},
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
     }
     if lustre_legacy(cluster):
@@ -780,7 +787,7 @@ def filestore_args(cluster: ResolvedCluster, st: ResolvedStorage, refs: Refs) ->
         "tier": "ZONAL" if zone else "REGIONAL",
         "file_shares": {"name": filestore_share_name(st.name), "capacity_gb": st.spec.capacity_gib},
         "networks": [{"network": refs.network_name, "modes": ["MODE_IPV4"], "connect_mode": "PRIVATE_SERVICE_ACCESS"}],
-        "labels": dict(cluster.labels),
+        "labels": {**cluster.labels, LABEL_STORAGE: st.name},
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
     }
 
@@ -792,7 +799,7 @@ def disk_args(cluster: ResolvedCluster, st: ResolvedStorage) -> dict[str, Any]:
         "type": "hyperdisk-balanced",
         "zone": cluster.spec.zone,
         "size": st.spec.capacity_gib,
-        "labels": dict(cluster.labels),
+        "labels": {**cluster.labels, LABEL_STORAGE: st.name},
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
     }
     if st.spec.iops is not None:

@@ -125,9 +125,8 @@ def run_policies(
         urn = _field(v, "urn")
         res = by_urn.get(urn) if urn else None
         message = str(_field(v, "message"))
-        # The pack's messages name the resource, the figure, the limit and, last, the fix
-        # ("...; lower maxNodes or use a smaller accelerator"): show that clause as the fix.
-        fix = _field(v, "fix") or (message.rsplit("; ", 1)[1] if "; " in message else None)
+        # the client splits the pack's "message\nFix: fix" in two; the fix is never in the message
+        fix = _field(v, "fix") or None
         verdicts.append(
             PolicyVerdict(
                 policy=str(_field(v, "policy", "policy_name", "policyName")),

@@ -49,6 +49,10 @@ UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - the secret marker, not a secret
 
+# How the pack joins a violation's message and fix (components.policy.rules.FIX_SEPARATOR; any
+# pack's messages pass through whole when they do not use it).
+FIX_SEPARATOR = "\nFix: "
+
 # pulumirpc.EnforcementLevel values, in enum order (ADVISORY=0, MANDATORY=1, DISABLED=2, REMEDIATE=3)
 LEVELS = ("advisory", "mandatory", "disabled", "remediate")
 
@@ -67,21 +71,24 @@ class Violation:
 
     policy: str
     enforcement_level: str  # advisory | mandatory | remediate | disabled
-    message: str  # the rule's own message (the policy description prefix removed)
+    message: str  # the rule's own message (the policy description prefix and the fix removed)
     description: str
     urn: str = ""
     type: str | None = None
     name: str | None = None
     pack: str = ""
     pack_version: str = ""
+    fix: str = ""  # the fix the pack appended after "\nFix: " ("" when none)
 
     def as_dict(self) -> dict[str, Any]:
-        """The planner's JSON shape: policy, enforcementLevel, message, and type/name/urn when set."""
+        """The planner's JSON shape: policy, enforcementLevel, message, fix, and type/name/urn when set."""
         out: dict[str, Any] = {
             "policy": self.policy,
             "enforcementLevel": self.enforcement_level,
             "message": self.message,
         }
+        if self.fix:
+            out["fix"] = self.fix
         if self.urn:
             out.update({"urn": self.urn, "type": self.type, "name": self.name})
         return out
@@ -403,6 +410,7 @@ class PolicyPackProcess:
             message = d.message
             if d.description and message.startswith(d.description):
                 message = message[len(d.description) :].lstrip("\n")
+            message, _, fix = message.partition(FIX_SEPARATOR)
             r = by_urn.get(d.urn) or default
             out.append(
                 Violation(
@@ -415,6 +423,7 @@ class PolicyPackProcess:
                     name=r.name if r else None,
                     pack=d.policyPackName,
                     pack_version=d.policyPackVersion,
+                    fix=fix,
                 )
             )
         return out

@@ -64,7 +64,7 @@ def _settings(spec: PolicySpec, config: Mapping[str, Any], stack_tags: Mapping[s
 
 def _report(findings: list[Finding], report_violation: ReportViolation, default_urn: str | None = None) -> None:
     for f in findings:
-        report_violation(f.message, f.urn or default_urn)
+        report_violation(f.text, f.urn or default_urn)
 
 
 def _resource_validator(spec: PolicySpec) -> Any:
@@ -77,7 +77,7 @@ def _resource_validator(spec: PolicySpec) -> Any:
             return
         settings = _settings(spec, args.get_config(), args.stack_tags)
         for f in rule(view, settings):
-            report_violation(f.message, None)
+            report_violation(f.text, None)
 
     return validate
 

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from components.policy.specref import SpecIndex, index_spec
+
 ENVIRONMENTS = ("dev", "staging", "prod")
 FALLBACK_ENVIRONMENT = "prod"
 STACK_TAG = "aiinfra-environment"
@@ -251,6 +253,8 @@ class FleetHints:
     environment: str | None = None
     max_accelerators: float | None = None
     max_hourly_usd: float | None = None
+    # the spec's items by name, so fixes on ai-infra's resources can name spec fields
+    spec: SpecIndex = field(default_factory=SpecIndex)
 
 
 def fleet_hints(raw: Any) -> FleetHints:
@@ -277,6 +281,7 @@ def fleet_hints(raw: Any) -> FleetHints:
         environment=env if env in ENVIRONMENTS else None,
         max_accelerators=number(budget.get("maxAccelerators")),
         max_hourly_usd=number(budget.get("maxHourlyUsd")),
+        spec=index_spec(doc),
     )
 
 

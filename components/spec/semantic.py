@@ -274,11 +274,10 @@ def _resolve_storage(
     if not tier.accepts(st.capacity_gib):
         tier_txt = f" at {throughput or offer.default_throughput} MB/s/TiB" if offer.tiers else ""
         rule = tier.describe()
-        nearest = tier.nearest_valid(st.capacity_gib)
         c.error(
             join_path(p, "capacityGiB"),
             f"{offer.service}{tier_txt} does not accept {st.capacity_gib} GiB: {rule}",
-            f"nearest valid size: {nearest} GiB",
+            tier.size_hint(st.capacity_gib),
         )
     if st.kind == "block":
         if offer.max_iops is not None and st.iops is not None and st.iops > offer.max_iops:

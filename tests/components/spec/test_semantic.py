@@ -323,7 +323,7 @@ def test_gcp_lustre_capacity_step_with_nearest() -> None:
         "clusters[0].storage[0].capacityGiB",
         r"Google Cloud Managed Lustre at 250 MB/s/TiB does not accept 40000 GiB: 36000-6120000 GiB in steps of 36000",
     )
-    assert issue.hint == "nearest valid size: 72000 GiB"
+    assert issue.hint == "nearest valid sizes: 36000 GiB (below) or 72000 GiB (above)"
 
 
 def test_azure_lustre_below_sku_minimum() -> None:
@@ -332,7 +332,7 @@ def test_azure_lustre_below_sku_minimum() -> None:
         "clusters[0].storage[0].capacityGiB",
         r"Azure Managed Lustre at 125 MB/s/TiB does not accept 4096 GiB",
     )
-    assert issue.hint == "nearest valid size: 16384 GiB"
+    assert issue.hint == "smallest valid size: 16384 GiB"
 
 
 def test_fsx_first_step_is_1200() -> None:
@@ -407,7 +407,7 @@ def test_filestore_has_two_capacity_ranges() -> None:
         "clusters[0].storage[0].capacityGiB",
         r"1024-9984 GiB in steps of 256 GiB, or 10240-102400 GiB in steps of 2560 GiB",
     )
-    assert issue.hint == "nearest valid size: 12800 GiB"
+    assert issue.hint == "nearest valid sizes: 10240 GiB (below) or 12800 GiB (above)"
 
 
 def test_a3_high_below_eight_gpus_is_spot_or_reserved_only() -> None:
@@ -418,3 +418,20 @@ def test_a3_high_below_eight_gpus_is_spot_or_reserved_only() -> None:
     )
     assert issue.hint is not None and issue.hint.startswith("set capacity: spot")
     assert errors_of(cluster(gpuPools=[pool(acceleratorsPerNode=4, capacity="spot")])) == []
+
+
+def test_invalid_capacity_gives_the_valid_sizes_on_both_sides() -> None:
+    # FSx for Lustre: 1200 GiB, then multiples of 2400; 5000 lies between 4800 and 7200 (4800 is nearer)
+    issue = one(
+        errors_of(cluster("aws", storage=[store(capacityGiB=5000)])),
+        "clusters[0].storage[0].capacityGiB",
+        r"does not accept 5000 GiB",
+    )
+    assert issue.hint == "nearest valid sizes: 4800 GiB (below) or 7200 GiB (above)"
+    # below the smallest size there is only one side
+    issue = one(
+        errors_of(cluster(storage=[store(capacityGiB=1000, throughputMBpsPerTiB=250)])),
+        "clusters[0].storage[0].capacityGiB",
+        r"does not accept 1000 GiB",
+    )
+    assert issue.hint == "smallest valid size: 36000 GiB"
