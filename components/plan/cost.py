@@ -63,6 +63,16 @@ class CostLine:
     as_of: str
     priced: bool = True
     assumptions: tuple[str, ...] = ()
+    # the price actually applied, when it is not what ``capacity`` says (a spot pool with no spot
+    # price in the catalog is priced on-demand): "spot", "on-demand", "on-demand (no spot price)"
+    priced_as: str = ""
+
+    @property
+    def capacity_text(self) -> str:
+        """``spot`` or ``spot, priced on-demand (no spot price)``: the row says what it costs as."""
+        if not self.priced_as or self.priced_as == self.capacity:
+            return self.capacity
+        return f"{self.capacity}, priced {self.priced_as}"
 
     @property
     def monthly_usd_at_max(self) -> float:
@@ -93,6 +103,7 @@ class CostLine:
             "monthlyUsdAtMax": _r(self.monthly_usd_at_max, 2),
             "onDemandHourlyUsdAtMax": _r(self.on_demand_hourly_usd_at_max),
             "priced": self.priced,
+            "pricedAs": self.priced_as or self.capacity,
             "priceRegion": self.price_region,
             "source": self.source,
             "asOf": self.as_of,
@@ -217,23 +228,25 @@ def _region_note(what: str, price_region: str | None, cluster: ResolvedCluster) 
 
 def _capacity_price(
     what: str, capacity: str, on_demand: float | None, spot: float | None
-) -> tuple[float | None, list[str]]:
-    """The unit price for a capacity type, and the assumption it rests on."""
+) -> tuple[float | None, list[str], str]:
+    """The unit price for a capacity type, the assumption it rests on, and what it is priced as."""
     if capacity == "spot":
         if spot is not None:
-            return spot, [f"{what}: spot price; spot capacity can be reclaimed at any time."]
-        return on_demand, [f"{what}: no spot price in the catalog; priced at on-demand (an upper bound)."]
+            return spot, [f"{what}: spot price; spot capacity can be reclaimed at any time."], "spot"
+        note = f"{what}: no spot price in the catalog; priced at on-demand (an upper bound)."
+        return on_demand, [note], "on-demand (no spot price)"
     if capacity == "reserved":
-        return on_demand, [
+        note = (
             f"{what}: reserved capacity priced at on-demand list; your commitment price applies, "
             "and a reservation is billed whether or not nodes run."
-        ]
-    return on_demand, []
+        )
+        return on_demand, [note], "on-demand list"
+    return on_demand, [], "on-demand"
 
 
 def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool) -> CostLine:
     offer = pool.offer
-    price, notes = _capacity_price(
+    price, notes, priced_as = _capacity_price(
         offer.machine_type, pool.spec.capacity, offer.price.on_demand_usd, offer.price.spot_usd
     )
     notes += _region_note(offer.machine_type, offer.price.region, cluster)
@@ -265,13 +278,14 @@ def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool) -> CostL
         as_of=offer.as_of,
         priced=priced,
         assumptions=tuple(notes),
+        priced_as=priced_as,
     )
 
 
 def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice) -> CostLine:
     v = tpu.version
     what = f"TPU {v.version}"
-    price, notes = _capacity_price(what, tpu.spec.capacity, v.price.on_demand_usd, v.price.spot_usd)
+    price, notes, priced_as = _capacity_price(what, tpu.spec.capacity, v.price.on_demand_usd, v.price.spot_usd)
     notes += _region_note(what, v.price.region, cluster)
     notes.append("TPU slices are fixed size: cost at min scale equals cost at max scale.")
     priced = price is not None
@@ -304,6 +318,7 @@ def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice) -> Cost
         as_of=v.as_of,
         priced=priced,
         assumptions=tuple(notes),
+        priced_as=priced_as,
     )
 
 

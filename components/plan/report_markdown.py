@@ -160,7 +160,7 @@ def cost_section(report: PlanReport) -> list[str]:
                 f"{line.cluster}/{line.name}",
                 line.kind,
                 line.sku,
-                line.capacity,
+                line.capacity_text,
                 scale,
                 unit + ("" if line.priced else " (no price)"),
                 usd(line.hourly_usd_at_min),

@@ -86,7 +86,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
                 f"{line.cluster}/{line.name}",
                 line.kind,
                 line.sku,
-                line.capacity,
+                line.capacity_text,
                 price,
                 usd(line.hourly_usd_at_min),
                 usd(line.hourly_usd_at_max),

@@ -112,6 +112,23 @@ def test_stack_ceilings_fleet_budget(cloud: str) -> None:
     assert run("stack-ceilings", pool(cloud, FABRIC[cloud], 0.0, 2.0), {"honourFleetBudget": False}, fleet) == []
 
 
+@pytest.mark.parametrize("cloud", ["gcp", "azure"])  # the catalog has spot prices for these
+def test_stack_ceilings_budget_counts_on_demand_and_never_advises_spot_to_a_spot_pool(cloud: str) -> None:
+    # bug: the fleet spec's budget.maxHourlyUsd is on-demand (spec reference), but a spot pool was
+    # priced at spot, then told to "use spot"
+    spot_pool = pool(cloud, SMALL[cloud], 0.0, 4.0, "prod", spot=True)
+    view = normalize_stack(spot_pool)
+    (p,) = view.pools
+    assert p.shape.spot_usd is not None and p.shape.on_demand_usd is not None
+    budget = (p.shape.spot_usd * 4 + p.shape.on_demand_usd * 4) / 2  # above spot, below on-demand
+    (f,) = run("stack-ceilings", spot_pool, fleet=FleetHints(environment="prod", max_hourly_usd=budget))
+    assert "on-demand" in f.message and "the fleet spec's budget" in f.message
+    assert "spot" not in both(f).split("\n", 1)[1]
+    ceiling = {"maxHourlyUsd": {"prod": p.shape.spot_usd}}  # the environment ceiling prices spot at spot
+    (f,) = run("stack-ceilings", spot_pool, ceiling)
+    assert "spot" not in both(f).split("\n", 1)[1], f
+
+
 # ----- pool-max-nodes -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_pool_max_nodes(cloud: str) -> None:
