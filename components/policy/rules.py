@@ -434,7 +434,7 @@ def allowed_classes(view: View, s: Settings) -> list[Finding]:
                 fix = item.change("version", f"one of {names}", shape.tpu.version if shape.tpu else None, why=why)
             else:
                 fix = item.change("accelerator", f"one of {', '.join(options[:4])}", acc, why=why)
-            fix += f"; or deploy it to an environment that allows {cls} (environment)"
+            fix += f"; or environment: {env} → one that allows {cls}"
         else:
             hint = f" (on {shape.cloud}: {', '.join(options[:4])})" if options else ""
             fix = f"use an accelerator of an allowed class{hint}, or deploy it to an environment that allows {cls}"
