@@ -2,7 +2,8 @@
 
 Shows each accelerator's offers on the three clouds side by side (machine type, price per
 node-hour, fabric, local NVMe), TPU versions with their shapes and prices, and the source
-and as-of date of every figure. ``--check`` adds the price sanity findings.
+and as-of date of every figure. ``--check`` adds the price sanity findings (spot ratio, missing prices, outliers, a
+newer generation cheaper than an older one, prices older than 90 days).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from components.catalog import CLOUDS, Catalog, get_catalog
@@ -26,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cloud", choices=list(CLOUDS), help="only this cloud")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     parser.add_argument(
-        "--check", action="store_true", help="also list suspicious prices (spot >= on-demand, missing, outliers)"
+        "--check",
+        action="store_true",
+        help="also list suspicious prices: spot below 15%% or not below on-demand, missing, outliers, a newer "
+        "generation cheaper than an older one, prices older than 90 days",
     )
 
 
@@ -62,8 +67,11 @@ def _cell(o: Offer) -> str:
 
 
 def _offer_json(o: Offer) -> dict[str, Any]:
+    from components.prices.book import machine_family
+
     d = asdict(o)
     d["fabric"] = asdict(o.fabric)
+    d["family"] = machine_family(o.cloud, o.machine_type)  # what a price overlay's discount names
     return d
 
 
@@ -87,7 +95,7 @@ def _as_json(cat: Catalog, names: list[str], clouds: list[str], check: bool) -> 
             entry["offers"] = [_offer_json(o) for o in cat.offers_for(None, name) if o.cloud in clouds]
         out["accelerators"].append(entry)
     if check:
-        out["priceFindings"] = [asdict(f) for f in price_findings(cat)]
+        out["priceFindings"] = [asdict(f) for f in price_findings(cat, date.today())]
     return out
 
 
@@ -157,7 +165,7 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
             "prices are indicative list prices per node-hour"
         )
     if check:
-        findings = price_findings(cat)
+        findings = price_findings(cat, date.today())
         console.print(f"\nprice checks: {len(findings)} finding(s)")
         for f in findings:
             console.print(f"  {f.cloud} {f.machine_type}: {f.problem}")
