@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from components.catalog import CLOUDS, Catalog, get_catalog
-from components.catalog.checks import price_findings
+from components.catalog.checks import STALE_DAYS, price_findings
 from components.catalog.model import Offer
 from components.spec.errors import choices_hint
 
@@ -168,7 +168,17 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
         findings = price_findings(cat, date.today())
         console.print(f"\nprice checks: {len(findings)} finding(s)")
         for f in findings:
-            console.print(f"  {f.cloud} {f.machine_type}: {f.problem}")
+            if f.check != "stale":
+                console.print(f"  [{f.check}] {f.cloud} {f.machine_type}: {f.problem}", markup=False)
+        stale = [f for f in findings if f.check == "stale"]
+        for cloud in CLOUDS:
+            items = [f.machine_type for f in stale if f.cloud == cloud]
+            if items:
+                console.print(
+                    f"  [stale] {cloud}: {len(items)} price(s) older than {STALE_DAYS} days: {', '.join(items)}; "
+                    "refresh them (aiinfra prices refresh, then aiinfra prices update-catalog)",
+                    markup=False,
+                )
 
 
 def run(args: argparse.Namespace) -> int:

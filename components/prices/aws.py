@@ -202,8 +202,8 @@ def _on_demand(clients: AwsClients, backoff: Backoff, targets: list[Target], res
                 t,
                 "on-demand",
                 usd,
-                f"{API} GetProducts (AmazonEC2, instanceType={itype}, regionCode={t.region}, Linux, Shared, "
-                "preInstalledSw NA, capacitystatus Used)",
+                f"{clients.pricing.meta.endpoint_url} ({API} GetProducts: AmazonEC2, instanceType={itype}, "
+                f"regionCode={t.region}, Linux, Shared, preInstalledSw NA, capacitystatus Used)",
                 at,
                 f"sku {sku}, effective {effective}" if effective else f"sku {sku}",
             )
@@ -255,7 +255,7 @@ def _spot(clients: AwsClients, backoff: Backoff, targets: list[Target], result: 
                 t,
                 "spot",
                 median,
-                f"{SPOT_API} (Linux/UNIX, {region}, latest per availability zone)",
+                f"{ec2.meta.endpoint_url} ({SPOT_API}: Linux/UNIX, {region}, latest per availability zone)",
                 at,
                 f"median of {len(zones)} zone(s): {listing}",
             )
@@ -276,7 +276,7 @@ def _block(clients: AwsClients, backoff: Backoff, targets: list[Target], result:
                     t,
                     "on-demand",
                     found[0],
-                    f"{API} GetProducts (AmazonEC2, Storage, gp3, {t.region})",
+                    f"{clients.pricing.meta.endpoint_url} ({API} GetProducts: AmazonEC2, Storage, gp3, {t.region})",
                     at,
                     "EBS gp3 storage GB-month (baseline 3,000 IOPS / 125 MB/s included)",
                 )

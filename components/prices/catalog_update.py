@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from components.catalog import get_catalog
+from components.catalog import DATA_FILES, Catalog
 from components.prices.book import STORAGE_REGIONS, storage_key
 from components.prices.overlay import Overlay, PriceRow
 
@@ -79,12 +80,9 @@ def _flow_span(text: str, start: int) -> tuple[int, int]:
     raise ValueError("unbalanced flow mapping")
 
 
-def _price_text(region: str, fields: dict[str, float | None], source: str, as_of: str, keys: tuple[str, str]) -> str:
+def _price_text(region: str, fields: dict[str, str | None], source: str, as_of: str, keys: tuple[str, str]) -> str:
     parts = [f"region: {region}"]
-    for key in keys:
-        value = fields.get(key)
-        if value is not None:
-            parts.append(f"{key}: {_num(value)}")
+    parts += [f"{key}: {fields[key]}" for key in keys if fields.get(key) is not None]
     parts.append(f'source: "{source}"')
     parts.append(f'asOf: "{as_of}"')
     return "price: {" + ", ".join(parts) + "}"
@@ -97,24 +95,33 @@ def _short_source(row: PriceRow) -> str:
 
 
 def _rewrite_price(block: str, new: dict[str, float], source: str, as_of: str, keys: tuple[str, str]) -> str:
+    """``block`` with its ``price: {...}`` rewritten: ``new`` figures, unchanged ones as written."""
     m = re.search(r"price: \{", block)
     if m is None:
         raise ValueError("no price mapping")
     start, end = _flow_span(block, m.start() + len("price: "))
     current = block[start:end]
     region = re.search(r"region: ([^,}]+)", current)
-    fields: dict[str, float | None] = {}
+    fields: dict[str, str | None] = {}
     for key in keys:
         found = re.search(rf"\b{key}: ([0-9.]+|null)", current)
-        fields[key] = float(found.group(1)) if found and found.group(1) != "null" else None
-    fields.update(new)
+        fields[key] = found.group(1) if found and found.group(1) != "null" else None
+    fields.update({k: _num(v) for k, v in new.items()})
     text = _price_text(region.group(1).strip() if region else "", fields, source, as_of, keys)
     return block[: m.start()] + text + block[end:]
 
 
+def _catalog() -> Catalog:
+    """The catalog as the data files on disk are now (not the copy loaded at start-up)."""
+    import yaml
+
+    base = data_dir()
+    return Catalog({name: yaml.safe_load((base / name).read_text("utf-8")) for name in DATA_FILES})
+
+
 def plan_changes(overlay: Overlay) -> tuple[dict[str, tuple[str, str]], list[Change], list[str]]:
     """(file -> (old text, new text), changes, skipped notes) for applying ``overlay``."""
-    cat = get_catalog()
+    cat = _catalog()
     base = data_dir()
     texts: dict[str, str] = {}
 
@@ -152,7 +159,7 @@ def plan_changes(overlay: Overlay) -> tuple[dict[str, tuple[str, str]], list[Cha
             pattern = rf"- version: {re.escape(tpu.version)}\n"
             item = f"tpu-{tpu.version}"
         else:
-            changes_s, skip_s = _storage(cloud, offer_name, rows, text_of, originals, texts)
+            changes_s, skip_s = _storage(cat, cloud, offer_name, rows, text_of, originals, texts)
             changes += changes_s
             skipped += skip_s
             continue
@@ -188,10 +195,15 @@ def plan_changes(overlay: Overlay) -> tuple[dict[str, tuple[str, str]], list[Cha
 
 
 def _storage(
-    cloud: str, key: str, rows: list[PriceRow], text_of: object, originals: dict[str, str], texts: dict[str, str]
+    cat: Catalog,
+    cloud: str,
+    key: str,
+    rows: list[PriceRow],
+    text_of: Callable[[str], str],
+    originals: dict[str, str],
+    texts: dict[str, str],
 ) -> tuple[list[Change], list[str]]:
     """Storage tiers: rewrite ``priceUsdPerGiBMonth`` of the tier (or single-tier row)."""
-    cat = get_catalog()
     kind, _, tier = key.partition("/")
     store = cat.storage_offer(cloud, kind)
     ref = STORAGE_REGIONS[cloud]
@@ -204,7 +216,7 @@ def _storage(
     row = usable[0]
     t = store.tier(int(tier) if tier else None)
     assert t is not None
-    text = text_of("storage.yaml")  # type: ignore[operator]
+    text = text_of("storage.yaml")
     block_start = text.find(f"  - cloud: {cloud}\n    kind: {kind}\n")
     if block_start < 0:
         return [], [*skipped, f"{cloud} storage {key}: row not found in storage.yaml"]

@@ -247,7 +247,9 @@ def test_a_malformed_answer_is_a_clear_error_exit_2(
     aws_env: None, price_list: Any, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def answer(req: Request, state: Recorded) -> Response:
-        body = {"FormatVersion": "aws_v1"} if price_list is None else {"FormatVersion": "aws_v1", "PriceList": price_list}
+        body: dict[str, Any] = {"FormatVersion": "aws_v1"}
+        if price_list is not None:
+            body["PriceList"] = price_list
         return Response(200, json.dumps(body).encode(), JSON)
 
     with serve(answer) as server:

@@ -80,7 +80,8 @@ def test_pages_through_next_page_link_and_keeps_only_linux_consumption_meters() 
     assert len(overlay.prices) == 2 * len(get_catalog().offers_for("azure"))
     assert overlay.missing == []
     row = next(r for r in overlay.prices if r.offer == H100 and r.capacity == "on-demand")
-    assert row.unit == "node-hour" and row.source.startswith(server.url + "/api/retail/prices (Azure Retail Prices API: ")
+    assert row.unit == "node-hour"
+    assert row.source.startswith(server.url + "/api/retail/prices (Azure Retail Prices API: ")
     assert row.detail == "meter 'ND96isr H100 v5', effective 2026-10-01"
     assert result.notes == [f"azure eastus: {pages} page(s) from the Azure Retail Prices API"]
 

@@ -209,9 +209,10 @@ def test_throttling_is_retried_and_the_key_is_redacted_in_errors() -> None:
             "gcp", None, server.url, backoff=Backoff(sleep=slept.append, rand=lambda: 0.5), environ=KEY
         )
     assert slept == [1.0] and overlay.prices
-    with serve(
-        lambda req, state: Response(403, b'{"error": {"code": 403, "message": "API key not valid."}}')
-    ) as server, pytest.raises(PriceApiError) as err:
+    with (
+        serve(lambda req, state: Response(403, b'{"error": {"code": 403, "message": "API key not valid."}}')) as server,
+        pytest.raises(PriceApiError) as err,
+    ):
         refresh("gcp", None, server.url, backoff=fast(), environ=KEY)
     assert "HTTP 403" in str(err.value) and "API key not valid." in str(err.value)
     assert "key=REDACTED" in str(err.value) and "test-key" not in str(err.value)
