@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from components.catalog import get_catalog
 from components.prices.book import PriceBook, machine_family
@@ -148,3 +150,21 @@ def test_tpu_and_storage_lookups() -> None:
     sq = b.storage(lustre, 250, "us-east-1")
     assert sq is not None and sq.on_demand_usd == 0.2
     assert b.storage(lustre, 1000, "us-east-1").on_demand_usd == lustre.tiers[1000].price_usd_per_gib_month  # type: ignore[union-attr]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["schema", "prices", "discounts", "missing", "note"]), json_values) | json_values
+)
+def test_no_document_however_malformed_raises_anything_but_overlay_error(document: Any) -> None:
+    try:
+        parse_overlay(document, "fuzz.json")
+    except OverlayError as exc:
+        assert str(exc).startswith(("not a valid price overlay", "fuzz.json"))
