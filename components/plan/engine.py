@@ -391,11 +391,13 @@ def plan_file(
     skip_policies: bool = False,
     program: str | Path | Callable[[], Any] | None = None,
     prices: Sequence[Overlay] | None = None,
+    prices_base: Path | None = None,
 ) -> StackPlan:
     """Plan one stack file (or bare spec file). Never raises for bad input.
 
     ``prices``: overlays from ``--prices`` (else the policy config's ``prices``, else the stack
     setting ``aiinfra:prices``); the plan hands the same overlays to the policy pack.
+    ``prices_base``: where relative overlay paths resolve (default: the stack's project).
     """
     from components.spec.errors import SpecError
     from components.spec.loader import check_document, read_document
@@ -420,7 +422,7 @@ def plan_file(
     plan.stack, config = stack_config(p, project)
     try:
         overlays, named_in = price_sources.for_plan(
-            prices, policy_config or {}, config, price_sources.project_dir(p.parent)
+            prices, policy_config or {}, config, prices_base or price_sources.project_dir(p.parent)
         )
     except OverlayError as exc:
         plan.status = "invalid"

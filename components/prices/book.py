@@ -20,7 +20,7 @@ assumptions can name the snapshot and date behind each line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from components.catalog import Catalog, get_catalog
@@ -100,13 +100,6 @@ class Quote:
             return self.spot
         return self.on_demand
 
-    def price(self) -> Price | None:
-        """As a catalog ``Price`` (region of the on-demand figure), or None when unpriced."""
-        if self.on_demand is None and self.spot is None:
-            return None
-        region = (self.on_demand or self.spot).region  # type: ignore[union-attr]
-        return Price(region, self.on_demand_usd, self.spot_usd)
-
     def snapshot_note(self, capacity: str) -> str | None:
         """The assumption naming the snapshot and date behind this capacity's price."""
         fig = self.figure(capacity)
@@ -114,6 +107,20 @@ class Quote:
             return None
         label = "spot" if capacity == "spot" and self.spot is not None else "on-demand"
         return f"{self.what}: {label} {fig.describe(self.unit)}."
+
+
+@dataclass(frozen=True)
+class _Item:
+    """What the book prices: a catalog item, how discounts name it, its catalog provenance."""
+
+    cloud: str
+    kind: str  # machine | tpu | storage
+    key: str  # machine type, TPU version, storage key
+    family: str
+    accelerator: str | None
+    region: str  # the region the catalog price is quoted for
+    source: str
+    as_of: str
 
 
 class PriceBook:
@@ -172,78 +179,58 @@ class PriceBook:
                 best = d
         return best
 
-    def _figure(
-        self,
-        cloud: str,
-        kind: str,
-        offer: str,
-        capacity: str,
-        hint: str | None,
-        catalog_price: float | None,
-        catalog_region: str,
-        catalog_source: str,
-        catalog_as_of: str,
-        family: str,
-        accelerator: str | None,
-    ) -> Figure | None:
-        found = self._row(cloud, kind, offer, capacity, hint, catalog_region)
+    def _figure(self, item: _Item, capacity: str, hint: str | None, catalog_usd: float | None) -> Figure | None:
+        found = self._row(item.cloud, item.kind, item.key, capacity, hint, item.region)
         if found is not None:
             row, ov = found
             base = Figure(row.price_usd, row.price_usd, row.region, row.source, row.date, ov.name)
-        elif catalog_price is not None:
-            base = Figure(catalog_price, catalog_price, catalog_region, catalog_source, catalog_as_of, CATALOG)
+        elif catalog_usd is not None:
+            base = Figure(catalog_usd, catalog_usd, item.region, item.source, item.as_of, CATALOG)
         else:
             return None
-        discount = self._discount(cloud, family, accelerator, capacity)
+        discount = self._discount(item.cloud, item.family, item.accelerator, capacity)
         if discount is None:
             return base
         usd = base.list_usd * (1 - discount.percent / 100)
         return Figure(usd, base.list_usd, base.region, base.source, base.as_of, base.snapshot, discount)
 
+    def _quote(self, item: _Item, what: str, unit: str, price: Price, hint: str | None) -> Quote:
+        return Quote(
+            what,
+            unit,
+            self._figure(item, "on-demand", hint, price.on_demand_usd),
+            self._figure(item, "spot", hint, price.spot_usd),
+        )
+
     def offer(self, offer: Offer, region: str | None = None) -> Quote:
         """Per node-hour prices of a machine offer for a region (None: unknown region)."""
         p = offer.price
-        source, as_of = p.source or offer.source, p.as_of or offer.as_of
-        family = machine_family(offer.cloud, offer.machine_type)
-        figs = [
-            self._figure(
-                offer.cloud,
-                "machine",
-                offer.machine_type,
-                cap,
-                region,
-                usd,
-                p.region,
-                source,
-                as_of,
-                family,
-                offer.accelerator,
-            )
-            for cap, usd in (("on-demand", p.on_demand_usd), ("spot", p.spot_usd))
-        ]
-        return Quote(offer.machine_type, "node-hour", figs[0], figs[1])
+        item = _Item(
+            offer.cloud,
+            "machine",
+            offer.machine_type,
+            machine_family(offer.cloud, offer.machine_type),
+            offer.accelerator,
+            p.region,
+            p.source or offer.source,
+            p.as_of or offer.as_of,
+        )
+        return self._quote(item, offer.machine_type, "node-hour", p, region)
 
     def tpu(self, version: TpuVersion, region: str | None = None) -> Quote:
         """Per chip-hour prices of a TPU version for a region."""
         p = version.price
-        source, as_of = p.source or version.source, p.as_of or version.as_of
-        figs = [
-            self._figure(
-                "gcp",
-                "tpu",
-                version.version,
-                cap,
-                region,
-                usd,
-                p.region,
-                source,
-                as_of,
-                version.version,
-                version.accelerator,
-            )
-            for cap, usd in (("on-demand", p.on_demand_usd), ("spot", p.spot_usd))
-        ]
-        return Quote(f"TPU {version.version}", "chip-hour", figs[0], figs[1])
+        item = _Item(
+            "gcp",
+            "tpu",
+            version.version,
+            version.version,
+            version.accelerator,
+            p.region,
+            p.source or version.source,
+            p.as_of or version.as_of,
+        )
+        return self._quote(item, f"TPU {version.version}", "chip-hour", p, region)
 
     def storage(self, store: StorageOffer, throughput: int | None, region: str | None = None) -> Quote | None:
         """Per GiB-month price of a storage tier for a region, or None for an unknown tier."""
@@ -251,21 +238,11 @@ class PriceBook:
         if tier is None:
             return None
         key = storage_key(store, throughput)
-        fig = self._figure(
-            store.cloud,
-            "storage",
-            key,
-            "on-demand",
-            region,
-            tier.price_usd_per_gib_month,
-            tier_region(store),
-            store.source,
-            store.as_of,
-            store.kind,
-            None,
+        item = _Item(
+            store.cloud, "storage", key, store.kind, None, STORAGE_REGIONS[store.cloud], store.source, store.as_of
         )
         what = f"{store.service}" + (f" {key.split('/', 1)[1]} MB/s/TiB" if "/" in key else "")
-        return Quote(what, "GiB-month", fig, None)
+        return Quote(what, "GiB-month", self._figure(item, "on-demand", region, tier.price_usd_per_gib_month), None)
 
 
 def storage_key(store: StorageOffer, throughput: int | None) -> str:
@@ -280,14 +257,6 @@ def storage_key(store: StorageOffer, throughput: int | None) -> str:
 STORAGE_REGIONS = {"gcp": "us-central1", "azure": "eastus", "aws": "us-east-1"}
 
 
-def tier_region(store: StorageOffer) -> str:
-    return STORAGE_REGIONS[store.cloud]
-
-
 def catalog_book() -> PriceBook:
     """The book with no overlays: the catalog's prices as shipped."""
     return PriceBook(get_catalog(), ())
-
-
-def book_from(overlays: Iterable[Overlay]) -> PriceBook:
-    return PriceBook(get_catalog(), list(overlays))

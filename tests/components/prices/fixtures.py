@@ -96,109 +96,23 @@ def azure_page(items: list[dict[str, Any]], next_link: str | None) -> dict[str, 
 AWS_LOCATIONS = {"us-east-1": "US East (N. Virginia)", "us-west-2": "US West (Oregon)", "eu-west-1": "EU (Ireland)"}
 
 
-def aws_product(
-    itype: str,
-    region: str,
-    price: float,
-    *,
-    os: str = "Linux",
-    tenancy: str = "Shared",
-    pre_installed: str = "NA",
-    capacity: str = "Used",
-    license_model: str = "No License required",
-    effective: str = "2026-11-01T00:00:00Z",
-) -> str:
-    """One ``PriceList`` entry: a JSON document serialized as a string, as GetProducts returns it."""
-    sku = _id(itype, region, os, tenancy, pre_installed, capacity, license_model, n=16)
+def _price_list_entry(sku: str, product: dict[str, Any], unit: str, price: float, description: str) -> str:
+    """A PriceList entry around ``product``: its OnDemand term with one price dimension, as a JSON string."""
     term = f"{sku}.JRTCKXETXF"
     dim = f"{term}.6YS6EN2CT7"
-    usage = {"Shared": "BoxUsage", "Dedicated": "DedicatedUsage", "Host": "HostBoxUsage"}[tenancy]
     doc = {
-        "product": {
-            "productFamily": "Compute Instance",
-            "attributes": {
-                "enhancedNetworkingSupported": "Yes",
-                "intelTurboAvailable": "Yes",
-                "memory": "2048 GiB",
-                "dedicatedEbsThroughput": "80000 Mbps",
-                "vcpu": "192",
-                "capacitystatus": capacity,
-                "locationType": "AWS Region",
-                "storage": "8 x 3840 NVMe SSD",
-                "instanceFamily": "GPU instance",
-                "operatingSystem": os,
-                "regionCode": region,
-                "servicename": "Amazon Elastic Compute Cloud",
-                "licenseModel": license_model,
-                "tenancy": tenancy,
-                "usagetype": f"{usage}:{itype}",
-                "normalizationSizeFactor": "384",
-                "instanceType": itype,
-                "gpu": "8",
-                "marketoption": "OnDemand",
-                "servicecode": "AmazonEC2",
-                "location": AWS_LOCATIONS.get(region, region),
-                "preInstalledSw": pre_installed,
-                "operation": "RunInstances" if os == "Linux" else "RunInstances:0002",
-            },
-            "sku": sku,
-        },
+        "product": {**product, "sku": sku},
         "serviceCode": "AmazonEC2",
         "terms": {
             "OnDemand": {
                 term: {
                     "priceDimensions": {
                         dim: {
-                            "unit": "Hrs",
+                            "unit": unit,
                             "endRange": "Inf",
-                            "description": f"${price} per On Demand {os} {itype} Instance Hour",
+                            "description": description,
                             "appliesTo": [],
                             "rateCode": dim,
-                            "beginRange": "0",
-                            "pricePerUnit": {"USD": f"{price:.10f}"},
-                        }
-                    },
-                    "sku": sku,
-                    "effectiveDate": effective,
-                    "offerTermCode": "JRTCKXETXF",
-                    "termAttributes": {},
-                }
-            }
-        },
-        "version": "20261101000000",
-        "publicationDate": "2026-11-01T00:00:00Z",
-    }
-    return json.dumps(doc)
-
-
-def aws_gp3(region: str, price: float) -> str:
-    sku = _id("gp3", region, n=16)
-    term = f"{sku}.JRTCKXETXF"
-    doc = {
-        "product": {
-            "productFamily": "Storage",
-            "attributes": {
-                "volumeApiName": "gp3",
-                "volumeType": "General Purpose",
-                "storageMedia": "SSD-backed",
-                "regionCode": region,
-                "location": AWS_LOCATIONS.get(region, region),
-                "usagetype": "EBS:VolumeUsage.gp3",
-                "servicecode": "AmazonEC2",
-            },
-            "sku": sku,
-        },
-        "serviceCode": "AmazonEC2",
-        "terms": {
-            "OnDemand": {
-                term: {
-                    "priceDimensions": {
-                        f"{term}.6YS6EN2CT7": {
-                            "unit": "GB-Mo",
-                            "endRange": "Inf",
-                            "description": f"${price} per GB-month of General Purpose (gp3) provisioned storage",
-                            "appliesTo": [],
-                            "rateCode": f"{term}.6YS6EN2CT7",
                             "beginRange": "0",
                             "pricePerUnit": {"USD": f"{price:.10f}"},
                         }
@@ -214,6 +128,68 @@ def aws_gp3(region: str, price: float) -> str:
         "publicationDate": "2026-11-01T00:00:00Z",
     }
     return json.dumps(doc)
+
+
+def aws_product(
+    itype: str,
+    region: str,
+    price: float,
+    *,
+    os: str = "Linux",
+    tenancy: str = "Shared",
+    pre_installed: str = "NA",
+    capacity: str = "Used",
+    license_model: str = "No License required",
+) -> str:
+    """One ``PriceList`` entry: a JSON document serialized as a string, as GetProducts returns it."""
+    sku = _id(itype, region, os, tenancy, pre_installed, capacity, license_model, n=16)
+    usage = {"Shared": "BoxUsage", "Dedicated": "DedicatedUsage", "Host": "HostBoxUsage"}[tenancy]
+    product = {
+        "productFamily": "Compute Instance",
+        "attributes": {
+            "enhancedNetworkingSupported": "Yes",
+            "intelTurboAvailable": "Yes",
+            "memory": "2048 GiB",
+            "dedicatedEbsThroughput": "80000 Mbps",
+            "vcpu": "192",
+            "capacitystatus": capacity,
+            "locationType": "AWS Region",
+            "storage": "8 x 3840 NVMe SSD",
+            "instanceFamily": "GPU instance",
+            "operatingSystem": os,
+            "regionCode": region,
+            "servicename": "Amazon Elastic Compute Cloud",
+            "licenseModel": license_model,
+            "tenancy": tenancy,
+            "usagetype": f"{usage}:{itype}",
+            "normalizationSizeFactor": "384",
+            "instanceType": itype,
+            "gpu": "8",
+            "marketoption": "OnDemand",
+            "servicecode": "AmazonEC2",
+            "location": AWS_LOCATIONS.get(region, region),
+            "preInstalledSw": pre_installed,
+            "operation": "RunInstances" if os == "Linux" else "RunInstances:0002",
+        },
+    }
+    return _price_list_entry(sku, product, "Hrs", price, f"${price} per On Demand {os} {itype} Instance Hour")
+
+
+def aws_gp3(region: str, price: float) -> str:
+    product = {
+        "productFamily": "Storage",
+        "attributes": {
+            "volumeApiName": "gp3",
+            "volumeType": "General Purpose",
+            "storageMedia": "SSD-backed",
+            "regionCode": region,
+            "location": AWS_LOCATIONS.get(region, region),
+            "usagetype": "EBS:VolumeUsage.gp3",
+            "servicecode": "AmazonEC2",
+        },
+    }
+    description = f"${price} per GB-month of General Purpose (gp3) provisioned storage"
+    return _price_list_entry(_id("gp3", region, n=16), product, "GB-Mo", price, description)
 
 
 def aws_products_page(price_list: list[str], next_token: str | None) -> dict[str, Any]:

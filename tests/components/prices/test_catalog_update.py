@@ -76,8 +76,7 @@ def test_changes_are_shown_as_a_diff_then_written(
     assert "# 5 catalog price(s) change (o.json)" in out.out
     assert (
         "#   aws g6.xlarge onDemandUsd (us-east-1): 0.805 -> 0.7 (-13.0%)  "
-        "[https://api.example.test/prices, 2026-12-01]"
-        in out.out
+        "[https://api.example.test/prices, 2026-12-01]" in out.out
     )
     assert "#   aws g6.xlarge spotUsd (us-east-1): - -> 0.31" in out.out
     assert "#   skipped: aws g6.xlarge on-demand in us-west-2: the catalog quotes us-east-1" in out.out

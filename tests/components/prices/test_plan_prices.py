@@ -160,3 +160,50 @@ def test_plan_and_pack_agree_on_a_ceiling_decided_by_an_overlay_price(tmp_path: 
         stack_config={"aiinfra:fleet": AWS_FLEET, "aiinfra:prices": str(path)},
     )
     assert [v.message for v in pack_setting if v.policy == "stack-ceilings"] == [via_plan.message]
+
+
+def test_diff_prices_both_sides_from_a_relative_stack_setting_even_at_a_git_ref(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    from components.plan import policies
+
+    repo = tmp_path / "repo"
+    (repo / "stacks").mkdir(parents=True)
+    (repo / "prices").mkdir()
+    (repo / "Pulumi.yaml").write_text("name: ai-infra\nruntime: python\nstackConfigDir: stacks\n")
+    write_overlay(repo / "prices", overlay_doc(70.0))
+    write_stack(repo / "stacks", "aws-train", AWS_FLEET, {"aiinfra:prices": "prices/aws-prices.json"})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    head = fleet(AWS_FLEET, gpuPools=[{**AWS_FLEET["clusters"][0]["gpuPools"][0], "maxNodes": 6}])
+    write_stack(repo / "stacks", "aws-train", head, {"aiinfra:prices": "prices/aws-prices.json"})
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(policies, "run_policies", no_violations)
+    argv = ["diff", "HEAD:stacks/Pulumi.aws-train.yaml", "stacks/Pulumi.aws-train.yaml", "--program", str(FIXTURE)]
+    assert main([*argv, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (line,) = [x for x in doc["cost"]["lines"] if x["name"] == "p5"]
+    # both sides priced at the overlay's $70/h, the base read at the git ref: 4 -> 6 nodes
+    assert (line["hourlyUsdAtMaxBefore"], line["hourlyUsdAtMaxAfter"]) == (280.0, 420.0)
+
+
+def test_a_prices_entry_in_the_policy_config_prices_the_plan_too(tmp_path: Path) -> None:
+    path = write_overlay(tmp_path, overlay_doc(70.0))
+    stack = write_stack(tmp_path, "aws-train", AWS_FLEET)
+    seen: dict[str, Any] = {}
+
+    def capture(resources: Any, config: Any, **context: Any) -> list[Any]:
+        seen.update(config)
+        return []
+
+    config = {"stack-ceilings": {"prices": str(path)}, "pool-max-nodes": "advisory"}
+    plan = plan_file(stack, config, policies=capture, program=FIXTURE)
+    assert p5_line(plan).unit_price_usd == 70.0
+    assert plan.prices.endswith("(from policy config stack-ceilings.prices)")
+    # the pack is handed the same rows inline, on every policy (levels given as strings are kept)
+    assert seen["pool-max-nodes"]["enforcementLevel"] == "advisory"
+    assert seen["under-networked"]["prices"][0]["prices"][0]["priceUsd"] == 70.0
