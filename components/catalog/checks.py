@@ -38,22 +38,23 @@ class PriceFinding:
     check: str = "price"  # missing | spot-ratio | outlier | generation | stale
 
 
-def _ratio_finding(cloud: str, item: str, od: float, spot: float | None, unit: str) -> PriceFinding | None:
+def spot_ratio_problem(od: float, spot: float | None, unit: str) -> str | None:
+    """Why a spot price is implausible against its on-demand price, or None."""
     if spot is None:
         return None
     if spot >= od:
-        return PriceFinding(
-            cloud, item, f"spot ${spot:.2f}/{unit} is not below on-demand ${od:.2f}/{unit}", "spot-ratio"
-        )
+        return f"spot ${spot:.2f}/{unit} is not below on-demand ${od:.2f}/{unit}"
     if spot < od * SPOT_MIN_RATIO:
-        return PriceFinding(
-            cloud,
-            item,
+        return (
             f"spot ${spot:.2f}/{unit} is {spot / od:.0%} of on-demand ${od:.2f}/{unit}, below "
-            f"{SPOT_MIN_RATIO:.0%}: a scraped or wrong-region figure?",
-            "spot-ratio",
+            f"{SPOT_MIN_RATIO:.0%}: a scraped or wrong-region figure?"
         )
     return None
+
+
+def _ratio_finding(cloud: str, item: str, od: float, spot: float | None, unit: str) -> PriceFinding | None:
+    problem = spot_ratio_problem(od, spot, unit)
+    return PriceFinding(cloud, item, problem, "spot-ratio") if problem else None
 
 
 def _generation_findings(cat: Catalog) -> list[PriceFinding]:

@@ -15,8 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from components.catalog import CLOUDS
+
+if TYPE_CHECKING:
+    from components.prices.overlay import Overlay
 
 EXIT_OK, EXIT_MISSING, EXIT_INVALID = 0, 1, 2
 
@@ -82,6 +86,8 @@ def _refresh(args: argparse.Namespace) -> int:
     )
     for m in overlay.missing:
         print(f"  missing: {m.kind} {m.offer} {m.capacity} in {m.region}: {m.reason}", file=sys.stderr)
+    for warning in _implausible(overlay):
+        print(f"  check: {warning}", file=sys.stderr)
     on_demand_missing = [m for m in overlay.missing if m.capacity == "on-demand"]
     if on_demand_missing:
         print(
@@ -91,6 +97,21 @@ def _refresh(args: argparse.Namespace) -> int:
         )
         return EXIT_MISSING
     return EXIT_OK
+
+
+def _implausible(overlay: Overlay) -> list[str]:
+    """Spot prices out of the catalog check's band (reported, still written: a human decides)."""
+    from components.catalog.checks import spot_ratio_problem
+
+    by_key = {(r.kind, r.offer, r.region, r.capacity): r for r in overlay.prices}
+    out = []
+    for (kind, offer, region, capacity), row in sorted(by_key.items()):
+        od = by_key.get((kind, offer, region, "on-demand"))
+        if capacity == "spot" and od is not None:
+            problem = spot_ratio_problem(od.price_usd, row.price_usd, row.unit.split("-")[-1])
+            if problem:
+                out.append(f"{offer} in {region}: {problem}")
+    return out
 
 
 def _update_catalog(args: argparse.Namespace) -> int:

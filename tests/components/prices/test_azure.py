@@ -136,6 +136,18 @@ def test_every_offer_found_exits_0_and_regions_are_asked_for(tmp_path: Path) -> 
     assert "armRegionName eq 'westus2'" in server.requests[0].query["$filter"]
 
 
+def test_implausible_spot_prices_are_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    items = [i for i in recorded_items() if not (i["armSkuName"] == NC24 and i["skuName"].endswith(" Spot"))]
+    items.append(azure_item(NC24, "eastus", 0.44, spot=True))  # 12% of on-demand
+    with serve(handler(items)) as server:
+        assert main(["prices", "refresh", "--cloud", "azure", "--endpoint", server.url]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"check: {NC24} in eastus: spot $0.44/hour is 12% of on-demand $3.67/hour, below 15%: "
+        "a scraped or wrong-region figure?"
+    ) in err
+
+
 def test_throttling_is_retried_with_a_bounded_backoff() -> None:
     slept: list[float] = []
     with serve(handler(recorded_items())) as server:
