@@ -97,7 +97,6 @@ def _price(raw: Mapping[str, Any]) -> Price:
         spot_usd=raw.get("spotUsd"),
         source=raw.get("source"),
         as_of=raw.get("asOf"),
-        verified=raw.get("verified"),
     )
 
 
@@ -203,7 +202,6 @@ class Catalog:
                     price.get("spotUsdPerChip"),
                     price.get("source"),
                     price.get("asOf"),
-                    price.get("verified"),
                 ),
                 source=t["source"],
                 as_of=t["asOf"],

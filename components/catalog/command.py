@@ -158,6 +158,14 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
         sources = sorted({(o.cloud, o.source, o.as_of) for o in offers})
         for cloud, src, as_of in sources:
             console.print(f"  {cloud}: {src} (as of {as_of})")
+        # prices refreshed since the row was written carry their own source and date
+        refreshed: dict[tuple[str, str, str], list[str]] = {}
+        for o in offers:
+            if o.price.source:
+                key = (o.cloud, o.price.source, o.price.as_of or o.as_of)
+                refreshed.setdefault(key, []).append(o.machine_type)
+        for (cloud, src, as_of), machines in sorted(refreshed.items()):
+            console.print(f"  {cloud} prices of {', '.join(machines)}: {src} (as of {as_of})")
         console.print()
     if unverified:
         console.print(

@@ -37,7 +37,6 @@ class Price:
     # prices, not the machine's shape); None: the row's source and asOf apply.
     source: str | None = None
     as_of: str | None = None
-    verified: bool | None = None
 
 
 @dataclass(frozen=True)

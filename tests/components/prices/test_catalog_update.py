@@ -107,3 +107,13 @@ def test_an_invalid_overlay_exits_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     bad.write_text('{"schema": "something-else"}')
     assert main(["prices", "update-catalog", str(bad)]) == 2
     assert "schema: 'aiinfra-price-overlay/v1' was expected" in capsys.readouterr().err
+
+
+def test_the_implausible_azure_spot_figures_stay_removed() -> None:
+    """docs/prices.md: NC A100 v4 and NC T4 v3 spot figures (12% of on-demand) were removed."""
+    from components.catalog import get_catalog
+
+    cat = get_catalog()
+    for size in ("NC24ads_A100_v4", "NC48ads_A100_v4", "NC96ads_A100_v4", "NC4as_T4_v3", "NC8as_T4_v3", "NC64as_T4_v3"):
+        offer = cat.offer_by_machine_type("azure", f"Standard_{size}")
+        assert offer is not None and offer.price.spot_usd is None, size
