@@ -148,10 +148,16 @@ def _key(labels: Mapping[str, str]) -> tuple[str, str]:
     return labels.get(CLUSTER_LABEL, ""), labels.get(POOL_LABEL, "")
 
 
-def _grid(start: float, end: float, step: int) -> list[float]:
-    """The timestamps Prometheus evaluates a range query at."""
+def _grid(start: float, end: float, step: int) -> list[int]:
+    """The timestamps Prometheus evaluates a range query at (whole seconds: see ``align``)."""
     n = int((end - start) // step)
-    return [start + i * step for i in range(n + 1)]
+    return [round(start + i * step) for i in range(n + 1)]
+
+
+def align(end: float, window_s: int, step: int) -> tuple[int, int]:
+    """(start, end) on whole multiples of ``step``, so every sample time is a grid time."""
+    stop = int(end // step) * step
+    return stop - (window_s // step) * step, stop
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -204,14 +210,14 @@ def usage_for(fleet: ResolvedFleet, prom: Prometheus, start: float, end: float, 
                 out.append(u)
                 continue
             u.has_data = True
-            present: dict[float, int] = defaultdict(int)
-            busy: dict[float, int] = defaultdict(int)
+            present: dict[int, int] = defaultdict(int)
+            busy: dict[int, int] = defaultdict(int)
             lifetimes: list[float] = []
             for s in node_series:
                 for t, v in s.samples:
-                    present[t] += 1
+                    present[round(t)] += 1
                     if v > idle:
-                        busy[t] += 1
+                        busy[round(t)] += 1
                 lifetimes += _runs((t for t, _ in s.samples), step)
             counts = [float(present.get(t, 0)) for t in grid]
             busy_counts = [float(busy.get(t, 0)) for t in grid]

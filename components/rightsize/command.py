@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from components.rightsize import report
-    from components.rightsize.analysis import propose, usage_for
+    from components.rightsize.analysis import align, propose, usage_for
     from components.rightsize.auth import AuthError, make_auth
     from components.rightsize.edit import EditError, write_edits
     from components.rightsize.prometheus import Prometheus, PrometheusError, parse_duration, step_for
@@ -64,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     try:
         prom = Prometheus(args.prometheus, make_auth(args.auth, aws_region=args.aws_region))
-        end = time.time()
         step = step_for(window_s)
-        usages = usage_for(fleet, prom, end - window_s, end, step)
+        start, end = align(time.time(), window_s, step)
+        usages = usage_for(fleet, prom, start, end, step)
     except (AuthError, PrometheusError) as exc:
         print(f"aiinfra rightsize: {exc}", file=sys.stderr)
         return EXIT_INVALID

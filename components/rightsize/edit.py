@@ -38,7 +38,13 @@ def _parts(path: str) -> list[str | int]:
 
 def apply_edits(text: str, edits: Mapping[str, Any]) -> str:
     """``text`` with each spec path set to its value (or removed, for None)."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
     y = _yaml()
+    # keep the file's own indentation (``  - name:`` under ``clusters:`` in the examples)
+    _data, sequence, offset = load_yaml_guess_indent(text)
+    offset = offset or 0
+    y.indent(mapping=max(2, sequence - offset), sequence=sequence, offset=offset)
     doc = y.load(text)
     root = doc
     if isinstance(doc, Mapping) and "config" in doc and "clusters" not in doc:
