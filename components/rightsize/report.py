@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -65,7 +66,7 @@ def render_text(
     buf = io.StringIO()
     console = Console(file=buf, no_color=True, width=220, highlight=False)
     console.print(headline(file, window, usages, proposals), markup=False)
-    t = Table(title="Observed use", title_justify="left")
+    t = Table(title="Observed use", title_justify="left", box=box.SIMPLE_HEAD)
     for col in USAGE_HEADER:
         t.add_column(col, justify="left" if col == "pool" else "right")
     for u in usages:

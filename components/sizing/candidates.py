@@ -231,9 +231,8 @@ def _inference(w: Workload, offer: Offer, facts: Mapping[str, Any]) -> Candidate
     assert w.tokens_per_second is not None
     per_node = offer.accelerators_per_node
     usable = f.usable_memory_bytes(acc.memory_gb, a["memoryReserveFraction"])
-    best: f.Replica | None = None
-    for k in f.replica_sizes(per_node):
-        r = f.replica_throughput(
+    def throughput(k: int) -> f.Replica | None:
+        return f.replica_throughput(
             accelerators=k,
             usable_bytes=usable,
             weights_bytes=facts["weightsBytes"],
@@ -243,13 +242,22 @@ def _inference(w: Workload, offer: Offer, facts: Mapping[str, Any]) -> Candidate
             memory_tbps=perf.memory_tbps,
             mfu=w.mfu,
             mbu=w.mbu,
+            max_batch=int(a["defaults"]["maxBatch"]),
         )
+
+    # within a node (tensor parallel over NVLink / the node's links): the most tokens/s per
+    # accelerator; a model too big for one node spans the fewest nodes that hold it
+    best: f.Replica | None = None
+    for k in f.replica_sizes(per_node):
+        r = throughput(k)
         if r is not None and (best is None or r.tokens_per_second / k > best.tokens_per_second / best.accelerators):
             best = r
     if best is None:
+        best = next((r for k in f.multi_node_sizes(per_node) if (r := throughput(k)) is not None), None)
+    if best is None:
         return (
             f"the weights ({facts['weightsBytes'] / 1e9:,.0f} GB) and one {w.context_length}-token KV cache do not "
-            f"fit in {f.replica_sizes(per_node)[-1]} x {offer.accelerator}"
+            f"fit in {f.multi_node_sizes(per_node)[-1] // per_node} x {offer.machine_type}"
         )
     replicas = max(1, -(-w.tokens_per_second // best.tokens_per_second))
     replicas = int(replicas)
@@ -301,6 +309,31 @@ def _inference(w: Workload, offer: Offer, facts: Mapping[str, Any]) -> Candidate
     )
 
 
+def policy_notes(c: Candidate, environment: str) -> list[str]:
+    """The guardrail limits a spec for this candidate would exceed in ``environment``, at the
+    pack's default thresholds (``--emit-spec`` plans it for the definitive verdict)."""
+    from components.policy.settings import settings_for
+
+    out: list[str] = []
+    nodes_limit = settings_for("pool-max-nodes").for_env("maxNodesPerPool", environment)
+    if isinstance(nodes_limit, int | float) and c.nodes > nodes_limit:
+        out.append(f"pool-max-nodes: {c.nodes} nodes in one pool; {environment} allows {nodes_limit:g}")
+    ceilings = settings_for("stack-ceilings")
+    acc_limit = ceilings.for_env("maxAccelerators", environment)
+    if isinstance(acc_limit, int | float) and c.accelerators > acc_limit:
+        out.append(f"stack-ceilings: {c.accelerators} accelerators; {environment} allows {acc_limit:g}")
+    usd_limit = ceilings.for_env("maxHourlyUsd", environment)
+    if isinstance(usd_limit, int | float) and c.nodes * c.node_hourly_usd > usd_limit:
+        out.append(f"stack-ceilings: ${c.nodes * c.node_hourly_usd:,.0f}/h; {environment} allows ${usd_limit:,.0f}/h")
+    classes = settings_for("allowed-accelerator-classes").for_env("allowedClasses", environment)
+    accel_class = get_catalog().accelerators[c.accelerator].accel_class
+    if isinstance(classes, list) and accel_class not in classes:
+        out.append(f"allowed-accelerator-classes: {c.accelerator} is {accel_class}; {environment} allows {', '.join(classes)}")
+    if c.storage.note:
+        out.append(f"shared storage: {c.storage.note}")
+    return out
+
+
 def assumption_lines(w: Workload) -> list[str]:
     """Every assumption, in words, with the value used (defaults marked)."""
     a = assumptions()
@@ -343,8 +376,9 @@ def assumption_lines(w: Workload) -> list[str]:
             f"does 2 N + 2 L c h FLOPs per token at MFU {w.mfu:.2f}; the slower of the two sets the step",
             f"KV cache: 2 L h values per token at {w.precision} x {w.kv_cache_fraction:g}{d('kvCacheFraction')} "
             f"(KV heads / query heads), full context {w.context_length} per sequence",
-            "replica: tensor-parallel over 1, 2, 4 or 8 accelerators of a node (then whole nodes), the size with the "
-            "most tokens/s per accelerator; batch = as many sequences as memory holds",
+            "replica: tensor-parallel over 1, 2, 4 or 8 accelerators of one node, the size with the most tokens/s per "
+            "accelerator (the fewest whole nodes when the model does not fit one); batch = as many sequences as "
+            f"memory holds, at most {a['defaults']['maxBatch']}",
             f"serving: {w.serving_hours:g} h{d('servingHours')}; replicas load the weights from shared storage within "
             f"{a['defaults']['weightsLoadMinutes']} min",
         ]

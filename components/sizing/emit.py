@@ -21,7 +21,7 @@ import yaml
 
 from components.catalog import get_catalog
 from components.sizing.candidates import Candidate
-from components.sizing.workload import Workload
+from components.sizing.workload import Workload, count_text
 
 # What each cloud's example stack uses; a cluster's zone is needed for fabric and Lustre.
 _ZONE = {"gcp": "{region}-a", "aws": "{region}a", "azure": "1"}
@@ -74,7 +74,7 @@ def render_spec(w: Workload, c: Candidate, path: Path) -> str:
     """The file text: a header saying where it came from, then the spec or stack config."""
     spec = fleet_spec(w, c)
     header = (
-        f"# Emitted by `aiinfra size {w.file}`: {w.kind} of {w.parameters:.3g} parameters on "
+        f"# Emitted by `aiinfra size {w.file}`: {w.kind} of {count_text(w.parameters)} parameters on "
         f"{c.nodes} x {c.offer.machine_type} ({c.accelerators} {c.accelerator}), {c.cloud}.\n"
         f"# Sized for {c.wall_hours:,.1f} wall hours at ${c.hourly_usd:,.2f}/h (${c.total_usd:,.0f} in total).\n"
     )

@@ -17,7 +17,7 @@ Inference (per model replica of k accelerators)
     weights               W = N x weight bytes
     KV cache / token      2 L h x bytes x kvCacheFraction
     FLOPs / token         2 N + 2 L c h                              (forward pass, context c)
-    batch                 B = floor((k x usable - W) / (KV/token x c))
+    batch                 B = min(max batch, floor((k x usable - W) / (KV/token x c)))
     step time             max((W + B x KV/token x c) / (k x bandwidth x MBU), B x FLOPs/token / (k x peak x MFU))
     tokens/s per replica  B / step time
 """
@@ -140,11 +140,13 @@ def replica_throughput(
     memory_tbps: float,
     mfu: float,
     mbu: float,
+    max_batch: int,
 ) -> Replica | None:
-    """Decode throughput of a replica at the largest batch its memory holds (None: no room for
-    one sequence). Each step reads the weights once and every sequence's KV cache."""
+    """Decode throughput of a replica at the largest batch its memory holds, at most
+    ``max_batch`` sequences (None: no room for one). Each step reads the weights once and
+    every sequence's KV cache."""
     room = accelerators * usable_bytes - weights_bytes
-    batch = math.floor(room / kv_per_sequence) if kv_per_sequence > 0 else 0
+    batch = min(max_batch, math.floor(room / kv_per_sequence)) if kv_per_sequence > 0 else 0
     if batch < 1:
         return None
     memory_s = (weights_bytes + batch * kv_per_sequence) / (accelerators * memory_tbps * 1e12 * mbu)
@@ -159,11 +161,11 @@ def replica_throughput(
     )
 
 
-def replica_sizes(per_node: int, limit: int = 64) -> list[int]:
-    """Tensor-parallel degrees to try: powers of two up to a node, then whole nodes."""
-    sizes = [k for k in (1, 2, 4, 8, 16) if k <= per_node and per_node % k == 0]
-    nodes = 2
-    while nodes * per_node <= limit * per_node and len(sizes) < 12:
-        sizes.append(nodes * per_node)
-        nodes *= 2
-    return sizes
+def replica_sizes(per_node: int) -> list[int]:
+    """Tensor-parallel degrees within one node: the powers of two that divide it."""
+    return [k for k in (1, 2, 4, 8, 16) if k <= per_node and per_node % k == 0]
+
+
+def multi_node_sizes(per_node: int, max_nodes: int = 64) -> list[int]:
+    """Replica sizes across nodes (pipeline stages over the fabric), in whole nodes."""
+    return [n * per_node for n in range(2, max_nodes + 1)]

@@ -11,12 +11,14 @@ import io
 from collections import Counter
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from components.plan.report_markdown import table, usd
-from components.sizing.candidates import Candidate, Sizing
+from components.sizing.candidates import Candidate, Sizing, policy_notes
 from components.sizing.emit import EmitResult
+from components.sizing.workload import count_text
 
 TOP = 10
 _FABRIC = {
@@ -29,20 +31,12 @@ _FABRIC = {
 }
 
 
-def _count(n: float) -> str:
-    """``70e9`` -> ``70 B``; ``2e12`` -> ``2 T``."""
-    for div, word in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if n >= div:
-            return f"{n / div:,.4g} {word}"
-    return f"{n:,.4g}"
-
-
 def headline(s: Sizing) -> str:
     w = s.workload
-    what = f"{w.kind} of {_count(w.parameters)} parameters"
+    what = f"{w.kind} of {count_text(w.parameters)} parameters"
     if w.kind == "training":
         assert w.tokens is not None
-        what += f" on {_count(w.tokens)} tokens"
+        what += f" on {count_text(w.tokens)} tokens"
         if w.deadline_hours is not None:
             what += f" within {w.deadline_hours:g} h"
     else:
@@ -116,7 +110,8 @@ def _skipped_lines(s: Sizing) -> list[str]:
 
 
 def _notes(s: Sizing) -> list[str]:
-    return [f"{c.label}: {c.storage.note}" for c in s.candidates[:TOP] if c.storage.note]
+    env = s.workload.environment
+    return [f"{c.label}: {'; '.join(n)}" for c in s.candidates[:TOP] if (n := policy_notes(c, env))]
 
 
 def _emit_lines(e: EmitResult) -> list[str]:
@@ -144,6 +139,7 @@ def render_text(s: Sizing, emitted: EmitResult | None = None, *, width: int = 20
         t = Table(
             title=f"Ranked {title} ({min(TOP, len(ranked))} of {len(ranked)} candidates)",
             title_justify="left",
+            box=box.SIMPLE_HEAD,
         )
         for col, a in zip(HEADER, ALIGN, strict=True):
             t.add_column(col, justify="right" if a == "r" else "left")
@@ -211,6 +207,7 @@ def to_json(s: Sizing, emitted: EmitResult | None = None) -> dict[str, Any]:
                 "acceleratorsPerNode": c.offer.accelerators_per_node,
                 "nodeHourlyUsd": c.node_hourly_usd,
                 "memoryPerAcceleratorGB": round(c.memory_per_accelerator_gb, 2),
+                "policyNotes": policy_notes(c, w.environment),
                 **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in c.detail.items()},
             }
             for c in s.candidates

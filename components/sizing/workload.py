@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from components.catalog import CLOUDS, get_catalog
-from components.spec.errors import SpecError, SpecIssue, choices_hint
+from components.spec.errors import SpecError, SpecIssue, did_you_mean
 from components.spec.loader import LineMap, read_document
 from components.spec.schema import validator_issues
 
@@ -57,6 +57,14 @@ def parse_count(value: Any) -> float | None:
             n = float(m.group(1)) * _SUFFIX.get(m.group(2).lower(), 1.0)
             return n if n > 0 else None
     return None
+
+
+def count_text(n: float) -> str:
+    """``70e9`` -> ``70 B``; ``2e12`` -> ``2 T`` (the suffixes the file accepts)."""
+    for div, word in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= div:
+            return f"{n / div:,.4g} {word}"
+    return f"{n:,.4g}"
 
 
 @dataclass(frozen=True)
@@ -121,14 +129,18 @@ def _semantic(doc: Mapping[str, Any]) -> list[SpecIssue]:
             out.append(SpecIssue("checkpoint", "checkpoints apply to training only", "remove it"))
     cat = get_catalog()
     cands = doc.get("candidates")
-    if isinstance(cands, Mapping):
-        for i, name in enumerate(cands.get("accelerators") or []):
+    names = cands.get("accelerators") if isinstance(cands, Mapping) else None
+    if isinstance(names, list):
+        for i, name in enumerate(names):
             if cat.canonical_accelerator(str(name)) is None:
+                known = [n for a in cat.accelerators.values() for n in (a.name, *a.aliases)]
+                dym = did_you_mean(str(name), known)
+                allowed = "allowed: " + ", ".join(cat.accelerator_names()) + " (aiinfra catalog lists them)"
                 out.append(
                     SpecIssue(
                         f"candidates.accelerators[{i}]",
                         f"unknown accelerator '{name}'",
-                        choices_hint(str(name), cat.accelerator_names()),
+                        f"{dym} {allowed}" if dym else allowed,
                     )
                 )
     return out
@@ -171,11 +183,11 @@ def check_workload(doc: Any, source: str = "<workload>", lines: LineMap | None =
         return None, locate([SpecIssue("", "the workload must be a mapping with 'kind' and 'parameters'", "see docs/size.md")])
     validator = jsonschema.Draft202012Validator(workload_schema())
     issues = _fix_count_messages(validator_issues(validator, doc), doc)
+    seen = {i.path for i in issues}
+    # the rules of each kind too, so every problem is reported at once
+    issues += [i for i in _semantic(doc) if i.path not in seen]
     if issues:
-        return None, locate(issues)
-    issues = _semantic(doc)
-    if issues:
-        return None, locate(issues)
+        return None, locate(sorted(issues, key=lambda i: lines.get(tuple(i.path.split("."))[:1], 0)))
     return _build(doc, source), []
 
 
