@@ -186,3 +186,21 @@ def test_no_data_at_all_exits_1(prometheus: str, tmp_path: Path, capsys: pytest.
     code, doc = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d")
     assert code == 1
     assert doc["proposals"] == [] and not any(p["hasData"] for p in doc["pools"])
+
+
+@pytest.mark.slow
+def test_docs_example_matches_a_live_run(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/rightsize.md shows this scenario's proposals; each line it shows is in a live run."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "rightsize.md").read_text("utf-8")
+    block = re.search(r"<!-- checked: rightsize example -->\n```text\n(.*?)```", doc, flags=re.S)
+    assert block is not None
+    path = tmp_path / "fleet.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    main(["rightsize", str(path), "--prometheus", prometheus, "--window", "2d"])
+    live = re.sub(r"\s+", " ", capsys.readouterr().out.replace(str(path), "fleet.yaml"))
+    lines = [line for line in block.group(1).splitlines() if line.strip()]
+    assert lines
+    for line in lines:
+        assert re.sub(r"\s+", " ", line).strip() in live, f"{line}\n--- live ---\n{live}"
