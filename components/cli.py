@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("components.plan.command", "offline preview: resources, policy verdicts, cost, accelerators"),
     "diff": ("components.plan.diff_command", "what a change does to cost, capacity, policies and replacements"),
     "preflight": ("components.preflight.command", "live checks against cloud APIs: quota, offerings, reservations"),
-    "size": ("components.sizing.command", "accelerators, fabric, storage and cost a workload needs, per candidate offer"),
+    "size": ("components.sizing.command", "accelerators, fabric, storage and cost a workload needs, per offer"),
     "rightsize": ("components.rightsize.command", "spec changes from observed GPU use (Prometheus), with savings"),
 }
 

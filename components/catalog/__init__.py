@@ -274,10 +274,10 @@ class Catalog:
             )
         self.fabric_bandwidth: dict[tuple[str, str], FabricBandwidth] = {}
         for f in perf["fabric"]:
-            key = (f["cloud"], f["machineType"].lower())
-            if key not in self._by_machine:
+            offer_key = (f["cloud"], f["machineType"].lower())
+            if offer_key not in self._by_machine:
                 raise CatalogError(f"performance.yaml: no {f['cloud']} offer {f['machineType']!r}")
-            self.fabric_bandwidth[key] = FabricBandwidth(
+            self.fabric_bandwidth[offer_key] = FabricBandwidth(
                 cloud=f["cloud"],
                 machine_type=f["machineType"],
                 gbps=float(f["gbps"]),

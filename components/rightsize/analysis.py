@@ -18,7 +18,8 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from importlib import resources
 from typing import Any
 
@@ -127,7 +128,7 @@ class Proposal:
     evidence: str
     monthly_saving_usd: float
     basis: str  # how the saving is counted
-    edits: Mapping[str, Any] = field(default_factory=dict)  # spec path -> new value (for --write)
+    edits: Mapping[str, Any] = dc_field(default_factory=dict)  # spec path -> new value (for --write)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -375,7 +376,9 @@ def _accelerator(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
         f"{u.path}.acceleratorsPerNode": o.accelerators_per_node,
     }
     default = cat.offer_for(o.cloud, o.accelerator, o.accelerators_per_node)
-    edits[f"{u.path}.machineType"] = None if default is not None and default.machine_type == o.machine_type else o.machine_type
+    edits[f"{u.path}.machineType"] = (
+        None if default is not None and default.machine_type == o.machine_type else o.machine_type
+    )
     new_mem = cat.accelerators[o.accelerator].memory_gb
     perf_new = cat.perf(o.accelerator)
     perf_cur = cat.perf(cur.accelerator)

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 GOOGLE_SCOPE = "https://www.googleapis.com/auth/monitoring.read"
 AZURE_SCOPE = "https://prometheus.monitor.azure.com/.default"
 SIGV4_SERVICE = "aps"
-TOKEN_ENV = "AIINFRA_PROMETHEUS_TOKEN"
+TOKEN_ENV = "AIINFRA_PROMETHEUS_TOKEN"  # noqa: S105 - the variable name, not a secret
 AUTH_KINDS = ("none", "bearer", "google", "azure", "sigv4")
 
 

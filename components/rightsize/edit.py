@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +57,13 @@ def apply_edits(text: str, edits: Mapping[str, Any]) -> str:
                 node = node[part]
             except (KeyError, IndexError, TypeError):
                 raise EditError(f"{path}: not in the file (was it edited since it was read?)") from None
+        if not isinstance(node, MutableMapping):
+            raise EditError(f"{path}: its parent is not a mapping")
         if value is None:
-            if isinstance(node, Mapping) and last in node:
+            if last in node:
                 del node[last]
             continue
-        if not isinstance(node, Mapping):
+        if not hasattr(node, "insert"):
             raise EditError(f"{path}: its parent is not a mapping")
         if last in node:
             node[last] = value
@@ -70,7 +72,7 @@ def apply_edits(text: str, edits: Mapping[str, Any]) -> str:
             keys = list(node.keys())
             anchor = next((k for k in ("acceleratorsPerNode", "accelerator") if k in keys), None)
             position = keys.index(anchor) + 1 if anchor else len(keys)
-            node.insert(position, last, value)
+            node.insert(position, last, value)  # ruamel's CommentedMap keeps the order
     buf = io.StringIO()
     y.dump(doc, buf)
     return buf.getvalue()

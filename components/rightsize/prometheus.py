@@ -8,6 +8,7 @@ dependency; authentication headers come from ``components.rightsize.auth``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import urllib.error
@@ -71,10 +72,8 @@ class Prometheus:
                 body = resp.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:300]
-            try:
+            with contextlib.suppress(ValueError, AttributeError):
                 detail = json.loads(detail).get("error", detail)
-            except ValueError:
-                pass
             raise PrometheusError(f"{self.base}: HTTP {exc.code} for {query!r}: {detail}") from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
@@ -82,7 +81,9 @@ class Prometheus:
         try:
             doc: Any = json.loads(body)
         except ValueError:
-            raise PrometheusError(f"{self.base}: the answer is not JSON (is this the Prometheus API base URL?)") from None
+            raise PrometheusError(
+                f"{self.base}: the answer is not JSON (is this the Prometheus API base URL?)"
+            ) from None
         if not isinstance(doc, dict) or doc.get("status") != "success":
             raise PrometheusError(f"{self.base}: query failed: {doc.get('error') if isinstance(doc, dict) else doc}")
         data = doc.get("data") or {}

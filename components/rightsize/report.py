@@ -13,7 +13,17 @@ from rich.table import Table
 from components.plan.report_markdown import table, usd
 from components.rightsize.analysis import PoolUsage, Proposal
 
-USAGE_HEADER = ["pool", "nodes min/max", "peak", "p95", "mean", "mean util", "engine active", "idle accel-h", "peak mem"]
+USAGE_HEADER = [
+    "pool",
+    "nodes min/max",
+    "peak",
+    "p95",
+    "mean",
+    "mean util",
+    "engine active",
+    "idle accel-h",
+    "peak mem",
+]
 PROPOSAL_HEADER = ["pool", "change", "from", "to", "saving / month", "evidence", "saving counted as"]
 
 

@@ -231,6 +231,7 @@ def _inference(w: Workload, offer: Offer, facts: Mapping[str, Any]) -> Candidate
     assert w.tokens_per_second is not None
     per_node = offer.accelerators_per_node
     usable = f.usable_memory_bytes(acc.memory_gb, a["memoryReserveFraction"])
+
     def throughput(k: int) -> f.Replica | None:
         return f.replica_throughput(
             accelerators=k,
@@ -268,7 +269,10 @@ def _inference(w: Workload, offer: Offer, facts: Mapping[str, Any]) -> Candidate
         nodes = replicas * best.accelerators // per_node
     accelerators = nodes * per_node
     if w.max_accelerators is not None and accelerators > w.max_accelerators:
-        return f"{accelerators} accelerators ({nodes} nodes) to serve {w.tokens_per_second:,.0f} tokens/s; maxAccelerators is {w.max_accelerators}"
+        return (
+            f"{accelerators} accelerators ({nodes} nodes) to serve {w.tokens_per_second:,.0f} tokens/s; "
+            f"maxAccelerators is {w.max_accelerators}"
+        )
     gbps = cat.fabric_gbps(offer)
     fabric_gbps = gbps.gbps if gbps else 0.0
     spans = best.accelerators > per_node
@@ -328,7 +332,9 @@ def policy_notes(c: Candidate, environment: str) -> list[str]:
     classes = settings_for("allowed-accelerator-classes").for_env("allowedClasses", environment)
     accel_class = get_catalog().accelerators[c.accelerator].accel_class
     if isinstance(classes, list) and accel_class not in classes:
-        out.append(f"allowed-accelerator-classes: {c.accelerator} is {accel_class}; {environment} allows {', '.join(classes)}")
+        out.append(
+            f"allowed-accelerator-classes: {c.accelerator} is {accel_class}; {environment} allows {', '.join(classes)}"
+        )
     if c.storage.note:
         out.append(f"shared storage: {c.storage.note}")
     return out

@@ -51,8 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from components.sizing import report
     from components.sizing.candidates import size_workload
     from components.sizing.emit import EmitResult, emit_and_plan
-    from components.spec.errors import SpecError
     from components.sizing.workload import load_workload
+    from components.spec.errors import SpecError
 
     try:
         workload = load_workload(args.workload)

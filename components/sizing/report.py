@@ -95,14 +95,27 @@ def _row(rank: int, c: Candidate) -> list[str]:
     ]
 
 
-HEADER = ["#", "cloud", "machine", "accelerator", "nodes", "accel.", "accel-h", "wall h", "$/h", "total", "fabric", "storage"]
+HEADER = [
+    "#",
+    "cloud",
+    "machine",
+    "accelerator",
+    "nodes",
+    "accel.",
+    "accel-h",
+    "wall h",
+    "$/h",
+    "total",
+    "fabric",
+    "storage",
+]
 ALIGN = "llllrrrrrrll"
 
 
 def _skipped_lines(s: Sizing) -> list[str]:
     reasons = Counter(sk.reason for sk in s.skipped)
     out = []
-    for reason, n in reasons.most_common():
+    for reason, _n in reasons.most_common():
         who = [f"{sk.cloud} {sk.machine_type}" for sk in s.skipped if sk.reason == reason]
         names = ", ".join(who[:4]) + (f" and {len(who) - 4} more" if len(who) > 4 else "")
         out.append(f"{names}: {reason}")

@@ -20,11 +20,9 @@ from dataclasses import dataclass
 
 from components.catalog import get_catalog
 from components.catalog.model import StorageTier
-from components.policy.normalize.common import policy_data
 from components.plan.cost import HOURS_PER_MONTH
+from components.policy.normalize.common import policy_data
 from components.policy.settings import BY_NAME
-
-
 
 
 @dataclass(frozen=True)
@@ -133,7 +131,16 @@ def plan_storage(
             best = key
     if best is None:
         return StoragePlan(
-            capacity_gib, read_mbps, write_mbps, floor, ceiling, required, None, 0, 0.0, 0.0,
+            capacity_gib,
+            read_mbps,
+            write_mbps,
+            floor,
+            ceiling,
+            required,
+            None,
+            0,
+            0.0,
+            0.0,
             f"no shared file system on {cloud} delivers {required:,.0f} MB/s for {capacity_gib:,.0f} GiB",
         )
     over, hourly, opt, size = best
@@ -144,6 +151,4 @@ def plan_storage(
             f"the smallest option delivers {mbps:,.0f} MB/s, above the {ceiling:,.0f} MB/s "
             "shared-storage-overprovisioned accepts for these accelerators"
         )
-    return StoragePlan(
-        capacity_gib, read_mbps, write_mbps, floor, ceiling, required, opt, size, mbps, hourly, note
-    )
+    return StoragePlan(capacity_gib, read_mbps, write_mbps, floor, ceiling, required, opt, size, mbps, hourly, note)

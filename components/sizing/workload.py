@@ -120,7 +120,9 @@ def _semantic(doc: Mapping[str, Any]) -> list[SpecIssue]:
     elif kind == "inference":
         for key in ("tokensPerSecond", "contextLength"):
             if key not in doc:
-                out.append(SpecIssue(key, f"inference needs '{key}'", "e.g. tokensPerSecond: 20000, contextLength: 8192"))
+                out.append(
+                    SpecIssue(key, f"inference needs '{key}'", "e.g. tokensPerSecond: 20000, contextLength: 8192")
+                )
         for key in ("tokens", "deadlineHours", "sequenceLength"):
             if key in doc:
                 hint = "inference is sized from tokensPerSecond for servingHours; remove it, or set kind: training"
@@ -161,7 +163,9 @@ def _fix_count_messages(issues: list[SpecIssue], doc: Mapping[str, Any]) -> list
     return out
 
 
-def check_workload(doc: Any, source: str = "<workload>", lines: LineMap | None = None) -> tuple[Workload | None, list[SpecIssue]]:
+def check_workload(
+    doc: Any, source: str = "<workload>", lines: LineMap | None = None
+) -> tuple[Workload | None, list[SpecIssue]]:
     """Schema, then semantic checks; the typed workload, or None and every issue located."""
     import jsonschema
 
@@ -180,7 +184,9 @@ def check_workload(doc: Any, source: str = "<workload>", lines: LineMap | None =
         return out
 
     if not isinstance(doc, Mapping):
-        return None, locate([SpecIssue("", "the workload must be a mapping with 'kind' and 'parameters'", "see docs/size.md")])
+        return None, locate(
+            [SpecIssue("", "the workload must be a mapping with 'kind' and 'parameters'", "see docs/size.md")]
+        )
     validator = jsonschema.Draft202012Validator(workload_schema())
     issues = _fix_count_messages(validator_issues(validator, doc), doc)
     seen = {i.path for i in issues}

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from components.rightsize import analysis
+from components.rightsize.auth import NoAuth
 from components.rightsize.edit import EditError, apply_edits
 from components.rightsize.prometheus import Prometheus, PrometheusError, parse_duration, step_for
-from components.rightsize.auth import NoAuth
 from components.spec.loader import load_fleet
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -61,8 +61,9 @@ def _usage(**kw: object) -> analysis.PoolUsage:
 
 
 def test_storage_proposal_when_gpus_wait_on_io() -> None:
-    u = _usage(peak_nodes=4, mean_nodes=4, io_wait_share=0.35, mean_util_percent=40, p95_util_percent=80,
-               peak_memory_gib=70)
+    u = _usage(
+        peak_nodes=4, mean_nodes=4, io_wait_share=0.35, mean_util_percent=40, p95_util_percent=80, peak_memory_gib=70
+    )
     props = {p.field: p for p in analysis.propose([u])}
     st = props["storage"]
     assert st.path == "clusters[0].storage[0].throughputMBpsPerTiB"
@@ -72,10 +73,16 @@ def test_storage_proposal_when_gpus_wait_on_io() -> None:
 
 
 def test_no_storage_proposal_without_io_metrics_or_when_busy() -> None:
-    assert not [p for p in analysis.propose([_usage(peak_nodes=4, io_wait_share=None, mean_util_percent=10)])
-                if p.field == "storage"]
-    assert not [p for p in analysis.propose([_usage(peak_nodes=4, io_wait_share=0.5, mean_util_percent=90)])
-                if p.field == "storage"]
+    assert not [
+        p
+        for p in analysis.propose([_usage(peak_nodes=4, io_wait_share=None, mean_util_percent=10)])
+        if p.field == "storage"
+    ]
+    assert not [
+        p
+        for p in analysis.propose([_usage(peak_nodes=4, io_wait_share=0.5, mean_util_percent=90)])
+        if p.field == "storage"
+    ]
 
 
 def test_pool_without_data_gets_no_proposal() -> None:

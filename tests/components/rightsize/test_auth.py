@@ -8,7 +8,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from botocore.auth import SigV4Auth as BotoSigner
@@ -30,7 +30,7 @@ EMPTY = json.dumps({"status": "success", "data": {"resultType": "matrix", "resul
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    seen: list[dict[str, Any]] = []
+    seen: ClassVar[list[dict[str, Any]]] = []
 
     def do_GET(self) -> None:
         type(self).seen.append({"path": self.path, "headers": dict(self.headers.items())})

@@ -2,7 +2,8 @@
 
 Two days of generated DCGM metrics, in the label contract of docs/rightsize.md, for four pools:
 
-- ``idle``: minNodes 2 / maxNodes 16, two nodes at 1% utilisation, a third for 2 hours at 60% (under 5% of the window, so p95 stays 2);
+- ``idle``: minNodes 2 / maxNodes 16, two nodes at 1% utilisation, a third for 2 hours at 60%
+  (under 5% of the window, so p95 stays 2);
   10 GiB of GPU memory used at most;
 - ``busy``: 4 of 4 nodes at 97% all the time, 76 GiB used (saturated: nothing to save);
 - ``batch``: 3-hour jobs on 2 nodes every 12 hours, at 90%, scaling to zero between them;
@@ -62,7 +63,9 @@ def _gpu_series(pool: str, node: str, util: float, mem_mib: float, alive) -> lis
     for gpu in range(8):
         labels = {"aiinfra_cluster": "train", "aiinfra_pool": pool, "node": node, "gpu": str(gpu)}
         out.append(SeriesSpec("DCGM_FI_DEV_GPU_UTIL", labels, lambda t, a=alive, u=util: u if a(t) else None))
-        out.append(SeriesSpec("DCGM_FI_PROF_GR_ENGINE_ACTIVE", labels, lambda t, a=alive, u=util: u / 100 if a(t) else None))
+        out.append(
+            SeriesSpec("DCGM_FI_PROF_GR_ENGINE_ACTIVE", labels, lambda t, a=alive, u=util: u / 100 if a(t) else None)
+        )
         out.append(SeriesSpec("DCGM_FI_DEV_FB_USED", labels, lambda t, a=alive, m=mem_mib: m if a(t) else None))
     return out
 
@@ -102,7 +105,9 @@ def _json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  
 
 
 @pytest.mark.slow
-def test_pools_idle_saturated_batch_and_no_data(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pools_idle_saturated_batch_and_no_data(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, doc = _json(capsys, str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d")
     assert code == 0
     pools = {p["pool"]: p for p in doc["pools"]}
@@ -139,7 +144,9 @@ def test_pools_idle_saturated_batch_and_no_data(prometheus: str, tmp_path: Path,
 
 
 @pytest.mark.slow
-def test_text_names_the_pool_without_data(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_text_names_the_pool_without_data(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["rightsize", str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d"])
     out = capsys.readouterr().out
     assert code == 0
@@ -149,7 +156,9 @@ def test_text_names_the_pool_without_data(prometheus: str, tmp_path: Path, capsy
 
 
 @pytest.mark.slow
-def test_write_keeps_comments_and_order(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_write_keeps_comments_and_order(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _spec(tmp_path)
     code, doc = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d", "--write")
     assert code == 0 and doc["written"].startswith("wrote ")
@@ -180,7 +189,9 @@ def test_write_keeps_comments_and_order(prometheus: str, tmp_path: Path, capsys:
 
 
 @pytest.mark.slow
-def test_no_data_at_all_exits_1(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_data_at_all_exits_1(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "other.yaml"
     path.write_text(SPEC.replace("name: train", "name: other"), encoding="utf-8")
     code, doc = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d")
@@ -189,7 +200,9 @@ def test_no_data_at_all_exits_1(prometheus: str, tmp_path: Path, capsys: pytest.
 
 
 @pytest.mark.slow
-def test_docs_example_matches_a_live_run(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_docs_example_matches_a_live_run(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """docs/rightsize.md shows this scenario's proposals; each line it shows is in a live run."""
     import re
 

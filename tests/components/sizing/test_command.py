@@ -15,14 +15,33 @@ ROOT = Path(__file__).resolve().parents[3]
 TRAIN = ROOT / "examples" / "workloads" / "llama-70b-pretrain.yaml"
 SERVE = ROOT / "examples" / "workloads" / "chat-70b-serving.yaml"
 CONTRACT = {
-    "cloud", "accelerator", "accelerators", "nodes", "acceleratorHours", "wallHours", "hourlyUsd", "totalUsd",
-    "fabric", "storage",
+    "cloud",
+    "accelerator",
+    "accelerators",
+    "nodes",
+    "acceleratorHours",
+    "wallHours",
+    "hourlyUsd",
+    "totalUsd",
+    "fabric",
+    "storage",
 }
 
 
 @pytest.mark.parametrize(
     "raw,value",
-    [(70e9, 70e9), ("70e9", 70e9), ("1.5e12", 1.5e12), ("70B", 70e9), ("2T", 2e12), (" 8 k ", 8000.0), ("7b", 7e9), ("seventy", None), ("0", None), (True, None)],
+    [
+        (70e9, 70e9),
+        ("70e9", 70e9),
+        ("1.5e12", 1.5e12),
+        ("70B", 70e9),
+        ("2T", 2e12),
+        (" 8 k ", 8000.0),
+        ("7b", 7e9),
+        ("seventy", None),
+        ("0", None),
+        (True, None),
+    ],
 )
 def test_counts(raw: object, value: float | None) -> None:
     assert parse_count(raw) == value
@@ -39,17 +58,36 @@ def test_yaml_reads_70e9_as_a_string_and_the_workload_accepts_it() -> None:
     "doc,path,text",
     [
         ({"kind": "training", "parameters": 1e9, "deadlineHours": 1}, "tokens", "training needs 'tokens'"),
-        ({"kind": "training", "parameters": 1e9, "tokens": 1e9}, "deadlineHours", "'deadlineHours' or 'maxAccelerators'"),
+        (
+            {"kind": "training", "parameters": 1e9, "tokens": 1e9},
+            "deadlineHours",
+            "'deadlineHours' or 'maxAccelerators'",
+        ),
         ({"kind": "inference", "parameters": 1e9, "contextLength": 8}, "tokensPerSecond", "inference needs"),
-        ({"kind": "inference", "parameters": 1e9, "tokensPerSecond": 1, "contextLength": 8, "tokens": 1}, "tokens",
-         "applies to training only"),
+        (
+            {"kind": "inference", "parameters": 1e9, "tokensPerSecond": 1, "contextLength": 8, "tokens": 1},
+            "tokens",
+            "applies to training only",
+        ),
         ({"kind": "training", "parameters": -1, "tokens": 1, "deadlineHours": 1}, "parameters", "positive count"),
         ({"kind": "train", "parameters": 1}, "kind", "is not allowed"),
         ({"kind": "training", "parameters": 1, "tokens": 1, "maxAccelerators": 1, "mfu": 1.5}, "mfu", "at most 1"),
-        ({"kind": "training", "parameters": 1, "tokens": 1, "maxAccelerators": 1, "datasett": {}}, "datasett",
-         "did you mean 'dataset'"),
-        ({"kind": "training", "parameters": 1, "tokens": 1, "maxAccelerators": 1,
-          "candidates": {"accelerators": ["H100-80G"]}}, "candidates.accelerators[0]", "did you mean 'H100-80GB'"),
+        (
+            {"kind": "training", "parameters": 1, "tokens": 1, "maxAccelerators": 1, "datasett": {}},
+            "datasett",
+            "did you mean 'dataset'",
+        ),
+        (
+            {
+                "kind": "training",
+                "parameters": 1,
+                "tokens": 1,
+                "maxAccelerators": 1,
+                "candidates": {"accelerators": ["H100-80G"]},
+            },
+            "candidates.accelerators[0]",
+            "did you mean 'H100-80GB'",
+        ),
     ],
 )
 def test_invalid_workloads_name_the_path(doc: dict, path: str, text: str) -> None:  # type: ignore[type-arg]

@@ -100,8 +100,16 @@ def test_inference_paragraph() -> None:
     ftok = f.flops_per_token(70e9, shape, 8192)
     usable = f.usable_memory_bytes(80, a["memoryReserveFraction"])
     r = f.replica_throughput(
-        accelerators=8, usable_bytes=usable, weights_bytes=70e9, kv_per_sequence=kv * 8192, flops_token=ftok,
-        peak_tflops=1978.9, memory_tbps=3.35, mfu=0.40, mbu=0.60, max_batch=a["defaults"]["maxBatch"],
+        accelerators=8,
+        usable_bytes=usable,
+        weights_bytes=70e9,
+        kv_per_sequence=kv * 8192,
+        flops_token=ftok,
+        peak_tflops=1978.9,
+        memory_tbps=3.35,
+        mfu=0.40,
+        mbu=0.60,
+        max_batch=a["defaults"]["maxBatch"],
     )
     assert r is not None and r.bound == "memory-bandwidth"
     para = DOC[DOC.index("`examples/workloads/chat-70b-serving.yaml` (70B") :]

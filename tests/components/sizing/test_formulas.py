@@ -64,23 +64,50 @@ def test_kv_and_flops_per_token() -> None:
 def test_replica_throughput_memory_and_compute_bound() -> None:
     # 1 accelerator, 10 GB usable, 4 GB weights, 1 GB per sequence -> batch 6
     r = f.replica_throughput(
-        accelerators=1, usable_bytes=10e9, weights_bytes=4e9, kv_per_sequence=1e9, flops_token=1e9,
-        peak_tflops=1000, memory_tbps=1, mfu=0.5, mbu=0.5, max_batch=256,
+        accelerators=1,
+        usable_bytes=10e9,
+        weights_bytes=4e9,
+        kv_per_sequence=1e9,
+        flops_token=1e9,
+        peak_tflops=1000,
+        memory_tbps=1,
+        mfu=0.5,
+        mbu=0.5,
+        max_batch=256,
     )
     assert r is not None and r.batch == 6 and r.bound == "memory-bandwidth"
     assert r.step_seconds == pytest.approx(10e9 / 0.5e12)  # 4 + 6 x 1 GB at 0.5 TB/s
     assert r.tokens_per_second == pytest.approx(6 / r.step_seconds)
     # make compute the slower: 1e13 FLOPs per token
     c = f.replica_throughput(
-        accelerators=1, usable_bytes=10e9, weights_bytes=4e9, kv_per_sequence=1e9, flops_token=1e13,
-        peak_tflops=1000, memory_tbps=1, mfu=0.5, mbu=0.5, max_batch=2,
+        accelerators=1,
+        usable_bytes=10e9,
+        weights_bytes=4e9,
+        kv_per_sequence=1e9,
+        flops_token=1e13,
+        peak_tflops=1000,
+        memory_tbps=1,
+        mfu=0.5,
+        mbu=0.5,
+        max_batch=2,
     )
     assert c is not None and c.batch == 2 and c.bound == "compute"
     assert c.step_seconds == pytest.approx(2 * 1e13 / 0.5e15)
-    assert f.replica_throughput(
-        accelerators=1, usable_bytes=4e9, weights_bytes=4e9, kv_per_sequence=1e9, flops_token=1,
-        peak_tflops=1, memory_tbps=1, mfu=1, mbu=1, max_batch=8,
-    ) is None
+    assert (
+        f.replica_throughput(
+            accelerators=1,
+            usable_bytes=4e9,
+            weights_bytes=4e9,
+            kv_per_sequence=1e9,
+            flops_token=1,
+            peak_tflops=1,
+            memory_tbps=1,
+            mfu=1,
+            mbu=1,
+            max_batch=8,
+        )
+        is None
+    )
 
 
 def test_replica_sizes() -> None:
