@@ -68,9 +68,10 @@ def apply_edits(text: str, edits: Mapping[str, Any]) -> str:
         if last in node:
             node[last] = value
         else:
-            # a new key goes after the pool's accelerator fields, as the examples write it
+            # machineType goes after the pool's accelerator fields, as the examples write it;
+            # any other new key at the end of its mapping
             keys = list(node.keys())
-            anchor = next((k for k in ("acceleratorsPerNode", "accelerator") if k in keys), None)
+            anchor = "acceleratorsPerNode" if last == "machineType" and "acceleratorsPerNode" in keys else None
             position = keys.index(anchor) + 1 if anchor else len(keys)
             node.insert(position, last, value)  # ruamel's CommentedMap keeps the order
     buf = io.StringIO()

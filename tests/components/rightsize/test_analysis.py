@@ -99,3 +99,17 @@ def test_write_edits_a_stack_config_in_place() -> None:
     ]
     with pytest.raises(EditError, match="not in the file"):
         apply_edits(text, {"clusters[3].gpuPools[0].maxNodes": 1})
+
+
+def test_new_keys_land_where_a_reader_expects_them() -> None:
+    text = "pools:\n  - name: a  # keep\n    accelerator: L4\n    acceleratorsPerNode: 8\n    maxNodes: 2\n"
+    new = apply_edits(text, {"pools[0].capacity": "spot", "pools[0].machineType": "g2-standard-96"})
+    assert new.splitlines() == [
+        "pools:",
+        "  - name: a  # keep",
+        "    accelerator: L4",
+        "    acceleratorsPerNode: 8",
+        "    machineType: g2-standard-96",
+        "    maxNodes: 2",
+        "    capacity: spot",
+    ]
