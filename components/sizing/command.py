@@ -5,8 +5,8 @@ sizes it on every candidate offer, and prints the candidates ranked by total cos
 with every assumption. ``--emit-spec FILE`` writes a fleet spec for the cheapest candidate (or
 the one ``--pick`` names) and plans it under the policies of the workload's environment.
 
-Exit codes: 0 sized (and, with --emit-spec, the spec planned without a mandatory violation);
-1 the emitted spec breaks a mandatory policy or no offer can run the workload; 2 invalid input.
+Exit codes (the command contract): 0 sized, including when no offer fits or the emitted spec
+breaks a policy (the output says which, and the JSON carries the plan verdict); 2 invalid input.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 import sys
 
 FORMATS = ("text", "markdown", "json")
-EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_INVALID = 0, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     sizing = size_workload(workload)
     emitted: EmitResult | None = None
-    code = EXIT_OK if sizing.candidates else EXIT_FAIL
+    code = EXIT_OK
     if args.emit_spec:
         chosen = sizing.candidates[0] if sizing.candidates else None
         if args.pick:
@@ -88,10 +88,9 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_INVALID
             chosen = matches[0]
         if chosen is None:
-            print("aiinfra size: no candidate to emit a spec for", file=sys.stderr)
-            return EXIT_FAIL
-        emitted = emit_and_plan(workload, chosen, args.emit_spec, policy_config)
-        code = EXIT_OK if emitted.exit_code == 0 else EXIT_FAIL
+            print("aiinfra size: no candidate to emit a spec for (see the reasons below)", file=sys.stderr)
+        else:
+            emitted = emit_and_plan(workload, chosen, args.emit_spec, policy_config)
 
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_json(sizing, emitted), indent=2, default=str) + "\n")
