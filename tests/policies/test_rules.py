@@ -116,7 +116,8 @@ def test_stack_ceilings_fleet_budget(cloud: str) -> None:
 def test_stack_ceilings_budget_counts_on_demand_and_never_advises_spot_to_a_spot_pool(cloud: str) -> None:
     # bug: the fleet spec's budget.maxHourlyUsd is on-demand (spec reference), but a spot pool was
     # priced at spot, then told to "use spot"
-    spot_pool = pool(cloud, SMALL[cloud], 0.0, 4.0, "prod", spot=True)
+    machine = {"gcp": "g2-standard-12", "azure": "Standard_NV36ads_A10_v5"}[cloud]
+    spot_pool = pool(cloud, machine, 0.0, 4.0, "prod", spot=True)
     view = normalize_stack(spot_pool)
     (p,) = view.pools
     assert p.shape.spot_usd is not None and p.shape.on_demand_usd is not None

@@ -97,7 +97,7 @@ def test_mandatory_violation_exits_1_and_shows_in_markdown_and_sarif(
     assert code == 1
     text = md.read_text()
     assert text.startswith("<!-- aiinfra-plan -->\n### ❌ aiinfra plan: blocked: mandatory policy violation")
-    assert "`gpu-pool-max-nodes`" in text and "lower maxNodes" in text and "❌ mandatory" in text
+    assert "`gpu-pool-max-nodes`" in text and "lower maxNodes" in text and "| ❌ |" in text
 
     log = json.loads(sarif.read_text())
     assert log["version"] == "2.1.0"
@@ -224,7 +224,8 @@ def test_real_adapter_converts_client_answers(monkeypatch: pytest.MonkeyPatch, t
     class Violation:
         policy_name = "accelerator-overprovisioned"
         enforcement_level = "mandatory"
-        message = "pool can reach 32 GPUs; the limit is 16; lower maxNodes"
+        message = "pool can reach 32 GPUs; the limit is 16"
+        fix = "lower maxNodes"
         urn = pool.urn
 
     fake.analyze = lambda resources, config, **kw: [
@@ -236,7 +237,7 @@ def test_real_adapter_converts_client_answers(monkeypatch: pytest.MonkeyPatch, t
     verdicts = policies.run_policies(plan.resources, {})
     assert verdicts[0].policy == "accelerator-overprovisioned" and verdicts[0].blocking
     assert (verdicts[0].type, verdicts[0].name) == (pool.type, pool.name)
-    assert verdicts[0].fix == "lower maxNodes"
+    assert verdicts[0].fix == "lower maxNodes" and "lower" not in verdicts[0].message
     assert verdicts[1].policy == "budget" and verdicts[1].urn is None
 
 
@@ -444,8 +445,8 @@ def test_real_pack_mandatory_violation_end_to_end(tmp_path: Path, capsys: pytest
     assert cli.main(argv) == 1
     md = capsys.readouterr().out
     assert "### ❌ aiinfra plan: blocked: mandatory policy violation" in md
-    assert "| ❌ mandatory | `pool-max-nodes` |" in md
-    assert "| lower autoscaling.maxNodeCount" in md  # the fix column
+    assert "| ❌ | `pool-max-nodes` |" in md
+    assert "| maxNodes: 40 → at most 4 (dev limit: 4 per pool)" in md  # the fix column, in spec fields
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     blocking = [r for r in results if r["level"] == "error"]
     assert {r["ruleId"] for r in blocking} >= {"pool-max-nodes"}
