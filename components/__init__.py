@@ -7,4 +7,10 @@ offers, fabrics, TPU topologies, storage limits, prices: data), ``gcp``/``azure`
 point), ``cli`` (the ``aiinfra`` command). Importing this package imports no cloud SDK.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+
+try:  # the installed distribution's version (pyproject.toml), one source of truth
+    __version__ = _dist_version("ai-infra")
+except PackageNotFoundError:  # run from a checkout without installing
+    __version__ = "0.0.0+unknown"

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="aiinfra",
         description="ai-infra: AI accelerator fleets on GCP, Azure and AWS from one spec.",
     )
+    from components import __version__
+
+    parser.add_argument("--version", action="version", version=f"aiinfra {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)

@@ -156,9 +156,6 @@ def render(report: PlanReport) -> dict[str, Any]:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from components import __version__
 
-    try:
-        return version("ai-infra")
-    except PackageNotFoundError:
-        return "0.0.0"
+    return __version__
