@@ -43,10 +43,15 @@ def run(args: argparse.Namespace) -> int:
     from components.plan.command import load_policy_config
     from components.plan.diff import PlanDiff, SideError, load_side
     from components.plan.engine import EXIT_INVALID
+    from components.plan.policies import PolicyConfigInvalid, check_config
     from components.plan.report_diff import render_markdown, render_text
 
     try:
         config = load_policy_config(args.policy_config)
+        try:
+            check_config(config)
+        except PolicyConfigInvalid as exc:
+            raise ValueError(f"--policy-config: {exc}") from None
         base = load_side(args.base, config, skip_policies=args.skip_policies, program=args.program)
         head = load_side(args.head, config, skip_policies=args.skip_policies, program=args.program)
     except (ValueError, SideError) as exc:

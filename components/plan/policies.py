@@ -80,6 +80,31 @@ class PolicyConfigInvalid(ValueError):
     """The policy config names an unknown policy or does not match a policy's schema (exit 2)."""
 
 
+def check_config(policy_config: Mapping[str, Any]) -> None:
+    """Check a ``--policy-config`` against the pack's own policies and schemas before planning.
+
+    Raises PolicyConfigInvalid (``unknown policy 'pool-max-node' (did you mean
+    'pool-max-nodes'?)``); a typo in the config is the config's problem, not the stack's.
+    """
+    if not policy_config:
+        return
+    try:
+        client = importlib.import_module(CLIENT_MODULE)
+        from components.policy.settings import POLICIES, schema_properties
+    except ImportError:
+        return  # no pack here: run_policies says so
+    info = client.AnalyzerInfo(
+        "aiinfra-overprovisioning",
+        "",
+        True,
+        tuple(client.PolicyInfo(p.name, p.description, p.level, p.scope, schema_properties(p)) for p in POLICIES),
+    )
+    try:
+        client.effective_config(info, policy_config)
+    except client.PolicyConfigError as exc:
+        raise PolicyConfigInvalid(str(exc)) from None
+
+
 def _field(obj: Any, *names: str) -> Any:
     for name in names:
         if isinstance(obj, Mapping) and name in obj:

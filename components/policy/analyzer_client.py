@@ -475,9 +475,14 @@ def effective_config(info: AnalyzerInfo, policy_config: Mapping[str, Any]) -> di
     known = {p.name: p for p in info.policies}
     unknown = [k for k in policy_config if k != "all" and k not in known]
     if unknown:
+        import difflib
+
+        def named(k: str) -> str:
+            close = difflib.get_close_matches(k, list(known), n=1)
+            return f"'{k}' (did you mean '{close[0]}'?)" if close else f"'{k}'"
+
         raise PolicyConfigError(
-            f"policy config names unknown policies: {', '.join(sorted(unknown))} "
-            f"(the pack has: {', '.join(sorted(known))})"
+            f"unknown policy {', '.join(named(k) for k in sorted(unknown))}; the pack has: {', '.join(sorted(known))}"
         )
     all_level = policy_config.get("all")
     if all_level is not None and all_level not in LEVELS:

@@ -137,7 +137,7 @@ def test_policy_config_reaches_the_adapter(tmp_path: Path, monkeypatch: pytest.M
         return []
 
     config_file = tmp_path / "policy.json"
-    config_file.write_text('{"gpu-pool-max-nodes": {"maxNodes": 2}}')
+    config_file.write_text('{"pool-max-nodes": {"maxNodesPerPool": 2}}')
     out = tmp_path / "o.json"
     assert (
         _cli(
@@ -163,7 +163,7 @@ def test_policy_config_reaches_the_adapter(tmp_path: Path, monkeypatch: pytest.M
             "--program",
             str(FIXTURE),
             "--policy-config",
-            '{"a": {"b": 1}}',
+            '{"all": "advisory"}',
             "--format",
             "json",
             "--out",
@@ -171,7 +171,7 @@ def test_policy_config_reaches_the_adapter(tmp_path: Path, monkeypatch: pytest.M
         )
         == 0
     )
-    assert seen == [{"gpu-pool-max-nodes": {"maxNodes": 2}}, {"a": {"b": 1}}]
+    assert seen == [{"pool-max-nodes": {"maxNodesPerPool": 2}}, {"all": "advisory"}]
 
 
 @pytest.mark.parametrize("value", ["{not json", "[1, 2]", "/nonexistent/policy.json"])
@@ -469,3 +469,14 @@ def test_dates_in_stack_config_stay_strings(tmp_path: Path) -> None:
     assert plan.status == "ok", plan.error or [i.format() for i in plan.issues]
     cluster = next(r for r in plan.resources if r.type == "gcp:container/cluster:Cluster")
     assert cluster.inputs["resourceLabels"]["created"] == "2026-01-01"
+
+
+def test_policy_config_typo_gets_did_you_mean_and_does_not_call_the_stack_invalid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = write_stack(tmp_path, "gcp-train", GCP_FLEET)
+    typo = '{"pool-max-node": {"maxNodesPerPool": 2}}'
+    assert _cli(monkeypatch, no_violations, str(stack), "--program", str(FIXTURE), "--policy-config", typo) == 2
+    out = capsys.readouterr()
+    assert "unknown policy 'pool-max-node' (did you mean 'pool-max-nodes'?)" in out.err
+    assert "invalid" not in (out.out + out.err).replace("--policy-config", "")
