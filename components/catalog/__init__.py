@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from components.catalog.addons import AddonCatalog, load_addon_catalog
 from components.catalog.model import (
     Accelerator,
     CapacityRange,
@@ -59,6 +60,8 @@ DATA_FILES = (
     "fabrics.yaml",
     "storage.yaml",
     "clouds.yaml",
+    "addons.yaml",
+    "nccl.yaml",
 )
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -217,6 +220,9 @@ class Catalog:
                 aks_feature=f.get("aksFeature"),
                 operator=f.get("operator"),
                 security_group_self=f.get("securityGroupSelf", False),
+                addon=f.get("addon"),
+                manifests=tuple(f.get("manifests", ())),
+                pod_resource=(f["podResource"]["name"], f["podResource"]["perNode"]) if "podResource" in f else None,
             )
         for o in self.offers:
             if o.fabric.kind not in self.fabrics:
@@ -240,6 +246,14 @@ class Catalog:
                 as_of=s["asOf"],
                 verified=s["verified"],
             )
+
+        self.addons: AddonCatalog = load_addon_catalog(raw["addons.yaml"], raw["nccl.yaml"])
+        for fab in self.fabrics.values():
+            if fab.addon is not None and fab.addon not in self.addons.addons:
+                raise CatalogError(f"fabric {fab.kind}: unknown addon {fab.addon!r}")
+            for mid in fab.manifests:
+                if mid not in self.addons.manifests:
+                    raise CatalogError(f"fabric {fab.kind}: unknown manifest {mid!r}")
 
         self.clouds: dict[str, CloudInfo] = {}
         for c in raw["clouds.yaml"]["clouds"]:
