@@ -38,6 +38,8 @@ _TYPED: Mapping[tuple[str, str], tuple[Any, tuple[str, ...]]] = {
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): (rbac_v1.ClusterRoleBinding, ("roleRef", "subjects")),
 }
 _SNAKE = {"roleRef": "role_ref"}
+# Storage kind -> the add-on that mounts it (block volumes attach without one).
+_CSI_ADDON = {"lustre": "lustreCsi", "nfs": "nfsCsi"}
 GMP_QUERY = "https://monitoring.googleapis.com/v1/projects/{project}/location/global/prometheus"
 
 
@@ -127,8 +129,7 @@ class ClusterAddons(pulumi.ComponentResource):
             volumes={
                 s.name: {"namespace": o.WORKLOAD_NAMESPACE, "claim": s.name}
                 for s in cluster.storage
-                if plan[{"lustre": "lustreCsi", "nfs": "nfsCsi"}.get(s.spec.kind, "")].on
-                if s.spec.kind in ("lustre", "nfs")
+                if s.spec.kind in _CSI_ADDON and plan[_CSI_ADDON[s.spec.kind]].on
             },
             queues=(
                 {t: {"namespace": o.WORKLOAD_NAMESPACE, "localQueue": t} for t in plan["kueue"].serves}

@@ -204,12 +204,15 @@ def gpu_operator(cluster: ResolvedCluster, pools: Sequence[str]) -> HelmItem:
 
 
 def neuron_device_plugin(cluster: ResolvedCluster, pools: Sequence[str]) -> HelmItem:
+    """The Neuron device plugin on the Trainium/Inferentia pools: the chart selects nodes by
+    instance type (``neuronInstances``), so it gets exactly the pools' instance types."""
     targets = _targets(cluster, pools)
     return _helm(
         cluster,
         "neuronDevicePlugin",
         {
-            "devicePlugin": {"enabled": True, "affinity": _affinity(targets), "tolerations": _tolerations(targets)},
+            "neuronInstances": sorted({t.machine_type for t in targets}),
+            "devicePlugin": {"tolerations": _tolerations(targets)},
             "scheduler": {"enabled": False},
             "npd": {"enabled": False},
         },
