@@ -136,7 +136,7 @@ def render(
         raise SmokeTestError(f"clusters[{cluster.name}].addons.jobset is disabled; the test is a JobSet")
     fabric = target.fabric or "none"
     recipe = cat.addons.recipes[fabric]
-    expect = cat.addons.expectation(cluster.cloud, target.machine_type)
+    expect = expected_bus_bandwidth(cluster, pool_name) if target.fabric is not None else None
 
     resources: dict[str, Any] = {target.resource: target.accelerators_per_node}
     if target.fabric_resource is not None:
@@ -164,7 +164,7 @@ def render(
         volumes.append({"name": "ssh", "secret": {"secretName": KEY_SECRET, "defaultMode": 0o600}})
         mounts.append({"name": "ssh", "mountPath": "/root/.ssh/id_ed25519", "subPath": "id_ed25519"})
         mounts.append({"name": "ssh", "mountPath": "/root/.ssh/authorized_keys", "subPath": "authorized_keys"})
-    env = [{"name": k, "value": v} for k, v in recipe.env.items()]
+    env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in recipe.env.items()]
     env += [
         {"name": "JOB_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['job-name']"}}},
         {"name": "SUBDOMAIN", "value": NAME},
@@ -238,6 +238,16 @@ def render(
     return docs, expect, recipe
 
 
+def expected_bus_bandwidth(cluster: ResolvedCluster, pool_name: str) -> BusBandwidth | None:
+    """The bus bandwidth to expect from a pool's machine (measured, or from its fabric line rate)."""
+    cat = get_catalog()
+    offer = next(p.offer for p in cluster.pools if p.name == pool_name)
+    fabric = cat.fabric_gbps(offer)
+    return cat.addons.expectation(
+        cluster.cloud, offer.machine_type, fabric.gbps if fabric else None, fabric.source if fabric else None
+    )
+
+
 def expectation_text(
     cluster: ResolvedCluster, pool_name: str, nodes: int, expect: BusBandwidth | None, recipe: NcclRecipe
 ) -> list[str]:
@@ -249,9 +259,9 @@ def expectation_text(
         lines.append("expected bus bandwidth: no catalog figure for this machine type (no fabric: expect TCP speeds)")
     else:
         mark = "" if expect.verified else " (unverified estimate)"
+        over = f" over {expect.fabric_gbps:g} Gb/s of fabric" if expect.fabric_gbps else ""
         lines.append(
-            f"expected bus bandwidth: at least {expect.bus_bw_gbps:g} GB/s busbw at 8 GiB messages "
-            f"over {expect.fabric_gbps} Gb/s of fabric{mark}"
+            f"expected bus bandwidth: at least {expect.bus_bw_gbps:g} GB/s busbw at 8 GiB messages{over}{mark}"
         )
         lines.append(f"source: {expect.source} (as of {expect.as_of}, {expect.method})")
     lines.append(f"test recipe: {recipe.source}" + ("" if recipe.verified else " (adapted; unverified)"))

@@ -120,7 +120,7 @@ class BusBandwidth:
 
     cloud: str
     machine_type: str
-    fabric_gbps: int
+    fabric_gbps: float | None  # the node's fabric line rate, Gbit/s (performance.yaml), when known
     bus_bw_gbps: float  # GB/s
     method: str  # measured | line-rate
     source: str
@@ -136,9 +136,38 @@ class AddonCatalog:
     manifests: Mapping[str, Manifest]
     recipes: Mapping[str, NcclRecipe]
     expectations: Mapping[tuple[str, str], BusBandwidth]
+    line_rate_ratio: float
+    line_rate_source: str
+    line_rate_as_of: str
 
-    def expectation(self, cloud: str, machine_type: str) -> BusBandwidth | None:
-        return self.expectations.get((cloud, machine_type.lower()))
+    def expectation(
+        self, cloud: str, machine_type: str, fabric_gbps: float | None, fabric_source: str | None = None
+    ) -> BusBandwidth | None:
+        """The measured figure for the machine, else ``line_rate_ratio`` of its fabric line rate."""
+        measured = self.expectations.get((cloud, machine_type.lower()))
+        if measured is not None:
+            return BusBandwidth(
+                cloud,
+                measured.machine_type,
+                fabric_gbps,
+                measured.bus_bw_gbps,
+                measured.method,
+                measured.source,
+                measured.as_of,
+                measured.verified,
+            )
+        if not fabric_gbps:
+            return None
+        return BusBandwidth(
+            cloud=cloud,
+            machine_type=machine_type,
+            fabric_gbps=fabric_gbps,
+            bus_bw_gbps=round(self.line_rate_ratio * fabric_gbps / 8, 1),
+            method=f"line-rate: {self.line_rate_ratio:g} x fabric bandwidth, the ratio of {self.line_rate_source}",
+            source=fabric_source or self.line_rate_source,
+            as_of=self.line_rate_as_of,
+            verified=False,
+        )
 
 
 def _install(raw: Mapping[str, Any]) -> AddonInstall:
@@ -222,7 +251,7 @@ def load_addon_catalog(addons_doc: Mapping[str, Any], nccl_doc: Mapping[str, Any
         (e["cloud"], e["machineType"].lower()): BusBandwidth(
             cloud=e["cloud"],
             machine_type=e["machineType"],
-            fabric_gbps=e["fabricGbps"],
+            fabric_gbps=None,
             bus_bw_gbps=float(e["busBwGBps"]),
             method=e.get("method", "measured"),
             source=e["source"],
@@ -236,4 +265,7 @@ def load_addon_catalog(addons_doc: Mapping[str, Any], nccl_doc: Mapping[str, Any
         manifests=MappingProxyType(manifests),
         recipes=MappingProxyType(recipes),
         expectations=MappingProxyType(expectations),
+        line_rate_ratio=float(nccl_doc["lineRateRatio"]["value"]),
+        line_rate_source=nccl_doc["lineRateRatio"]["source"],
+        line_rate_as_of=nccl_doc["lineRateRatio"]["asOf"],
     )

@@ -90,8 +90,7 @@ def test_command_prints_yaml_and_the_expected_bandwidth_with_its_source(
     out, err = capsys.readouterr()
     docs = list(yaml.safe_load_all(out))
     assert docs[-1]["kind"] == "JobSet"
-    offer = next(p.offer for p in cluster.pools if p.name == pool)
-    expect = CAT.addons.expectation(cluster.cloud, offer.machine_type)
+    expect = smoketest.expected_bus_bandwidth(cluster, pool)
     assert expect is not None
     assert f"at least {expect.bus_bw_gbps:g} GB/s" in err and expect.source in err
     assert f"# source: {expect.source}" in out
@@ -118,3 +117,16 @@ def test_trainium_pools_are_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = _spec_file(tmp_path, "aws-efa")
     assert main(["smoke-test", str(path), "--cluster", "c-aws", "--pool", "trn"]) == 2
     assert "NVIDIA" in capsys.readouterr().err
+
+
+def test_expectation_is_measured_where_published_else_the_line_rate_ratio() -> None:
+    azure = resolved("azure-ib").clusters[0]
+    measured = smoketest.expected_bus_bandwidth(azure, "ndh100")
+    assert measured is not None and measured.verified and measured.bus_bw_gbps == 180
+    gcp_cluster = resolved("gcp-tcpxo").clusters[0]
+    estimate = smoketest.expected_bus_bandwidth(gcp_cluster, "a3mega")
+    offer = gcp_cluster.pools[0].offer
+    fabric = CAT.fabric_gbps(offer)
+    assert estimate is not None and fabric is not None and not estimate.verified
+    assert estimate.bus_bw_gbps == round(CAT.addons.line_rate_ratio * fabric.gbps / 8, 1)
+    assert estimate.source == fabric.source
