@@ -361,12 +361,12 @@ def _csi_source(cluster: ResolvedCluster, storage: ResolvedStorage, refs: Refs) 
 
 
 def _join(*parts: Any) -> Any:
-    """Concatenate strings and Outputs (an Output when any part is one)."""
+    """Concatenate strings and Outputs (an Output when any part is one; unknown parts read as "")."""
     if all(isinstance(p, str) or p is None for p in parts):
         return "".join(p or "" for p in parts)
     import pulumi
 
-    return pulumi.Output.concat(*[p if p is not None else "" for p in parts])
+    return pulumi.Output.all(*parts).apply(lambda values: "".join(str(v) if v is not None else "" for v in values))
 
 
 def volumes(cluster: ResolvedCluster, kind: str, addon: str, refs: Refs) -> list[Item]:
