@@ -61,6 +61,10 @@ def _every(effect: str) -> Mapping[str, str]:
     return dict.fromkeys(ALL, effect)
 
 
+def _gcp(effect: str) -> Mapping[str, str]:
+    return {"gcp": effect}
+
+
 SPEC_RULES: tuple[Rule, ...] = (
     # --- clusters: everything inside goes with them
     Rule("cluster", "cloud", "spec.cloud", _every(REPLACE), "a cluster cannot move between clouds"),
@@ -201,21 +205,21 @@ SPEC_RULES: tuple[Rule, ...] = (
     # scale: updated in place, shown so a reviewer sees capacity move (maxNodes 4 → 12)
     Rule("gpu-pool", "maxNodes", "spec.max_nodes", _every(NOTE), "the autoscaler's bounds change in place"),
     Rule("gpu-pool", "minNodes", "spec.min_nodes", _every(NOTE), "the autoscaler's bounds change in place"),
-    # --- TPU slices: TPU node pools and TPU VMs are immutable
-    Rule("tpu-slice", "version", "spec.version", _every(REPLACE), "a slice's TPU version is fixed"),
-    Rule("tpu-slice", "topology", "spec.topology", _every(REPLACE), "a slice's topology is fixed"),
-    Rule("tpu-slice", "capacity", "spec.capacity", _every(REPLACE), "spot vs on-demand is fixed per slice"),
-    Rule("tpu-slice", "mode", "spec.mode", _every(REPLACE), "GKE TPU node pools and TPU VMs are different resources"),
-    Rule("tpu-slice", "runtimeVersion", "spec.runtime_version", _every(REPLACE), "a TPU VM's runtime is fixed"),
+    # --- TPU slices (GCP only): TPU node pools and TPU VMs are immutable
+    Rule("tpu-slice", "version", "spec.version", _gcp(REPLACE), "a slice's TPU version is fixed"),
+    Rule("tpu-slice", "topology", "spec.topology", _gcp(REPLACE), "a slice's topology is fixed"),
+    Rule("tpu-slice", "capacity", "spec.capacity", _gcp(REPLACE), "spot vs on-demand is fixed per slice"),
+    Rule("tpu-slice", "mode", "spec.mode", _gcp(REPLACE), "GKE TPU node pools and TPU VMs are different resources"),
+    Rule("tpu-slice", "runtimeVersion", "spec.runtime_version", _gcp(REPLACE), "a TPU VM's runtime is fixed"),
     Rule(
         "tpu-slice",
         "count",
         "spec.count",
-        _every(DELETE),
+        _gcp(DELETE),
         "fewer slices: the surplus slices are deleted",
         when="decreased",
     ),
-    Rule("tpu-slice", "count", "spec.count", _every(NOTE), "more slices are added", when="increased"),
+    Rule("tpu-slice", "count", "spec.count", _gcp(NOTE), "more slices are added", when="increased"),
     # --- storage (data-bearing)
     Rule("storage", "kind", "spec.kind", _every(REPLACE), "a different storage service: a new, empty file system"),
     Rule(
