@@ -114,6 +114,45 @@ def _field(obj: Any, *names: str) -> Any:
     return None
 
 
+def start_pack(
+    *, stack: str = "dev", project: str = "ai-infra", stack_config: Mapping[str, Any] | None = None
+) -> Any:
+    """Start the policy pack in the background while the program runs; None when it cannot be.
+
+    Pass the result to :func:`run_policies` as ``started``. Starting the pack (its own Python
+    process: pulumi-policy, the rules, the catalog) overlaps the program's registrations, as the
+    engine starts analyzers before the program runs.
+    """
+    try:
+        client = importlib.import_module(CLIENT_MODULE)
+        return client.start(project=project, stack=stack, stack_config=dict(stack_config or {}))
+    except Exception:  # run_policies reports why, when it runs
+        return None
+
+
+def stop_pack(started: Any) -> None:
+    """Stop a pack :func:`start_pack` began but the plan did not use (the program failed)."""
+    if started is None:
+        return
+    try:
+        started.result().close()
+    except Exception:  # it never started: nothing to stop
+        return
+
+
+def relevant(resources: Sequence[CapturedResource]) -> list[CapturedResource]:
+    """The resources a policy of the pack reads: the types its normalizers know.
+
+    The pack ignores every other type (it returns no finding for them, alone or in a join), so
+    sending only these gives the same verdicts with far fewer Analyze round trips and a smaller
+    AnalyzeStack, whose resources pulumi-policy deserializes once per stack policy.
+    tests/components/plan/test_plan.py checks the verdicts against the full set.
+    """
+    from components.policy.normalize import NORMALIZERS
+
+    return [r for r in resources if r.type in NORMALIZERS]
+
+
 def run_policies(
     resources: Sequence[CapturedResource],
     policy_config: Mapping[str, Any],
@@ -121,13 +160,17 @@ def run_policies(
     stack: str = "dev",
     project: str = "ai-infra",
     stack_config: Mapping[str, Any] | None = None,
+    started: Any = None,
+    every_resource: bool = False,
 ) -> list[PolicyVerdict]:
     """Evaluate the policy pack on the captured resources, as ``pulumi preview`` would.
 
     ``policy_config`` is the JSON object ``pulumi preview --policy-pack-config`` takes;
     ``stack``/``project``/``stack_config`` are what the engine gives the pack about the stack
-    (the pack reads the fleet's environment and budget from the config). Raises
-    PoliciesUnavailable when the pack cannot be run, PolicyConfigInvalid for a bad config.
+    (the pack reads the fleet's environment and budget from the config); ``started`` a pack
+    :func:`start_pack` began; ``every_resource`` sends every resource, as the engine does,
+    instead of the :func:`relevant` ones. Raises PoliciesUnavailable when the pack cannot be
+    run, PolicyConfigInvalid for a bad config.
     """
     try:
         client = importlib.import_module(CLIENT_MODULE)
@@ -135,9 +178,11 @@ def run_policies(
         raise PoliciesUnavailable(
             f"the policy pack's Analyzer client ({CLIENT_MODULE}) is not installed: {exc}"
         ) from None
+    sent = list(resources) if every_resource else relevant(resources)
     try:
+        extra = {"started": started} if started is not None else {}
         found = client.analyze(
-            list(resources), dict(policy_config), stack=stack, project=project, stack_config=dict(stack_config or {})
+            sent, dict(policy_config), stack=stack, project=project, stack_config=dict(stack_config or {}), **extra
         )
     except Exception as exc:  # the pack is external code: any failure means "not evaluated"
         config_error = getattr(client, "PolicyConfigError", None)

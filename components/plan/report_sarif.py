@@ -156,6 +156,6 @@ def render(report: PlanReport) -> dict[str, Any]:
 
 
 def _version() -> str:
-    from components import __version__
+    import components
 
-    return __version__
+    return str(components.__version__)

@@ -443,6 +443,10 @@ class PolicyPackProcess:
         return out
 
     def close(self) -> None:
+        """Stop the pack and the engine server (idempotent)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         if getattr(self, "channel", None) is not None:
             self.channel.close()
         if self.proc.poll() is None:
@@ -525,6 +529,33 @@ def running_pack(pack_dir: str | Path = DEFAULT_PACK, **kwargs: Any) -> Iterator
         proc.close()
 
 
+def start(
+    *,
+    pack_dir: str | Path = DEFAULT_PACK,
+    project: str = "ai-infra",
+    stack: str = "dev",
+    stack_config: Mapping[str, Any] | None = None,
+    stack_tags: Mapping[str, str] | None = None,
+    dry_run: bool = True,
+    timeout: float = 60.0,
+) -> futures.Future[PolicyPackProcess]:
+    """Start the pack in the background (the planner runs the program meanwhile, as the engine
+    starts analyzers before the program registers). ``result()`` is the ready pack; close it."""
+    pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy-pack")
+    fut = pool.submit(
+        PolicyPackProcess,
+        pack_dir,
+        project=project,
+        stack=stack,
+        stack_config=stack_config,
+        stack_tags=stack_tags,
+        dry_run=dry_run,
+        timeout=timeout,
+    )
+    pool.shutdown(wait=False)
+    return fut
+
+
 def analyze(
     resources: Sequence[Any],
     policy_config: Mapping[str, Any] | None = None,
@@ -536,14 +567,23 @@ def analyze(
     stack_tags: Mapping[str, str] | None = None,
     dry_run: bool = True,
     timeout: float = 60.0,
+    started: futures.Future[PolicyPackProcess] | None = None,
 ) -> list[Violation]:
     """Start the pack, run one full analysis of ``resources`` (mock-engine CapturedResources), stop it.
+
+    ``started`` is a pack :func:`start` began earlier (the other start arguments are then unused).
 
     ``policy_config`` is the ``--policy-pack-config`` JSON; ``stack_config`` the stack's config
     (``{"aiinfra:fleet": {...}}``: the pack reads the fleet spec's environment and budget from
     it); ``stack_tags`` the stack's tags (``aiinfra-environment``). Raises ``PolicyConfigError``
     for a config the CLI would reject and ``PolicyPackError`` when the pack fails.
     """
+    if started is not None:
+        pack = started.result()
+        try:
+            return pack.analyze(resources, policy_config)
+        finally:
+            pack.close()
     with running_pack(
         pack_dir,
         project=project,

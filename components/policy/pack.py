@@ -10,6 +10,7 @@ aborting the whole policy.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -61,8 +62,15 @@ def stack_config_value(key: str) -> Any:
 
 
 def stack_fleet_hints() -> FleetHints:
-    """The fleet spec's environment and budget from the stack config."""
-    return fleet_hints(stack_config_value(FLEET_CONFIG_KEY))
+    """The fleet spec's environment, budget and items from the stack config."""
+    raw = stack_config_value(FLEET_CONFIG_KEY)
+    return _hints(raw if isinstance(raw, str) or raw is None else json.dumps(raw, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _hints(raw: str | None) -> FleetHints:
+    # parsed and indexed once per config text: every Analyze call of every policy asks for it
+    return fleet_hints(raw)
 
 
 def _priced(view: View, config: Any) -> View:

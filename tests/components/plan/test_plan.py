@@ -480,3 +480,30 @@ def test_policy_config_typo_gets_did_you_mean_and_does_not_call_the_stack_invali
     out = capsys.readouterr()
     assert "unknown policy 'pool-max-node' (did you mean 'pool-max-nodes'?)" in out.err
     assert "invalid" not in (out.out + out.err).replace("--policy-config", "")
+
+
+def test_sending_only_the_resources_policies_read_gives_the_same_verdicts(tmp_path: Path) -> None:
+    """The planner sends the pack only the types its normalizers read; the engine sends all."""
+    import yaml
+
+    from tests.components.plan.helpers import REPO
+
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.multi.yaml").read_text())
+    fleet_doc = doc["config"]["aiinfra:fleet"]
+    fleet_doc["environment"] = "dev"  # every cloud's pools now break dev's limits
+    for cluster in fleet_doc["clusters"]:
+        for p in cluster.get("gpuPools", []):
+            p.update(maxNodes=12, minNodes=1, capacity="on-demand")
+    stack = tmp_path / "Pulumi.multi.yaml"
+    stack.write_text(yaml.safe_dump(doc, sort_keys=False))
+    plan = plan_file(stack, skip_policies=True, program=REPO / "__main__.py")
+    assert plan.status == "ok", plan.error
+    config = {k if ":" in k else f"ai-infra:{k}": v for k, v in doc["config"].items()}
+    assert len(policies.relevant(plan.resources)) < len(plan.resources) / 2
+
+    def key(v: policies.PolicyVerdict) -> tuple[str, ...]:
+        return (v.policy, v.enforcement_level, v.urn or "", v.message, v.fix or "")
+
+    some = policies.run_policies(plan.resources, {}, stack="multi", stack_config=config)
+    every = policies.run_policies(plan.resources, {}, stack="multi", stack_config=config, every_resource=True)
+    assert some and sorted(map(key, some)) == sorted(map(key, every))
