@@ -252,6 +252,29 @@ class AddressDemand:
     node_range: int
     fabric_nodes: int  # nodes that take one address in every fabric subnet
     fabric_subnet: int
+    system_nodes: int = 0
+    gpu_nodes: int = 0
+    tpu_nodes: int = 0
+
+    def nodes_text(self) -> str:
+        """``12 nodes at max scale (3 system + 8 GPU + 1 TPU)``."""
+        parts = [
+            f"{n} {what}"
+            for n, what in ((self.system_nodes, "system"), (self.gpu_nodes, "GPU"), (self.tpu_nodes, "TPU"))
+            if n
+        ]
+        return f"{self.nodes} nodes at max scale ({' + '.join(parts)})" if parts else f"{self.nodes} nodes at max scale"
+
+
+def cidr_that_fits(cidr: str, need: AddressDemand) -> str | None:
+    """The same network, widened until its pods half and nodes quarter hold ``need`` (None: none does)."""
+    primary = ipaddress.ip_network(cidr, strict=False)
+    for prefix in range(primary.prefixlen - 1, 7, -1):
+        wider = ipaddress.ip_network(f"{primary.network_address}/{prefix}", strict=False)
+        size = wider.num_addresses
+        if size // 2 >= need.pod_addresses and size // 4 - 4 >= need.nodes:
+            return str(wider)
+    return None
 
 
 def address_demand(cluster: ResolvedCluster, plan: NetworkPlan) -> AddressDemand:
@@ -262,6 +285,9 @@ def address_demand(cluster: ResolvedCluster, plan: NetworkPlan) -> AddressDemand
     tpu = sum(s.shape.nodes * s.spec.count for s in cluster.slices if s.spec.mode == "gke")
     pods = system * pod_range_per_node(DEFAULT_MAX_PODS) + (gpu + tpu) * pod_range_per_node(ACCELERATOR_MAX_PODS)
     return AddressDemand(
+        system_nodes=system,
+        gpu_nodes=gpu,
+        tpu_nodes=tpu,
         nodes=system + gpu + tpu,
         pod_addresses=pods,
         pod_range=ipaddress.ip_network(plan.address.pods).num_addresses,

@@ -206,7 +206,7 @@ SPEC_RULES: tuple[Rule, ...] = (
     Rule("gpu-pool", "maxNodes", "spec.max_nodes", _every(NOTE), "the autoscaler's bounds change in place"),
     Rule("gpu-pool", "minNodes", "spec.min_nodes", _every(NOTE), "the autoscaler's bounds change in place"),
     # --- TPU slices (GCP only): TPU node pools and TPU VMs are immutable
-    Rule("tpu-slice", "version", "spec.version", _gcp(REPLACE), "a slice's TPU version is fixed"),
+    Rule("tpu-slice", "version", "version.version", _gcp(REPLACE), "a slice's TPU version is fixed"),
     Rule("tpu-slice", "topology", "spec.topology", _gcp(REPLACE), "a slice's topology is fixed"),
     Rule("tpu-slice", "capacity", "spec.capacity", _gcp(REPLACE), "spot vs on-demand is fixed per slice"),
     Rule("tpu-slice", "mode", "spec.mode", _gcp(REPLACE), "GKE TPU node pools and TPU VMs are different resources"),

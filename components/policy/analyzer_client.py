@@ -514,7 +514,7 @@ def effective_config(info: AnalyzerInfo, policy_config: Mapping[str, Any]) -> di
         errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(props), key=lambda e: list(e.path))
         if errors:
             e = errors[0]
-            where = ".".join(str(x) for x in e.path) or "(config)"
+            where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in e.path).lstrip(".") or "(config)"
             raise PolicyConfigError(f"{name}: {where}: {e.message}")
         out[name] = (level, props)
     return out

@@ -435,3 +435,38 @@ def test_invalid_capacity_gives_the_valid_sizes_on_both_sides() -> None:
         r"does not accept 1000 GiB",
     )
     assert issue.hint == "smallest valid size: 36000 GiB"
+
+
+def test_a100_is_ambiguous_and_says_which_it_could_be() -> None:
+    issue = one(
+        errors_of(cluster(gpuPools=[pool(accelerator="A100", acceleratorsPerNode=1)])),
+        "clusters[0].gpuPools[0].accelerator",
+        r"'A100' is ambiguous: it comes as A100-40GB and A100-80GB",
+    )
+    assert issue.hint == "write A100-40GB or A100-80GB"
+
+
+def test_a_near_miss_suggests_the_accelerator_it_starts_like() -> None:
+    issue = one(
+        errors_of(cluster(gpuPools=[pool(accelerator="a100-80", acceleratorsPerNode=1)])),
+        "clusters[0].gpuPools[0].accelerator",
+        r"unknown accelerator 'a100-80'",
+    )
+    assert issue.hint is not None and issue.hint.startswith("did you mean 'A100-80GB'?")
+
+
+def test_tpu_version_aliases_resolve() -> None:
+    slices = [{"name": "t", "version": "trillium", "topology": "2x2", "capacity": "spot"}]
+    doc = {"environment": "dev", "clusters": [cluster(tpuSlices=slices)]}
+    fleet, issues = check_document(doc, "spec.yaml")
+    assert fleet is not None, [i.format() for i in issues]
+    assert fleet.clusters[0].slices[0].version.version == "v6e"
+
+
+def test_articles_fit_the_cloud_name() -> None:
+    issue = one(
+        errors_of(cluster("azure", gpuPools=[pool(accelerator="A100-80GB", acceleratorsPerNode=1, machineType="x1")])),
+        "clusters[0].gpuPools[0].machineType",
+        r"'x1' is not an azure machine type",
+    )
+    assert "a azure" not in issue.message
