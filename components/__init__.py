@@ -7,6 +7,7 @@ offers, fabrics, TPU topologies, storage limits, prices: data), ``gcp``/``azure`
 point), ``cli`` (the ``aiinfra`` command). Importing this package imports no cloud SDK.
 """
 
+
 def __getattr__(name: str) -> str:
     """``__version__``: the installed distribution's version (pyproject.toml, one source of truth),
     looked up on first use (importlib.metadata costs tens of milliseconds at every start)."""

@@ -114,9 +114,7 @@ def _field(obj: Any, *names: str) -> Any:
     return None
 
 
-def start_pack(
-    *, stack: str = "dev", project: str = "ai-infra", stack_config: Mapping[str, Any] | None = None
-) -> Any:
+def start_pack(*, stack: str = "dev", project: str = "ai-infra", stack_config: Mapping[str, Any] | None = None) -> Any:
     """Start the policy pack in the background while the program runs; None when it cannot be.
 
     Pass the result to :func:`run_policies` as ``started``. Starting the pack (its own Python
