@@ -277,13 +277,16 @@ def resources_section(stacks: Sequence[StackPlan]) -> list[str]:
         base = "  " if len(stacks) > 1 else ""
 
         def walk(urn: str, depth: int, base: str = base, children: dict[str, list[Any]] = children) -> None:
-            for r in children.get(urn, []):
+            # by name: registration order depends on when each resource's inputs resolve
+            for r in sorted(children.get(urn, []), key=lambda r: (r.name, r.type)):
                 flags = " (protected)" if r.protect else ""
                 items.append(f"{base}{'  ' * depth}- `{r.name}`: {breakable(r.type)}{flags}")
                 walk(r.urn, depth + 1)
 
         walk("", 0)
-        orphans = [r for r in s.resources if parent_urn(r) and parent_urn(r) not in by_urn]
+        orphans = sorted(
+            (r for r in s.resources if parent_urn(r) and parent_urn(r) not in by_urn), key=lambda r: (r.name, r.type)
+        )
         for r in orphans:
             items.append(f"{base}- `{r.name}`: {breakable(r.type)}")
     out = [f"<details><summary>Resources ({total})</summary>", ""]
