@@ -92,7 +92,7 @@ class Candidate:
                 "gbpsPerNode": None,
                 "iciGbpsPerChip": self.fabric_gbps or None,
                 "slices": self.tpu.count,
-                "dataCenterNetwork": self.tpu.count > 1,
+                "dataCenterNetwork": self.tpu.multislice,
             }
         return {"required": self.fabric_required, "kind": self.fabric_kind, "gbpsPerNode": self.fabric_gbps}
 
@@ -445,7 +445,7 @@ def _inference(c: _Ctx, unit: _Unit) -> Candidate | str:
         )
     replicas = int(max(1, -(-w.tokens_per_second // best.tokens_per_second)))
     if unit.version is not None:
-        sl = SliceLayout(unit.version, pick(shapes, best.accelerators), replicas)
+        sl = SliceLayout(unit.version, pick(shapes, best.accelerators), replicas, one_job=False)
         layout = _Layout(sl.vms, sl.chips, sl)
         spans = sl.slice.shape.multi_host
     else:

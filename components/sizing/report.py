@@ -73,7 +73,7 @@ def _fabric(c: Candidate) -> str:
     if c.tpu is not None:
         # the slice's own interconnect, per chip; multislice also crosses the data-center network
         text = f"{name} {c.fabric_gbps:,.0f} Gb/s/chip" if c.fabric_gbps else name
-        return text + (" + DCN" if c.tpu.count > 1 else "")
+        return text + (" + DCN" if c.tpu.multislice else "")
     return f"{name} {c.fabric_gbps:,.0f} Gb/s"
 
 

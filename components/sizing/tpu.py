@@ -38,11 +38,19 @@ class SliceShape:
 
 @dataclass(frozen=True)
 class SliceLayout:
-    """``count`` identical slices of one topology of a TPU version."""
+    """``count`` identical slices of one topology of a TPU version: one job over all of them
+    (training: multislice, collectives between slices over the data-center network), or
+    independent replicas (inference)."""
 
     version: TpuVersion
     slice: SliceShape
     count: int
+    one_job: bool = True
+
+    @property
+    def multislice(self) -> bool:
+        """True when one job spans several slices (its traffic crosses the data-center network)."""
+        return self.one_job and self.count > 1
 
     @property
     def chips(self) -> int:
@@ -62,7 +70,8 @@ class SliceLayout:
 
 def _compact_cubes(version: TpuVersion) -> list[str]:
     """Cube-rule topologies AxBxC (multiples of 4, A <= B <= C <= 2A) up to the version's size."""
-    sides = range(4, version.max_chips + 1, 4)
+    # A^3 <= A B C <= maxChips and C <= 2A bound every side by twice the cube root
+    sides = range(4, 2 * round(version.max_chips ** (1 / 3)) + 5, 4)
     out = []
     for a, b, c in itertools.combinations_with_replacement(sides, 3):
         if c <= 2 * a and a * b * c <= version.max_chips:
