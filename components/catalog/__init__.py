@@ -214,6 +214,7 @@ class Catalog:
                 mtu=f.get("mtu"),
                 nic_type=f.get("nicType"),
                 gvnic_networks=f.get("gvnicNetworks", 0),
+                reservation_placement=f.get("reservationPlacement", False),
                 aks_feature=f.get("aksFeature"),
                 operator=f.get("operator"),
                 security_group_self=f.get("securityGroupSelf", False),

@@ -134,6 +134,9 @@ class FabricKind:
     aks_feature: str | None = None
     operator: str | None = None
     security_group_self: bool = False
+    # A specific reservation of these machines brings its own (dense) placement: a compact
+    # placement policy on top of it is not used (Cluster Toolkit's A3 Ultra / A4 blueprints).
+    reservation_placement: bool = False
 
 
 @dataclass(frozen=True)

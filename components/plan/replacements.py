@@ -460,7 +460,15 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "diskSize",
         "subnetIds",
     ),
-    "gcp:lustre/instance:Instance": ("instanceId", "location", "network", "perUnitStorageThroughput", "filesystem"),
+    "gcp:lustre/instance:Instance": (
+        "instanceId",
+        "location",
+        "network",
+        "perUnitStorageThroughput",
+        "filesystem",
+        "gkeSupportEnabled",
+        "kmsKey",
+    ),
     "azure-native:storagecache:AmlFilesystem": (
         "amlFilesystemName",
         "location",
@@ -470,9 +478,9 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "zones",
     ),
     "aws:fsx/lustreFileSystem:LustreFileSystem": ("deploymentType", "storageType", "subnetIds", "kmsKeyId"),
-    "gcp:filestore/instance:Instance": ("name", "location", "tier", "networks"),
+    "gcp:filestore/instance:Instance": ("name", "location", "tier", "networks", "kmsKeyName"),
     "aws:efs/fileSystem:FileSystem": ("encrypted", "kmsKeyId", "performanceMode", "availabilityZoneName"),
-    "gcp:compute/disk:Disk": ("name", "zone", "type", "image", "snapshot"),
+    "gcp:compute/disk:Disk": ("name", "zone", "type", "image", "snapshot", "diskEncryptionKey"),
     "aws:ebs/volume:Volume": ("availabilityZone", "encrypted", "snapshotId", "kmsKeyId"),
     "azure-native:compute:Disk": ("diskName", "location", "zones", "creationData"),
     "azure-native:storage:FileShare": ("accountName", "shareName", "enabledProtocols"),
@@ -592,7 +600,10 @@ def resource_changes(
             (key, _shrunk, f"{key} can only grow: a smaller value replaces the resource")
             for key in RESOURCE_SHRINK_KEYS.get(old.type, ())
         ]
+        ignored = set(new.ignore_changes)
         for key, replaces, why in checks:
+            if key in ignored:  # `ignore_changes`: the engine never diffs it, so it never replaces
+                continue
             before, after = _at(old.inputs, key), _at(new.inputs, key)
             if replaces(before, after):
                 out.append(
