@@ -103,6 +103,7 @@ def _aks_identity_map(state: dict[Any, Any]) -> dict[Any, Any]:
 # back would break the SDK's output translation; reshape the echo as the provider returns it.
 _OUTPUT_SHAPES: dict[str, Callable[[dict[Any, Any]], dict[Any, Any]]] = {
     "azure-native:containerservice:ManagedCluster": _aks_identity_map,
+    "azure-native:storagecache:AmlFilesystem": _aks_identity_map,  # the same identity shape
 }
 
 

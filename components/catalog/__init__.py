@@ -125,6 +125,7 @@ def _offer(cloud: str, raw: Mapping[str, Any]) -> Offer:
         bundled=raw.get("bundled", True),
         boot_disk_type=raw.get("bootDiskType"),
         ami_type=raw.get("amiType"),
+        trusted_launch=raw.get("trustedLaunch", False),
         capacity_modes=tuple(raw.get("capacityModes", ("on-demand", "spot", "reserved"))),
     )
 

@@ -84,6 +84,8 @@ class Offer:
     boot_disk_type: str | None = None
     # AWS: EKS managed node group AMI type.
     ami_type: str | None = None
+    # Azure: the VM size supports Trusted Launch (vTPM, secure boot).
+    trusted_launch: bool = False
     # The spec capacities this machine can be had with (A3 High under 8 GPUs: spot/reserved).
     capacity_modes: tuple[str, ...] = ("on-demand", "spot", "reserved")
 

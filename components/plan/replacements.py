@@ -450,6 +450,8 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "vnetSubnetID",
         "availabilityZones",
         "gpuProfile",
+        "securityProfile",
+        "enableEncryptionAtHost",
     ),
     "aws:eks/nodeGroup:NodeGroup": (
         "clusterName",
