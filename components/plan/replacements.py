@@ -436,10 +436,21 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "nodeConfig.reservationAffinity",
         "nodeConfig.ephemeralStorageLocalSsdConfig",
         "nodeConfig.localNvmeSsdBlockConfig",
+        "nodeConfig.shieldedInstanceConfig",
+        "nodeConfig.bootDiskKmsKey",
         "placementPolicy",
         "networkConfig.additionalNodeNetworkConfigs",
     ),
-    "gcp:tpu/v2Vm:V2Vm": ("zone", "name", "acceleratorType", "acceleratorConfig", "runtimeVersion", "schedulingConfig"),
+    "gcp:tpu/v2Vm:V2Vm": (
+        "zone",
+        "name",
+        "acceleratorType",
+        "acceleratorConfig",
+        "runtimeVersion",
+        "schedulingConfig",
+        "serviceAccount",
+        "shieldedInstanceConfig",
+    ),
     "azure-native:containerservice:AgentPool": (
         "agentPoolName",
         "vmSize",
@@ -453,6 +464,9 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "securityProfile",
         "enableEncryptionAtHost",
     ),
+    # The cluster itself: a new name (ai-infra names EKS clusters after the spec since its
+    # audit log group must exist first) replaces the control plane.
+    "aws:eks/cluster:Cluster": ("name",),
     "aws:eks/nodeGroup:NodeGroup": (
         "clusterName",
         "nodeGroupName",

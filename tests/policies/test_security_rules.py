@@ -10,9 +10,19 @@ from typing import Any
 import pytest
 
 from components.policy.normalize import RawResource
-from components.policy.security.rules import BY_NAME, POLICIES, RULES, Context
+from components.policy.security.rules import (
+    BY_NAME,
+    ENCRYPTION,
+    ENDPOINTS,
+    KINDS,
+    POLICIES,
+    PUBLIC_IP_TYPES,
+    RULES,
+    Context,
+)
 from components.policy.values import plain
 from tests.policies.raw import UNK
+from tests.support.sdk_inputs import args_class, sdk_input_errors
 
 CRG = "/subscriptions/s/resourceGroups/capacity/providers/Microsoft.Compute/capacityReservationGroups/h100"
 ROLE_DEFS = "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions"
@@ -20,7 +30,19 @@ CONTRIBUTOR = f"{ROLE_DEFS}/b24988ac-6180-42a0-ab88-20f7382dd24c"
 OWNER = f"{ROLE_DEFS}/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
 
 
+def _unknowns_as_capture(value: Any) -> Any:
+    """The engine's unknown sentinel as the mock capture writes it (what the SDK check skips)."""
+    if isinstance(value, dict):
+        return {k: _unknowns_as_capture(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknowns_as_capture(v) for v in value]
+    return "<unknown>" if value == UNK else value
+
+
 def res(type_: str, name: str, props: dict[str, Any], deps: dict[str, tuple[str, ...]] | None = None) -> RawResource:
+    # Every fixture uses the provider SDK's own property names, so a rule reading a misspelt
+    # property would have no fixture to pass with.
+    assert sdk_input_errors(type_, _unknowns_as_capture(props)) == [], type_
     # As the pack passes them: unknown sentinels become UNKNOWN (values.plain).
     return RawResource(type_, name, f"urn:pulumi:s::p::{type_}::{name}", plain(props), "urn:parent", deps or {})
 
@@ -28,6 +50,13 @@ def res(type_: str, name: str, props: dict[str, Any], deps: dict[str, tuple[str,
 def run(policy: str, *resources: RawResource, env: str | None = "prod", **config: Any) -> list[str]:
     ctx = Context(BY_NAME[policy], config, {}, env)
     return [f"{f.urn.rsplit('::', 1)[-1]}: {f.message}" for f in RULES[policy](list(resources), ctx)]
+
+
+@pytest.mark.parametrize(
+    "token", sorted(t for t in {*KINDS, *ENCRYPTION, *ENDPOINTS, *PUBLIC_IP_TYPES} if not t.startswith("azure:"))
+)
+def test_every_type_the_rules_read_exists_in_the_sdk(token: str) -> None:
+    assert args_class(token) is not None
 
 
 def test_every_policy_has_a_rule_and_a_known_level() -> None:

@@ -138,3 +138,13 @@ def test_resource_changes_skip_inputs_the_program_ignores() -> None:
     assert c.field == f"{lustre} fs: gkeSupportEnabled" and c.effect == "replace"
     head[0].ignore_changes = ["gkeSupportEnabled"]
     assert resource_changes(base, head) == []  # type: ignore[arg-type]
+
+
+def test_an_eks_cluster_that_gets_a_name_is_replaced() -> None:
+    from components.plan.replacements import resource_changes
+
+    eks = "aws:eks/cluster:Cluster"
+    before = [_res(eks, "fleet-ml-eks", {"roleArn": "r"}, protect=False)]  # autonamed by Pulumi
+    after = [_res(eks, "fleet-ml-eks", {"roleArn": "r", "name": "ml"}, protect=False)]
+    (c,) = resource_changes(before, after)  # type: ignore[arg-type]
+    assert (c.effect, c.field, c.after) == ("replace", f"{eks} fleet-ml-eks: name", "ml")
