@@ -242,7 +242,12 @@ class AksCluster(pulumi.ComponentResource):
             resource_name=cluster_name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        kubeconfig: pulumi.Output[str] = pulumi.Output.secret(creds.apply(tr.decode_kubeconfig))
+        # Clusters ai-infra creates have local accounts off: their kubeconfig signs in through
+        # kubelogin and the Azure CLI (no device-code prompt, so CI and the add-ons work).
+        created = existing_id is None
+        kubeconfig: pulumi.Output[str] = pulumi.Output.secret(
+            creds.apply(lambda r: tr.entra_kubeconfig(tr.decode_kubeconfig(r)) if created else tr.decode_kubeconfig(r))
+        )
 
         outputs.update(
             clusterName=cluster_name,

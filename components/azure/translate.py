@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from components.catalog import get_catalog
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
 from components.spec.security import endpoint_access
@@ -420,6 +422,13 @@ def managed_cluster_args(
         args["api_server_access_profile"] = access
     if disk_encryption_set_id is not None:
         args["disk_encryption_set_id"] = disk_encryption_set_id
+    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
+
+    if addon_plan(cluster)["gpuMonitoring"].on:
+        # Azure Monitor managed Prometheus (the ama-metrics add-on) scrapes the GPU exporters;
+        # the workspace and data collection rule come with the cluster's add-ons.
+        # https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
+        args["azure_monitor_profile"] = {"metrics": {"enabled": True}}
     return args
 
 
@@ -785,6 +794,39 @@ def decode_kubeconfig(result: Any) -> str:
         return base64.b64decode(value).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return str(value)
+
+
+# The AKS-managed Entra ID server application: the audience of every token kubectl presents to
+# an AKS cluster with Entra ID integration (the same in every tenant).
+# https://azure.github.io/kubelogin/concepts/aks.html
+AKS_ENTRA_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+
+
+def entra_kubeconfig(text: str) -> str:
+    """The cluster-user kubeconfig with every user authenticating through ``kubelogin`` and the
+    Azure CLI's login, so nothing asks for a device code.
+
+    With local accounts disabled the kubeconfig AKS returns signs in interactively; what
+    ``kubelogin convert-kubeconfig -l azurecli`` writes instead works wherever ``az login``
+    (or ``azure/login`` with OIDC in CI) has run: kubectl, and the add-ons' Kubernetes provider.
+    """
+    if not text.strip():
+        return text
+    doc = yaml.safe_load(text)
+    if not isinstance(doc, dict):
+        return text
+    for user in doc.get("users") or []:
+        if isinstance(user, dict):
+            user["user"] = {
+                "exec": {
+                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                    "command": "kubelogin",
+                    "args": ["get-token", "--login", "azurecli", "--server-id", AKS_ENTRA_SERVER_ID],
+                    "interactiveMode": "Never",
+                    "installHint": "install kubelogin (az aks install-cli) and sign in with az login",
+                }
+            }
+    return str(yaml.safe_dump(doc, sort_keys=False))
 
 
 @dataclass(frozen=True)

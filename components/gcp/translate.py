@@ -531,7 +531,16 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
         args["master_authorized_networks_config"] = authorized
     if refs.secrets_key is not None:
         args["database_encryption"] = {"state": "ENCRYPTED", "key_name": refs.secrets_key}
-    if dcgm_metrics(cluster):
+    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
+
+    if addon_plan(cluster)["gpuMonitoring"].on:
+        # ai-infra's own DCGM exporter per pool (labelled by pool for rightsizing) is scraped by
+        # Managed Service for Prometheus; GKE's managed DCGM would be a second DCGM per node.
+        args["monitoring_config"] = {
+            "enable_components": ["SYSTEM_COMPONENTS"],
+            "managed_prometheus": {"enabled": True},
+        }
+    elif dcgm_metrics(cluster):
         args["monitoring_config"] = {
             "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
             "managed_prometheus": {"enabled": True},
