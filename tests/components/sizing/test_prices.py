@@ -19,6 +19,7 @@ from components.prices.overlay import parse_overlay
 from components.sizing.candidates import policy_notes, size_workload
 from components.sizing.emit import fleet_spec
 from components.sizing.workload import Workload, check_workload
+from tests.components.prices.test_overlay_book import doc, row
 
 WORKLOAD = """\
 name: llama
@@ -29,35 +30,17 @@ deadlineHours: 720
 candidates:
   accelerators: [B200, TPU-v6e]
 """
-FETCHED = "2026-11-30T12:00:00Z"
 
 
-def _row(cloud: str, kind: str, offer: str, region: str, usd: float, capacity: str = "on-demand") -> dict[str, Any]:
-    unit = {"machine": "node-hour", "tpu": "chip-hour", "storage": "GiB-month"}[kind]
-    return {
-        "cloud": cloud,
-        "kind": kind,
-        "offer": offer,
-        "region": region,
-        "capacity": capacity,
-        "priceUsd": usd,
-        "unit": unit,
-        "source": "negotiated rate card",
-        "fetchedAt": FETCHED,
-    }
-
-
-def _overlay(rows: list[dict[str, Any]], discounts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    doc: dict[str, Any] = {"schema": "aiinfra-price-overlay/v1", "createdAt": FETCHED, "prices": rows}
-    if discounts:
-        doc["discounts"] = discounts
-    return doc
+def _tpu(region: str, usd: float) -> dict[str, Any]:
+    """An overlay row pricing a TPU v6e chip-hour."""
+    return row("v6e", region, usd=usd, cloud="gcp", kind="tpu", unit="chip-hour")
 
 
 # TPU v6e at $6.00 a chip-hour instead of the catalog's $2.70, and 40% off AWS p6-b200
-RATES = _overlay(
-    [_row("gcp", "tpu", "v6e", "us-east5", 6.00)],
-    [{"cloud": "aws", "family": "p6-b200", "percent": 40, "note": "enterprise agreement"}],
+RATES = doc(
+    _tpu("us-east5", 6.00),
+    discounts=[{"cloud": "aws", "family": "p6-b200", "percent": 40, "note": "enterprise agreement"}],
 )
 
 
@@ -105,7 +88,7 @@ def test_an_overlay_changes_the_ranking(tmp_path: Path, capsys: pytest.CaptureFi
         "unit": "chip-hour",
         "region": "us-east5",
         "snapshot": "rates.json",
-        "source": "negotiated rate card",
+        "source": "https://example.test/prices",
         "asOf": "2026-11-30",
         "discount": None,
     }
@@ -120,7 +103,7 @@ def test_the_text_says_which_snapshot_priced_each_candidate(tmp_path: Path, caps
     out = capsys.readouterr().out
     assert "Prices (price overlay rates.json over catalog list prices):" in out
     assert (
-        "gcp tpu v6e 16x16 x4: on-demand $6/chip-hour from price overlay rates.json (negotiated rate card, "
+        "gcp tpu v6e 16x16 x4: on-demand $6/chip-hour from price overlay rates.json (https://example.test/prices, "
         "us-east5, fetched 2026-11-30)." in out
     )
     assert "aws p6-b200.48xlarge: on-demand $113.9/node-hour catalog list price (us-east-1, as of" in out  # 4 digits
@@ -133,7 +116,7 @@ def test_the_text_says_which_snapshot_priced_each_candidate(tmp_path: Path, caps
 
 def test_overlay_prices_in_another_region_move_the_candidate_there() -> None:
     # the only v6e rows are for us-east1: the candidate is priced, and emitted, there
-    book = PriceBook(get_catalog(), [parse_overlay(_overlay([_row("gcp", "tpu", "v6e", "us-east1", 2.10)]), "e1")])
+    book = PriceBook(get_catalog(), [parse_overlay(doc(_tpu("us-east1", 2.10)), "e1")])
     w = _workload()
     c = next(c for c in size_workload(w, book).candidates if c.tpu is not None)
     assert c.region == "us-east1" and c.price.usd == 2.10
