@@ -243,13 +243,14 @@ def _fabric(unit: _Unit) -> tuple[str, float]:
     return "ici", (perf.ici_gbps or 0.0) if perf else 0.0
 
 
-def _training_layout(c: _Ctx, unit: _Unit, need: int, a_mem: int, hours: float) -> _Layout | str:
+def _training_layout(c: _Ctx, unit: _Unit, need: int) -> _Layout | str:
     """Nodes or TPU slices for ``need`` accelerators (``maxAccelerators`` alone: as many as allowed)."""
     w = c.w
     if unit.version is not None:
-        shapes = allowed_shapes(unit.version, slice_limits(w.environment, c.policy_config))
+        limits = slice_limits(w.environment, c.policy_config)
+        shapes = allowed_shapes(unit.version, limits)
         if not shapes:
-            return f"no TPU {unit.version.version} slice is within {slice_limits(w.environment).describe()}"
+            return f"no TPU {unit.version.version} slice is within what {limits.describe()}"
         sizes = sorted({s.chips for s in shapes})
         if w.deadline_hours is None:
             assert w.max_accelerators is not None
@@ -295,7 +296,7 @@ def _training(c: _Ctx, unit: _Unit) -> Candidate | str:
     need = a_mem
     if w.deadline_hours is not None:
         need = max(a_mem, f.accelerators_for_deadline(hours, w.deadline_hours))
-    layout = _training_layout(c, unit, need, a_mem, hours)
+    layout = _training_layout(c, unit, need)
     if isinstance(layout, str):
         return layout
     if layout.accelerators < a_mem:
@@ -436,7 +437,8 @@ def _inference(c: _Ctx, unit: _Unit) -> Candidate | str:
         best = next((r for k in spanning if (r := throughput(k)) is not None), None)
     if best is None:
         if unit.version is not None:
-            largest = f"the largest TPU {unit.version.version} slice {slice_limits(w.environment).describe()}"
+            limits = slice_limits(w.environment, c.policy_config)
+            largest = f"the largest TPU {unit.version.version} slice {limits.describe()}"
         else:
             largest = f"{f.multi_node_sizes(unit.per_node)[-1] // unit.per_node} x {_name(unit)}"
         return (

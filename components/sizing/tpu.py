@@ -112,7 +112,9 @@ class SliceLimits:
             parts.append(f"tpu-slice-size: {self.max_chips:g} chips")
         if self.max_vms is not None:
             parts.append(f"pool-max-nodes: {self.max_vms:g} VMs")
-        return f"{self.environment} allows per slice " + ", ".join(parts) if parts else "no per-slice limit"
+        if not parts:
+            return f"{self.environment} allows (no per-slice limit)"
+        return f"{self.environment} allows (" + ", ".join(parts) + " per slice)"
 
 
 def _number(value: Any) -> float | None:

@@ -194,3 +194,20 @@ def test_emitted_tpu_spec_has_the_slices_zone_and_a_network_wide_enough() -> Non
 def test_pick_keys_name_tpu_candidates_by_version() -> None:
     c = _by_accelerator(_workload(**LLAMA))["TPU-v6e"]
     assert c.pick_keys == ("gcp/tpu-v6e", "gcp/v6e") and c.label == "gcp tpu v6e 16x16 x4"
+
+
+def test_a_model_no_allowed_slice_holds_is_left_out_with_the_limit() -> None:
+    w = _workload(
+        kind="inference",
+        parameters="1T",
+        tokensPerSecond=10,
+        contextLength=1000,
+        environment="dev",
+        candidates={"accelerators": ["v5e"]},
+    )
+    s = size_workload(w)
+    assert s.candidates == []
+    assert [k.reason for k in s.skipped] == [
+        "the weights (2,000 GB) and one 1000-token KV cache do not fit in the largest TPU v5e slice dev allows "
+        "(tpu-slice-size: 16 chips, pool-max-nodes: 4 VMs per slice)"
+    ]
