@@ -251,3 +251,20 @@ def test_output_blocks_match_a_live_run(
     assert code == (2 if "bad.yaml" in command else 0)
     for line in lines:
         assert _squash(line) in live, line
+
+
+def test_tpu_slice_rules_quote_the_policies_and_classes() -> None:
+    from components.policy.settings import settings_for
+
+    chips = settings_for("tpu-slice-size").raw("maxChipsPerSlice")
+    vms = settings_for("pool-max-nodes").raw("maxNodesPerPool")
+    assert (
+        f"(`maxChipsPerSlice`: {chips['dev']:,} in dev, {chips['staging']:,} in staging, {chips['prod']:,} in prod)"
+        in FLAT
+    )
+    assert (
+        f"(`maxNodesPerPool`: {vms['dev']}, {vms['staging']}, {vms['prod']}; a GKE TPU slice is one node pool)" in FLAT
+    )
+    classes = {v: get_catalog().accelerators[t.accelerator].accel_class for v, t in get_catalog().tpus.items()}
+    assert classes == {"v5p": "frontier", "v4": "training", "v6e": "training", "v5e": "inference"}
+    assert "(v5p frontier, v4 and v6e training, v5e inference)" in FLAT
