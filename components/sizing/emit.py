@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from components.catalog import get_catalog
+from components.gcp.translate import LUSTRE_LEGACY_BELOW, LUSTRE_LEGACY_PORT, LUSTRE_PORT
 from components.prices.overlay import Overlay
 from components.prices.sources import STACK_KEY, project_dir
 from components.sizing.candidates import Candidate
@@ -39,6 +40,11 @@ _CIDR = {"gcp": "10.20.0.0/16", "azure": "10.30.0.0/16", "aws": "10.40.0.0/16"}
 _WIDER = (15, 14, 13, 12)
 KUBERNETES_VERSION = "1.31"
 _STACK_FILE = re.compile(r"^Pulumi\.[^.]+\.ya?ml$")
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")[:2]
+    return int(major), int(minor)
 
 
 def _pool_name(accelerator: str) -> str:
@@ -123,6 +129,11 @@ def fleet_spec(w: Workload, c: Candidate) -> dict[str, Any]:
         item: dict[str, Any] = {"name": "data", "kind": st.option.kind, "capacityGiB": st.provisioned_gib}
         if st.option.tier_key is not None:
             item["throughputMBpsPerTiB"] = st.option.tier_key
+        if c.cloud == "gcp" and st.option.kind == "lustre":
+            # the client port is fixed for the file system's life: written down, as validate asks
+            item["lustrePort"] = (
+                LUSTRE_LEGACY_PORT if _version(KUBERNETES_VERSION) < LUSTRE_LEGACY_BELOW else LUSTRE_PORT
+            )
         cluster["storage"] = [item]
     spec = {"environment": w.environment, "labels": {"workload": w.name}, "clusters": [cluster]}
     _fit_network(spec)

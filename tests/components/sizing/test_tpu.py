@@ -14,6 +14,7 @@ from components.sizing.candidates import Candidate, policy_notes, size_workload
 from components.sizing.emit import fleet_spec
 from components.sizing.tpu import SliceLimits, allowed_shapes, slice_limits, slice_shapes
 from components.sizing.workload import Workload, assumptions, check_workload
+from components.spec.loader import check_document
 
 
 def _workload(**doc: object) -> Workload:
@@ -185,6 +186,10 @@ def test_emitted_tpu_spec_has_the_slices_zone_and_a_network_wide_enough() -> Non
         {"name": "v6e", "version": "v6e", "topology": "16x16", "count": 4, "capacity": "on-demand"}
     ]
     assert "gpuPools" not in cluster and cluster["network"]["cidr"] == "10.20.0.0/16"
+    # Managed Lustre's client port is written down (GKE 1.31 nodes: the legacy 6988), so the spec
+    # validates without a warning
+    assert cluster["storage"][0]["lustrePort"] == 6988
+    assert check_document(spec, "emitted")[1] == []
     v5p = fleet_spec(w, by["TPU-v5p"])["clusters"][0]
     assert v5p["zone"] == "us-east5-a"
     # 512 VMs do not fit the pod range of a /16 (GKE reserves a range per node): one bit wider
