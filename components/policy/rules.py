@@ -575,16 +575,32 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
                 )
             )
     env, source = s.default_environment()
-    unlabeled = [p for p in view.pools if p.shape.accelerator is not None and "aiinfra-environment" not in p.labels]
-    if source == "fallback" and unlabeled:
-        names = ", ".join(p.label for p in unlabeled[:3]) + (" and others" if len(unlabeled) > 3 else "")
-        out.append(
-            Finding(
-                "",
-                f"the environment of {names} is not known (no aiinfra-environment label / tag, policy config "
-                f"environment, stack tag or fleet spec), so the '{env}' thresholds apply; set one of them",
+    accel = [p for p in view.pools if p.shape.accelerator is not None]
+    if source == "fallback":
+        # no configured environment: every pool not labelled with the strictest one gets it anyway
+        unknown = [p for p in accel if s.environment(p.labels) != p.labels.get("aiinfra-environment")]
+        if unknown:
+            names = ", ".join(p.label for p in unknown[:3]) + (" and others" if len(unknown) > 3 else "")
+            out.append(
+                Finding(
+                    "",
+                    f"the stack's environment is not configured (policy config environment, stack tag "
+                    f"aiinfra-environment or the fleet spec's environment), so the strictest, '{env}', thresholds "
+                    f"apply to {names}; a resource's own label cannot lift them; set one of them",
+                )
             )
-        )
+    else:
+        for p in accel:
+            lifted = s.lifted_label(p.labels)
+            if lifted is not None:
+                out.append(
+                    Finding(
+                        p.urn,
+                        f"{p.label} is labelled aiinfra-environment: {lifted}, but the stack's environment is "
+                        f"'{env}' ({source}), so the '{env}' thresholds apply; a resource's label can only make "
+                        f"its limits stricter; change the stack's environment to deploy it as {lifted}",
+                    )
+                )
     return out
 
 

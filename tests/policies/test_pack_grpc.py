@@ -113,8 +113,11 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     per_resource = [v for r in resources for v in pack.analyze_resource(r)]
     assert {(v.policy, v.name) for v in per_resource} == {
         ("allowed-accelerator-classes", "h100"),  # frontier in dev (from the fleet spec's environment)
+        # labelled prod in a dev stack: the label does not lift dev's limits (no bypass)
+        ("allowed-accelerator-classes", "nd"),
+        ("allowed-accelerator-classes", "p5-lt"),
     }
-    v = per_resource[0]
+    v = next(x for x in per_resource if x.name == "h100")
     assert v.enforcement_level == "mandatory" and v.urn == h100.urn
     assert (
         "node pool 'h100' uses H100-80GB (frontier class) on a3-highgpu-8g; dev allows inference, training" in v.message
@@ -136,8 +139,15 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     assert by[("spot-outside-prod", "h100")].enforcement_level == "advisory"
     assert "no additional GPU networks" in by[("under-networked", "h100")].message
     assert "no EFA interfaces" in by[("under-networked", "p5")].message  # joined to its launch template
-    unknown = {x.name: x.message for x in stack if x.policy == "accelerator-visibility"}
-    assert "unknown at preview" in unknown["tpu"] and "maxCount is unknown at preview" in unknown["nd"]
+    unknown: dict[str, list[str]] = {}
+    for x in stack:
+        if x.policy == "accelerator-visibility":
+            unknown.setdefault(str(x.name), []).append(x.message)
+    assert any("unknown at preview" in m for m in unknown["tpu"])
+    assert any("maxCount is unknown at preview" in m for m in unknown["nd"])
+    # the bypass: p5 is labelled prod in a dev stack, so dev's ceilings apply and the pack says why
+    assert any("labelled aiinfra-environment: prod, but the stack's environment is 'dev'" in m for m in unknown["p5"])
+    assert "the dev ceiling is 16 accelerators" in by[("stack-ceilings", "p5")].message
     assert all(x.enforcement_level == "advisory" for x in stack if x.policy == "accelerator-visibility")
     assert not [line for line in pack.stderr_lines if "Traceback" in line]
 
