@@ -200,3 +200,77 @@ def test_a_pack_that_fails_to_start_is_reported(tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text("raise RuntimeError('no rules here')\n")
     with pytest.raises(PolicyPackError, match="no rules here"):
         PolicyPackProcess(tmp_path, python=sys.executable, timeout=30)
+
+
+def test_newly_covered_types_are_caught_over_grpc(pack: PolicyPackProcess) -> None:
+    """Resource types beyond node pools, sent as the engine sends them: each one counted and caught."""
+    nd = "Standard_ND96isr_H100_v5"
+    resources = [
+        _res(
+            "gcp:compute/reservation:Reservation",
+            "h100-res",
+            {
+                "zone": "us-central1-a",
+                "specificReservation": {"count": 4, "instanceProperties": {"machineType": "a3-highgpu-8g"}},
+            },
+        ),
+        _res(
+            "aws:ec2/fleet:Fleet",
+            "p5-fleet",
+            {
+                "targetCapacitySpecification": {"defaultTargetCapacityType": "on-demand", "totalTargetCapacity": 4},
+                "launchTemplateConfigs": [
+                    {
+                        "launchTemplateSpecification": {"launchTemplateName": "x"},
+                        "overrides": [{"instanceType": "p5.48xlarge"}],
+                    }
+                ],
+                # labelled prod in the dev stack: the label lifts nothing
+                "tags": {"aiinfra-environment": "prod"},
+            },
+        ),
+        _res(
+            "azure-native:machinelearningservices:Compute",
+            "aml",
+            {
+                "properties": {
+                    "computeType": "AmlCompute",
+                    "properties": {"vmSize": nd, "scaleSettings": {"maxNodeCount": 4, "minNodeCount": 0}},
+                }
+            },
+        ),
+        _res(
+            "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
+            "classic",
+            {"vmSize": nd, "autoScalingEnabled": True, "minCount": 0, "maxCount": 4},
+        ),
+        _res(
+            "kubernetes:karpenter.sh/v1:NodePool",
+            "karpenter",
+            {
+                "apiVersion": "karpenter.sh/v1",
+                "kind": "NodePool",
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "requirements": [
+                                {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["p5.48xlarge"]}
+                            ]
+                        }
+                    },
+                    "limits": {"nvidia.com/gpu": "32"},
+                },
+            },
+        ),
+    ]
+    stack = pack.analyze(resources, {})
+    ceilings = {v.name: v.message for v in stack if v.policy == "stack-ceilings"}
+    assert "reservation 'h100-res' can reach 4 x a3-highgpu-8g = 32 H100-80GB" in ceilings["h100-res"]
+    assert "EC2 fleet 'p5-fleet' can reach 4 x p5.48xlarge = 32 H100-80GB" in ceilings["p5-fleet"]
+    assert f"ML compute cluster 'aml' can reach 4 x {nd} = 32 H100-80GB" in ceilings["aml"]
+    assert f"agent pool 'classic' can reach 4 x {nd} = 32 H100-80GB" in ceilings["classic"]
+    assert "Karpenter NodePool 'karpenter' can reach 4 x p5.48xlarge = 32 H100-80GB" in ceilings["karpenter"]
+    assert all("the dev part of the stack totals 160 accelerators" in m for m in ceilings.values())
+    classes = {v.name for v in stack if v.policy == "allowed-accelerator-classes"}
+    assert classes == {"h100-res", "p5-fleet", "aml", "classic", "karpenter"}
+    assert not [line for line in pack.stderr_lines if "Traceback" in line]

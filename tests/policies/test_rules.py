@@ -329,7 +329,10 @@ def test_visibility_unknown_values_and_machines(cloud: str) -> None:
 
 
 def test_visibility_reports_the_environment_fallback() -> None:
-    one(run("accelerator-visibility", pool("aws", SMALL["aws"], 0.0, 2.0, env=None)), "the strictest, 'dev', thresholds apply")
+    one(
+        run("accelerator-visibility", pool("aws", SMALL["aws"], 0.0, 2.0, env=None)),
+        "the strictest, 'dev', thresholds apply",
+    )
     assert run("accelerator-visibility", pool("aws", SMALL["aws"], 0.0, 2.0, env=None), {"environment": "dev"}) == []
 
 

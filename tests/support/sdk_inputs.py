@@ -16,7 +16,7 @@ from typing import Any
 
 from pulumi._types import input_type_types, is_input_type
 
-PACKAGES = {"gcp": "pulumi_gcp", "aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}
+PACKAGES = {"gcp": "pulumi_gcp", "aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "azure": "pulumi_azure"}
 
 
 def args_class(type_token: str) -> type | None:
