@@ -9,6 +9,7 @@ per resource and AnalyzeStack, with numbers as floats and values unknown at prev
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,3 +275,25 @@ def test_newly_covered_types_are_caught_over_grpc(pack: PolicyPackProcess) -> No
     classes = {v.name for v in stack if v.policy == "allowed-accelerator-classes"}
     assert classes == {"h100-res", "p5-fleet", "aml", "classic", "karpenter"}
     assert not [line for line in pack.stderr_lines if "Traceback" in line]
+
+
+def test_a_huge_stack_config_does_not_stop_the_pack() -> None:
+    """100,000 labels in the fleet spec (and a 300 KB value beside it) once made the pack fail to
+    start ("Argument list too long": the stack config rode in PULUMI_CONFIG). The config now goes
+    in a file, so the pack starts and still reads the fleet's environment and budget."""
+    from components.policy.analyzer_client import CONFIG_FILE_ENV, MAX_ENV_CONFIG_BYTES, pack_env
+
+    fleet = {**FLEET, "labels": {f"k{i}": "v" for i in range(100_000)}}
+    config = {"aiinfra:fleet": fleet, "other:blob": "x" * 300_000}
+    env = pack_env(project="p", stack="s", dry_run=True, organization="o", stack_config=config, config_file="/f")
+    assert "PULUMI_CONFIG" not in env and env[CONFIG_FILE_ENV] == "/f"
+    assert all(len(v) <= MAX_ENV_CONFIG_BYTES for v in env.values() if v not in os.environ.values())
+    h100 = _res(
+        "gcp:container/nodePool:NodePool",
+        "h100",
+        {"autoscaling": {"minNodeCount": 0.0, "maxNodeCount": 2.0}, "nodeConfig": {"machineType": "a3-highgpu-8g"}},
+    )
+    with PolicyPackProcess(stack="dev", stack_config=config) as big:
+        found = big.analyze([h100], {})
+    budget = [v.message for v in found if v.policy == "stack-ceilings"]
+    assert any("the fleet spec's budget is 8 accelerators and $50/h" in m for m in budget), budget
