@@ -133,7 +133,7 @@ def test_train_stack_network_has_no_public_node_ips_and_nat_egress(train: Captur
     assert nodes["natGateway"] == {"id": "fleet-train-az-network-nat-id"}
     assert nodes["addressPrefix"] == "10.30.0.0/17"
     lustre = train.named("fleet-train-az-network-lustre-datasets").inputs
-    assert lustre["addressPrefix"] == "10.30.128.0/24"
+    assert lustre["addressPrefix"] == "10.30.229.0/24"  # the /24 slot of the second half the name picks
     nat = train.named("fleet-train-az-network-nat").inputs
     assert nat["zones"] == ["1"] and nat["sku"] == {"name": "Standard"}
 

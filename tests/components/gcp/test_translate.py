@@ -7,6 +7,7 @@ regenerate with ``AIINFRA_UPDATE_GOLDEN=1`` and review the diff.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 
@@ -396,7 +397,14 @@ def test_node_service_account_flows_into_every_pool() -> None:
         t.tpu_pool_args(c, c.slices[0], 0, refs),
     ):
         assert args["node_config"]["service_account"] == "nodes@p.iam.gserviceaccount.com"
-    assert t.node_service_account_args(resolve(cluster_doc(name="a" * 40)))["account_id"] == "a" * 24 + "-nodes"
+    # a name that fits keeps today's account id; longer ones end in a hash, so two names sharing
+    # their first 24 characters no longer get one service account
+    assert t.node_service_account_args(resolve(cluster_doc(name="train")))["account_id"] == "train-nodes"
+    long_a = t.node_service_account_args(resolve(cluster_doc(name="a" * 40)))["account_id"]
+    long_b = t.node_service_account_args(resolve(cluster_doc(name="a" * 39 + "b")))["account_id"]
+    assert long_a != long_b and len(long_a) == len(long_b) == 30
+    assert re.fullmatch(r"a{15}-[0-9a-f]{8}-nodes", long_a)
+    assert re.fullmatch(r"[a-z](?:[-a-z0-9]{4,28}[a-z0-9])", long_a)  # GCP's account id rule
     binding = t.node_service_account_binding_args(
         "p", "roles/artifactregistry.reader", "nodes@p.iam.gserviceaccount.com"
     )
@@ -425,3 +433,10 @@ def test_kubeconfig_uses_the_gke_auth_plugin_and_holds_no_secret() -> None:
     assert doc["users"][0]["user"]["exec"]["command"] == "gke-gcloud-auth-plugin"
     assert doc["current-context"] == "gke_train"
     assert t.kubeconfig("train", None, "x") is None
+
+
+def test_physical_names_that_fit_are_unchanged_and_long_ones_do_not_collide() -> None:
+    assert t.physical_name(resolve(cluster_doc(name="train")), "net") == "train-net"
+    a = t.physical_name(resolve(cluster_doc(name="x" * 39 + "a")), "router", limit=40)
+    b = t.physical_name(resolve(cluster_doc(name="x" * 39 + "b")), "router", limit=40)
+    assert a != b and len(a) == len(b) == 40
