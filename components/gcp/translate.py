@@ -22,6 +22,7 @@ from typing import Any
 from components.catalog.model import FabricKind
 from components.naming import shorten
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedSlice, ResolvedStorage
+from components.spec.versions import gke_version_floor
 
 # Default machine type of the system pool (schema description of systemPool.machineType).
 DEFAULT_SYSTEM_MACHINE = "e2-standard-4"
@@ -498,7 +499,8 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
     if spec.zone:
         args["node_locations"] = [spec.zone]
     if spec.kubernetes.version:
-        args["min_master_version"] = spec.kubernetes.version
+        # a floor: the minor asked for, or an accelerator family's minimum patch in it
+        args["min_master_version"] = gke_version_floor(cluster)
     if dcgm_metrics(cluster):
         args["monitoring_config"] = {
             "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],

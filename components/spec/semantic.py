@@ -28,6 +28,7 @@ from components.spec.resolved import (
     ResolvedSlice,
     ResolvedStorage,
 )
+from components.spec.versions import version_issues
 
 
 class _Collector:
@@ -446,6 +447,7 @@ def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[S
             storage=tuple(s for s in stores if s is not None),
         )
         c.issues.extend(cloud_rules(cl.cloud)(resolved))
+        c.issues.extend(version_issues(resolved))
         clusters.append(resolved)
     if any(i.severity == "error" for i in c.issues):
         return None, c.issues

@@ -103,7 +103,7 @@ def test_train_stack_inputs_match_the_sdk(train: Capture) -> None:
 def test_train_stack_cluster_inputs(train: Capture) -> None:
     aks = train.named("fleet-train-az-aks").inputs
     assert aks["resourceName"] == "train-az"
-    assert aks["kubernetesVersion"] == "1.31"
+    assert aks["kubernetesVersion"] == "1.35"
     assert aks["identity"] == {"type": "UserAssigned", "userAssignedIdentities": ["fleet-train-az-identity-id"]}
     assert aks["oidcIssuerProfile"] == {"enabled": True}
     assert aks["securityProfile"] == {"workloadIdentity": {"enabled": True}}
@@ -331,7 +331,7 @@ def test_existing_cluster_and_resource_group() -> None:
 
 def test_existing_resource_group_is_not_created() -> None:
     doc = fleet_doc(
-        kubernetes={"version": "1.31", "resourceGroup": "team-rg"},
+        kubernetes={"version": "1.35", "resourceGroup": "team-rg"},
         gpuPools=[{"name": "t4", "accelerator": "T4", "maxNodes": 2}],
     )
     cap = run_program(_fleet_program(doc))

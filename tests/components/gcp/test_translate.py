@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.gcp import translate as t
-from tests.components.gcp.helpers import FAMILIES, TPUS, cluster_doc, resolve
+from tests.components.gcp.helpers import FAMILIES, TPUS, at_version, cluster_doc, resolve
 from tests.support.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -281,7 +281,7 @@ def test_cluster_golden() -> None:
 
 
 def test_cluster_is_private_with_workload_identity_and_multinetworking() -> None:
-    c = resolve(cluster_doc(kubernetes={"version": "1.33", "releaseChannel": "rapid"}), environment="prod")
+    c = resolve(cluster_doc(kubernetes={"version": "1.35", "releaseChannel": "rapid"}), environment="prod")
     args = t.cluster_args(c, REFS)
     assert args["private_cluster_config"]["enable_private_nodes"] is True
     assert args["workload_identity_config"] == {"workload_pool": "test-project.svc.id.goog"}
@@ -319,7 +319,7 @@ def test_lustre_arguments_follow_the_sdk_forms() -> None:
 
 
 def test_old_gke_uses_the_legacy_lustre_port() -> None:
-    c = resolve(cluster_doc(kubernetes={"version": "1.31"}, storage=[STORAGE["lustre"]]))
+    c = at_version(resolve(cluster_doc(storage=[STORAGE["lustre"]])), "1.31")
     plan = t.network_plan(c)
     assert t.lustre_args(c, c.storage[0], REFS)["gke_support_enabled"] is True
     assert t.cluster_args(c, REFS)["addons_config"]["lustre_csi_driver_config"] == {
@@ -417,12 +417,12 @@ def test_dcgm_metrics_only_with_managed_drivers_on_recent_gke() -> None:
         "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
         "managed_prometheus": {"enabled": True},
     }
-    for doc in (
-        cluster_doc(),
-        cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "gpuDriver": "none"}]),
-        cluster_doc(kubernetes={"version": "1.29"}, gpuPools=[FAMILIES["g2-l4"]]),
+    for cluster in (
+        resolve(cluster_doc()),
+        resolve(cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "gpuDriver": "none"}])),
+        at_version(resolve(cluster_doc(gpuPools=[FAMILIES["g2-l4"]])), "1.29"),
     ):
-        assert "monitoring_config" not in t.cluster_args(resolve(doc), REFS)
+        assert "monitoring_config" not in t.cluster_args(cluster, REFS)
 
 
 def test_kubeconfig_uses_the_gke_auth_plugin_and_holds_no_secret() -> None:
@@ -440,3 +440,12 @@ def test_physical_names_that_fit_are_unchanged_and_long_ones_do_not_collide() ->
     a = t.physical_name(resolve(cluster_doc(name="x" * 39 + "a")), "router", limit=40)
     b = t.physical_name(resolve(cluster_doc(name="x" * 39 + "b")), "router", limit=40)
     assert a != b and len(a) == len(b) == 40
+
+
+def test_gke_version_floor_is_the_family_minimum_in_the_same_minor() -> None:
+    # an H200 (A3 Ultra) pool on "1.31" would let GKE pick a 1.31 patch below the one A3 Ultra needs
+    h200 = at_version(resolve(cluster_doc(gpuPools=[FAMILIES["a3-ultra"]])), "1.31")
+    assert t.cluster_args(h200, REFS)["min_master_version"] == "1.31.4-gke.1183000"
+    b200 = at_version(resolve(cluster_doc(gpuPools=[FAMILIES["a4"], FAMILIES["a3-ultra"]])), "1.32")
+    assert t.cluster_args(b200, REFS)["min_master_version"] == "1.32.2-gke.1422000"
+    assert t.cluster_args(resolve(cluster_doc(gpuPools=[FAMILIES["a4"]])), REFS)["min_master_version"] == "1.35"

@@ -31,7 +31,7 @@ clusters:
     cloud: aws
     region: us-east-1
     zone: {zone}
-    kubernetes: {{version: "1.31"}}
+    kubernetes: {{version: "1.35"}}
     gpuPools:
       - name: h100
         accelerator: H100-80GB

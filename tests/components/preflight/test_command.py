@@ -121,7 +121,7 @@ clusters:
     cloud: aws
     region: us-east-1
     zone: us-east-1a
-    kubernetes: {version: "1.31"}
+    kubernetes: {version: "1.35"}
     gpuPools:
       - name: h100
         accelerator: H100-80GB
