@@ -126,7 +126,7 @@ class GcpChecker(BaseChecker):
             clients, project = default_clients(project or self.options.gcp_project)
         self.clients = clients
         self.project = project or self.options.gcp_project or ""
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff(deadline=self.options.deadline)
         self._regions: dict[str, Any] = {}
         self._project_quotas: Any = None
 
