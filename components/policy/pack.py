@@ -53,11 +53,11 @@ def stack_config_value(key: str) -> Any:
     if path:
         try:
             with open(path, encoding="utf-8") as fh:
-                raw = json.load(fh).get(FLEET_CONFIG_KEY)
+                raw = json.load(fh).get(key)
         except (OSError, ValueError, AttributeError):
             raw = None
         if raw is not None:
-            return fleet_hints(raw)
+            return raw
     try:
         import pulumi.runtime
 

@@ -43,6 +43,14 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+def recommended_version(cloud: str, on: dt.date | None = None) -> str:
+    """The newest version in standard support for more than ``WARN_DAYS`` (else the newest known):
+    what a generated spec (``aiinfra size --emit-spec``) pins, so it validates without warnings."""
+    on = on or today()
+    options = supported_versions(cloud, on + dt.timedelta(days=WARN_DAYS))
+    return options[-1] if options else services()[cloud].versions[-1].version
+
+
 def _use(cloud: str, on: dt.date) -> str:
     """The versions to suggest: in standard support for more than ``WARN_DAYS`` from ``on``."""
     options = supported_versions(cloud, on + dt.timedelta(days=WARN_DAYS))

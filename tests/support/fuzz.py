@@ -35,7 +35,7 @@ clusters:
     cloud: gcp
     region: us-central1
     zone: us-central1-a
-    kubernetes: {version: "1.33"}
+    kubernetes: {version: "1.35"}
     network: {cidr: 10.20.0.0/16, fabric: auto}
     gpuPools:
       - {name: h100, accelerator: H100-80GB, acceleratorsPerNode: 8, minNodes: 0, maxNodes: 4}
