@@ -35,12 +35,13 @@ def test_fuzz_hostile_specs_within_budget_and_memory_cap() -> None:
     assert proc.stdout.strip(), proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     print("fuzz:", json.dumps(report))  # the figures, in the CI log (pytest -rA / -s)
-    assert report["failure"] is None and report["failures"] == 0, report["failure"]
-    assert proc.returncode == 0
-    assert report["cases"] >= EXAMPLES  # the named cases plus every hypothesis example
-    assert report["peakRssMiB"] < CAP_MIB / 2
-    # every case is rejected or accepted in seconds (the alias bomb took minutes and 2.3 GB)
-    assert report["slowestSeconds"] < 20, report
+    assert report["failure"] is None and report["failures"] == 0, report
+    assert proc.returncode == 0, report
+    assert report["cases"] >= EXAMPLES, report  # the named cases plus every hypothesis example
+    assert report["peakRssMiB"] < CAP_MIB / 2, report
+    # every case is rejected or accepted in seconds of CPU (the alias bomb took minutes and
+    # 2.3 GB); CPU time, not wall time, so a busy shared runner does not fail the test
+    assert report["slowestCpuSeconds"] < 10, report
 
 
 def test_the_memory_cap_is_real() -> None:
