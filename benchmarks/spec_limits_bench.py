@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from components.spec.command import validate_file  # noqa: E402
-from tests.support.fuzz import alias_bomb, long_string, many_labels, many_pools  # noqa: E402
+from components.spec.command import validate_file
+from tests.support.fuzz import alias_bomb, long_string, many_labels, many_pools
 
 
 def largest(clusters: int = 10, pools: int = 100) -> str:

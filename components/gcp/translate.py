@@ -501,7 +501,16 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
     if spec.kubernetes.version:
         # a floor: the minor asked for, or an accelerator family's minimum patch in it
         args["min_master_version"] = gke_version_floor(cluster)
-    if dcgm_metrics(cluster):
+    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
+
+    if addon_plan(cluster)["gpuMonitoring"].on:
+        # ai-infra's own DCGM exporter per pool (labelled by pool for rightsizing) is scraped by
+        # Managed Service for Prometheus; GKE's managed DCGM would be a second DCGM per node.
+        args["monitoring_config"] = {
+            "enable_components": ["SYSTEM_COMPONENTS"],
+            "managed_prometheus": {"enabled": True},
+        }
+    elif dcgm_metrics(cluster):
         args["monitoring_config"] = {
             "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
             "managed_prometheus": {"enabled": True},
