@@ -2,8 +2,9 @@
 
 One test per type: a raw resource of the type, as the engine sends it, is normalized into the
 accelerator view with the catalog and a rule catches it. Every fixture's property names are
-checked against the provider SDK's own ``...Args`` classes (the Karpenter CR and the legacy
-``tpu.Node`` have none installed: see ``test_sdk_names.OUTSIDE_THE_SDKS``).
+checked against the provider SDK's own ``...Args`` classes, and the Karpenter NodePool against
+its CRD's schema (tests/support/crds; the legacy ``tpu.Node`` has no SDK installed: see
+``test_sdk_names.OUTSIDE_THE_SDKS``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from components.policy.rules import RULES, Finding
 from components.policy.settings import FleetHints, settings_for
 from tests.policies.raw import UNK
 from tests.policies.test_sdk_names import OUTSIDE_THE_SDKS
+from tests.support.crds import crd_errors
 from tests.support.sdk_inputs import sdk_input_errors
 
 DEV = FleetHints(environment="dev")
@@ -38,7 +40,9 @@ def _as_captured(value: Any) -> Any:
 
 def run(rule: str, resources: list[RawResource], config: dict[str, Any] | None = None) -> list[Finding]:
     for r in resources:
-        if r.type not in OUTSIDE_THE_SDKS:
+        if r.type.startswith("kubernetes:karpenter.sh/"):
+            assert crd_errors(dict(r.props)) == [], r.name  # the Karpenter v1 NodePool CRD's schema
+        elif r.type not in OUTSIDE_THE_SDKS:
             assert sdk_input_errors(r.type, _as_captured(dict(r.props))) == [], r.type
     return RULES[rule](normalize_stack(resources), settings_for(rule, config, {}, DEV))
 
