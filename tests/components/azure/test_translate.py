@@ -321,3 +321,25 @@ def test_lustre_subnets_do_not_move_when_storage_is_added() -> None:
 def test_lustre_subnet_can_be_pinned() -> None:
     pinned = [{**LUSTRE[0], "subnetCidr": "10.30.128.0/24"}]  # where the first one used to go
     assert tr.network_layout(resolve_cluster(storage=pinned)).lustre_subnets == {"datasets": "10.30.128.0/24"}
+
+
+def test_entra_kubeconfig_signs_in_through_kubelogin_and_the_azure_cli() -> None:
+    import yaml
+
+    aks = (
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://c.hcp.eastus.azmk8s.io:443'}\n"
+        "users:\n- name: clusterUser_rg_c\n  user:\n    exec:\n      command: kubelogin\n"
+        "      args: [get-token, --login, devicecode, --server-id, x]\n"
+    )
+    doc = yaml.safe_load(tr.entra_kubeconfig(aks))
+    (user,) = doc["users"]
+    assert user["user"]["exec"]["args"] == [
+        "get-token",
+        "--login",
+        "azurecli",
+        "--server-id",
+        "6dae42f8-4368-4678-94ff-3960e28e3630",
+    ]
+    assert user["user"]["exec"]["interactiveMode"] == "Never"
+    assert doc["clusters"][0]["cluster"]["server"].endswith(":443")
+    assert tr.entra_kubeconfig("") == ""
