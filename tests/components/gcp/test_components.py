@@ -149,7 +149,7 @@ def test_train_stack_lustre_is_protected(train: Capture) -> None:
     assert i["instanceId"] == "datasets" and i["location"] == "us-central1-a"
     assert i["capacityGib"] == "36000" and i["perUnitStorageThroughput"] == "250"
     assert i["network"] == "fleet-train-network-vpc-id"
-    assert "gkeSupportEnabled" not in i  # GKE 1.35 nodes: Lustre's own port, not the legacy one
+    assert i["gkeSupportEnabled"] is True  # lustrePort: 6988 in the stack: the legacy port, kept for its life
 
 
 def test_train_stack_outputs() -> None:
