@@ -30,6 +30,7 @@ from components.prices.overlay import Overlay
 from components.prices.sources import STACK_KEY, project_dir
 from components.sizing.candidates import Candidate
 from components.sizing.workload import Workload, count_text
+from components.spec.versions import recommended_version
 
 # What each cloud's example stack uses; a cluster's zone is needed for fabric and Lustre.
 _ZONE = {"gcp": "{region}-a", "aws": "{region}a", "azure": "1"}
@@ -38,7 +39,6 @@ _CIDR = {"gcp": "10.20.0.0/16", "azure": "10.30.0.0/16", "aws": "10.40.0.0/16"}
 # Wider networks tried, in order, when the nodes sized do not fit the /16 (GKE reserves a pod
 # range per node): the same base address, one bit at a time, as far as the cloud accepts.
 _WIDER = (15, 14, 13, 12)
-KUBERNETES_VERSION = "1.31"
 _STACK_FILE = re.compile(r"^Pulumi\.[^.]+\.ya?ml$")
 
 
@@ -120,7 +120,8 @@ def fleet_spec(w: Workload, c: Candidate) -> dict[str, Any]:
         "cloud": c.cloud,
         "region": c.region,
         "zone": _zone(c),
-        "kubernetes": {"version": KUBERNETES_VERSION},
+        # the newest version the cloud supports for the next 60 days (the catalog's version table)
+        "kubernetes": {"version": recommended_version(c.cloud)},
         "network": {"cidr": _CIDR[c.cloud], "fabric": "auto"},
         **_accelerators(w, c),
     }
@@ -132,7 +133,7 @@ def fleet_spec(w: Workload, c: Candidate) -> dict[str, Any]:
         if c.cloud == "gcp" and st.option.kind == "lustre":
             # the client port is fixed for the file system's life: written down, as validate asks
             item["lustrePort"] = (
-                LUSTRE_LEGACY_PORT if _version(KUBERNETES_VERSION) < LUSTRE_LEGACY_BELOW else LUSTRE_PORT
+                LUSTRE_LEGACY_PORT if _version(cluster["kubernetes"]["version"]) < LUSTRE_LEGACY_BELOW else LUSTRE_PORT
             )
         cluster["storage"] = [item]
     spec = {"environment": w.environment, "labels": {"workload": w.name}, "clusters": [cluster]}

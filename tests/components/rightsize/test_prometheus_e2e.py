@@ -39,7 +39,7 @@ clusters:
     cloud: gcp
     region: us-central1
     zone: us-central1-a
-    kubernetes: {version: "1.31"}
+    kubernetes: {version: "1.35"}
     network: {cidr: 10.20.0.0/16, fabric: auto}
     gpuPools:
       - name: idle            # interactive notebooks
@@ -255,7 +255,7 @@ def test_write_keeps_comments_and_order(prometheus: str, tmp_path: Path, capsys:
     assert "      - name: batch           # nightly evaluation jobs" in text
     assert "capacity: spot" in text[text.index("- name: batch") :]
     assert "throughputMBpsPerTiB: 250   # the cheapest tier" in text  # the storage tier, comment kept
-    assert 'kubernetes: {version: "1.31"}' in text  # flow style and quotes kept
+    assert 'kubernetes: {version: "1.35"}' in text  # flow style and quotes kept
     # the result is still a valid spec, and a second run has nothing left to lower
     assert main(["validate", str(path)]) == 0
     capsys.readouterr()

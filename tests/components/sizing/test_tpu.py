@@ -186,9 +186,10 @@ def test_emitted_tpu_spec_has_the_slices_zone_and_a_network_wide_enough() -> Non
         {"name": "v6e", "version": "v6e", "topology": "16x16", "count": 4, "capacity": "on-demand"}
     ]
     assert "gpuPools" not in cluster and cluster["network"]["cidr"] == "10.20.0.0/16"
-    # Managed Lustre's client port is written down (GKE 1.31 nodes: the legacy 6988), so the spec
-    # validates without a warning
-    assert cluster["storage"][0]["lustrePort"] == 6988
+    # Managed Lustre's client port is written down (988 from GKE 1.33; the legacy 6988 before),
+    # so a later version bump cannot change it, and the spec validates without a warning
+    version = tuple(int(x) for x in cluster["kubernetes"]["version"].split("."))
+    assert cluster["storage"][0]["lustrePort"] == (988 if version >= (1, 33) else 6988)
     assert check_document(spec, "emitted")[1] == []
     v5p = fleet_spec(w, by["TPU-v5p"])["clusters"][0]
     assert v5p["zone"] == "us-east5-a"
