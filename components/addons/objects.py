@@ -154,8 +154,21 @@ def _targets(cluster: ResolvedCluster, names: Sequence[str]) -> list[PoolTarget]
     return [t for t in pool_targets(cluster) if t.name in names]
 
 
+def _overlay(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over`` laid on top, nested mappings merged key by key (Helm's own rule)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _overlay(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def _helm(cluster: ResolvedCluster, addon: str, values: Mapping[str, Any], release: str | None = None) -> HelmItem:
-    install = get_catalog().addons.addons[addon].install_on(cluster.cloud)
+    """A release of the add-on's pinned chart: the catalog's values for the cloud, then ``values``."""
+    row = get_catalog().addons.addons[addon]
+    install = row.install_on(cluster.cloud)
     assert install is not None and install.kind == "helm", addon
     assert install.repository and install.chart and install.version
     return HelmItem(
@@ -165,7 +178,7 @@ def _helm(cluster: ResolvedCluster, addon: str, values: Mapping[str, Any], relea
         chart=install.chart,
         version=install.version,
         namespace=install.namespace,
-        values=values,
+        values=_overlay(row.values.get(cluster.cloud, {}), values),
     )
 
 
@@ -182,9 +195,12 @@ def nvidia_device_plugin(cluster: ResolvedCluster, pools: Sequence[str]) -> Helm
 def gpu_operator(cluster: ResolvedCluster, pools: Sequence[str]) -> HelmItem:
     """The GPU Operator for NVIDIA pools without a cloud-installed driver.
 
-    With InfiniBand it builds the driver with GPUDirect RDMA against the Network Operator's
-    MOFED and reuses that operator's NFD (Azure's AKS InfiniBand values); its DCGM exporter is
-    off when ai-infra's own per-pool exporter runs (one DCGM per node).
+    Pools whose node image brings the driver carry the operator's opt-out label (see
+    ``plan``), so it runs only on ``pools``. With InfiniBand it builds the driver with
+    GPUDirect RDMA against the Network Operator's MOFED and reuses that operator's NFD (Azure's
+    AKS InfiniBand values); on EKS the catalog turns its driver off (no Amazon Linux driver
+    container). Its DCGM exporter is off when ai-infra's own per-pool exporter runs (one DCGM
+    per node).
     """
     plan = addon_plan(cluster)
     targets = _targets(cluster, pools)

@@ -1,9 +1,9 @@
 """Checks of ``clusters[].addons`` that need the catalog, run by ``aiinfra validate``.
 
 An add-on ``enabled`` where it cannot run (the EFA device plugin on GKE) or where the cloud
-already runs it (the NVIDIA device plugin on GKE) is an error; one that would duplicate
-another (device plugin beside the GPU Operator) is an error; one ``enabled`` with nothing to
-serve, or ``disabled`` while pools need it, is a warning naming what goes without.
+already runs it (the NVIDIA device plugin on GKE) is an error; one ``enabled`` with nothing
+to serve, or ``disabled`` while pools need it, is a warning naming what goes without. (The
+NVIDIA device plugin and the GPU Operator may both run: they serve disjoint pools.)
 """
 
 from __future__ import annotations
@@ -65,14 +65,4 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                     severity="warning",
                 )
             )
-    if plan["nvidiaDevicePlugin"].on and plan["gpuOperator"].on:
-        issues.append(
-            SpecIssue(
-                join_path(cluster.spec.path, "addons", "nvidiaDevicePlugin"),
-                "the NVIDIA device plugin and the GPU Operator (which runs its own device plugin) would both "
-                "advertise nvidia.com/gpu on the same nodes",
-                "use nvidiaDevicePlugin: auto (the GPU Operator's plugin serves every NVIDIA pool) "
-                "or disable gpuOperator",
-            )
-        )
     return issues

@@ -416,7 +416,15 @@ def gpu_driver(pool: ResolvedPool) -> str:
 
 
 def node_labels(pool: ResolvedPool) -> dict[str, str]:
+    """Kubernetes labels of a pool's nodes: the aiinfra ones, then the pool's own ``labels``.
+
+    Pools where AKS installs the NVIDIA driver (and its container toolkit) also carry the GPU
+    Operator's opt-out label, so an operator in the cluster (ours serves the pools whose driver
+    install is skipped) leaves them to the standalone device plugin.
+    """
+    skip = get_catalog().addons.addons["gpuOperator"].skip_node_labels if gpu_driver(pool) == "Install" else {}
     labels = {
+        **skip,
         LABEL_POOL: pool.name,
         LABEL_ACCELERATOR: pool.offer.accelerator,
     }

@@ -159,3 +159,15 @@ def pool_taints(capture: Capture) -> dict[str, set[tuple[str, str, str]]]:
                 taints.add(("kubernetes.azure.com/scalesetpriority", "spot", "NoSchedule"))
             out[i["nodeLabels"][LABEL_POOL]] = taints
     return out
+
+
+def pool_labels(capture: Capture) -> dict[str, dict[str, str]]:
+    """pool name -> Kubernetes node labels, from the captured EKS node groups and AKS agent pools."""
+    out: dict[str, dict[str, str]] = {}
+    for r in capture.resources:
+        labels = r.inputs.get("labels") if r.type == "aws:eks/nodeGroup:NodeGroup" else None
+        if r.type == "azure-native:containerservice:AgentPool":
+            labels = r.inputs.get("nodeLabels")
+        if labels and labels.get(LABEL_POOL) not in (None, "system"):
+            out[labels[LABEL_POOL]] = dict(labels)
+    return out

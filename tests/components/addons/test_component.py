@@ -16,7 +16,16 @@ from components.gcp import translate as gcp
 from components.mockengine import Capture, CapturedResource, run_program
 from components.spec.model import ADDON_FIELDS
 from components.spec.resolved import LABEL_CLUSTER, LABEL_POOL
-from tests.components.addons.helpers import GCP_PROJECT, SPECS, addon_resources, k8s, pool_taints, resolved, run
+from tests.components.addons.helpers import (
+    GCP_PROJECT,
+    SPECS,
+    addon_resources,
+    k8s,
+    pool_labels,
+    pool_taints,
+    resolved,
+    run,
+)
 from tests.support.crds import crd_errors
 from tests.support.sdk_inputs import args_class, sdk_input_errors
 
@@ -150,10 +159,9 @@ def test_gke_nccl_installer_per_fabric_and_no_duplicate_gpu_enablement(spec: str
 def test_aws_gpu_neuron_efa_enablement_and_eks_csi_addons() -> None:
     capture = run("aws-efa")
     rel = releases(capture)
-    assert {"gpu-operator", "neuron-helm-chart", "aws-efa-k8s-device-plugin"} <= set(rel)
-    # A gpuDriver: none pool needs the GPU Operator, whose device plugin then serves every NVIDIA
-    # pool (it skips drivers the AMI already has), so the standalone plugin stays off.
-    assert "nvidia-device-plugin" not in rel
+    assert {"gpu-operator", "nvidia-device-plugin", "neuron-helm-chart", "aws-efa-k8s-device-plugin"} <= set(rel)
+    # No Amazon Linux driver container exists: on EKS the operator never tries to install one.
+    assert rel["gpu-operator"]["values"]["driver"]["enabled"] is False
     tolerated = {(t["key"], t["value"]) for t in rel["gpu-operator"]["values"]["daemonsets"]["tolerations"]}
     assert tolerated == {("nvidia.com/gpu", "true")}
     assert rel["neuron-helm-chart"]["values"]["neuronInstances"] == ["trn1.32xlarge"]
@@ -178,7 +186,7 @@ def test_azure_infiniband_network_operator_and_gpu_operator_with_rdma() -> None:
     assert rel["network-operator"]["version"] == CAT.addons.addons["networkOperator"].installs[0].version
     assert rel["gpu-operator"]["values"]["driver"]["rdma"]["enabled"] is True
     assert rel["gpu-operator"]["values"]["dcgmExporter"]["enabled"] is False  # our per-pool exporter runs
-    assert "nvidia-device-plugin" not in rel  # the GPU Operator's plugin serves every NVIDIA pool
+    assert "enabled" not in rel["gpu-operator"]["values"]["driver"]  # AKS Ubuntu: the operator builds the driver
     (policy,) = k8s(capture, "NicClusterPolicy")
     config = json.loads(policy.inputs["spec"]["rdmaSharedDevicePlugin"]["config"])
     assert config["configList"][0]["resourceName"] == "shared_ib"
@@ -191,6 +199,33 @@ def test_azure_infiniband_network_operator_and_gpu_operator_with_rdma() -> None:
 def test_pools_with_a_cloud_installed_driver_get_the_device_plugin(spec: str) -> None:
     rel = releases(run(spec))
     assert "nvidia-device-plugin" in rel and "gpu-operator" not in rel
+
+
+@pytest.mark.parametrize(
+    ("spec", "image_driver", "operator_driver"),
+    [("aws-efa", {"p5"}, {"plain"}), ("azure-ib", {"nca100"}, {"ndh100"})],
+)
+def test_device_plugin_and_gpu_operator_split_the_nvidia_pools_of_a_mixed_cluster(
+    spec: str, image_driver: set[str], operator_driver: set[str]
+) -> None:
+    """Pools whose node image brings the driver get the standalone device plugin and the
+    operator's opt-out label; the operator serves (and tolerates) only the others."""
+    capture = run(spec)
+    plugin, operator = (next(r for r in k8s(capture, "Release") if r.inputs["name"] == n) for n in CHARTS)
+    assert _targets_of(plugin)[0] == image_driver
+    taints = pool_taints(capture)
+    tolerated = {(t["key"], t["value"], t["effect"]) for t in _targets_of(operator)[1]}
+    assert all(taints[p] <= tolerated for p in operator_driver)
+    skip = dict(CAT.addons.addons["gpuOperator"].skip_node_labels)
+    assert skip == {"nvidia.com/gpu.deploy.operands": "false"}
+    labels = pool_labels(capture)
+    for pool in image_driver:
+        assert skip.items() <= labels[pool].items(), pool
+    for pool in set(labels) - image_driver:  # operator pools, Neuron pools
+        assert not skip.keys() & labels[pool].keys(), pool
+
+
+CHARTS = ("nvidia-device-plugin", "gpu-operator")
 
 
 @pytest.mark.parametrize("spec", ["gcp-rdma", "aws-efa", "azure-ib"])

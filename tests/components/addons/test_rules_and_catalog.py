@@ -44,9 +44,11 @@ def test_an_addon_that_makes_no_sense_on_the_cloud_is_an_error_at_its_path(spec:
     assert re.search(message, errors[0][1])
 
 
-def test_device_plugin_beside_the_gpu_operator_is_an_error() -> None:
-    found = issues("azure-ib", {"nvidiaDevicePlugin": "enabled", "gpuOperator": "enabled"})
-    assert ("error", "clusters[0].addons.nvidiaDevicePlugin") in {(s, p) for s, p, _ in found}
+def test_device_plugin_and_gpu_operator_together_serve_disjoint_pools_without_complaint() -> None:
+    assert issues("azure-ib", {}) == []
+    plan = addon_plan(resolved("azure-ib").clusters[0])
+    assert plan["nvidiaDevicePlugin"].on and plan["gpuOperator"].on
+    assert plan["nvidiaDevicePlugin"].serves == ("nca100",) and plan["gpuOperator"].serves == ("ndh100",)
 
 
 def test_enabled_without_need_and_disabled_with_need_are_warnings() -> None:

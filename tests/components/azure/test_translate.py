@@ -164,6 +164,21 @@ def test_single_node_ib_pool_gets_no_fabric_and_keeps_the_driver() -> None:
     assert tr.fabric_notes(cluster) is None
 
 
+def test_pools_where_aks_installs_the_driver_carry_the_gpu_operator_opt_out_label() -> None:
+    cluster = resolve_cluster(
+        gpuPools=[
+            {"name": "ib", "accelerator": "H100-80GB", "maxNodes": 2},
+            {"name": "single", "accelerator": "H100-80GB", "maxNodes": 1},
+            {"name": "own", "accelerator": "A100-80GB", "acceleratorsPerNode": 1, "maxNodes": 1, "gpuDriver": "none"},
+        ]
+    )
+    skip = "nvidia.com/gpu.deploy.operands"
+    labels = {p.name: (tr.gpu_driver(p), tr.node_labels(p)) for p in cluster.pools}
+    assert labels["single"][0] == "Install" and labels["single"][1][skip] == "false"
+    assert labels["ib"][0] == labels["own"][0] == "None"
+    assert skip not in labels["ib"][1] and skip not in labels["own"][1]
+
+
 def test_raid0_keeps_nvme_disks_free_and_labels_nodes() -> None:
     cluster = resolve_cluster(
         gpuPools=[
