@@ -104,17 +104,18 @@ SPECS: dict[str, dict[str, Any]] = {
 }
 
 
-def resolved(name: str, addons: dict[str, str] | None = None) -> ResolvedFleet:
+def resolved(name: str, addons: dict[str, Any] | None = None) -> ResolvedFleet:
     doc = copy.deepcopy(SPECS[name])
     if addons is not None:
-        doc["clusters"][0]["addons"] = addons
+        # run() passes hashable tuples; the spec has lists (workloadNamespaces).
+        doc["clusters"][0]["addons"] = {k: list(v) if isinstance(v, tuple) else v for k, v in addons.items()}
     fleet, issues = check_document(doc)
     assert fleet is not None, [i.format() for i in issues]
     return fleet
 
 
 @functools.cache
-def run(name: str, addons: tuple[tuple[str, str], ...] = (), preview: bool = True) -> Capture:
+def run(name: str, addons: tuple[tuple[str, Any], ...] = (), preview: bool = True) -> Capture:
     fleet = resolved(name, dict(addons) if addons else None)
 
     def program() -> None:

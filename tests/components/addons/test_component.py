@@ -369,3 +369,74 @@ def test_network_object_names_are_the_ones_gke_workloads_use() -> None:
     cluster = resolved("gcp-tcpxo").clusters[0]
     names = sorted(d["metadata"]["name"] for d in gcp.fabric_manifests(cluster, gcp.network_plan(cluster)))
     assert names == sorted([f"vpc{i}" for i in range(1, 9)] * 2)
+
+
+TEAMS = ("workloadNamespaces", ("default", "team-a", "team-b"))
+
+
+@pytest.mark.parametrize("spec", ["gcp-rdma", "aws-efa", "azure-ib"])
+def test_every_workload_namespace_gets_each_claim_and_local_queue(spec: str) -> None:
+    capture = run(spec, (TEAMS,))
+    cluster = resolved(spec).clusters[0]
+    spaces = set(TEAMS[1])
+    targets = {p.name for p in cluster.pools} | {s.name for s in cluster.slices}
+    queues = {(r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]) for r in k8s(capture, "LocalQueue")}
+    assert queues == {(ns, t) for ns in spaces for t in targets}
+    assert all(r.inputs["spec"]["clusterQueue"] == r.inputs["metadata"]["name"] for r in k8s(capture, "LocalQueue"))
+    claims = {
+        (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r
+        for r in k8s(capture, "PersistentVolumeClaim")
+    }
+    assert set(claims) == {(ns, name) for ns in spaces for name in ("datasets", "home")}
+    volumes = {r.inputs["metadata"]["name"]: r.inputs for r in k8s(capture, "PersistentVolume")}
+    assert len(volumes) == len(claims)  # a volume binds exactly one claim
+    for (ns, name), claim in claims.items():
+        pv = volumes[claim.inputs["spec"]["volumeName"]]
+        assert pv["spec"]["claimRef"] == {"namespace": ns, "name": name}
+        # Every namespace's volume reaches the same file system.
+        default_pv = volumes[claims[("default", name)].inputs["spec"]["volumeName"]]
+        assert pv["spec"]["csi"] == default_pv["spec"]["csi"]
+    # default keeps the names it had before workloadNamespaces existed (no replacement).
+    assert claims[("default", "datasets")].name.endswith("-pvc-datasets")
+    assert claims[("team-a", "datasets")].name.endswith("-pvc-datasets.team-a")
+    # The namespaces the cluster lacks are created, kept on removal, and go in first.
+    namespaces = {r.inputs["metadata"]["name"]: r for r in k8s(capture, "Namespace")}
+    assert {"team-a", "team-b"} <= set(namespaces) and "default" not in namespaces
+    for ns in ("team-a", "team-b"):
+        assert namespaces[ns].retain_on_delete
+        inside = [r for r in k8s(capture) if r.inputs.get("metadata", {}).get("namespace") == ns]
+        assert len(inside) == len(targets) + 2
+        assert all(namespaces[ns].urn in r.dependencies for r in inside), ns
+    # Every rendered object still matches its SDK input type or CRD schema.
+    problems = [f"{r.name}: {e}" for r in addon_resources(capture) for e in sdk_input_errors(r.type, r.inputs)]
+    for r in custom_resources(capture):
+        obj = {"apiVersion": r.inputs["apiVersion"], "kind": r.inputs["kind"], "metadata": r.inputs["metadata"]}
+        problems += crd_errors({**obj, "spec": r.inputs["spec"]} if "spec" in r.inputs else obj)
+    assert not problems, "\n".join(problems)
+
+
+def test_stack_outputs_name_the_namespaces_of_each_claim_and_queue() -> None:
+    capture = run("gcp-rdma", (TEAMS,))  # GKE's outputs resolve at preview
+    outputs = capture.outputs["c-gcp"]["addons"]
+    assert outputs["volumes"] == {n: {"claim": n, "namespaces": list(TEAMS[1])} for n in ("datasets", "home")}
+    assert set(outputs["queues"]) == {"a3ultra", "a4", "v5p"}
+    assert outputs["queues"]["a4"] == {"localQueue": "a4", "namespaces": list(TEAMS[1])}
+
+
+def test_without_default_no_object_goes_to_default_and_system_namespaces_are_not_created() -> None:
+    capture = run("aws-efa", (("workloadNamespaces", ("kube-system", "ml")),))
+    placed = {
+        r.inputs["metadata"]["namespace"]
+        for r in k8s(capture)
+        if r.type.endswith(("LocalQueue", "PersistentVolumeClaim"))
+    }
+    assert placed == {"kube-system", "ml"}
+    assert {r.inputs["metadata"]["name"] for r in k8s(capture, "Namespace")} == {"ml", MONITORING_NAMESPACE}
+
+
+def test_monitoring_objects_wait_for_their_namespace() -> None:
+    capture = run("azure-ib")
+    (ns,) = k8s(capture, "Namespace")
+    inside = [r for r in k8s(capture) if r.inputs.get("metadata", {}).get("namespace") == MONITORING_NAMESPACE]
+    assert inside and all(ns.urn in r.dependencies for r in inside)
+    assert not ns.retain_on_delete
