@@ -426,8 +426,10 @@ def namespace_objects(cluster: ResolvedCluster) -> list[Item]:
 
 def volumes(cluster: ResolvedCluster, kind: str, addon: str, refs: Refs) -> list[Item]:
     """Per ``kind`` storage item and workload namespace, a PersistentVolume and a claim named
-    after the item. A volume binds one claim, so each namespace gets its own volume; all of them
-    point at the same file system (one mount per node: kubelet mounts a volume handle once)."""
+    after the item. A volume binds one claim, so each namespace gets its own volume, all with
+    the same CSI source: kubelet keys a CSI volume by driver and volume handle, so pods of two
+    namespaces on one node share its mount. (Two volumes with one handle in a single pod would
+    clash, kubernetes/kubernetes#91556; a pod sees only its namespace's claim.)"""
     items: list[Item] = []
     for st in cluster.storage:
         if st.spec.kind != kind:
