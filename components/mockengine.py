@@ -63,6 +63,8 @@ class CapturedResource:
     # Aliases sent with the registration, as (name, type) with "" for "same as the resource";
     # kept so a replay can register the resource exactly as the program did.
     aliases: list[tuple[str, str]] = field(default_factory=list)
+    # URNs of the resources it waits for (depends_on and resource inputs), as the engine got them.
+    dependencies: list[str] = field(default_factory=list)
 
     @property
     def parent_name(self) -> str | None:
@@ -103,6 +105,7 @@ def _aks_identity_map(state: dict[Any, Any]) -> dict[Any, Any]:
 # back would break the SDK's output translation; reshape the echo as the provider returns it.
 _OUTPUT_SHAPES: dict[str, Callable[[dict[Any, Any]], dict[Any, Any]]] = {
     "azure-native:containerservice:ManagedCluster": _aks_identity_map,
+    "azure-native:storagecache:AmlFilesystem": _aks_identity_map,  # the same identity shape
 }
 
 
@@ -121,7 +124,22 @@ class _Mocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         # An empty failure list: MockMonitor.Invoke iterates it (None crashes every invoke).
-        return {}, []
+        answer = _CALL_ANSWERS.get(args.token)
+        return (answer(dict(args.args)) if answer is not None else {}), []
+
+
+def _ssm_parameter(args: dict[str, Any]) -> dict[str, Any]:
+    """An SSM parameter's value stands for itself: ``<value of /aws/service/...>``."""
+    name = args.get("name")
+    return {"name": name, "type": "String", "value": f"<value of {name}>"} if isinstance(name, str) else {}
+
+
+# Invokes whose answer a program puts into resource inputs: answered with a placeholder that
+# says what a real run reads there, instead of nothing (which would drop the input). Every
+# other invoke answers with an empty result.
+_CALL_ANSWERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
+}
 
 
 class _CapturingMonitor(_mocks.MockMonitor):
@@ -150,6 +168,7 @@ class _CapturingMonitor(_mocks.MockMonitor):
                 ignore_changes=list(getattr(request, "ignoreChanges", [])),
                 provider=request.provider or None,
                 aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
+                dependencies=list(request.dependencies),
             )
         )
         return response

@@ -135,6 +135,7 @@ def _offer(cloud: str, raw: Mapping[str, Any]) -> Offer:
         bundled=raw.get("bundled", True),
         boot_disk_type=raw.get("bootDiskType"),
         ami_type=raw.get("amiType"),
+        trusted_launch=raw.get("trustedLaunch", False),
         capacity_modes=tuple(raw.get("capacityModes", ("on-demand", "spot", "reserved"))),
     )
 
@@ -213,6 +214,7 @@ class Catalog:
                 source=t["source"],
                 as_of=t["asOf"],
                 verified=t["verified"],
+                zones=tuple(t.get("zones", ())),
             )
 
         self.fabrics: dict[str, FabricKind] = {}
@@ -230,6 +232,7 @@ class Catalog:
                 mtu=f.get("mtu"),
                 nic_type=f.get("nicType"),
                 gvnic_networks=f.get("gvnicNetworks", 0),
+                reservation_placement=f.get("reservationPlacement", False),
                 aks_feature=f.get("aksFeature"),
                 operator=f.get("operator"),
                 security_group_self=f.get("securityGroupSelf", False),
@@ -308,6 +311,7 @@ class Catalog:
                 source=a["source"],
                 as_of=a["asOf"],
                 verified=a["verified"],
+                ici_gbps=a.get("iciGbps"),
             )
         self.fabric_bandwidth: dict[tuple[str, str], FabricBandwidth] = {}
         for f in perf["fabric"]:

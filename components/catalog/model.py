@@ -88,6 +88,8 @@ class Offer:
     boot_disk_type: str | None = None
     # AWS: EKS managed node group AMI type.
     ami_type: str | None = None
+    # Azure: the VM size supports Trusted Launch (vTPM, secure boot).
+    trusted_launch: bool = False
     # The spec capacities this machine can be had with (A3 High under 8 GPUs: spot/reserved).
     capacity_modes: tuple[str, ...] = ("on-demand", "spot", "reserved")
 
@@ -117,6 +119,12 @@ class TpuVersion:
     source: str
     as_of: str
     verified: bool
+    # Zones that offer the version (Cloud TPU regions and zones page), most established first.
+    zones: tuple[str, ...] = ()
+
+    def zone_in(self, region: str) -> str | None:
+        """The first cataloged zone of ``region`` that offers this version, or None."""
+        return next((z for z in self.zones if z.rsplit("-", 1)[0] == region), None)
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,9 @@ class FabricKind:
     aks_feature: str | None = None
     operator: str | None = None
     security_group_self: bool = False
+    # A specific reservation of these machines brings its own (dense) placement: a compact
+    # placement policy on top of it is not used (Cluster Toolkit's A3 Ultra / A4 blueprints).
+    reservation_placement: bool = False
     # The add-on that makes the fabric usable by pods, the vendor manifests it applies, and
     # the extended resource pods request (name, per node: a count or "efaInterfaces").
     addon: str | None = None
@@ -280,6 +291,8 @@ class AcceleratorPerf:
     source: str
     as_of: str
     verified: bool
+    # TPUs: inter-chip interconnect bandwidth per chip, Gbit/s (None: not cataloged / not a TPU)
+    ici_gbps: float | None = None
 
     def tflops(self, precision: str) -> float | None:
         """Peak dense TFLOP/s at ``bf16`` or ``fp8``."""

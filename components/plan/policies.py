@@ -1,9 +1,9 @@
 """Policy verdicts for the plan, and the one adapter to the policy pack's Analyzer client.
 
-The planner does not speak gRPC itself. The policy pack (``policies/overprovisioning``)
-ships a reusable client that drives the pack over the Analyzer protocol exactly as the
-Pulumi engine does (``Configure`` with the policy config, ``Analyze`` per resource, then
-``AnalyzeStack``). :func:`run_policies` is the only place that imports it, lazily, and
+The planner does not speak gRPC itself. The policy packs (``policies/overprovisioning`` and
+``policies/security``) ship a reusable client that drives each pack over the Analyzer
+protocol exactly as the Pulumi engine does (``Configure`` with the policy config, ``Analyze``
+per resource, then ``AnalyzeStack``). :func:`run_policies` is the only place that imports it, lazily, and
 turns its answers into :class:`PolicyVerdict` rows.
 
 When the client cannot be imported or the pack cannot be run, :func:`run_policies` raises
@@ -81,7 +81,7 @@ class PolicyConfigInvalid(ValueError):
 
 
 def check_config(policy_config: Mapping[str, Any]) -> None:
-    """Check a ``--policy-config`` against the pack's own policies and schemas before planning.
+    """Check a ``--policy-config`` against the packs' own policies and schemas before planning.
 
     Raises PolicyConfigInvalid (``unknown policy 'pool-max-node' (did you mean
     'pool-max-nodes'?)``); a typo in the config is the config's problem, not the stack's.
@@ -90,17 +90,27 @@ def check_config(policy_config: Mapping[str, Any]) -> None:
         return
     try:
         client = importlib.import_module(CLIENT_MODULE)
+        from components.policy.security.rules import POLICIES as SECURITY
         from components.policy.settings import POLICIES, schema_properties
     except ImportError:
         return  # no pack here: run_policies says so
-    info = client.AnalyzerInfo(
-        "aiinfra-overprovisioning",
-        "",
-        True,
-        tuple(client.PolicyInfo(p.name, p.description, p.level, p.scope, schema_properties(p)) for p in POLICIES),
-    )
+    infos = [
+        client.AnalyzerInfo(
+            "aiinfra-overprovisioning",
+            "",
+            True,
+            tuple(client.PolicyInfo(p.name, p.description, p.level, p.scope, schema_properties(p)) for p in POLICIES),
+        ),
+        client.AnalyzerInfo(
+            "aiinfra-security",
+            "",
+            True,
+            tuple(client.PolicyInfo(p.name, p.description, p.level, "stack", dict(p.properties)) for p in SECURITY),
+        ),
+    ]
     try:
-        client.effective_config(info, policy_config)
+        for info, config in zip(infos, client.split_config(infos, policy_config), strict=True):
+            client.effective_config(info, config)
     except client.PolicyConfigError as exc:
         raise PolicyConfigInvalid(str(exc)) from None
 
@@ -115,26 +125,27 @@ def _field(obj: Any, *names: str) -> Any:
 
 
 def start_pack(*, stack: str = "dev", project: str = "ai-infra", stack_config: Mapping[str, Any] | None = None) -> Any:
-    """Start the policy pack in the background while the program runs; None when it cannot be.
+    """Start the policy packs in the background while the program runs; None when they cannot be.
 
-    Pass the result to :func:`run_policies` as ``started``. Starting the pack (its own Python
+    Pass the result to :func:`run_policies` as ``started``. Starting a pack (its own Python
     process: pulumi-policy, the rules, the catalog) overlaps the program's registrations, as the
     engine starts analyzers before the program runs.
     """
     try:
         client = importlib.import_module(CLIENT_MODULE)
-        return client.start(project=project, stack=stack, stack_config=dict(stack_config or {}))
+        return client.start_packs(project=project, stack=stack, stack_config=dict(stack_config or {}))
     except Exception:  # run_policies reports why, when it runs
         return None
 
 
 def stop_pack(started: Any) -> None:
-    """Stop a pack :func:`start_pack` began but the plan did not use (the program failed)."""
+    """Stop packs :func:`start_pack` began but the plan did not use (the program failed)."""
     if started is None:
         return
     try:
-        started.result().close()
-    except Exception:  # it never started: nothing to stop
+        for pack in started.result():
+            pack.close()
+    except Exception:  # they never started: nothing to stop
         return
 
 
@@ -146,9 +157,13 @@ def relevant(resources: Sequence[CapturedResource]) -> list[CapturedResource]:
     AnalyzeStack, whose resources pulumi-policy deserializes once per stack policy.
     tests/components/plan/test_plan.py checks the verdicts against the full set.
     """
+    return [r for r in resources if _read_by_overprovisioning(r)]
+
+
+def _read_by_overprovisioning(r: Any) -> bool:
     from components.policy.normalize import NORMALIZERS
 
-    return [r for r in resources if r.type in NORMALIZERS]
+    return getattr(r, "type", None) in NORMALIZERS
 
 
 def run_policies(
@@ -166,8 +181,9 @@ def run_policies(
     ``policy_config`` is the JSON object ``pulumi preview --policy-pack-config`` takes;
     ``stack``/``project``/``stack_config`` are what the engine gives the pack about the stack
     (the pack reads the fleet's environment and budget from the config); ``started`` a pack
-    :func:`start_pack` began; ``every_resource`` sends every resource, as the engine does,
-    instead of the :func:`relevant` ones. Raises PoliciesUnavailable when the pack cannot be
+    :func:`start_pack` began; ``every_resource`` sends the overprovisioning pack every resource,
+    as the engine does, instead of the :func:`relevant` ones (the security pack always gets all).
+    Raises PoliciesUnavailable when the pack cannot be
     run, PolicyConfigInvalid for a bad config.
     """
     try:
@@ -176,12 +192,30 @@ def run_policies(
         raise PoliciesUnavailable(
             f"the policy pack's Analyzer client ({CLIENT_MODULE}) is not installed: {exc}"
         ) from None
-    sent = list(resources) if every_resource else relevant(resources)
+    # Every pack the deploy workflows enforce (overprovisioning and security), when the client
+    # can run several; the config may name the policies of any of them.
+    multi = getattr(client, "analyze_packs", None)
     try:
-        extra = {"started": started} if started is not None else {}
-        found = client.analyze(
-            sent, dict(policy_config), stack=stack, project=project, stack_config=dict(stack_config or {}), **extra
-        )
+        if multi is not None:
+            extra: dict[str, Any] = {"started": started} if started is not None else {}
+            if not every_resource:
+                extra["select"] = {"aiinfra-overprovisioning": _read_by_overprovisioning}
+            found = multi(
+                list(resources),
+                dict(policy_config),
+                stack=stack,
+                project=project,
+                stack_config=dict(stack_config or {}),
+                **extra,
+            )
+        else:
+            found = client.analyze(
+                list(resources),
+                dict(policy_config),
+                stack=stack,
+                project=project,
+                stack_config=dict(stack_config or {}),
+            )
     except Exception as exc:  # the pack is external code: any failure means "not evaluated"
         config_error = getattr(client, "PolicyConfigError", None)
         if isinstance(config_error, type) and isinstance(exc, config_error):

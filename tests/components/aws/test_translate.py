@@ -120,7 +120,7 @@ def test_launch_template_imdsv2_and_root_volume() -> None:
     assert lt["metadata_options"] == {
         "http_endpoint": "enabled",
         "http_tokens": "required",
-        "http_put_response_hop_limit": 2,
+        "http_put_response_hop_limit": 1,
     }
     assert lt["block_device_mappings"][0]["ebs"]["volume_size"] == 500
     assert lt["block_device_mappings"][0]["ebs"]["encrypted"] == "true"
@@ -155,6 +155,17 @@ def test_ami_type_from_catalog_and_gpu_driver_none() -> None:
         "AL2023_x86_64_NEURON",
         "AL2023_x86_64_STANDARD",
     ]
+
+
+def test_pools_whose_ami_brings_the_nvidia_driver_carry_the_gpu_operator_opt_out_label() -> None:
+    cl = resolve_cluster(
+        fleet_doc([family_pool("p5"), family_pool("trn1"), family_pool("g6", name="own", gpuDriver="none")])
+    )
+    skip = "nvidia.com/gpu.deploy.operands"
+    labels = {p.name: translate.node_labels(cl, p) for p in cl.pools}
+    assert [translate.driver_from_ami(p) for p in cl.pools] == [True, False, False]
+    assert labels["p5"][skip] == "false"
+    assert skip not in labels["trn1"] and skip not in labels["own"]
 
 
 def test_scaling_allows_zero() -> None:
