@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -514,15 +514,7 @@ def effective_config(info: AnalyzerInfo, policy_config: Mapping[str, Any]) -> di
     known = {p.name: p for p in info.policies}
     unknown = [k for k in policy_config if k != "all" and k not in known]
     if unknown:
-        import difflib
-
-        def named(k: str) -> str:
-            close = difflib.get_close_matches(k, list(known), n=1)
-            return f"'{k}' (did you mean '{close[0]}'?)" if close else f"'{k}'"
-
-        raise PolicyConfigError(
-            f"unknown policy {', '.join(named(k) for k in sorted(unknown))}; the pack has: {', '.join(sorted(known))}"
-        )
+        raise PolicyConfigError(f"{_unknown_policies(unknown, known)}; the pack has: {', '.join(sorted(known))}")
     all_level = policy_config.get("all")
     if all_level is not None and all_level not in LEVELS:
         raise PolicyConfigError(f"all: enforcement level must be one of {', '.join(LEVELS)}")
@@ -642,6 +634,19 @@ def analyze(
         return pack.analyze(resources, policy_config)
 
 
+def _unknown_policies(unknown: Sequence[str], known: Iterable[str]) -> str:
+    """``unknown policy 'pool-max-node' (did you mean 'pool-max-nodes'?)``."""
+    import difflib
+
+    options = list(known)
+
+    def named(k: str) -> str:
+        close = difflib.get_close_matches(k, options, n=1)
+        return f"'{k}' (did you mean '{close[0]}'?)" if close else f"'{k}'"
+
+    return f"unknown polic{'ies' if len(unknown) > 1 else 'y'} {', '.join(named(k) for k in sorted(unknown))}"
+
+
 def split_config(infos: Sequence[AnalyzerInfo], policy_config: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One ``--policy-pack-config`` object per pack from one object naming policies of any pack.
 
@@ -652,9 +657,7 @@ def split_config(infos: Sequence[AnalyzerInfo], policy_config: Mapping[str, Any]
     unknown = [k for k in policy_config if k != "all" and not any(k in names for names in known)]
     if unknown:
         every = sorted(set().union(*known))
-        raise PolicyConfigError(
-            f"policy config names unknown policies: {', '.join(sorted(unknown))} (the packs have: {', '.join(every)})"
-        )
+        raise PolicyConfigError(f"{_unknown_policies(unknown, every)}; the packs have: {', '.join(every)}")
     return [{k: v for k, v in policy_config.items() if k == "all" or k in names} for names in known]
 
 
