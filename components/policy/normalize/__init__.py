@@ -46,7 +46,7 @@ from components.policy.normalize.views import (
     View,
     Volume,
 )
-from components.policy.values import plain
+from components.policy.values import clip, plain, quote
 
 __all__ = [
     "ENV_LABEL",
@@ -89,7 +89,7 @@ def normalize_resource(raw: RawResource) -> View:
     try:
         fn(ctx)
     except Exception as err:  # a malformed resource must never crash the pack: say so instead
-        ctx.note(f"could not read this {raw.type} ({type(err).__name__}: {err}); it is not checked")
+        ctx.note(f"could not read this {raw.type} ({type(err).__name__}: {clip(str(err), 200)}); it is not checked")
     return ctx.view
 
 
@@ -128,7 +128,7 @@ def _merge(pool: Pool, t: Template) -> Pool:
         shape = replace(
             shape,
             fabric_missing=tuple(m for m in shape.fabric_missing if "placement group" not in m),
-            fabric_present=(*shape.fabric_present, f"placement group '{placement}'"),
+            fabric_present=(*shape.fabric_present, f"placement group {quote(placement)}"),
         )
     labels = {**t.labels, **pool.labels}
     return replace(pool, shape=shape, labels=labels, needs_template=False)
@@ -175,7 +175,7 @@ def normalize_stack(resources: Iterable[RawResource]) -> View:
                     t.urn,
                     t.name,
                     t.type,
-                    f"{t.label} ({t.shape.machine_type}) is not used by a group in this stack, so its instances "
+                    f"{t.label} ({clip(t.shape.machine_type)}) is not used by a group in this stack, so its instances "
                     "are not counted in the ceilings",
                 )
             )

@@ -34,7 +34,7 @@ from components.policy.normalize.common import (
     worst_shape,
 )
 from components.policy.normalize.views import Pool, Shape, Template, Volume
-from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, num, text
+from components.policy.values import UNKNOWN, as_list, clip, flag, get, is_unknown, num, quote, text
 
 
 # ----- AWS ---------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def efa_fabric(shape: Shape, interfaces: Any, placement: Any) -> Shape:
     else:
         present.append(f"{len(efa)} EFA interfaces")
     if isinstance(placement, str) and placement:
-        present.append(f"placement group '{placement}'")
+        present.append(f"placement group {quote(placement)}")
     else:
         missing.append("no cluster placement group")
     return replace(shape, fabric_missing=tuple(missing), fabric_present=tuple(present))
@@ -156,7 +156,7 @@ def _aws_launch_template(ctx: Ctx) -> None:
     r = ctx.raw
     market = text(get(r.props, "instanceMarketOptions.marketType"))
     spot = True if (isinstance(market, str) and market.lower() == "spot") else None
-    what = f"launch template '{r.name}'"
+    what = f"launch template {quote(r.name)}"
     shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, spot=spot)
     if shape is None and get(r.props, "instanceRequirements") is not None:
         shape = requirements_shape(ctx, get(r.props, "instanceRequirements"), what, spot=spot)
@@ -180,7 +180,7 @@ def _aws_launch_template(ctx: Ctx) -> None:
             get(b, "ebs.throughput"),
             shape,
             labels,
-            f"volume {dev if isinstance(dev, str) else i} of launch template '{r.name}'",
+            f"volume {clip(dev) if isinstance(dev, str) else i} of launch template {quote(r.name)}",
             into=vols,
         )
     names = tuple(
@@ -213,7 +213,7 @@ def _lt_ref(spec: Any) -> tuple[str, ...]:
 
 def _aws_node_group(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"node group '{r.name}'"
+    what = f"node group {quote(r.name)}"
     cap = text(get(r.props, "capacityType"))
     spot = isinstance(cap, str) and cap.upper() == "SPOT"
     reserved = isinstance(cap, str) and cap.upper() == "CAPACITY_BLOCK"
@@ -263,7 +263,7 @@ def _aws_node_group(ctx: Ctx) -> None:
 
 def _aws_asg(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"auto scaling group '{r.name}'"
+    what = f"auto scaling group {quote(r.name)}"
     lt = get(r.props, "launchTemplate")
     mip = get(r.props, "mixedInstancesPolicy")
     shape = Shape("aws", None)
@@ -315,7 +315,7 @@ def _aws_launch_configuration(ctx: Ctx) -> None:
     """A (legacy) launch configuration: the template an auto scaling group names in launchConfiguration."""
     r = ctx.raw
     spot = True if isinstance(text(get(r.props, "spotPrice")), str) else None
-    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), f"launch configuration '{r.name}'", spot=spot)
+    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), f"launch configuration {quote(r.name)}", spot=spot)
     shape = shape or Shape("aws", None, spot=spot)
     vols: list[Volume] = []
     devices = [("root volume", get(r.props, "rootBlockDevice"))]
@@ -330,7 +330,7 @@ def _aws_launch_configuration(ctx: Ctx) -> None:
             get(d, "throughput"),
             shape,
             {},
-            f"{label} of launch configuration '{r.name}'",
+            f"{label} of launch configuration {quote(r.name)}",
             into=vols,
         )
     names = tuple(
@@ -355,7 +355,7 @@ def _fleet_pool(
     """EC2 Fleet / Spot Fleet: target capacity over the smallest weight of the launch
     specifications and template overrides, each shape sized at the worst case."""
     r = ctx.raw
-    what = f"{kind} '{r.name}'"
+    what = f"{kind} {quote(r.name)}"
     shapes: list[Shape | None] = []
     weights: list[float] = []
     refs: list[str] = []
@@ -459,7 +459,7 @@ def _aws_spot_fleet(ctx: Ctx) -> None:
 
 def _aws_capacity_reservation(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"capacity reservation '{r.name}'"
+    what = f"capacity reservation {quote(r.name)}"
     shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, reserved=True)
     capacity_pool(
         ctx, shape, get(r.props, "instanceCount"), what, "capacity reservation", env_labels(get(r.props, "tags"))
@@ -477,12 +477,12 @@ def _aws_sagemaker_endpoint(ctx: Ctx) -> None:
     labels = env_labels(get(r.props, "tags"))
     variants = as_list(get(r.props, "productionVariants"))
     if variants is UNKNOWN:
-        ctx.note(f"endpoint configuration '{r.name}': productionVariants unknown at preview; not counted")
+        ctx.note(f"endpoint configuration {quote(r.name)}: productionVariants unknown at preview; not counted")
         return
     for i, v in enumerate(variants):
         vname = text(get(v, "variantName"))
         name = f"{r.name}/{vname if isinstance(vname, str) else i}"
-        what = f"SageMaker endpoint variant '{name}'"
+        what = f"SageMaker endpoint variant {quote(name)}"
         if get(v, "instanceType") is None:
             continue  # serverless: no instances of its own
         shape = machine_shape(ctx, "aws", _ml_type(get(v, "instanceType")), what)
@@ -518,7 +518,7 @@ def _aws_sagemaker_endpoint(ctx: Ctx) -> None:
 
 def _aws_sagemaker_notebook(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"SageMaker notebook '{r.name}'"
+    what = f"SageMaker notebook {quote(r.name)}"
     shape = machine_shape(ctx, "aws", _ml_type(get(r.props, "instanceType")), what)
     if shape is not None:
         labels = env_labels(get(r.props, "tags"))
@@ -551,7 +551,7 @@ def _aws_sagemaker_training(ctx: Ctx) -> None:
         gname = text(get(g, "instanceGroupName"))
         parts.append((f"{r.name}/{gname if isinstance(gname, str) else len(parts)}", g))
     for name, part in parts:
-        what = f"SageMaker training job '{name}'"
+        what = f"SageMaker training job {quote(name)}"
         shape = machine_shape(ctx, "aws", _ml_type(get(part, "instanceType")), what, spot=spot)
         if shape is None:
             continue
@@ -579,7 +579,7 @@ def _aws_batch(ctx: Ctx) -> None:
     """A Batch compute environment: up to ``maxVcpus`` of the instance types (or families) it allows."""
     r = ctx.raw
     cr = get(r.props, "computeResources")
-    what = f"Batch compute environment '{r.name}'"
+    what = f"Batch compute environment {quote(r.name)}"
     if cr is UNKNOWN:
         ctx.note(f"{what}: computeResources unknown at preview; not counted")
         return
@@ -632,7 +632,7 @@ def _aws_batch(ctx: Ctx) -> None:
 
 def _aws_instance(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"instance '{r.name}'"
+    what = f"instance {quote(r.name)}"
     market = text(get(r.props, "instanceMarketOptions.marketType"))
     spot = isinstance(market, str) and market.lower() == "spot"
     lt = get(r.props, "launchTemplate")
@@ -683,7 +683,7 @@ def _aws_instance(ctx: Ctx) -> None:
         get(r.props, "rootBlockDevice.throughput"),
         shape,
         labels,
-        f"root volume of instance '{r.name}'",
+        f"root volume of instance {quote(r.name)}",
     )
     devs = as_list(get(r.props, "ebsBlockDevices"))
     for i, d in enumerate(devs if isinstance(devs, list) else []):
@@ -695,7 +695,7 @@ def _aws_instance(ctx: Ctx) -> None:
             get(d, "throughput"),
             shape,
             labels,
-            f"volume {i} of instance '{r.name}'",
+            f"volume {i} of instance {quote(r.name)}",
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog.model import Offer, TpuVersion
+from components.policy.values import quote
 
 ENV_LABEL = "aiinfra-environment"  # components.spec.resolved.LABEL_ENVIRONMENT
 
@@ -95,7 +96,7 @@ class Pool:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return f"{self.kind} {quote(self.name)}"
 
     @property
     def cloud(self) -> str:
@@ -139,7 +140,7 @@ class Template:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return f"{self.kind} {quote(self.name)}"
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class SharedStorage:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return f"{self.kind} {quote(self.name)}"
 
 
 @dataclass(frozen=True)
