@@ -56,6 +56,7 @@ _MAX_FIELD = {
     "aws:ec2/fleet:Fleet": "targetCapacitySpecification.totalTargetCapacity",
     "aws:ec2/spotFleetRequest:SpotFleetRequest": "targetCapacity",
     "aws:ec2/capacityReservation:CapacityReservation": "instanceCount",
+    "aws:ec2/capacityBlockReservation:CapacityBlockReservation": "capacityBlockOfferingId (a smaller offering)",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "managedInstanceScaling.maxInstanceCount",
     "aws:sagemaker/trainingJob:TrainingJob": "resourceConfig.instanceCount",
     "aws:batch/computeEnvironment:ComputeEnvironment": "computeResources.maxVcpus",

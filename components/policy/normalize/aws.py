@@ -13,7 +13,7 @@ sized at the worst case (most accelerators per instance).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -33,7 +33,15 @@ from components.policy.normalize.common import (
     shape_of_offers,
     worst_shape,
 )
-from components.policy.normalize.views import Pool, Shape, Template, Volume
+from components.policy.normalize.views import (
+    GroupMember,
+    Pool,
+    RawResource,
+    ReservationGroup,
+    Shape,
+    Template,
+    Volume,
+)
 from components.policy.values import UNKNOWN, as_list, clip, flag, get, is_unknown, num, quote, text
 
 
@@ -156,12 +164,18 @@ def _aws_launch_template(ctx: Ctx) -> None:
     r = ctx.raw
     market = text(get(r.props, "instanceMarketOptions.marketType"))
     spot = True if (isinstance(market, str) and market.lower() == "spot") else None
+    target = _reservation_target(r)
+    # a Capacity Block or a targeted reservation: capacity paid for already, not on-demand
+    reserved = (isinstance(market, str) and market.lower() == "capacity-block") or bool(
+        target.refs or target.deps or target.unknown
+    )
     what = f"launch template {quote(r.name)}"
-    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, spot=spot)
+    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, spot=spot, reserved=reserved)
     if shape is None and get(r.props, "instanceRequirements") is not None:
         shape = requirements_shape(ctx, get(r.props, "instanceRequirements"), what, spot=spot)
     if shape is None:
         shape = Shape("aws", None, spot=spot)  # the group may name the instance type
+    shape = replace(shape, reserved=shape.reserved or reserved)
     shape = efa_fabric(shape, get(r.props, "networkInterfaces"), get(r.props, "placement.groupName"))
     tags = [get(r.props, "tags")]
     specs = as_list(get(r.props, "tagSpecifications"))
@@ -198,6 +212,9 @@ def _aws_launch_template(ctx: Ctx) -> None:
             names,
             tuple(vols),
             fabric_inputs=(get(r.props, "networkInterfaces"), get(r.props, "placement.groupName")),
+            reservation_ref=target.refs,
+            reservation_deps=target.deps,
+            reservation_unknown=target.unknown,
         )
     )
 
@@ -209,6 +226,40 @@ def _lt_ref(spec: Any) -> tuple[str, ...]:
         if isinstance(v, str):
             out.append(v)
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The capacity reservations a launch template / instance / group targets."""
+
+    refs: tuple[str, ...] = ()  # reservation IDs / ARNs and reservation group ARNs
+    deps: tuple[str, ...] = ()  # URNs that property depends on (the join while IDs are unknown)
+    unknown: bool = False  # a target whose ID is unknown at preview
+
+
+def _reservation_target(r: RawResource, plural: bool = False) -> _Target:
+    """``capacityReservationSpecification.capacityReservationTarget``: one ID or group ARN
+    (launch templates, instances) or lists of them (auto scaling groups).
+
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-reservations-launch.html
+    """
+    spec = get(r.props, "capacityReservationSpecification")
+    target = get(spec, "capacityReservationTarget")
+    if spec is None or target is None:
+        return _Target()
+    keys = (
+        ("capacityReservationIds", "capacityReservationResourceGroupArns")
+        if plural
+        else ("capacityReservationId", "capacityReservationResourceGroupArn")
+    )
+    values: list[Any] = []
+    for key in keys:
+        v = get(target, key)
+        values += (as_list(v) if isinstance(as_list(v), list) else [UNKNOWN]) if plural else [v]
+    unknown = spec is UNKNOWN or target is UNKNOWN or any(is_unknown(v) for v in values)
+    refs = tuple(v for v in values if isinstance(text(v), str))
+    deps = tuple(r.property_dependencies.get("capacityReservationSpecification", ()))
+    return _Target(refs, deps, unknown)
 
 
 def _aws_node_group(ctx: Ctx) -> None:
@@ -290,6 +341,9 @@ def _aws_asg(ctx: Ctx) -> None:
         for key in ("launchTemplate", "mixedInstancesPolicy", "launchConfiguration")
         for d in r.property_dependencies.get(key, ())
     )
+    target = _reservation_target(r, plural=True)
+    if target.refs or target.deps or target.unknown:
+        shape = replace(shape, reserved=True)
     pool = Pool(
         r.urn,
         r.name,
@@ -305,6 +359,9 @@ def _aws_asg(ctx: Ctx) -> None:
         template_ref=refs,
         template_deps=deps,
         needs_template=lt is not None or lc is not None,
+        reservation_ref=target.refs,
+        reservation_deps=target.deps,
+        reservation_unknown=target.unknown,
     )
     if isinstance(placement, str) and placement:
         pool = replace(pool, placement_group=placement)
@@ -458,11 +515,39 @@ def _aws_spot_fleet(ctx: Ctx) -> None:
 
 
 def _aws_capacity_reservation(ctx: Ctx) -> None:
+    """A capacity reservation (``ec2.CapacityReservation``), or a purchased Capacity Block
+    (``ec2.CapacityBlockReservation``, whose instance type and count are outputs: known once
+    bought, so at the first preview its consumers count instead and a note says so)."""
     r = ctx.raw
-    what = f"capacity reservation {quote(r.name)}"
+    block = r.type == "aws:ec2/capacityBlockReservation:CapacityBlockReservation"
+    kind = "Capacity Block" if block else "capacity reservation"
+    what = f"{kind} {quote(r.name)}"
     shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, reserved=True)
-    capacity_pool(
-        ctx, shape, get(r.props, "instanceCount"), what, "capacity reservation", env_labels(get(r.props, "tags"))
+    # Consumers name it by ID (cr-...) or ARN: outputs, which the engine sends stack policies
+    # once the reservation exists; before that the join is by property dependency.
+    names = [text(get(r.props, "id")), text(get(r.props, "arn"))]
+    capacity_pool(ctx, shape, get(r.props, "instanceCount"), what, kind, env_labels(get(r.props, "tags")), names)
+
+
+def _aws_resource_group(ctx: Ctx) -> None:
+    """A resource group: consumers that target its ARN use the capacity reservations in it."""
+    r = ctx.raw
+    names = (text(get(r.props, "arn")), text(get(r.props, "name")), r.name)
+    ctx.view.groups.append(ReservationGroup(r.urn, r.name, tuple(n for n in names if isinstance(n, str))))
+
+
+def _aws_resource_group_member(ctx: Ctx) -> None:
+    """One resource put into a resource group (``resourcegroups.Resource``: ``groupArn``, ``resourceArn``)."""
+    r = ctx.raw
+    group, member = text(get(r.props, "groupArn")), text(get(r.props, "resourceArn"))
+    ctx.view.members.append(
+        GroupMember(
+            r.urn,
+            (group,) if isinstance(group, str) else (),
+            tuple(r.property_dependencies.get("groupArn", ())),
+            (member,) if isinstance(member, str) else (),
+            tuple(r.property_dependencies.get("resourceArn", ())),
+        )
     )
 
 
@@ -637,7 +722,13 @@ def _aws_instance(ctx: Ctx) -> None:
     spot = isinstance(market, str) and market.lower() == "spot"
     lt = get(r.props, "launchTemplate")
     itype = get(r.props, "instanceType")
-    shape = machine_shape(ctx, "aws", itype, what, spot=spot) if itype is not None else Shape("aws", None, spot=spot)
+    target = _reservation_target(r)
+    reserved = bool(target.refs or target.deps or target.unknown)
+    shape = (
+        machine_shape(ctx, "aws", itype, what, spot=spot, reserved=reserved)
+        if itype is not None
+        else Shape("aws", None, spot=spot, reserved=reserved)
+    )
     if shape is None:
         return
     nics = as_list(get(r.props, "networkInterfaces"))
@@ -673,6 +764,9 @@ def _aws_instance(ctx: Ctx) -> None:
             template_ref=_lt_ref(lt) if lt is not None else (),
             template_deps=tuple(r.property_dependencies.get("launchTemplate", ())),
             needs_template=lt is not None and shape.machine_type is None,
+            reservation_ref=target.refs,
+            reservation_deps=target.deps,
+            reservation_unknown=target.unknown,
         )
     )
     inline_volume(
@@ -708,6 +802,9 @@ NORMALIZERS: Mapping[str, Callable[[Ctx], None]] = {
     "aws:ec2/fleet:Fleet": _aws_fleet,
     "aws:ec2/spotFleetRequest:SpotFleetRequest": _aws_spot_fleet,
     "aws:ec2/capacityReservation:CapacityReservation": _aws_capacity_reservation,
+    "aws:ec2/capacityBlockReservation:CapacityBlockReservation": _aws_capacity_reservation,
+    "aws:resourcegroups/group:Group": _aws_resource_group,
+    "aws:resourcegroups/resource:Resource": _aws_resource_group_member,
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _aws_sagemaker_endpoint,
     "aws:sagemaker/notebookInstance:NotebookInstance": _aws_sagemaker_notebook,
     "aws:sagemaker/trainingJob:TrainingJob": _aws_sagemaker_training,
