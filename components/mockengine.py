@@ -63,6 +63,8 @@ class CapturedResource:
     # Aliases sent with the registration, as (name, type) with "" for "same as the resource";
     # kept so a replay can register the resource exactly as the program did.
     aliases: list[tuple[str, str]] = field(default_factory=list)
+    # URNs of the resources it waits for (depends_on and resource inputs), as the engine got them.
+    dependencies: list[str] = field(default_factory=list)
     # Input property -> URNs its value came from (the engine passes these to stack policies,
     # which join resources by them while IDs are unknown: a group to its launch template, a
     # launch template to the capacity reservation it targets).
@@ -170,6 +172,7 @@ class _CapturingMonitor(_mocks.MockMonitor):
                 ignore_changes=list(getattr(request, "ignoreChanges", [])),
                 provider=request.provider or None,
                 aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
+                dependencies=list(request.dependencies),
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
             )
         )
