@@ -110,6 +110,7 @@ def _aks_identity_map(state: dict[Any, Any]) -> dict[Any, Any]:
 _OUTPUT_SHAPES: dict[str, Callable[[dict[Any, Any]], dict[Any, Any]]] = {
     "azure-native:containerservice:ManagedCluster": _aks_identity_map,
     "azure-native:storagecache:AmlFilesystem": _aks_identity_map,  # the same identity shape
+    "azure-native:storage:StorageAccount": _aks_identity_map,
 }
 
 

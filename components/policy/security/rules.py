@@ -190,6 +190,7 @@ KINDS: Mapping[str, str] = {
     "azure:containerservice/kubernetesCluster:KubernetesCluster": "AKS cluster",
     "azure-native:compute:Disk": "managed disk",
     "azure-native:storagecache:AmlFilesystem": "Azure Managed Lustre",
+    "azure-native:storage:StorageAccount": "storage account",
     "azure-native:authorization:RoleAssignment": "role assignment",
     "aws:eks/cluster:Cluster": "EKS cluster",
     "aws:eks/nodeGroup:NodeGroup": "EKS node group",
@@ -571,6 +572,10 @@ ENCRYPTION: Mapping[str, EncryptionCheck] = {
     ),
     "azure-native:storagecache:AmlFilesystem": EncryptionCheck(
         None, _has("encryptionSettings.keyEncryptionKey"), "encryptionSettings.keyEncryptionKey"
+    ),
+    # Azure Storage always encrypts at rest (Azure Files shares, SMB and NFS); only the key is a choice.
+    "azure-native:storage:StorageAccount": EncryptionCheck(
+        None, lambda p: text(get(p, "encryption.keySource")) == "Microsoft.Keyvault", "encryption.keySource"
     ),
 }
 
