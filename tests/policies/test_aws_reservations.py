@@ -21,7 +21,7 @@ from components.policy.rules import RULES, Finding
 from components.policy.settings import FleetHints, settings_for
 from components.policy.values import plain
 from tests.policies.raw import UNK
-from tests.policies.test_coverage import caught
+from tests.policies.test_coverage import _as_captured, caught
 from tests.support.sdk_inputs import sdk_input_errors, sdk_output_errors
 
 PROD = FleetHints(environment="prod")
@@ -42,17 +42,9 @@ def res(
     deps: dict[str, tuple[str, ...]] | None = None,
 ) -> RawResource:
     """A resource as AnalyzeStack sends it: its inputs, plus its outputs once it exists."""
-    assert sdk_input_errors(type_, _deep_unknown(inputs)) == [], type_
-    assert sdk_output_errors(type_, _deep_unknown(outputs or {})) == [], type_
+    assert sdk_input_errors(type_, _as_captured(inputs)) == [], type_
+    assert sdk_output_errors(type_, _as_captured(outputs or {})) == [], type_
     return RawResource(type_, name, _urn(type_, name), plain({**inputs, **(outputs or {})}), "urn:parent", deps or {})
-
-
-def _deep_unknown(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _deep_unknown(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_unknown(v) for v in value]
-    return "<unknown>" if value == UNK else value
 
 
 CR = "aws:ec2/capacityReservation:CapacityReservation"
