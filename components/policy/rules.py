@@ -24,7 +24,7 @@ from components.policy.normalize import Pool, SharedStorage, View, disk_limits, 
 from components.policy.normalize.common import UNKNOWN_FIX
 from components.policy.settings import Settings
 from components.policy.specref import SpecItem
-from components.policy.values import fmt_int, fmt_usd
+from components.policy.values import clip, fmt_int, fmt_usd
 
 #: How the pack joins message and fix into the one string a violation carries; the Analyzer
 #: client (and anything reading ``pulumi preview`` output) splits them again on it.
@@ -86,6 +86,7 @@ _MAX_FIELD = {
     "aws:ec2/fleet:Fleet": "targetCapacitySpecification.totalTargetCapacity",
     "aws:ec2/spotFleetRequest:SpotFleetRequest": "targetCapacity",
     "aws:ec2/capacityReservation:CapacityReservation": "instanceCount",
+    "aws:ec2/capacityBlockReservation:CapacityBlockReservation": "capacityBlockOfferingId (a smaller offering)",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "managedInstanceScaling.maxInstanceCount",
     "aws:sagemaker/trainingJob:TrainingJob": "resourceConfig.instanceCount",
     "aws:batch/computeEnvironment:ComputeEnvironment": "computeResources.maxVcpus",
@@ -117,8 +118,8 @@ def _what(pool: Pool, nodes: float | None) -> str:
     """``64 x a3-highgpu-8g = 512 H100-80GB at $5,632/h``."""
     s = pool.shape
     if nodes is None:
-        return f"an unknown number of {s.machine_type}"
-    text = f"{fmt_int(nodes)} x {s.machine_type} = {fmt_int(nodes * s.per_node)} {s.accelerator}"
+        return f"an unknown number of {clip(s.machine_type)}"
+    text = f"{fmt_int(nodes)} x {clip(s.machine_type)} = {fmt_int(nodes * s.per_node)} {s.accelerator}"
     usd = pool.usd_at(nodes)
     if usd is not None:
         text += f" at {fmt_usd(usd)}/h"
@@ -398,7 +399,7 @@ def tpu_slice_size(view: View, s: Settings) -> list[Finding]:
                 Finding(
                     pool.urn,
                     f"{pool.label} is a TPU {pool.shape.tpu.version} slice of {fmt_int(chips)} chips "
-                    f"({pool.shape.machine_type}); the {env} limit is {fmt_int(limit)} chips per slice",
+                    f"({clip(pool.shape.machine_type)}); the {env} limit is {fmt_int(limit)} chips per slice",
                     fix,
                 )
             )
@@ -476,7 +477,7 @@ def allowed_classes(view: View, s: Settings) -> list[Finding]:
         else:
             hint = f" (on {shape.cloud}: {', '.join(options[:4])})" if options else ""
             fix = f"use an accelerator of an allowed class{hint}, or deploy it to an environment that allows {cls}"
-        out.append(Finding(urn, f"{label} uses {acc} ({cls} class) on {shape.machine_type}; {why}", fix))
+        out.append(Finding(urn, f"{label} uses {acc} ({cls} class) on {clip(shape.machine_type)}; {why}", fix))
     return out
 
 
@@ -786,7 +787,7 @@ def volume_performance(view: View, s: Settings) -> list[Finding]:
             if lim is None:
                 continue
             max_iops, max_mbps = lim
-            who = f"one {vol.machine_type}"
+            who = f"one {clip(vol.machine_type)}"
             fix_who = ""
         elif vol.cloud in largest:
             max_iops, max_mbps = largest[vol.cloud]
