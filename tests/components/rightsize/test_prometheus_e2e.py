@@ -24,10 +24,12 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from components.cli import main
+from components.rightsize import command as rightsize_command
 from tests.support.prometheus_server import SeriesSpec, openmetrics, running_prometheus
 
 HOUR = 3600
@@ -339,8 +341,11 @@ def _by(doc: dict) -> dict[tuple[str, str], dict]:  # type: ignore[type-arg]
 
 @pytest.mark.slow
 def test_a_price_overlay_changes_every_saving_and_names_its_snapshot(
-    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # both runs query the same window (a step boundary between them would shift the means)
+    now = time.time()
+    monkeypatch.setattr(rightsize_command, "time", SimpleNamespace(time=lambda: now))
     spec = str(_spec(tmp_path))
     _code, listed = _json(capsys, spec, "--prometheus", prometheus, "--window", "2d")
     code, doc = _json(capsys, spec, "--prometheus", prometheus, "--window", "2d", "--prices", str(_prices(tmp_path)))
