@@ -24,6 +24,7 @@ from tests.support.golden import assert_golden
 
 GOLDEN = Path(__file__).with_name("golden")
 
+
 @pytest.fixture(autouse=True)
 def _at_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)  # file names in the plan are relative, as CI runs it
