@@ -14,8 +14,8 @@ gap in the tests. Run it on a clean tree (it refuses files with uncommitted chan
 Mutations find their target by pattern, not by today's figure (prices are refreshed), so the
 audit keeps working after a catalog update; a mutation whose pattern no longer matches
 exactly once is reported as "stale" rather than silently skipped. The suite runs with
-``-x`` (stop at the first failure) and in file order, so a caught mutation costs seconds to
-minutes and a missed one costs a whole run.
+``-x`` (stop at the first failure) in file order (``--randomly-dont-reorganize``), so a
+caught mutation costs seconds to minutes and a missed one costs a whole run.
 """
 
 from __future__ import annotations
@@ -280,7 +280,7 @@ class Result:
     id: str
     kind: str
     why: str
-    outcome: str  # caught | missed | stale
+    outcome: str  # caught | missed | stale (pattern not found once) | error (pytest could not run)
     caught_by: str | None
     seconds: float
 
@@ -306,14 +306,19 @@ def run_one(mutation: Mutation, pytest_args: list[str]) -> Result:
     start = time.monotonic()
     try:
         path.write_text(mutated, encoding="utf-8")
-        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *pytest_args]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603 - our pytest
+        cmd = [sys.executable, "-m", "pytest", "-x", "-q", "--randomly-dont-reorganize", "-p", "no:cacheprovider"]
+        done = subprocess.run([*cmd, *pytest_args], cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     finally:
         path.write_bytes(original)
     seconds = round(time.monotonic() - start, 1)
     if done.returncode == 0:
         return Result(mutation.id, mutation.kind, mutation.why, "missed", None, seconds)
-    caught_by = _first_failure(done.stdout) or f"pytest exit {done.returncode}"
+    if done.returncode != 1:  # 2-5: interrupted, internal or usage error, nothing collected
+        tail = (done.stdout + done.stderr).strip().splitlines()[-1:]
+        return Result(
+            mutation.id, mutation.kind, mutation.why, "error", f"pytest exit {done.returncode}: {tail}", seconds
+        )
+    caught_by = _first_failure(done.stdout) or "a failure pytest did not name"
     return Result(mutation.id, mutation.kind, mutation.why, "caught", caught_by, seconds)
 
 
@@ -362,9 +367,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     caught = sum(r.outcome == "caught" for r in results)
-    stale = [r.id for r in results if r.outcome == "stale"]
+    odd = [f"{r.id} ({r.outcome})" for r in results if r.outcome in ("stale", "error")]
     print(f"\n{caught} of {len(results)} mutations caught", end="")
-    print(f"; stale (pattern not found once): {', '.join(stale)}" if stale else "")
+    print(f"; not run: {', '.join(odd)}" if odd else "")
     for kind in ("code", "data"):
         rows = [r for r in results if r.kind == kind]
         print(f"  {kind}: {sum(r.outcome == 'caught' for r in rows)} of {len(rows)} caught")

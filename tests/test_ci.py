@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +47,9 @@ def test_github_ci_job_runs_the_ci_script() -> None:
     runs = [step["run"] for step in job["steps"] if "run" in step]
     assert runs == [".ci/run"]
     assert "AIINFRA_UPDATE_GOLDEN" not in str(doc.get("env", {})) + str(job.get("env", {}))
+
+
+def test_the_suite_runs_shuffled_with_a_reproducible_seed(request: pytest.FixtureRequest) -> None:
+    # pytest-randomly is part of the test extras; tests/conftest.py fixes its default seed.
+    assert request.config.pluginmanager.hasplugin("randomly")
+    assert isinstance(request.config.getoption("randomly_seed"), int)

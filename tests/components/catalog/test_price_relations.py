@@ -66,7 +66,7 @@ def _priced() -> dict[str, tuple[float, float | None]]:
 PRICED = _priced()
 
 
-@pytest.mark.parametrize("name", sorted(PRICED))
+@pytest.mark.parametrize("name", sorted(PRICED), ids=lambda n: n.replace(" ", "-"))
 def test_spot_is_below_on_demand_and_a_real_discount(name: str) -> None:
     on_demand, spot = PRICED[name]
     if spot is None:
