@@ -23,8 +23,10 @@ import yaml
 
 from components.catalog.model import (
     Accelerator,
+    AcceleratorPerf,
     CapacityRange,
     CloudInfo,
+    FabricBandwidth,
     FabricKind,
     LocalNvme,
     NameRule,
@@ -38,6 +40,7 @@ from components.catalog.model import (
 
 __all__ = [
     "Accelerator",
+    "AcceleratorPerf",
     "Catalog",
     "CatalogError",
     "CloudInfo",
@@ -59,6 +62,7 @@ DATA_FILES = (
     "fabrics.yaml",
     "storage.yaml",
     "clouds.yaml",
+    "performance.yaml",
 )
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -253,6 +257,35 @@ class Catalog:
                 zone_in_region=c["zoneInRegion"],
             )
 
+        # Sizing facts (performance.yaml): kept apart from the offer rows they describe.
+        perf = raw["performance.yaml"]
+        self.performance: dict[str, AcceleratorPerf] = {}
+        for a in perf["accelerators"]:
+            if a["name"] not in self.accelerators:
+                raise CatalogError(f"performance.yaml: unknown accelerator {a['name']!r}")
+            self.performance[a["name"]] = AcceleratorPerf(
+                name=a["name"],
+                bf16_tflops=a["bf16Tflops"],
+                fp8_tflops=a["fp8Tflops"],
+                memory_tbps=float(a["memoryTBps"]),
+                source=a["source"],
+                as_of=a["asOf"],
+                verified=a["verified"],
+            )
+        self.fabric_bandwidth: dict[tuple[str, str], FabricBandwidth] = {}
+        for f in perf["fabric"]:
+            offer_key = (f["cloud"], f["machineType"].lower())
+            if offer_key not in self._by_machine:
+                raise CatalogError(f"performance.yaml: no {f['cloud']} offer {f['machineType']!r}")
+            self.fabric_bandwidth[offer_key] = FabricBandwidth(
+                cloud=f["cloud"],
+                machine_type=f["machineType"],
+                gbps=float(f["gbps"]),
+                source=f["source"],
+                as_of=f["asOf"],
+                verified=f["verified"],
+            )
+
     # ----- accelerators -------------------------------------------------------------
     def canonical_accelerator(self, name: str) -> str | None:
         """The canonical name for a name or alias (case-insensitive), or None."""
@@ -316,6 +349,15 @@ class Catalog:
             if machine_type in t.gke_machine_types:
                 return t, t.gke_machine_types[machine_type]
         return None
+
+    # ----- sizing facts -------------------------------------------------------------
+    def perf(self, accelerator: str) -> AcceleratorPerf | None:
+        """Peak throughput and memory bandwidth of a canonical accelerator, or None."""
+        return self.performance.get(accelerator)
+
+    def fabric_gbps(self, offer: Offer) -> FabricBandwidth | None:
+        """The offer's fabric bandwidth per node, or None when not cataloged."""
+        return self.fabric_bandwidth.get((offer.cloud, offer.machine_type.lower()))
 
     # ----- fabrics, storage, clouds ---------------------------------------------------
     def fabric(self, kind: str) -> FabricKind:

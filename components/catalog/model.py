@@ -222,6 +222,39 @@ class StorageOffer:
 
 
 @dataclass(frozen=True)
+class AcceleratorPerf:
+    """Peak dense tensor throughput and memory bandwidth of one accelerator (performance.yaml).
+
+    ``None`` for a precision means the accelerator has no tensor path for it (T4 and BF16,
+    A100 and FP8); sizing skips such an accelerator at that precision and says why.
+    """
+
+    name: str
+    bf16_tflops: float | None
+    fp8_tflops: float | None
+    memory_tbps: float
+    source: str
+    as_of: str
+    verified: bool
+
+    def tflops(self, precision: str) -> float | None:
+        """Peak dense TFLOP/s at ``bf16`` or ``fp8``."""
+        return {"bf16": self.bf16_tflops, "fp8": self.fp8_tflops}[precision]
+
+
+@dataclass(frozen=True)
+class FabricBandwidth:
+    """One offer's accelerator fabric bandwidth per node, Gbit/s (0 without a fabric)."""
+
+    cloud: str
+    machine_type: str
+    gbps: float
+    source: str
+    as_of: str
+    verified: bool
+
+
+@dataclass(frozen=True)
 class NameRule:
     """A cloud naming rule for one kind of name."""
 
