@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -313,13 +314,17 @@ def run_one(mutation: Mutation, pytest_args: list[str]) -> Result:
     seconds = round(time.monotonic() - start, 1)
     if done.returncode == 0:
         return Result(mutation.id, mutation.kind, mutation.why, "missed", None, seconds)
-    if done.returncode != 1:  # 2-5: interrupted, internal or usage error, nothing collected
+    caught_by = _first_failure(done.stdout)
+    if caught_by is None:  # no test failed: pytest could not run (usage error, nothing collected)
         tail = (done.stdout + done.stderr).strip().splitlines()[-1:]
         return Result(
             mutation.id, mutation.kind, mutation.why, "error", f"pytest exit {done.returncode}: {tail}", seconds
         )
-    caught_by = _first_failure(done.stdout) or "a failure pytest did not name"
     return Result(mutation.id, mutation.kind, mutation.why, "caught", caught_by, seconds)
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(f"stopped by signal {signum}; the mutated file was restored")
 
 
 def _dirty(paths: set[str]) -> list[str]:
@@ -357,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         print("uncommitted changes in files the audit edits; commit or stash them first:", *dirty, sep="\n  ")
         return 2
 
+    # A plain `kill` would skip the restore in run_one's `finally`; make it an exception instead.
+    signal.signal(signal.SIGTERM, _terminate)
     results: list[Result] = []
     for m in chosen:
         r = run_one(m, args.pytest_args)
