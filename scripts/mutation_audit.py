@@ -190,6 +190,22 @@ MUTATIONS: list[Mutation] = [
         lambda m: f"{m.group(1)}training",
         "H100 filed as a training-class part (policy classes loosen)",
     ),
+    Mutation(
+        "nd-h100-ib-200",
+        "data",
+        "components/catalog/data/azure.yaml",
+        row("machineType: Standard_ND96isr_H100_v5", "linkGbps"),
+        scale(0.5, 0),
+        "ND H100 v5 InfiniBand links at HDR 200 Gb/s instead of NDR 400",
+    ),
+    Mutation(
+        "a3-high-4g-nvme-16",
+        "data",
+        "components/catalog/data/gcp.yaml",
+        row("machineType: a3-highgpu-4g", "count"),
+        scale(2, 0),
+        "a3-highgpu-4g with the 8g's 16 local SSDs",
+    ),
     # --- code ---------------------------------------------------------------------------------
     Mutation(
         "tpu-vm-type-chips",

@@ -1,5 +1,8 @@
 """The catalog against the clouds' own published tables, written out here with their sources.
 
+TPU slice layouts, storage sizes per tier, accelerator memory, and the GPU machine shapes of
+GCP and Azure (AWS shapes are checked against moto's EC2 data in test_aws_crosscheck.py).
+
 Every expected figure in this file was copied from the cloud's documentation (or, for AWS
 accelerator memory, from the DescribeInstanceTypes data that ships with moto), never derived
 from the catalog: an edit to ``components/catalog/data/*.yaml`` that moves a figure away from
@@ -312,3 +315,77 @@ def test_accelerator_memory_matches_moto_exactly(offer: Any) -> None:
 def test_accelerator_memory_matches_its_documented_figure(name: str) -> None:
     expected, source = DOCUMENTED_MEMORY_GB[name]
     assert CAT.accelerators[name].memory_gb == expected, source
+
+
+# ----- GPU machine shapes (GCP and Azure; AWS rows are checked against moto) ----------------
+#
+# Machine type -> (accelerators, vCPU, host memory GiB, local NVMe disks x GiB or None,
+# GPU NICs needing their own VPCs (GCP) / InfiniBand links x Gb/s (Azure), or 0 for none).
+GCP_A3 = "https://cloud.google.com/compute/docs/accelerator-optimized-machines"
+GCP_GPUS = "https://cloud.google.com/compute/docs/gpus"
+GCP_SHAPES: dict[str, tuple[int, int, int, tuple[int, int] | None, int, str]] = {
+    "a3-highgpu-8g": (8, 208, 1872, (16, 375), 4, GCP_A3),  # GPUDirect-TCPX: 4 GPU NICs
+    "a3-highgpu-4g": (4, 104, 936, (8, 375), 0, GCP_A3),
+    "a3-highgpu-2g": (2, 52, 468, (4, 375), 0, GCP_A3),
+    "a3-highgpu-1g": (1, 26, 234, (2, 375), 0, GCP_A3),
+    "a3-megagpu-8g": (8, 208, 1872, (16, 375), 8, GCP_A3),  # GPUDirect-TCPXO: 8 GPU NICs
+    "a3-ultragpu-8g": (8, 224, 2952, (32, 375), 8, GCP_A3),  # 8 CX-7 NICs on the RDMA VPC
+    "a4-highgpu-8g": (8, 224, 3968, (32, 375), 8, GCP_A3),
+    "a2-highgpu-1g": (1, 12, 85, None, 0, GCP_A3),
+    "a2-highgpu-2g": (2, 24, 170, None, 0, GCP_A3),
+    "a2-highgpu-4g": (4, 48, 340, None, 0, GCP_A3),
+    "a2-highgpu-8g": (8, 96, 680, None, 0, GCP_A3),
+    "a2-megagpu-16g": (16, 96, 1360, None, 0, GCP_A3),
+    "a2-ultragpu-1g": (1, 12, 170, (1, 375), 0, GCP_A3),
+    "a2-ultragpu-2g": (2, 24, 340, (2, 375), 0, GCP_A3),
+    "a2-ultragpu-4g": (4, 48, 680, (4, 375), 0, GCP_A3),
+    "a2-ultragpu-8g": (8, 96, 1360, (8, 375), 0, GCP_A3),
+    "g2-standard-12": (1, 12, 48, None, 0, GCP_A3),
+    "g2-standard-24": (2, 24, 96, None, 0, GCP_A3),
+    "g2-standard-48": (4, 48, 192, None, 0, GCP_A3),
+    "g2-standard-96": (8, 96, 384, None, 0, GCP_A3),
+    "n1-standard-8": (1, 8, 30, None, 0, GCP_GPUS),  # N1 + attached T4s
+    "n1-standard-16": (2, 16, 60, None, 0, GCP_GPUS),
+    "n1-standard-32": (4, 32, 120, None, 0, GCP_GPUS),
+}
+
+AZ = "https://learn.microsoft.com/azure/virtual-machines/sizes/gpu-accelerated/"
+AZ_NVME = "https://learn.microsoft.com/azure/aks/best-practices-storage-nvme"
+AZURE_SHAPES: dict[str, tuple[int, int, int, tuple[int, int] | None, int, str]] = {
+    "Standard_ND96isr_H100_v5": (8, 96, 1900, (8, 3576), 400, AZ + "ndh100v5-series"),  # 8 x 400 Gb/s NDR
+    "Standard_ND96isr_H200_v5": (8, 96, 1850, (8, 3576), 400, AZ + "nd-h200-v5-series"),
+    "Standard_ND96isr_MI300X_v5": (8, 96, 1850, (1, 1000), 400, AZ + "ndmi300xv5-series"),
+    "Standard_ND96asr_v4": (8, 96, 900, (1, 6000), 200, AZ + "nda100v4-series"),  # 8 x 200 Gb/s HDR
+    "Standard_ND96amsr_A100_v4": (8, 96, 1900, (1, 6400), 200, AZ + "ndma100v4-series"),
+    "Standard_NC40ads_H100_v5": (1, 40, 320, (1, 3576), 0, AZ + "ncadsh100v5-series"),
+    "Standard_NC80adis_H100_v5": (2, 80, 640, (2, 3576), 0, AZ + "ncadsh100v5-series"),
+    "Standard_NC24ads_A100_v4": (1, 24, 220, (1, 894), 0, AZ_NVME),
+    "Standard_NC48ads_A100_v4": (2, 48, 440, (2, 894), 0, AZ_NVME),
+    "Standard_NC96ads_A100_v4": (4, 96, 880, (4, 894), 0, AZ_NVME),
+    "Standard_NV36ads_A10_v5": (1, 36, 440, None, 0, AZ + "nvadsa10v5-series"),
+    "Standard_NV72ads_A10_v5": (2, 72, 880, None, 0, AZ + "nvadsa10v5-series"),
+    "Standard_NC4as_T4_v3": (1, 4, 28, None, 0, AZ + "ncast4v3-series"),
+    "Standard_NC8as_T4_v3": (1, 8, 56, None, 0, AZ + "ncast4v3-series"),
+    "Standard_NC64as_T4_v3": (4, 64, 440, None, 0, AZ + "ncast4v3-series"),
+}
+
+
+def _fabric_figure(o: Any) -> int:
+    """GCP: GPU NICs with their own VPCs; Azure: InfiniBand link speed when it has 8 links."""
+    if o.cloud == "gcp":
+        return int(o.fabric.gpu_nics)
+    return int(o.fabric.link_gbps) if o.fabric.kind == "infiniband" and o.fabric.links == 8 else 0
+
+
+@pytest.mark.parametrize("cloud", ["gcp", "azure"])
+def test_every_gpu_machine_has_a_documented_shape(cloud: str) -> None:
+    table = GCP_SHAPES if cloud == "gcp" else AZURE_SHAPES
+    assert {o.machine_type for o in CAT.offers_for(cloud)} == set(table)
+
+
+@pytest.mark.parametrize("offer", [*CAT.offers_for("gcp"), *CAT.offers_for("azure")], ids=lambda o: o.machine_type)
+def test_gpu_machine_shape_matches_the_docs(offer: Any) -> None:
+    gpus, vcpu, memory, nvme, fabric, source = (GCP_SHAPES | AZURE_SHAPES)[offer.machine_type]
+    local = (offer.local_nvme.count, offer.local_nvme.size_gib) if offer.local_nvme else None
+    got = (offer.accelerators_per_node, offer.vcpu, offer.memory_gib, local, _fabric_figure(offer))
+    assert got == (gpus, vcpu, memory, nvme, fabric), source
