@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from components.catalog.addons import AddonCatalog, load_addon_catalog
 from components.catalog.model import (
     Accelerator,
     AcceleratorPerf,
@@ -62,6 +63,9 @@ DATA_FILES = (
     "fabrics.yaml",
     "storage.yaml",
     "clouds.yaml",
+    "addons.yaml",
+    "nccl.yaml",
+    "generations.yaml",
     "performance.yaml",
 )
 
@@ -98,6 +102,8 @@ def _price(raw: Mapping[str, Any]) -> Price:
         region=raw["region"],
         on_demand_usd=raw.get("onDemandUsd"),
         spot_usd=raw.get("spotUsd"),
+        source=raw.get("source"),
+        as_of=raw.get("asOf"),
     )
 
 
@@ -129,6 +135,7 @@ def _offer(cloud: str, raw: Mapping[str, Any]) -> Offer:
         bundled=raw.get("bundled", True),
         boot_disk_type=raw.get("bootDiskType"),
         ami_type=raw.get("amiType"),
+        trusted_launch=raw.get("trustedLaunch", False),
         capacity_modes=tuple(raw.get("capacityModes", ("on-demand", "spot", "reserved"))),
     )
 
@@ -197,7 +204,13 @@ class Catalog:
                 vm_count_unit=t["vm"]["countUnit"],
                 vm_config_type=t["vm"]["configType"],
                 vm_default_runtime=t["vm"]["defaultRuntime"],
-                price=Price(price["region"], price["onDemandUsdPerChip"], price.get("spotUsdPerChip")),
+                price=Price(
+                    price["region"],
+                    price["onDemandUsdPerChip"],
+                    price.get("spotUsdPerChip"),
+                    price.get("source"),
+                    price.get("asOf"),
+                ),
                 source=t["source"],
                 as_of=t["asOf"],
                 verified=t["verified"],
@@ -218,9 +231,13 @@ class Catalog:
                 mtu=f.get("mtu"),
                 nic_type=f.get("nicType"),
                 gvnic_networks=f.get("gvnicNetworks", 0),
+                reservation_placement=f.get("reservationPlacement", False),
                 aks_feature=f.get("aksFeature"),
                 operator=f.get("operator"),
                 security_group_self=f.get("securityGroupSelf", False),
+                addon=f.get("addon"),
+                manifests=tuple(f.get("manifests", ())),
+                pod_resource=(f["podResource"]["name"], f["podResource"]["perNode"]) if "podResource" in f else None,
             )
         for o in self.offers:
             if o.fabric.kind not in self.fabrics:
@@ -244,6 +261,28 @@ class Catalog:
                 as_of=s["asOf"],
                 verified=s["verified"],
             )
+
+        self.addons: AddonCatalog = load_addon_catalog(raw["addons.yaml"], raw["nccl.yaml"])
+        for fab in self.fabrics.values():
+            if fab.addon is not None and fab.addon not in self.addons.addons:
+                raise CatalogError(f"fabric {fab.kind}: unknown addon {fab.addon!r}")
+            for mid in fab.manifests:
+                if mid not in self.addons.manifests:
+                    raise CatalogError(f"fabric {fab.kind}: unknown manifest {mid!r}")
+
+        gens = raw["generations.yaml"]
+        #: newer accelerator -> the older ones it supersedes (for catalog --check)
+        self.supersedes: dict[str, tuple[str, ...]] = {
+            g["accelerator"]: tuple(g["supersedes"]) for g in gens["generations"]
+        }
+        #: (cloud, newer, older) pairs a human has confirmed may be priced newer-below-older
+        self.confirmed_generation_prices: frozenset[tuple[str, str, str]] = frozenset(
+            (c["cloud"], c["newer"], c["older"]) for c in gens["confirmed"]
+        )
+        for newer, olders in self.supersedes.items():
+            for name in (newer, *olders):
+                if name not in self.accelerators:
+                    raise CatalogError(f"generations.yaml: unknown accelerator {name!r}")
 
         self.clouds: dict[str, CloudInfo] = {}
         for c in raw["clouds.yaml"]["clouds"]:

@@ -33,6 +33,10 @@ class Price:
     region: str
     on_demand_usd: float | None
     spot_usd: float | None = None
+    # The prices' own provenance when it differs from the row's (a price refresh dates the
+    # prices, not the machine's shape); None: the row's source and asOf apply.
+    source: str | None = None
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Offer:
     boot_disk_type: str | None = None
     # AWS: EKS managed node group AMI type.
     ami_type: str | None = None
+    # Azure: the VM size supports Trusted Launch (vTPM, secure boot).
+    trusted_launch: bool = False
     # The spec capacities this machine can be had with (A3 High under 8 GPUs: spot/reserved).
     capacity_modes: tuple[str, ...] = ("on-demand", "spot", "reserved")
 
@@ -134,6 +140,22 @@ class FabricKind:
     aks_feature: str | None = None
     operator: str | None = None
     security_group_self: bool = False
+    # A specific reservation of these machines brings its own (dense) placement: a compact
+    # placement policy on top of it is not used (Cluster Toolkit's A3 Ultra / A4 blueprints).
+    reservation_placement: bool = False
+    # The add-on that makes the fabric usable by pods, the vendor manifests it applies, and
+    # the extended resource pods request (name, per node: a count or "efaInterfaces").
+    addon: str | None = None
+    manifests: tuple[str, ...] = ()
+    pod_resource: tuple[str, int | str] | None = None
+
+    def pod_resource_per_node(self, offer: Offer) -> tuple[str, int] | None:
+        """The fabric's pod resource and how many one node of ``offer`` offers (None: none)."""
+        if self.pod_resource is None:
+            return None
+        name, per_node = self.pod_resource
+        count = offer.fabric.efa_interfaces if per_node == "efaInterfaces" else int(per_node)
+        return name, count
 
 
 @dataclass(frozen=True)

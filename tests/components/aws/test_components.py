@@ -53,11 +53,15 @@ def test_aws_train_component_tree(aws_train: Capture) -> None:
         ("aiinfra:aws:Network", "fleet-train-aws-network", "fleet-train-aws"),
         ("aiinfra:aws:GpuNodeGroup", "fleet-train-aws-p5", "fleet-train-aws"),
         ("aiinfra:aws:Storage", "fleet-train-aws-datasets", "fleet-train-aws"),
+        ("aiinfra:index:ClusterAddons", "fleet-train-aws-addons", "fleet"),
     }
 
 
 def test_aws_train_resource_counts(aws_train: Capture) -> None:
-    counts = Counter(r.type for r in aws_train.resources if r.custom)
+    # AWS resources of the cluster; the add-ons' (Kubernetes objects, AMP) are tested in tests/components/addons.
+    counts = Counter(
+        r.type for r in aws_train.resources if r.custom and r.type.startswith("aws:") and "-addons-" not in r.name
+    )
     assert counts == {
         "aws:ec2/vpc:Vpc": 1,
         "aws:ec2/internetGateway:InternetGateway": 1,
@@ -73,8 +77,11 @@ def test_aws_train_resource_counts(aws_train: Capture) -> None:
         "aws:iam/role:Role": 3,
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+        "aws:iam/rolePolicy:RolePolicy": 1,  # the cluster role may use the secrets key
+        "aws:kms/key:Key": 1,  # Kubernetes secrets envelope encryption
+        "aws:cloudwatch/logGroup:LogGroup": 1,  # control plane logs, with retention
         "aws:eks/cluster:Cluster": 1,
-        "aws:eks/addon:Addon": 1,
+        "aws:eks/addon:Addon": 2,  # vpc-cni, eks-pod-identity-agent
         LT: 2,
         NG: 2,
         PG: 1,
@@ -84,13 +91,17 @@ def test_aws_train_resource_counts(aws_train: Capture) -> None:
 
 def test_aws_train_every_regional_resource_has_the_spec_region(aws_train: Capture) -> None:
     for r in aws_train.resources:
-        if r.custom and not r.type.startswith("aws:iam/"):
+        if r.custom and r.type.startswith("aws:") and not r.type.startswith("aws:iam/"):
             assert r.inputs.get("region") == "us-east-1", r.name
 
 
 def test_aws_train_tags_everywhere(aws_train: Capture) -> None:
     for r in aws_train.resources:
-        if r.custom and r.type not in ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",):
+        if (
+            r.custom
+            and r.type.startswith("aws:")
+            and r.type not in ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy")
+        ):
             tags = r.inputs.get("tags")
             if r.type == "aws:ec2/routeTableAssociation:RouteTableAssociation":
                 assert tags is None  # takes no tags
@@ -114,7 +125,7 @@ def test_aws_train_gpu_pool(aws_train: Capture) -> None:
     assert all(n["securityGroups"][0] == "fleet-train-aws-network-node-sg-id" for n in nics)
     assert "vpcSecurityGroupIds" not in lt
     assert lt["placement"] == {"groupName": "fleet-train-aws-p5-pg"}
-    assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
+    assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
     assert lt["userData"]  # localSsd: raid0
     ng = kids[f"{group}-ng"]
     assert ng.ignore_changes == ["scalingConfig.desiredSize"]
@@ -126,7 +137,7 @@ def test_aws_train_gpu_pool(aws_train: Capture) -> None:
     assert i["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
     assert i["labels"]["aiinfra-pool"] == "p5" and i["labels"]["aiinfra-fabric"] == "efa"
     assert i["subnetIds"] == ["fleet-train-aws-network-private-us-east-1a-id"]  # the zone subnet only
-    assert i["clusterName"] == "fleet-train-aws-eks"
+    assert i["clusterName"] == "train-aws"  # the EKS cluster is named after the spec (its log group needs the name)
     assert i["launchTemplate"]["id"] == "fleet-train-aws-p5-lt-id"
 
 
@@ -380,7 +391,11 @@ def test_multi_stack_aws_cluster() -> None:
     zones = sorted(r.inputs["availabilityZone"] for r in capture.of_type("aws:ec2/subnet:Subnet"))
     assert zones == sorted(2 * ["us-west-2a", "us-west-2b", "us-west-2c"])
     assert len(capture.of_type("aws:efs/mountTarget:MountTarget")) == 3
-    assert all(r.inputs.get("region") == "us-west-2" for r in capture.resources if r.custom and "iam/" not in r.type)
+    assert all(
+        r.inputs.get("region") == "us-west-2"
+        for r in capture.resources
+        if r.custom and r.type.startswith("aws:") and "iam/" not in r.type
+    )
 
 
 def test_physical_name_prefixes_fit_for_long_names() -> None:
