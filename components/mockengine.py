@@ -63,6 +63,12 @@ class CapturedResource:
     # Aliases sent with the registration, as (name, type) with "" for "same as the resource";
     # kept so a replay can register the resource exactly as the program did.
     aliases: list[tuple[str, str]] = field(default_factory=list)
+    # URNs of the resources it waits for (depends_on and resource inputs), as the engine got them.
+    dependencies: list[str] = field(default_factory=list)
+    # Input property -> URNs its value came from (the engine passes these to stack policies,
+    # which join resources by them while IDs are unknown: a group to its launch template, a
+    # launch template to the capacity reservation it targets).
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def parent_name(self) -> str | None:
@@ -104,6 +110,7 @@ def _aks_identity_map(state: dict[Any, Any]) -> dict[Any, Any]:
 _OUTPUT_SHAPES: dict[str, Callable[[dict[Any, Any]], dict[Any, Any]]] = {
     "azure-native:containerservice:ManagedCluster": _aks_identity_map,
     "azure-native:storagecache:AmlFilesystem": _aks_identity_map,  # the same identity shape
+    "azure-native:storage:StorageAccount": _aks_identity_map,
 }
 
 
@@ -166,6 +173,8 @@ class _CapturingMonitor(_mocks.MockMonitor):
                 ignore_changes=list(getattr(request, "ignoreChanges", [])),
                 provider=request.provider or None,
                 aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
+                dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
             )
         )
         return response

@@ -170,7 +170,7 @@ MUTATIONS: list[Mutation] = [
         "v5p-max-chips-4096",
         "data",
         "components/catalog/data/tpu.yaml",
-        r"maxChips: 8960",
+        r"maxChips: 6144",
         to("maxChips: 4096"),
         "TPU v5p limited to v4's pod size",
     ),

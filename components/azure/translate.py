@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from components.catalog import get_catalog
+from components.naming import shorten
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
 from components.spec.security import endpoint_access
 
@@ -174,11 +175,7 @@ def physical_name(*parts: str, max_length: int = 80) -> str:
     Most Azure resource names (AMLFS, disks, proximity placement groups, network resources)
     allow 80 characters; cluster and storage names of the spec allow 63 each.
     """
-    name = "-".join(parts)
-    if len(name) <= max_length:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: max_length - 9].rstrip('-_')}-{digest}"
+    return shorten("-".join(parts), max_length)
 
 
 def dns_prefix(cluster: ResolvedCluster) -> str:
@@ -225,31 +222,38 @@ def _first_free(candidates: Sequence[str], taken: Sequence[ipaddress.IPv4Network
 
 
 def network_layout(cluster: ResolvedCluster) -> NetworkLayout:
-    """Split ``network.cidr``: the first half for nodes, Lustre subnets carved from the second.
+    """Split ``network.cidr``: the first half for nodes, Lustre subnets placed in the second.
 
     With Azure CNI overlay only nodes take VNet addresses (pods get overlay IPs), so half the
     VNet is plenty for nodes; Managed Lustre needs its own subnet (at least a /24, larger for
-    big file systems) that nodes reach inside the same VNet.
+    big file systems) that nodes reach inside the same VNet. A Lustre subnet is a function of
+    its own storage entry alone (``lustre_subnet``), so reordering ``storage`` or adding an entry
+    never moves the subnet of a file system in use.
     """
     path = f"{cluster.spec.path}.network.cidr"
     vnet = ipaddress.IPv4Network(cluster.spec.network.cidr)
     node, rest = list(vnet.subnets(prefixlen_diff=1))
     lustre: dict[str, str] = {}
-    cursor = int(rest.network_address)
-    for st in cluster.storage:
-        if st.spec.kind != "lustre":
-            continue
-        prefix = amlfs_subnet_prefix(st.spec.capacity_gib)
-        size = 2 ** (32 - prefix)
-        cursor = -(-cursor // size) * size  # align to the subnet size
-        sub = ipaddress.IPv4Network(f"{ipaddress.IPv4Address(cursor)}/{prefix}")
-        if not sub.subnet_of(rest):
-            raise TranslateError(
-                path,
-                f"{vnet} has no room for a /{prefix} Lustre subnet for '{st.name}' after the node subnet {node}",
-            )
+    wanted = [st for st in cluster.storage if st.spec.kind == "lustre"]
+    need = sum(2 ** (32 - amlfs_subnet_prefix(st.spec.capacity_gib)) for st in wanted if not st.spec.subnet_cidr)
+    if need > rest.num_addresses:
+        raise TranslateError(
+            path,
+            f"{vnet} has no room for {len(wanted)} Lustre subnets ({need:,} addresses) after the node subnet {node}",
+        )
+    placed: list[tuple[ipaddress.IPv4Network, str, str]] = []
+    for st in sorted(wanted, key=lambda s: s.name):  # by name: the error names the same entry in any order
+        sub = lustre_subnet(st, vnet, node, rest)
+        for other, other_name, _ in placed:
+            if sub.overlaps(other):
+                raise TranslateError(
+                    f"{st.spec.path}.name",
+                    f"Lustre '{st.name}' would get subnet {sub}, which overlaps {other} of Lustre '{other_name}' "
+                    "(each subnet is placed by its storage name); rename one of them, or give one subnetCidr",
+                )
+        placed.append((sub, st.name, st.spec.path))
         lustre[st.name] = str(sub)
-        cursor += size
+    lustre = {st.name: lustre[st.name] for st in wanted}  # in spec order, for readers
     pod = _first_free(POD_CIDRS, [vnet])
     svc = _first_free(SERVICE_CIDRS, [vnet, pod])
     return NetworkLayout(
@@ -260,6 +264,35 @@ def network_layout(cluster: ResolvedCluster) -> NetworkLayout:
         service_cidr=str(svc),
         dns_service_ip=str(svc.network_address + 10),
     )
+
+
+def lustre_subnet(
+    st: ResolvedStorage, vnet: ipaddress.IPv4Network, node: ipaddress.IPv4Network, rest: ipaddress.IPv4Network
+) -> ipaddress.IPv4Network:
+    """The subnet of one Managed Lustre file system: its ``subnetCidr``, or the slot of the size
+    its capacity needs (``amlfs_subnet_prefix``) that a hash of its name picks in ``rest``."""
+    pinned = st.spec.subnet_cidr
+    prefix = amlfs_subnet_prefix(st.spec.capacity_gib)
+    where = f"{st.spec.path}.subnetCidr"
+    if pinned:
+        try:
+            sub = ipaddress.IPv4Network(pinned)
+        except ValueError as err:
+            raise TranslateError(where, f"'{pinned}' is not a network address ({err})") from None
+        if not sub.subnet_of(vnet) or sub.overlaps(node):
+            raise TranslateError(where, f"{sub} must lie in {rest}: inside {vnet}, outside the node subnet {node}")
+        if sub.prefixlen > prefix:
+            raise TranslateError(where, f"{sub} is too small: {st.spec.capacity_gib:,} GiB of Lustre needs a /{prefix}")
+        return sub
+    if prefix < rest.prefixlen:
+        raise TranslateError(
+            f"{st.spec.path}.capacityGiB",
+            f"a /{prefix} Lustre subnet does not fit in {rest}, the half of the VNet left after the node subnet "
+            f"{node}; use a larger network.cidr",
+        )
+    slots = list(rest.subnets(new_prefix=prefix))
+    digest = int(hashlib.sha256(st.name.encode()).hexdigest(), 16)
+    return slots[digest % len(slots)]
 
 
 def vnet_args(cluster: ResolvedCluster, layout: NetworkLayout, rg: Ref) -> dict[str, Any]:
@@ -386,7 +419,7 @@ def managed_cluster_args(
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "dns_prefix": dns_prefix(cluster),
-        "node_resource_group": f"{resource_group_name(cluster)}-nodes"[:80],
+        "node_resource_group": shorten(f"{resource_group_name(cluster)}-nodes", 80),
         "identity": {"type": "UserAssigned", "user_assigned_identities": [identity_id]},
         "oidc_issuer_profile": {"enabled": True},
         "security_profile": security_profile(secrets_key),
@@ -422,9 +455,7 @@ def managed_cluster_args(
         args["api_server_access_profile"] = access
     if disk_encryption_set_id is not None:
         args["disk_encryption_set_id"] = disk_encryption_set_id
-    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
-
-    if addon_plan(cluster)["gpuMonitoring"].on:
+    if _addon_plan(cluster)["gpuMonitoring"].on:
         # Azure Monitor managed Prometheus (the ama-metrics add-on) scrapes the GPU exporters;
         # the workspace and data collection rule come with the cluster's add-ons.
         # https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
@@ -590,7 +621,15 @@ def gpu_driver(pool: ResolvedPool) -> str:
 
 
 def node_labels(pool: ResolvedPool) -> dict[str, str]:
+    """Kubernetes labels of a pool's nodes: the aiinfra ones, then the pool's own ``labels``.
+
+    Pools where AKS installs the NVIDIA driver (and its container toolkit) also carry the GPU
+    Operator's opt-out label, so an operator in the cluster (ours serves the pools whose driver
+    install is skipped) leaves them to the standalone device plugin.
+    """
+    skip = get_catalog().addons.addons["gpuOperator"].skip_node_labels if gpu_driver(pool) == "Install" else {}
     labels = {
+        **skip,
         LABEL_POOL: pool.name,
         LABEL_ACCELERATOR: pool.offer.accelerator,
     }
@@ -715,16 +754,31 @@ def aml_filesystem_args(
     return args
 
 
+def key_vault_key(key_id: str) -> dict[str, str]:
+    """``https://<vault>.vault.azure.net/keys/<name>/<version>`` (the spec's ``kmsKey``, checked
+    by ``validate``) -> a storage account's ``key_vault_properties``: the vault URI, key name and
+    version, as storage accounts take a key."""
+    vault, _, rest = key_id.partition("/keys/")
+    name, _, version = rest.partition("/")
+    return {"key_vault_uri": vault, "key_name": name, "key_version": version}
+
+
 def nfs_account_args(
-    cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref, account_name: str, subnet_ids: Sequence[Ref]
+    cluster: ResolvedCluster,
+    storage: ResolvedStorage,
+    rg: Ref,
+    account_name: str,
+    subnet_ids: Sequence[Ref],
+    identity_id: Ref | None = None,
 ) -> dict[str, Any]:
-    """A premium FileStorage account for NFS shares, reachable only from the node subnet.
+    """A premium FileStorage account for NFS shares, reachable only from the node subnet, and
+    the spec's customer-managed key (read as ``identity_id``) when there is one.
 
     NFS Azure file shares need "secure transfer required" off (NFS 4.1 has no TLS in the
     protocol); access is restricted by the VNet rule instead.
     https://learn.microsoft.com/azure/storage/files/files-nfs-protocol#security-and-networking
     """
-    return {
+    args: dict[str, Any] = {
         "account_name": account_name,
         "resource_group_name": rg,
         "location": cluster.spec.region,
@@ -740,6 +794,20 @@ def nfs_account_args(
         },
         "tags": tags(cluster),
     }
+    enc = cluster.spec.encryption
+    if enc.kms_key and identity_id is not None:
+        # Storage service encryption with the Key Vault key, read as this user-assigned
+        # identity (the account has no identity of its own before it exists). NFS shares are
+        # encrypted at rest like SMB ones; the file service's key type must be Account.
+        # https://learn.microsoft.com/azure/storage/common/customer-managed-keys-configure-new-account
+        args["identity"] = {"type": "UserAssigned", "user_assigned_identities": [identity_id]}
+        args["encryption"] = {
+            "key_source": "Microsoft.Keyvault",
+            "key_vault_properties": key_vault_key(enc.kms_key),
+            "encryption_identity": {"encryption_user_assigned_identity": identity_id},
+            "services": {"file": {"enabled": True, "key_type": "Account"}},
+        }
+    return args
 
 
 def nfs_share_args(storage: ResolvedStorage, rg: Ref, account_name: Ref) -> dict[str, Any]:
@@ -848,22 +916,41 @@ class FabricNotes:
         }
 
 
+def _addon_plan(cluster: ResolvedCluster) -> Any:
+    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
+
+    return addon_plan(cluster)
+
+
+def _yourself(addon: str) -> str:
+    """The tail of a step ai-infra's add-on would have done, had it not been switched off."""
+    return f" (clusters[].addons.{addon} is disabled; with auto, ai-infra installs it)"
+
+
 def fabric_notes(cluster: ResolvedCluster) -> FabricNotes | None:
+    """What InfiniBand pools need outside Pulumi: the subscription feature, always; the NVIDIA
+    Network Operator and GPU Operator only where their add-ons are switched off."""
     pools = [p for p in cluster.pools if p.fabric is not None]
     if not pools:
         return None
     fabric = pools[0].fabric
     assert fabric is not None
+    plan = _addon_plan(cluster)
     steps = []
     if fabric.aks_feature:
         steps.append(
             f"before `pulumi up`: {INFINIBAND_FEATURE_COMMAND.format(feature=fabric.aks_feature)}, wait until "
             "Registered, then `az provider register --namespace Microsoft.ContainerService`"
         )
-    if fabric.operator:
+    if fabric.operator and not plan["networkOperator"].on:
         steps.append(
-            f"install the {fabric.operator} (MOFED driver, RDMA shared device plugin) and the NVIDIA GPU Operator "
-            "with GPUDirect RDMA on the InfiniBand pools: https://azure.github.io/aks-rdma-infiniband/"
+            f"install the {fabric.operator} (MOFED driver, RDMA shared device plugin) on the InfiniBand pools: "
+            "https://azure.github.io/aks-rdma-infiniband/" + _yourself("networkOperator")
+        )
+    if not plan["gpuOperator"].on:
+        steps.append(
+            "install the NVIDIA GPU Operator with GPUDirect RDMA on the InfiniBand pools (AKS skips their driver)"
+            + _yourself("gpuOperator")
         )
     return FabricNotes(
         pools=tuple(p.name for p in pools), feature=fabric.aks_feature, operator=fabric.operator, steps=tuple(steps)
@@ -871,26 +958,34 @@ def fabric_notes(cluster: ResolvedCluster) -> FabricNotes | None:
 
 
 def next_steps(cluster: ResolvedCluster) -> list[str]:
-    """What the user does after `pulumi up` for this cluster (outputs and docs)."""
+    """What the user still does by hand for this cluster (outputs and docs): cloud-side steps
+    Pulumi cannot take, and what a switched-off add-on (``clusters[].addons``) would have done."""
     steps: list[str] = []
     notes = fabric_notes(cluster)
     if notes:
         steps.extend(notes.steps)
+    plan = _addon_plan(cluster)
     accels = get_catalog().accelerators
     vendors = {accels[p.offer.accelerator].vendor for p in cluster.pools}
-    if any(gpu_driver(p) == "Install" for p in cluster.pools):
+    if any(gpu_driver(p) == "Install" for p in cluster.pools) and not plan["nvidiaDevicePlugin"].on:
         # AKS installs the driver but not the device plugin that advertises nvidia.com/gpu.
         # https://learn.microsoft.com/azure/aks/gpu-cluster#install-the-nvidia-device-plugin
         steps.append(
             "install the NVIDIA device plugin DaemonSet (tolerating nvidia.com/gpu) on pools where AKS installs the "
-            "driver, so nodes advertise nvidia.com/gpu"
+            "driver, so nodes advertise nvidia.com/gpu" + _yourself("nvidiaDevicePlugin")
         )
-    if any(
-        p.spec.gpu_driver == "none" and p.fabric is None and accels[p.offer.accelerator].vendor == "nvidia"
-        for p in cluster.pools
+    if (
+        any(
+            p.spec.gpu_driver == "none" and p.fabric is None and accels[p.offer.accelerator].vendor == "nvidia"
+            for p in cluster.pools
+        )
+        and not plan["gpuOperator"].on
     ):
-        steps.append("install the NVIDIA GPU Operator for pools created with gpuDriver: none")
+        steps.append(
+            "install the NVIDIA GPU Operator for pools created with gpuDriver: none" + _yourself("gpuOperator")
+        )
     if "amd" in vendors:
+        # No add-on for AMD GPUs: AKS installs no AMD driver and ai-infra does not ship its operator.
         steps.append("install the AMD GPU Operator (driver and amd.com/gpu device plugin) for AMD pools")
     if any(p.spec.local_ssd == "raid0" for p in cluster.pools):
         steps.append(
@@ -898,13 +993,16 @@ def next_steps(cluster: ResolvedCluster) -> list[str]:
             "into /mnt/nvme, or use Azure Container Storage's local NVMe storage pool"
         )
     kinds = {s.spec.kind for s in cluster.storage}
-    if "lustre" in kinds:
+    if "lustre" in kinds and not plan["lustreCsi"].on:
         steps.append(
             "install the Azure Managed Lustre CSI driver (https://github.com/kubernetes-sigs/azurelustre-csi-driver) "
-            "and create a static PersistentVolume from the lustre output's mgsAddress"
+            "and create a static PersistentVolume from the lustre output's mgsAddress" + _yourself("lustreCsi")
         )
-    if "nfs" in kinds:
-        steps.append("mount NFS shares with the Azure Files CSI driver (protocol: nfs) or a static NFS volume")
+    if "nfs" in kinds and not plan["nfsCsi"].on:
+        steps.append(
+            "mount NFS shares with the Azure Files CSI driver (protocol: nfs) or a static NFS volume"
+            + _yourself("nfsCsi")
+        )
     if "block" in kinds:
         steps.append("attach block volumes as static Azure Disk CSI PersistentVolumes (diskURI = the disk's id)")
     if any(p.spec.capacity == "reserved" for p in cluster.pools):

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog.model import FabricKind
+from components.naming import shorten
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedSlice, ResolvedStorage
 from components.spec.security import endpoint_access
+from components.spec.versions import gke_version_floor
 
 # Default machine type of the system pool (schema description of systemPool.machineType).
 DEFAULT_SYSTEM_MACHINE = "e2-standard-4"
@@ -288,9 +290,9 @@ def _natural(name: str) -> tuple[str, int]:
 
 
 def physical_name(cluster: ResolvedCluster, role: str, limit: int = 63) -> str:
-    """``<cluster>-<role>``, the cloud-side name of a cluster-scoped resource (at most ``limit`` chars)."""
-    name = f"{cluster.name}-{role}"
-    return name[:limit].rstrip("-")
+    """``<cluster>-<role>``, the cloud-side name of a cluster-scoped resource (at most ``limit``
+    chars; a longer one ends in a hash of the whole, so two long names never become one)."""
+    return shorten(f"{cluster.name}-{role}", limit)
 
 
 def slice_pool_names(sl: ResolvedSlice) -> list[str]:
@@ -525,10 +527,13 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
     if spec.zone:
         args["node_locations"] = [spec.zone]
     if spec.kubernetes.version:
-        args["min_master_version"] = spec.kubernetes.version
+        # a floor: the minor asked for, or an accelerator family's minimum patch in it
+        args["min_master_version"] = gke_version_floor(cluster)
     authorized = master_authorized_networks(cluster)
     if authorized is not None:
         args["master_authorized_networks_config"] = authorized
+    if access.reached_from_outside:
+        args["control_plane_endpoints_config"] = dns_endpoint_config()
     if refs.secrets_key is not None:
         args["database_encryption"] = {"state": "ENCRYPTED", "key_name": refs.secrets_key}
     from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
@@ -577,6 +582,20 @@ def master_authorized_networks(cluster: ResolvedCluster) -> dict[str, Any] | Non
     else:
         return None
     return {"cidr_blocks": blocks, "gcp_public_cidrs_access_enabled": False}
+
+
+def dns_endpoint_config() -> dict[str, Any]:
+    """The control plane's DNS-based endpoint, open to callers outside the VPC (private clusters).
+
+    The IP endpoint stays private; the DNS name (``gke-<id>.<region>.gke.goog``) reaches the API
+    server through Google's front end, which admits only Google identities holding
+    ``container.clusters.connect`` on the cluster (IAM), then Kubernetes RBAC applies. So
+    ``pulumi up`` of the add-ons and ``kubectl`` from CI outside the VPC work without a bastion
+    or authorised networks. Kubernetes service-account tokens and client certificates stay off
+    this endpoint (``enable_k8s_tokens_via_dns`` / ``enable_k8s_certs_via_dns`` unset: false).
+    https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation
+    """
+    return {"dns_endpoint_config": {"allow_external_traffic": True}}
 
 
 def secrets_key_ring_args(cluster: ResolvedCluster, project: Any) -> dict[str, Any]:
@@ -657,7 +676,8 @@ def secure_boot(pool: ResolvedPool | None) -> bool:
 def node_service_account_args(cluster: ResolvedCluster) -> dict[str, Any]:
     """The nodes' service account: ``<cluster>-nodes`` (account ids are 6-30 characters)."""
     return {
-        "account_id": f"{cluster.name[:24].rstrip('-')}-nodes",
+        # at most 24 + len("-nodes") = 30; a name over 24 keeps a hash of itself (not just its start)
+        "account_id": f"{shorten(cluster.name, 24)}-nodes",
         "display_name": f"ai-infra {cluster.name} GKE nodes",
         "description": "Least-privilege identity of the GKE nodes (logging, monitoring, image pulls)",
     }
@@ -1002,14 +1022,23 @@ def fabric_manifests(cluster: ResolvedCluster, plan: NetworkPlan) -> list[dict[s
     return docs
 
 
-def kubeconfig(cluster_name: str, endpoint: str | None, ca_certificate: str | None) -> str | None:
+def kubeconfig(
+    cluster_name: str, endpoint: str | None, ca_certificate: str | None, dns_endpoint: str | None = None
+) -> str | None:
     """A kubeconfig for the cluster that authenticates with ``gke-gcloud-auth-plugin``.
 
     It holds no credentials (the plugin asks gcloud for a token), so it can be a plain stack
-    output for ``kubectl`` or a ``pulumi_kubernetes`` provider. None until the endpoint is known.
+    output for ``kubectl`` or a ``pulumi_kubernetes`` provider. With ``dns_endpoint`` (private
+    clusters) it points at the DNS-based endpoint, whose certificate a public authority issues,
+    so no cluster CA is written (as ``gcloud container clusters get-credentials --dns-endpoint``).
+    None until the endpoint is known.
     https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl
     """
-    if not endpoint or not ca_certificate:
+    if dns_endpoint:
+        server = [f"    server: https://{dns_endpoint}"]
+    elif endpoint and ca_certificate:
+        server = [f"    server: https://{endpoint}", f"    certificate-authority-data: {ca_certificate}"]
+    else:
         return None
     context = f"gke_{cluster_name}"
     return "\n".join(
@@ -1019,8 +1048,7 @@ def kubeconfig(cluster_name: str, endpoint: str | None, ca_certificate: str | No
             "clusters:",
             f"- name: {context}",
             "  cluster:",
-            f"    server: https://{endpoint}",
-            f"    certificate-authority-data: {ca_certificate}",
+            *server,
             "contexts:",
             f"- name: {context}",
             "  context:",

@@ -53,6 +53,7 @@ class Access:
 
     endpoint: str | None = None
     authorized_cidrs: tuple[str, ...] = ()
+    deploy_from: str = "internet"  # internet | network: where `pulumi up` runs
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Storage:
     iops: int | None = None
     throughput_mbps: int | None = None
     protect: bool = True
+    subnet_cidr: str | None = None  # Azure Managed Lustre: a pinned subnet
     lustre_port: int | None = None
 
 
@@ -150,7 +152,8 @@ ADDON_FIELDS: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True)
 class Addons:
-    """Add-on switches of a cluster: each ``auto`` | ``enabled`` | ``disabled``."""
+    """Add-on switches of a cluster (each ``auto`` | ``enabled`` | ``disabled``) and the
+    namespaces its jobs run in."""
 
     nvidia_device_plugin: str = "auto"
     gpu_operator: str = "auto"
@@ -163,6 +166,8 @@ class Addons:
     kueue: str = "auto"
     jobset: str = "auto"
     gpu_monitoring: str = "auto"
+    # Where LocalQueues and PersistentVolumeClaims go (``workloadNamespaces``).
+    workload_namespaces: tuple[str, ...] = ("default",)
 
     def mode(self, name: str) -> str:
         """The mode of the add-on with spec key ``name`` (``efaDevicePlugin``)."""
@@ -247,7 +252,15 @@ def _storage(raw: Mapping[str, Any], path: str) -> Storage:
         iops=raw.get("iops"),
         throughput_mbps=raw.get("throughputMBps"),
         protect=raw.get("protect", True),
+        subnet_cidr=raw.get("subnetCidr"),
         lustre_port=raw.get("lustrePort"),
+    )
+
+
+def _addons(raw: Mapping[str, Any]) -> Addons:
+    return Addons(
+        **{attr: raw.get(key, "auto") for key, attr in ADDON_FIELDS.items()},
+        workload_namespaces=tuple(raw.get("workloadNamespaces") or ("default",)),
     )
 
 
@@ -272,7 +285,11 @@ def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
         ),
         network=Network(cidr=net.get("cidr", "10.0.0.0/16"), fabric=net.get("fabric", "auto")),
         system_pool=SystemPool(machine_type=sysp.get("machineType"), nodes=sysp.get("nodes", 2)),
-        access=Access(endpoint=access.get("endpoint"), authorized_cidrs=tuple(access.get("authorizedCidrs") or ())),
+        access=Access(
+            endpoint=access.get("endpoint"),
+            authorized_cidrs=tuple(access.get("authorizedCidrs") or ()),
+            deploy_from=access.get("deployFrom") or "internet",
+        ),
         encryption=Encryption(
             kms_key=enc.get("kmsKey"), key_vault=enc.get("keyVault"), at_host=enc.get("atHost", False)
         ),
@@ -280,7 +297,7 @@ def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
         gpu_pools=tuple(_pool(p, join_path(path, "gpuPools", i)) for i, p in enumerate(raw.get("gpuPools") or [])),
         tpu_slices=tuple(_slice(s, join_path(path, "tpuSlices", i)) for i, s in enumerate(raw.get("tpuSlices") or [])),
         storage=tuple(_storage(s, join_path(path, "storage", i)) for i, s in enumerate(raw.get("storage") or [])),
-        addons=Addons(**{attr: (raw.get("addons") or {}).get(key, "auto") for key, attr in ADDON_FIELDS.items()}),
+        addons=_addons(raw.get("addons") or {}),
     )
 
 

@@ -9,8 +9,10 @@ per resource and AnalyzeStack, with numbers as floats and values unknown at prev
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +115,11 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     per_resource = [v for r in resources for v in pack.analyze_resource(r)]
     assert {(v.policy, v.name) for v in per_resource} == {
         ("allowed-accelerator-classes", "h100"),  # frontier in dev (from the fleet spec's environment)
+        # labelled prod in a dev stack: the label does not lift dev's limits (no bypass)
+        ("allowed-accelerator-classes", "nd"),
+        ("allowed-accelerator-classes", "p5-lt"),
     }
-    v = per_resource[0]
+    v = next(x for x in per_resource if x.name == "h100")
     assert v.enforcement_level == "mandatory" and v.urn == h100.urn
     assert (
         "node pool 'h100' uses H100-80GB (frontier class) on a3-highgpu-8g; dev allows inference, training" in v.message
@@ -136,8 +141,15 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     assert by[("spot-outside-prod", "h100")].enforcement_level == "advisory"
     assert "no additional GPU networks" in by[("under-networked", "h100")].message
     assert "no EFA interfaces" in by[("under-networked", "p5")].message  # joined to its launch template
-    unknown = {x.name: x.message for x in stack if x.policy == "accelerator-visibility"}
-    assert "unknown at preview" in unknown["tpu"] and "maxCount is unknown at preview" in unknown["nd"]
+    unknown: dict[str, list[str]] = {}
+    for x in stack:
+        if x.policy == "accelerator-visibility":
+            unknown.setdefault(str(x.name), []).append(x.message)
+    assert any("unknown at preview" in m for m in unknown["tpu"])
+    assert any("maxCount is unknown at preview" in m for m in unknown["nd"])
+    # the bypass: p5 is labelled prod in a dev stack, so dev's ceilings apply and the pack says why
+    assert any("labelled aiinfra-environment: prod, but the stack's environment is 'dev'" in m for m in unknown["p5"])
+    assert "the dev ceiling is 16 accelerators" in by[("stack-ceilings", "p5")].message
     assert all(x.enforcement_level == "advisory" for x in stack if x.policy == "accelerator-visibility")
     assert not [line for line in pack.stderr_lines if "Traceback" in line]
 
@@ -190,3 +202,162 @@ def test_a_pack_that_fails_to_start_is_reported(tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text("raise RuntimeError('no rules here')\n")
     with pytest.raises(PolicyPackError, match="no rules here"):
         PolicyPackProcess(tmp_path, python=sys.executable, timeout=30)
+
+
+def test_newly_covered_types_are_caught_over_grpc(pack: PolicyPackProcess) -> None:
+    """Resource types beyond node pools, sent as the engine sends them: each one counted and caught."""
+    nd = "Standard_ND96isr_H100_v5"
+    resources = [
+        _res(
+            "gcp:compute/reservation:Reservation",
+            "h100-res",
+            {
+                "zone": "us-central1-a",
+                "specificReservation": {"count": 4, "instanceProperties": {"machineType": "a3-highgpu-8g"}},
+            },
+        ),
+        _res(
+            "aws:ec2/fleet:Fleet",
+            "p5-fleet",
+            {
+                "targetCapacitySpecification": {"defaultTargetCapacityType": "on-demand", "totalTargetCapacity": 4},
+                "launchTemplateConfigs": [
+                    {
+                        "launchTemplateSpecification": {"launchTemplateName": "x"},
+                        "overrides": [{"instanceType": "p5.48xlarge"}],
+                    }
+                ],
+                # labelled prod in the dev stack: the label lifts nothing
+                "tags": {"aiinfra-environment": "prod"},
+            },
+        ),
+        _res(
+            "azure-native:machinelearningservices:Compute",
+            "aml",
+            {
+                "properties": {
+                    "computeType": "AmlCompute",
+                    "properties": {"vmSize": nd, "scaleSettings": {"maxNodeCount": 4, "minNodeCount": 0}},
+                }
+            },
+        ),
+        _res(
+            "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
+            "classic",
+            {"vmSize": nd, "autoScalingEnabled": True, "minCount": 0, "maxCount": 4},
+        ),
+        _res(
+            "kubernetes:karpenter.sh/v1:NodePool",
+            "karpenter",
+            {
+                "apiVersion": "karpenter.sh/v1",
+                "kind": "NodePool",
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "requirements": [
+                                {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["p5.48xlarge"]}
+                            ]
+                        }
+                    },
+                    "limits": {"nvidia.com/gpu": "32"},
+                },
+            },
+        ),
+    ]
+    stack = pack.analyze(resources, {})
+    ceilings = {v.name: v.message for v in stack if v.policy == "stack-ceilings"}
+    assert "reservation 'h100-res' can reach 4 x a3-highgpu-8g = 32 H100-80GB" in ceilings["h100-res"]
+    assert "EC2 fleet 'p5-fleet' can reach 4 x p5.48xlarge = 32 H100-80GB" in ceilings["p5-fleet"]
+    assert f"ML compute cluster 'aml' can reach 4 x {nd} = 32 H100-80GB" in ceilings["aml"]
+    assert f"agent pool 'classic' can reach 4 x {nd} = 32 H100-80GB" in ceilings["classic"]
+    assert "Karpenter NodePool 'karpenter' can reach 4 x p5.48xlarge = 32 H100-80GB" in ceilings["karpenter"]
+    assert all("the dev part of the stack totals 160 accelerators" in m for m in ceilings.values())
+    classes = {v.name for v in stack if v.policy == "allowed-accelerator-classes"}
+    assert classes == {"h100-res", "p5-fleet", "aml", "classic", "karpenter"}
+    assert not [line for line in pack.stderr_lines if "Traceback" in line]
+
+
+def test_a_huge_stack_config_does_not_stop_the_pack() -> None:
+    """100,000 labels in the fleet spec (and a 300 KB value beside it) once made the pack fail to
+    start ("Argument list too long": the stack config rode in PULUMI_CONFIG). The config now goes
+    in a file, so the pack starts and still reads the fleet's environment and budget."""
+    from components.policy.analyzer_client import CONFIG_FILE_ENV, MAX_ENV_CONFIG_BYTES, pack_env
+
+    fleet = {**FLEET, "labels": {f"k{i}": "v" for i in range(100_000)}}
+    config = {"aiinfra:fleet": fleet, "other:blob": "x" * 300_000}
+    env = pack_env(project="p", stack="s", dry_run=True, organization="o", stack_config=config, config_file="/f")
+    assert "PULUMI_CONFIG" not in env and env[CONFIG_FILE_ENV] == "/f"
+    assert all(len(v) <= MAX_ENV_CONFIG_BYTES for v in env.values() if v not in os.environ.values())
+    h100 = _res(
+        "gcp:container/nodePool:NodePool",
+        "h100",
+        {"autoscaling": {"minNodeCount": 0.0, "maxNodeCount": 2.0}, "nodeConfig": {"machineType": "a3-highgpu-8g"}},
+    )
+    with PolicyPackProcess(stack="dev", stack_config=config) as big:
+        found = big.analyze([h100], {})
+    budget = [v.message for v in found if v.policy == "stack-ceilings"]
+    assert any("the fleet spec's budget is 8 accelerators and $50/h" in m for m in budget), budget
+
+
+def _p5_reservation_stack(*, with_dependency: bool) -> list[Resource]:
+    """The first preview of an AWS reservation and the node group that launches into it: the
+    reservation's ID is unknown, so the launch template's target is too."""
+    cr = _res(
+        "aws:ec2/capacityReservation:CapacityReservation",
+        "p5-cr",
+        {"instanceType": "p5.48xlarge", "instanceCount": 2, "instancePlatform": "Linux/UNIX", "availabilityZone": "a"},
+    )
+    lt_inputs = {
+        "name": "p5-lt",
+        "instanceType": "p5.48xlarge",
+        "instanceMarketOptions": {"marketType": "capacity-block"},
+        "capacityReservationSpecification": {"capacityReservationTarget": {"capacityReservationId": UNKNOWN_SENTINEL}},
+    }
+    deps = {"capacityReservationSpecification": [cr.urn]} if with_dependency else {}
+    lt = replace(_res("aws:ec2/launchTemplate:LaunchTemplate", "p5-lt", lt_inputs), property_dependencies=deps)
+    ng = _res(
+        "aws:eks/nodeGroup:NodeGroup",
+        "p5",
+        {
+            "capacityType": "CAPACITY_BLOCK",
+            "scalingConfig": {"minSize": 0, "maxSize": 2, "desiredSize": 0},
+            "launchTemplate": {"name": "p5-lt", "version": "1"},
+        },
+    )
+    return [cr, lt, ng]
+
+
+def test_an_aws_reservation_and_its_consumer_count_once_over_grpc(pack: PolicyPackProcess) -> None:
+    """Over the Analyzer protocol the engine sends property dependencies with AnalyzeStack: the
+    pack joins the node group (through its launch template) to the reservation while its ID is
+    unknown, so the stack holds 16 H100, not 32; without the dependency both count and it says so."""
+    joined = pack.analyze(_p5_reservation_stack(with_dependency=True), {})
+    ceilings = [v.message for v in joined if v.policy == "stack-ceilings"]
+    assert ceilings and all("totals 16 accelerators" in m for m in ceilings), ceilings
+    assert not [v for v in joined if "counted twice" in v.message]
+    assert "spot-outside-prod" not in {v.policy for v in joined}  # a Capacity Block, not on-demand
+
+    apart = pack.analyze(_p5_reservation_stack(with_dependency=False), {})
+    ceilings = [v.message for v in apart if v.policy == "stack-ceilings"]
+    assert ceilings and all("totals 32 accelerators" in m for m in ceilings), ceilings
+    (note,) = [v for v in apart if v.policy == "accelerator-visibility" and "counted twice" in v.message]
+    assert note.name == "p5" and note.enforcement_level == "advisory"
+    assert not [line for line in pack.stderr_lines if "Traceback" in line]
+
+
+def test_messages_over_grpc_clip_a_10000_character_name_and_label(pack: PolicyPackProcess) -> None:
+    long = "x" * 10_000
+    pool = _res(
+        "gcp:container/nodePool:NodePool",
+        long,
+        {
+            "autoscaling": {"minNodeCount": 1.0, "maxNodeCount": 64.0},
+            "nodeConfig": {"machineType": "a3-highgpu-8g", "resourceLabels": {long: long, "aiinfra-environment": long}},
+        },
+    )
+    found = pack.analyze([pool], {})
+    assert {"stack-ceilings", "pool-max-nodes", "allowed-accelerator-classes"} <= {v.policy for v in found}
+    for v in found:
+        assert "x" * 61 not in v.message and len(v.message) < 1_000, v.message[:200]
+    assert any(f"node pool '{'x' * 60}... (10,000 characters)'" in v.message for v in found)

@@ -64,7 +64,10 @@ TPU_DOCS: dict[str, dict[str, tuple[int, int, str, str]]] = {
         "4x4x4": (64, 16, "ct5p-hightpu-4t", "v5p-128"),
         "4x4x8": (128, 32, "ct5p-hightpu-4t", "v5p-256"),
         "8x8x8": (512, 128, "ct5p-hightpu-4t", "v5p-1024"),
-        "16x20x28": (8960, 2240, "ct5p-hightpu-4t", "v5p-17920"),  # the largest v5p slice
+        "16x16x16": (4096, 1024, "ct5p-hightpu-4t", "v5p-8192"),
+        # The pod has 8,960 chips, but "the largest job that can be scheduled is a 96 cube
+        # (6144 chip) job": 16x16x24 is the largest v5p slice (https://cloud.google.com/tpu/docs/v5p).
+        "16x16x24": (6144, 1536, "ct5p-hightpu-4t", "v5p-12288"),
     },
     "v4": {
         "2x2x1": (4, 1, "ct4p-hightpu-4t", "v4-8"),
@@ -93,7 +96,7 @@ TPU_MACHINE_CHIPS = {
 TPU_NOT_DOCUMENTED = {
     "v6e": ["1x2", "4x2", "2x2x1", "16x32"],
     "v5e": ["1x2", "2x8", "32x16"],
-    "v5p": ["2x2", "2x2x3", "4x4x6", "8x4x4", "16x20x32"],
+    "v5p": ["2x2", "2x2x3", "4x4x6", "8x4x4", "16x20x28", "16x16x28"],
     "v4": ["2x2", "1x2x2", "4x4x6", "16x16x20"],
 }
 

@@ -65,6 +65,64 @@ def test_dev_cluster_keeps_a_public_endpoint_unless_told() -> None:
     assert private["privateClusterConfig"]["enablePrivateEndpoint"] is True
 
 
+def test_a_private_cluster_gets_the_iam_authorised_dns_endpoint() -> None:
+    # The IP endpoint stays private; the DNS name takes callers outside the VPC (CI running
+    # `pulumi up` of the add-ons) through IAM. Public clusters keep their IP endpoint only.
+    dns = {"dnsEndpointConfig": {"allowExternalTraffic": True}}
+    assert gke(run(cluster_doc(), environment="prod"))["controlPlaneEndpointsConfig"] == dns
+    assert gke(run(cluster_doc(access={"endpoint": "private"})))["controlPlaneEndpointsConfig"] == dns
+    public = gke(run(cluster_doc(access={"authorizedCidrs": ["203.0.113.0/24"]}), environment="prod"))
+    assert "controlPlaneEndpointsConfig" not in public
+    assert "controlPlaneEndpointsConfig" not in gke(run(cluster_doc()))
+    # `pulumi up` runs inside the network: the private IP endpoint serves, no DNS endpoint
+    inside = gke(run(cluster_doc(access={"deployFrom": "network"}), environment="prod"))
+    assert inside["privateClusterConfig"]["enablePrivateEndpoint"] is True
+    assert "controlPlaneEndpointsConfig" not in inside
+
+
+DNS_NAME = "gke-0123456789abcdef0123456789abcdef-123456789012.us-central1.gke.goog"
+
+
+@pytest.fixture
+def gke_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mock engine answers a GKE cluster as GKE does: its IP endpoint, CA and DNS endpoint."""
+    from components import mockengine
+
+    echo = mockengine._Mocks.new_resource
+
+    def new_resource(self: Any, args: Any) -> tuple[Any, dict[str, Any]]:
+        rid, state = echo(self, args)
+        if args.typ == CLUSTER:
+            state["endpoint"] = "10.20.0.2"
+            state["masterAuth"] = {"clusterCaCertificate": "Q0EtREFUQQ=="}
+            if "controlPlaneEndpointsConfig" in state:
+                state["controlPlaneEndpointsConfig"]["dnsEndpointConfig"]["endpoint"] = DNS_NAME
+        return rid, state
+
+    monkeypatch.setattr(mockengine._Mocks, "new_resource", new_resource)
+
+
+@pytest.mark.usefixtures("gke_outputs")
+def test_the_addons_reach_a_private_cluster_through_its_dns_endpoint() -> None:
+    doc = cluster_doc(gpuPools=[FAMILIES["g2-l4"]])  # a GPU pool: the add-ons that serve it go on
+    cap = run_program(MAIN, config=config_for(doc, environment="prod"), stack="test", preview=False)
+    out = cap.outputs["c1"]
+    assert out["dnsEndpoint"] == DNS_NAME
+    assert f"server: https://{DNS_NAME}" in out["kubeconfig"]
+    assert "certificate-authority-data" not in out["kubeconfig"]  # a publicly trusted certificate
+    (provider,) = cap.of_type("pulumi:providers:kubernetes")
+    assert provider.inputs["kubeconfig"] == out["kubeconfig"]  # what `pulumi up` installs the add-ons through
+
+
+@pytest.mark.usefixtures("gke_outputs")
+def test_a_public_cluster_kubeconfig_keeps_its_ip_endpoint() -> None:
+    doc = cluster_doc(access={"authorizedCidrs": ["203.0.113.0/24"]})
+    out = run_program(MAIN, config=config_for(doc, environment="prod"), stack="test", preview=False).outputs["c1"]
+    assert out["dnsEndpoint"] is None
+    assert "server: https://10.20.0.2" in out["kubeconfig"]
+    assert "certificate-authority-data: Q0EtREFUQQ==" in out["kubeconfig"]
+
+
 # ----- secrets encryption ------------------------------------------------------------------------
 
 
@@ -182,10 +240,16 @@ def _lustre_settings(version: str, **storage: Any) -> tuple[dict[str, Any], dict
     return fs.inputs, gke(cap)["addonsConfig"]["lustreCsiDriverConfig"], fw.inputs, fs.ignore_changes
 
 
+@pytest.fixture
+def march_2026(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day GKE 1.32 (before Lustre's own port) was still supported, so a bump can be validated."""
+    monkeypatch.setenv("AIINFRA_TODAY", "2026-03-01")
+
+
 @pytest.mark.parametrize("port", [988, 6988])
-def test_lustre_port_is_fixed_by_the_spec_across_a_version_bump(port: int) -> None:
-    before = _lustre_settings("1.31", lustrePort=port)
-    after = _lustre_settings("1.33", lustrePort=port)
+def test_lustre_port_is_fixed_by_the_spec_across_a_version_bump(port: int, march_2026: None) -> None:
+    before = _lustre_settings("1.32", lustrePort=port)
+    after = _lustre_settings("1.35", lustrePort=port)
     assert before == after
     fs, csi, fw, ignored = after
     assert fs.get("gkeSupportEnabled", False) is (port == 6988)
@@ -194,14 +258,14 @@ def test_lustre_port_is_fixed_by_the_spec_across_a_version_bump(port: int) -> No
     assert "gkeSupportEnabled" in ignored
 
 
-def test_an_unrecorded_lustre_port_never_replaces_the_file_system() -> None:
+def test_an_unrecorded_lustre_port_never_replaces_the_file_system(march_2026: None) -> None:
     # Without lustrePort the port still follows the version, but the instance ignores the
     # flag after creation, so `pulumi up` cannot replace the protected file system.
-    fs_old, *_ = _lustre_settings("1.31")
-    fs_new, _, _, ignored = _lustre_settings("1.33")
+    fs_old, *_ = _lustre_settings("1.32")
+    fs_new, _, _, ignored = _lustre_settings("1.35")
     assert fs_old["gkeSupportEnabled"] is True and "gkeSupportEnabled" not in fs_new
     assert "gkeSupportEnabled" in ignored
-    _, issues = load_fleet_object(fleet_doc(cluster_doc(kubernetes={"version": "1.31"}, storage=[LUSTRE])), "<t>")
+    _, issues = load_fleet_object(fleet_doc(cluster_doc(kubernetes={"version": "1.32"}, storage=[LUSTRE])), "<t>")
     warn = [i for i in issues if i.path == "clusters[0].storage[0].lustrePort"]
     assert warn and warn[0].severity == "warning" and "lustrePort: 6988" in (warn[0].hint or "")
 

@@ -27,6 +27,9 @@ BASE: dict[str, Any] = {
             "region": "us-central1",
             "zone": "us-central1-a",
             "kubernetes": {"existingCluster": "prod", "resourceGroup": "rg"},
+            "access": {"authorizedCidrs": ["203.0.113.0/24"]},
+            "encryption": {"kmsKey": "key", "keyVault": "vault"},
+            "addons": {"workloadNamespaces": ["default"]},
             "systemPool": {"machineType": "e2-standard-4", "nodes": 2},
             "gpuPools": [
                 {
@@ -71,11 +74,22 @@ BOUNDS: dict[tuple[str, str, int], tuple[str | int, ...]] = {
     ("budget.maxHourlyUsd", "minimum", 0): ("budget", "maxHourlyUsd"),
     ("budget.maxAccelerators", "minimum", 0): ("budget", "maxAccelerators"),
     ("clusters", "minItems", 1): ("clusters",),
+    ("clusters", "maxItems", 50): ("clusters",),
+    ("cluster.gpuPools", "maxItems", 100): (*CLUSTER, "gpuPools"),
+    ("cluster.tpuSlices", "maxItems", 100): (*CLUSTER, "tpuSlices"),
+    ("cluster.storage", "maxItems", 32): (*CLUSTER, "storage"),
+    ("addons.workloadNamespaces", "minItems", 1): (*CLUSTER, "addons", "workloadNamespaces"),
+    ("addons.workloadNamespaces", "maxItems", 50): (*CLUSTER, "addons", "workloadNamespaces"),
+    ("addons.workloadNamespaces", "maxLength", 63): (*CLUSTER, "addons", "workloadNamespaces", 0),
     ("name", "maxLength", 63): (*CLUSTER, "name"),
     ("cluster.region", "minLength", 1): (*CLUSTER, "region"),
     ("cluster.zone", "minLength", 1): (*CLUSTER, "zone"),
     ("cluster.kubernetes.existingCluster", "minLength", 1): (*CLUSTER, "kubernetes", "existingCluster"),
     ("cluster.kubernetes.resourceGroup", "minLength", 1): (*CLUSTER, "kubernetes", "resourceGroup"),
+    ("cluster.access.authorizedCidrs", "maxItems", 40): (*CLUSTER, "access", "authorizedCidrs"),
+    ("cluster.access.authorizedCidrs", "minLength", 1): (*CLUSTER, "access", "authorizedCidrs", 0),
+    ("cluster.encryption.kmsKey", "minLength", 1): (*CLUSTER, "encryption", "kmsKey"),
+    ("cluster.encryption.keyVault", "minLength", 1): (*CLUSTER, "encryption", "keyVault"),
     ("cluster.systemPool.machineType", "minLength", 1): (*CLUSTER, "systemPool", "machineType"),
     ("cluster.systemPool.nodes", "minimum", 1): (*CLUSTER, "systemPool", "nodes"),
     ("cluster.systemPool.nodes", "maximum", 10): (*CLUSTER, "systemPool", "nodes"),
@@ -135,12 +149,26 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def _value(keyword: str, n: int) -> Any:
-    """A value of size ``n`` for the keyword's type (number, string length or list length)."""
+def _nth(sample: Any, i: int) -> Any:
+    """The i-th distinct copy of a list item (lists may demand unique items)."""
+    if isinstance(sample, str):
+        return f"{sample}{i}"
+    item = copy.deepcopy(sample)
+    if isinstance(item, dict) and "name" in item:
+        item["name"] = f"{item['name']}{i}"
+    return item
+
+
+def _value(keyword: str, n: int, path: tuple[str | int, ...]) -> Any:
+    """A value of size ``n`` for the keyword's type: a number, a string of n characters, or a
+    list of n distinct copies of the first item ``BASE`` has at ``path``."""
     if keyword in ("minLength", "maxLength"):
         return "a" * n
     if keyword in ("minItems", "maxItems"):
-        return [copy.deepcopy(BASE["clusters"][0]) for _ in range(n)]
+        items: Any = BASE
+        for key in path:
+            items = items[key]
+        return [_nth(items[0], i) for i in range(n)]
     return n
 
 
@@ -155,14 +183,14 @@ def test_every_schema_bound_is_in_the_table() -> None:
 @pytest.mark.parametrize("bound", sorted(BOUNDS), ids=lambda b: f"{b[0]}-{b[1]}")
 def test_schema_bound_at_the_edge_is_accepted(bound: tuple[str, str, int]) -> None:
     _, keyword, n = bound
-    assert schema_issues(_doc_with(BOUNDS[bound], _value(keyword, n))) == []
+    assert schema_issues(_doc_with(BOUNDS[bound], _value(keyword, n, BOUNDS[bound]))) == []
 
 
 @pytest.mark.parametrize("bound", sorted(BOUNDS), ids=lambda b: f"{b[0]}-{b[1]}")
 def test_schema_bound_one_past_the_edge_is_rejected_at_its_path(bound: tuple[str, str, int]) -> None:
     _, keyword, n = bound
     past = n - 1 if keyword.startswith("min") else n + 1
-    issues = schema_issues(_doc_with(BOUNDS[bound], _value(keyword, past)))
+    issues = schema_issues(_doc_with(BOUNDS[bound], _value(keyword, past, BOUNDS[bound])))
     assert [i.path for i in issues] == [_path_text(BOUNDS[bound])], [i.format() for i in issues]
 
 
