@@ -37,10 +37,12 @@ def test_pull_request_workflow() -> None:
         assert flag in runs
     assert {"markdown", "sarif", "json"} <= set(command.FORMATS)
     preview = doc["jobs"]["pulumi-preview"]
-    action = next(s for s in _steps(preview) if s.get("uses", "").startswith("pulumi/actions@"))
-    assert action["with"]["command"] == "preview"
-    assert action["with"]["policyPacks"] == "policies/overprovisioning"
-    assert action["with"]["comment-on-pr"] is True
+    steps = _steps(preview)
+    install = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
+    assert "with" not in steps[install]  # installs the CLI only; the commands are plain `run:` lines
+    run = next(s["run"] for s in steps[install:] if "pulumi preview" in s.get("run", ""))
+    assert "--policy-pack policies/overprovisioning" in run
+    assert "--non-interactive" in run
 
 
 def test_deploy_workflow() -> None:
