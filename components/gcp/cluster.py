@@ -153,8 +153,11 @@ class GkeCluster(pulumi.ComponentResource):
         self.exports = {
             "clusterName": cluster_name,
             "endpoint": endpoint,
-            "kubeconfig": pulumi.Output.all(cluster_name, endpoint, ca_cert).apply(
-                lambda a: t.kubeconfig(str(a[0]), a[1], a[2])
+            # A secret output like AKS's and pulumi-eks's: it holds no credential (the gke auth
+            # plugin fetches one), but it names the control plane's endpoint and CA, which
+            # `pulumi stack output` should not print unasked.
+            "kubeconfig": pulumi.Output.secret(
+                pulumi.Output.all(cluster_name, endpoint, ca_cert).apply(lambda a: t.kubeconfig(str(a[0]), a[1], a[2]))
             ),
             "location": location_out,
             "systemPool": system_name,

@@ -44,9 +44,13 @@ def test_example_stack_previews_clean_and_matches_the_plan(project: EngineProjec
 
 
 def _overprovisioned(project: EngineProject) -> str:
-    """The dev stack with an 8-GPU L4 pool of 4 nodes: 32 accelerators, over the dev ceiling of 16."""
+    """The dev stack with an 8-GPU L4 pool of 4 nodes: 32 accelerators, over the dev ceiling of 16.
+
+    The spec's own budget is dropped, so only the pack's dev ceiling stands in the way.
+    """
     path = project.root / "stacks" / "Pulumi.dev.yaml"
     doc = yaml.safe_load(path.read_text())
+    doc["config"]["aiinfra:fleet"].pop("budget", None)
     pool = doc["config"]["aiinfra:fleet"]["clusters"][0]["gpuPools"][0]
     pool.update(acceleratorsPerNode=8, maxNodes=4)
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
@@ -61,7 +65,7 @@ def test_overprovisioned_spec_fails_preview_and_up_naming_policy_resource_and_fi
         out = result.output
         assert "stack-ceilings" in out, result.describe()
         assert "mandatory" in out
-        assert "dev-l4" in out or "'l4'" in out, "the violation names the pool"
+        assert "fleet-dev-l4-pool" in out, "the violation names the node pool"
         assert "lower maxNodes" in out, "the violation says the fix"
     # Nothing was created: up stopped at the policy check.
     assert not [c for c in project.calls() if c["method"] == "Create" and not c.get("preview")]
