@@ -139,7 +139,7 @@ print_env() {
   standins="$state/plugins"
   python="${AIINFRA_PYTHON:-$repo/.venv/bin/python}"
   if [ -x "$python" ]; then
-    (cd "$repo" && "$python" -m tests.engine.standin install "$standins") >&2 || { log "could not write the stand-in providers"; exit 2; }
+    (cd "$repo" && "$python" -m tests.engine.standin install "$standins") > /dev/null || { log "could not write the stand-in providers"; exit 2; }
   else
     log "no $python: run 'python3 -m venv .venv && .venv/bin/pip install -e .[test]' for the stand-in providers"
   fi

@@ -109,6 +109,27 @@ def from_plain(value: Plain) -> PropertyValue:
     return PropertyValue(value)
 
 
+def unknown() -> PropertyValue:
+    """An unknown value as the wire carries it (the SDK's PropertyValue cannot marshal Computed)."""
+    from pulumi.runtime import rpc
+
+    return PropertyValue(rpc.UNKNOWN)
+
+
+def wire(value: PropertyValue) -> PropertyValue:
+    """``value`` with every Computed replaced by the wire's unknown sentinel (secrets kept)."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        out = unknown()
+    elif isinstance(inner, Mapping):
+        out = PropertyValue({k: wire(v) for k, v in inner.items()})
+    elif isinstance(inner, list | tuple):
+        out = PropertyValue([wire(v) for v in inner])
+    else:
+        return value
+    return out.with_secret(value.is_secret).with_dependencies(value.dependencies)
+
+
 def _digest(text: str, n: int = 8) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:n]
 
@@ -377,7 +398,7 @@ class StandInProvider(Provider):
         except (AssertionError, ImportError, AttributeError) as err:
             failures = [("", f"the {self.package} provider has no resource type {resource_type(request.urn)}: {err}")]
         return CheckResponse(
-            inputs=request.new_inputs,
+            inputs={k: wire(v) for k, v in request.new_inputs.items()},
             failures=[CheckFailure(path, reason) for path, reason in failures],
         )
 
@@ -414,9 +435,9 @@ class StandInProvider(Provider):
             id=resource_id,
             preview=request.preview,
         )
-        props = dict(request.properties)
+        props = {k: wire(v) for k, v in request.properties.items()}
         for key, value in computed_outputs(c).items():
-            props[key] = PropertyValue.computed() if request.preview else from_plain(value)
+            props[key] = unknown() if request.preview else from_plain(value)
         return CreateResponse(resource_id="" if request.preview else resource_id, properties=props)
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -434,10 +455,9 @@ class StandInProvider(Provider):
         )
         plain = to_plain(request.news)
         c = Ctx(self.package, resource_type(request.urn), request.urn, plain, self.config)
-        props = dict(request.news)
-        olds = dict(request.olds)
+        props = {k: wire(v) for k, v in request.news.items()}
         for key in computed_outputs(c):
-            props[key] = olds.get(key, PropertyValue.computed())
+            props[key] = wire(request.olds.get(key, unknown()))
         return UpdateResponse(properties=props)
 
     async def delete(self, request: DeleteRequest) -> None:
