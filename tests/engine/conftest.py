@@ -171,6 +171,7 @@ class EngineProject:
 
 def copy_project(dest: Path) -> Path:
     """Copy what ``pulumi`` needs of the project into ``dest``; the .venv is linked, not copied."""
+    dest.mkdir(parents=True, exist_ok=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", "dist")
     for name in PROJECT_FILES:
         src = REPO / name
