@@ -75,6 +75,7 @@ SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 FAKE_CA = base64.b64encode(b"-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n").decode()
 
 Plain = Any
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN
 
 
 # --- PropertyValue <-> plain values -------------------------------------------------------
@@ -93,6 +94,8 @@ def to_plain(value: PropertyValue | Mapping[str, PropertyValue]) -> Plain:
         return {k: to_plain(v) for k, v in inner.items()}
     if isinstance(inner, list | tuple):
         return [to_plain(v) for v in inner]
+    if inner == _UNKNOWN:  # nested unknowns arrive as the wire's sentinel string
+        return "<unknown>"
     return inner
 
 
@@ -249,6 +252,9 @@ GENERIC_OUTPUTS: dict[str, Callable[[Ctx], Plain]] = {
     "mountName": lambda c: _digest(c.urn, 8),
     "mountPoint": lambda c: f"{_ip(c)}@tcp:/{c.inputs.get('filesystem', 'lfs')}",
     "instanceId": lambda c: c.inputs.get("instanceId", c.name),
+    "latestVersion": lambda c: 1,
+    "defaultVersion": lambda c: 1,
+    "email": lambda c: f"{c.inputs.get('accountId', c.name)}@{c.gcp_project}.iam.gserviceaccount.com",
     "azureApiVersion": lambda c: "stand-in",
 }
 
@@ -408,7 +414,7 @@ class StandInProvider(Provider):
         c = Ctx(self.package, resource_type(request.urn), request.urn, news, self.config)
         computed = set(computed_outputs(c)) | {"id", "urn"}
         keys = (set(news) | set(olds)) - computed - set(request.ignore_changes)
-        changed = sorted(k for k in keys if news.get(k) != olds.get(k) and news.get(k) != "<unknown>")
+        changed = sorted(k for k in keys if news.get(k) != olds.get(k))
         replaces = sorted(
             {
                 path.split(".")[0]
@@ -418,7 +424,14 @@ class StandInProvider(Provider):
             & set(changed)
         )
         log_call(
-            self.package, "Diff", urn=request.urn, type=resource_type(request.urn), changed=changed, replaces=replaces
+            self.package,
+            "Diff",
+            urn=request.urn,
+            type=resource_type(request.urn),
+            changed=changed,
+            replaces=replaces,
+            olds={k: olds.get(k) for k in changed},
+            news={k: news.get(k) for k in changed},
         )
         return DiffResponse(changes=bool(changed), replaces=replaces, diffs=changed)
 
