@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.engine.conftest import EngineProject
-from tests.engine.engine import REPLACE_OPS, ops, replaced, urn_name
+from tests.engine.engine import REPLACE_OPS, ops, replaced, urn_name, urn_type
 
 pytestmark = pytest.mark.engine
 
@@ -30,6 +30,10 @@ POOL_CHANGE: dict[str, tuple[str, str, frozenset[str]]] = {
         frozenset({"aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate"}),
     ),
 }
+POOL_TYPES = frozenset().union(*(types for _, _, types in POOL_CHANGE.values())) | {"gcp:tpu/v2Vm:V2Vm"}
+CLUSTER_TYPES = frozenset(
+    {"gcp:container/cluster:Cluster", "azure-native:containerservice:ManagedCluster", "aws:eks/cluster:Cluster"}
+)
 
 
 def _state(project: EngineProject, stack: str) -> list[dict[str, Any]]:
@@ -80,9 +84,14 @@ def test_up_is_stable_replaces_one_pool_and_destroy_stops_at_protected_storage(
     pool = project.run("config", "get", "--path", "aiinfra:fleet.clusters[0].gpuPools[0].name", "--stack", stack)
     pool_name = pool.stdout.strip()
     for urn in changed:
-        assert urn.rsplit("::", 2)[-2].rsplit("$", 1)[-1] in pool_types, f"{urn} is replaced: {ops(preview)}"
+        assert urn_type(urn) in pool_types, f"{urn} is replaced: {ops(preview)}"
         assert pool_name in urn_name(urn), f"{urn} is not the pool {pool_name}"
     assert not {u for u, op in ops(preview).items() if op in REPLACE_OPS | {"delete"}} & protected
+    # No other pool, no cluster, no storage is touched (fabric networks may follow the new machine).
+    for urn in ops(preview):
+        kind = urn_type(urn)
+        if kind in POOL_TYPES | CLUSTER_TYPES or urn in protected:
+            assert kind in pool_types and pool_name in urn_name(urn), f"{urn}: {ops(preview)[urn]}"
     project.run("config", "set", "--path", key, before, "--stack", stack)
 
     # destroy stops at protected storage and deletes none of it.
