@@ -23,8 +23,10 @@ import yaml
 
 from components.catalog.model import (
     Accelerator,
+    AcceleratorPerf,
     CapacityRange,
     CloudInfo,
+    FabricBandwidth,
     FabricKind,
     LocalNvme,
     NameRule,
@@ -38,6 +40,7 @@ from components.catalog.model import (
 
 __all__ = [
     "Accelerator",
+    "AcceleratorPerf",
     "Catalog",
     "CatalogError",
     "CloudInfo",
@@ -59,6 +62,8 @@ DATA_FILES = (
     "fabrics.yaml",
     "storage.yaml",
     "clouds.yaml",
+    "generations.yaml",
+    "performance.yaml",
 )
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -94,6 +99,8 @@ def _price(raw: Mapping[str, Any]) -> Price:
         region=raw["region"],
         on_demand_usd=raw.get("onDemandUsd"),
         spot_usd=raw.get("spotUsd"),
+        source=raw.get("source"),
+        as_of=raw.get("asOf"),
     )
 
 
@@ -193,7 +200,13 @@ class Catalog:
                 vm_count_unit=t["vm"]["countUnit"],
                 vm_config_type=t["vm"]["configType"],
                 vm_default_runtime=t["vm"]["defaultRuntime"],
-                price=Price(price["region"], price["onDemandUsdPerChip"], price.get("spotUsdPerChip")),
+                price=Price(
+                    price["region"],
+                    price["onDemandUsdPerChip"],
+                    price.get("spotUsdPerChip"),
+                    price.get("source"),
+                    price.get("asOf"),
+                ),
                 source=t["source"],
                 as_of=t["asOf"],
                 verified=t["verified"],
@@ -241,6 +254,20 @@ class Catalog:
                 verified=s["verified"],
             )
 
+        gens = raw["generations.yaml"]
+        #: newer accelerator -> the older ones it supersedes (for catalog --check)
+        self.supersedes: dict[str, tuple[str, ...]] = {
+            g["accelerator"]: tuple(g["supersedes"]) for g in gens["generations"]
+        }
+        #: (cloud, newer, older) pairs a human has confirmed may be priced newer-below-older
+        self.confirmed_generation_prices: frozenset[tuple[str, str, str]] = frozenset(
+            (c["cloud"], c["newer"], c["older"]) for c in gens["confirmed"]
+        )
+        for newer, olders in self.supersedes.items():
+            for name in (newer, *olders):
+                if name not in self.accelerators:
+                    raise CatalogError(f"generations.yaml: unknown accelerator {name!r}")
+
         self.clouds: dict[str, CloudInfo] = {}
         for c in raw["clouds.yaml"]["clouds"]:
             self.clouds[c["cloud"]] = CloudInfo(
@@ -251,6 +278,35 @@ class Catalog:
                 region_pattern=c["regionPattern"],
                 zone_pattern=c["zonePattern"],
                 zone_in_region=c["zoneInRegion"],
+            )
+
+        # Sizing facts (performance.yaml): kept apart from the offer rows they describe.
+        perf = raw["performance.yaml"]
+        self.performance: dict[str, AcceleratorPerf] = {}
+        for a in perf["accelerators"]:
+            if a["name"] not in self.accelerators:
+                raise CatalogError(f"performance.yaml: unknown accelerator {a['name']!r}")
+            self.performance[a["name"]] = AcceleratorPerf(
+                name=a["name"],
+                bf16_tflops=a["bf16Tflops"],
+                fp8_tflops=a["fp8Tflops"],
+                memory_tbps=float(a["memoryTBps"]),
+                source=a["source"],
+                as_of=a["asOf"],
+                verified=a["verified"],
+            )
+        self.fabric_bandwidth: dict[tuple[str, str], FabricBandwidth] = {}
+        for f in perf["fabric"]:
+            offer_key = (f["cloud"], f["machineType"].lower())
+            if offer_key not in self._by_machine:
+                raise CatalogError(f"performance.yaml: no {f['cloud']} offer {f['machineType']!r}")
+            self.fabric_bandwidth[offer_key] = FabricBandwidth(
+                cloud=f["cloud"],
+                machine_type=f["machineType"],
+                gbps=float(f["gbps"]),
+                source=f["source"],
+                as_of=f["asOf"],
+                verified=f["verified"],
             )
 
     # ----- accelerators -------------------------------------------------------------
@@ -316,6 +372,15 @@ class Catalog:
             if machine_type in t.gke_machine_types:
                 return t, t.gke_machine_types[machine_type]
         return None
+
+    # ----- sizing facts -------------------------------------------------------------
+    def perf(self, accelerator: str) -> AcceleratorPerf | None:
+        """Peak throughput and memory bandwidth of a canonical accelerator, or None."""
+        return self.performance.get(accelerator)
+
+    def fabric_gbps(self, offer: Offer) -> FabricBandwidth | None:
+        """The offer's fabric bandwidth per node, or None when not cataloged."""
+        return self.fabric_bandwidth.get((offer.cloud, offer.machine_type.lower()))
 
     # ----- fabrics, storage, clouds ---------------------------------------------------
     def fabric(self, kind: str) -> FabricKind:

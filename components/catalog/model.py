@@ -33,6 +33,10 @@ class Price:
     region: str
     on_demand_usd: float | None
     spot_usd: float | None = None
+    # The prices' own provenance when it differs from the row's (a price refresh dates the
+    # prices, not the machine's shape); None: the row's source and asOf apply.
+    source: str | None = None
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,39 @@ class StorageOffer:
             return self.base
         key = throughput if throughput is not None else self.default_throughput
         return self.tiers.get(key) if key is not None else None
+
+
+@dataclass(frozen=True)
+class AcceleratorPerf:
+    """Peak dense tensor throughput and memory bandwidth of one accelerator (performance.yaml).
+
+    ``None`` for a precision means the accelerator has no tensor path for it (T4 and BF16,
+    A100 and FP8); sizing skips such an accelerator at that precision and says why.
+    """
+
+    name: str
+    bf16_tflops: float | None
+    fp8_tflops: float | None
+    memory_tbps: float
+    source: str
+    as_of: str
+    verified: bool
+
+    def tflops(self, precision: str) -> float | None:
+        """Peak dense TFLOP/s at ``bf16`` or ``fp8``."""
+        return {"bf16": self.bf16_tflops, "fp8": self.fp8_tflops}[precision]
+
+
+@dataclass(frozen=True)
+class FabricBandwidth:
+    """One offer's accelerator fabric bandwidth per node, Gbit/s (0 without a fabric)."""
+
+    cloud: str
+    machine_type: str
+    gbps: float
+    source: str
+    as_of: str
+    verified: bool
 
 
 @dataclass(frozen=True)

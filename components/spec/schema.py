@@ -161,10 +161,19 @@ def schema_issues(doc: Any) -> list[SpecIssue]:
                 "see stacks/Pulumi.dev.yaml for an example",
             )
         ]
+    return validator_issues(_validator(), doc)
+
+
+def validator_issues(validator: Any, doc: Any) -> list[SpecIssue]:
+    """Every problem a jsonschema validator finds in ``doc``, as readable ``SpecIssue``s.
+
+    Shared by every YAML contract ai-infra reads (the fleet spec, the ``aiinfra size``
+    workload file), so their messages read the same.
+    """
     out: list[SpecIssue] = list(_non_string_keys(doc, ()))
     if out:
         return out
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
         out.extend(_issues_for(err))
     return out

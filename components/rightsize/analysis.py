@@ -1,0 +1,447 @@
+"""Observed GPU use per pool, and the spec changes it supports.
+
+Label contract (shared with the monitoring add-ons that export the metrics): GPU nodes carry
+the Kubernetes label ``aiinfra-pool=<pool>``; the DCGM exporter's series carry the Prometheus
+labels ``aiinfra_pool`` (the fleet-spec pool name), ``aiinfra_cluster`` (the fleet-spec
+cluster name) and ``node``. The queries below group by exactly these labels.
+
+``usage_for(fleet, prometheus, start, end, step)`` reads the metrics for every GPU pool of the
+fleet; ``propose(usage)`` turns them into proposals in spec terms, each with its evidence and
+the monthly saving. Both are pure apart from the HTTP queries, and the thresholds come from
+``data/heuristics.yaml``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from components.catalog import get_catalog
+from components.catalog.model import Offer
+from components.plan.cost import HOURS_PER_MONTH
+from components.rightsize.prometheus import Prometheus, Series
+from components.spec.errors import join_path
+from components.spec.resolved import ResolvedCluster, ResolvedFleet, ResolvedPool
+
+CLUSTER_LABEL = "aiinfra_cluster"
+POOL_LABEL = "aiinfra_pool"
+NODE_LABEL = "node"
+BY_POOL = f"{CLUSTER_LABEL}, {POOL_LABEL}"
+BY_NODE = f"{CLUSTER_LABEL}, {POOL_LABEL}, {NODE_LABEL}"
+
+
+@functools.cache
+def heuristics() -> dict[str, Any]:
+    text = resources.files("components.rightsize").joinpath("data", "heuristics.yaml").read_text("utf-8")
+    doc: dict[str, Any] = yaml.safe_load(text)
+    return doc
+
+
+def queries(idle_percent: float) -> dict[str, str]:
+    """The PromQL this command runs (documented in docs/rightsize.md)."""
+    return {
+        "nodes": f"max by ({BY_NODE}) (DCGM_FI_DEV_GPU_UTIL)",
+        "util": f"avg by ({BY_POOL}) (DCGM_FI_DEV_GPU_UTIL)",
+        "idle": f"count by ({BY_POOL}) (DCGM_FI_DEV_GPU_UTIL <= {idle_percent:g})",
+        "engine": f"avg by ({BY_POOL}) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)",
+        "memory": f"max by ({BY_POOL}) (DCGM_FI_DEV_FB_USED)",
+        "io": f"avg by ({BY_POOL}) (rate(node_pressure_io_waiting_seconds_total[5m]))",
+    }
+
+
+@dataclass
+class PoolUsage:
+    """What one GPU pool did in the window."""
+
+    cluster: ResolvedCluster
+    cluster_index: int
+    pool: ResolvedPool
+    pool_index: int
+    window_hours: float
+    step_s: int
+    has_data: bool = False
+    peak_nodes: int = 0
+    p95_nodes: float = 0.0
+    mean_nodes: float = 0.0
+    mean_busy_nodes: float = 0.0
+    mean_util_percent: float | None = None
+    p95_util_percent: float | None = None
+    engine_active: float | None = None  # DCGM_FI_PROF_GR_ENGINE_ACTIVE mean, 0..1
+    idle_accelerator_hours: float = 0.0
+    peak_memory_gib: float | None = None
+    io_wait_share: float | None = None
+    zero_share: float = 0.0  # share of the window at zero nodes
+    median_node_hours: float | None = None
+    floor_idle_nodes: float = 0.0  # mean nodes kept by minNodes while not in use
+
+    @property
+    def path(self) -> str:
+        return join_path("clusters", self.cluster_index, "gpuPools", self.pool_index)
+
+    @property
+    def name(self) -> str:
+        return f"{self.cluster.name}/{self.pool.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        def r(v: float | None, n: int = 2) -> float | None:
+            return None if v is None else round(v, n)
+
+        return {
+            "cluster": self.cluster.name,
+            "pool": self.pool.name,
+            "path": self.path,
+            "hasData": self.has_data,
+            "peakNodes": self.peak_nodes,
+            "p95Nodes": r(self.p95_nodes),
+            "meanNodes": r(self.mean_nodes),
+            "meanUtilPercent": r(self.mean_util_percent, 1),
+            "p95UtilPercent": r(self.p95_util_percent, 1),
+            "engineActive": r(self.engine_active, 3),
+            "idleAcceleratorHours": r(self.idle_accelerator_hours, 1),
+            "peakMemoryGiB": r(self.peak_memory_gib, 1),
+            "ioWaitShare": r(self.io_wait_share, 3),
+            "zeroNodeShare": r(self.zero_share, 3),
+            "medianNodeHours": r(self.median_node_hours, 2),
+            "minNodes": self.pool.spec.min_nodes,
+            "maxNodes": self.pool.spec.max_nodes,
+        }
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One change in spec terms: the field, its value now and proposed, why, and what it saves."""
+
+    usage: PoolUsage
+    field: str  # maxNodes | minNodes | capacity | accelerator | storage
+    path: str  # the spec path it edits
+    current: Any
+    proposed: Any
+    evidence: str
+    monthly_saving_usd: float
+    basis: str  # how the saving is counted
+    edits: Mapping[str, Any] = dc_field(default_factory=dict)  # spec path -> new value (for --write)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cluster": self.usage.cluster.name,
+            "pool": self.usage.pool.name,
+            "field": self.field,
+            "path": self.path,
+            "current": self.current,
+            "proposed": self.proposed,
+            "evidence": self.evidence,
+            "monthlySavingUsd": round(self.monthly_saving_usd, 2),
+            "basis": self.basis,
+        }
+
+
+# ----- reading the metrics ---------------------------------------------------------------------------------
+def _key(labels: Mapping[str, str]) -> tuple[str, str]:
+    return labels.get(CLUSTER_LABEL, ""), labels.get(POOL_LABEL, "")
+
+
+def _grid(start: float, end: float, step: int) -> list[int]:
+    """The timestamps Prometheus evaluates a range query at (whole seconds: see ``align``)."""
+    n = int((end - start) // step)
+    return [round(start + i * step) for i in range(n + 1)]
+
+
+def align(end: float, window_s: int, step: int) -> tuple[int, int]:
+    """(start, end) on whole multiples of ``step``, so every sample time is a grid time."""
+    stop = int(end // step) * step
+    return stop - (window_s // step) * step, stop
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (what a reader can check by hand)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _runs(times: Iterable[float], step: int) -> list[float]:
+    """Lengths in hours of the contiguous runs of a node's samples (a node's lifetimes)."""
+    out: list[float] = []
+    prev = first = None
+    for t in sorted(times):
+        if prev is None or t - prev > step * 1.5:
+            if first is not None and prev is not None:
+                out.append((prev - first + step) / 3600.0)
+            first = t
+        prev = t
+    if first is not None and prev is not None:
+        out.append((prev - first + step) / 3600.0)
+    return out
+
+
+def usage_for(fleet: ResolvedFleet, prom: Prometheus, start: float, end: float, step: int) -> list[PoolUsage]:
+    """Per GPU pool of ``fleet``, what the metrics say about the window [start, end]."""
+    h = heuristics()
+    idle = float(h["idleUtilPercent"])
+    q = queries(idle)
+    results = {name: prom.query_range(expr, start, end, step) for name, expr in q.items()}
+    grid = _grid(start, end, step)
+    step_h = step / 3600.0
+
+    by_pool: dict[str, dict[tuple[str, str], list[Series]]] = {}
+    for name, series in results.items():
+        groups: dict[tuple[str, str], list[Series]] = defaultdict(list)
+        for s in series:
+            groups[_key(s.labels)].append(s)
+        by_pool[name] = groups
+
+    out: list[PoolUsage] = []
+    for ci, cluster in enumerate(fleet.clusters):
+        for pi, pool in enumerate(cluster.pools):
+            u = PoolUsage(cluster, ci, pool, pi, window_hours=(end - start) / 3600.0, step_s=step)
+            key = (cluster.name, pool.name)
+            node_series = by_pool["nodes"].get(key, [])
+            if not node_series:
+                out.append(u)
+                continue
+            u.has_data = True
+            present: dict[int, int] = defaultdict(int)
+            busy: dict[int, int] = defaultdict(int)
+            lifetimes: list[float] = []
+            for s in node_series:
+                for t, v in s.samples:
+                    present[round(t)] += 1
+                    if v > idle:
+                        busy[round(t)] += 1
+                lifetimes += _runs((t for t, _ in s.samples), step)
+            counts = [float(present.get(t, 0)) for t in grid]
+            busy_counts = [float(busy.get(t, 0)) for t in grid]
+            u.peak_nodes = int(max(counts))
+            u.p95_nodes = _percentile(counts, 0.95)
+            u.mean_nodes = statistics.fmean(counts)
+            u.mean_busy_nodes = statistics.fmean(busy_counts)
+            u.zero_share = sum(1 for c in counts if c == 0) / len(counts)
+            u.median_node_hours = statistics.median(lifetimes) if lifetimes else None
+            u.floor_idle_nodes = statistics.fmean(max(0.0, pool.spec.min_nodes - b) for b in busy_counts)
+            util = [v for s in by_pool["util"].get(key, []) for _, v in s.samples]
+            if util:
+                u.mean_util_percent = statistics.fmean(util)
+                u.p95_util_percent = _percentile(util, 0.95)
+            engine = [v for s in by_pool["engine"].get(key, []) for _, v in s.samples]
+            u.engine_active = statistics.fmean(engine) if engine else None
+            u.idle_accelerator_hours = sum(v for s in by_pool["idle"].get(key, []) for _, v in s.samples) * step_h
+            mem = [v for s in by_pool["memory"].get(key, []) for _, v in s.samples]
+            u.peak_memory_gib = max(mem) / 1024.0 if mem else None
+            io = [v for s in by_pool["io"].get(key, []) for _, v in s.samples]
+            u.io_wait_share = statistics.fmean(io) if io else None
+            out.append(u)
+    return out
+
+
+# ----- proposals -------------------------------------------------------------------------------------------
+def node_price(pool: ResolvedPool, capacity: str | None = None) -> float:
+    """USD per node-hour at the pool's capacity (spot price when spot and cataloged)."""
+    p = pool.offer.price
+    cap = capacity or pool.spec.capacity
+    if cap == "spot" and p.spot_usd is not None:
+        return p.spot_usd
+    return p.on_demand_usd or 0.0
+
+
+def _usd(v: float) -> str:
+    return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
+
+
+def _max_nodes(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
+    spec = u.pool.spec
+    headroom = max(int(h["minHeadroomNodes"]), math.ceil(u.peak_nodes * float(h["headroomFraction"])))
+    target = min(spec.max_nodes, u.peak_nodes + headroom)
+    if target >= spec.max_nodes:
+        return None
+    price = node_price(u.pool)
+    saving = (spec.max_nodes - target) * price * HOURS_PER_MONTH
+    return Proposal(
+        u,
+        "maxNodes",
+        f"{u.path}.maxNodes",
+        spec.max_nodes,
+        target,
+        f"peaked at {u.peak_nodes} of its {spec.max_nodes} nodes in {u.window_hours / 24:g} days (p95 "
+        f"{u.p95_nodes:g}); {u.peak_nodes} + {headroom} headroom",
+        saving,
+        f"cost at max scale: {spec.max_nodes - target} nodes x {_usd(price)}/h x {HOURS_PER_MONTH} h",
+        {f"{u.path}.maxNodes": target},
+    )
+
+
+def _min_nodes(u: PoolUsage) -> Proposal | None:
+    spec = u.pool.spec
+    if spec.min_nodes <= 0 or u.floor_idle_nodes <= 0:
+        return None
+    price = node_price(u.pool)
+    saving = u.floor_idle_nodes * price * HOURS_PER_MONTH
+    return Proposal(
+        u,
+        "minNodes",
+        f"{u.path}.minNodes",
+        spec.min_nodes,
+        0,
+        f"minNodes {spec.min_nodes} kept {u.floor_idle_nodes:.2f} nodes on average with no GPU in use (mean nodes "
+        f"in use {u.mean_busy_nodes:.2f}); scale to zero between jobs",
+        saving,
+        f"idle floor: {u.floor_idle_nodes:.2f} nodes x {_usd(price)}/h x {HOURS_PER_MONTH} h",
+        {f"{u.path}.minNodes": 0},
+    )
+
+
+def _spot(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
+    spec, offer = u.pool.spec, u.pool.offer
+    if spec.capacity != "on-demand" or offer.price.spot_usd is None or "spot" not in offer.capacity_modes:
+        return None
+    limit = float(h["spotMaxMedianNodeHours"])
+    if u.zero_share <= 0 or u.median_node_hours is None or u.median_node_hours > limit:
+        return None
+    od = offer.price.on_demand_usd or 0.0
+    saving = u.mean_nodes * (od - offer.price.spot_usd) * HOURS_PER_MONTH
+    return Proposal(
+        u,
+        "capacity",
+        f"{u.path}.capacity",
+        spec.capacity,
+        "spot",
+        f"jobs tolerate interruption: the pool was at zero nodes {u.zero_share:.0%} of the window and its nodes "
+        f"lived {u.median_node_hours:.1f} h in median (at most {limit:g} h)",
+        saving,
+        f"mean {u.mean_nodes:.2f} nodes x ({_usd(od)} - {_usd(offer.price.spot_usd)} spot)/h x {HOURS_PER_MONTH} h",
+        {f"{u.path}.capacity": "spot"},
+    )
+
+
+def _smaller_offer(u: PoolUsage, h: Mapping[str, Any]) -> Offer | None:
+    cat = get_catalog()
+    cur = u.pool.offer
+    cur_acc = cat.accelerators[cur.accelerator]
+    cur_perf = cat.perf(cur.accelerator)
+    if u.peak_memory_gib is None or u.p95_util_percent is None or cur_perf is None or cur_perf.bf16_tflops is None:
+        return None
+    needed_tflops = u.p95_util_percent / 100.0 * cur_perf.bf16_tflops
+    needed_gb = u.peak_memory_gib * 2**30 / 1e9
+    cur_per_acc = node_price(u.pool) / cur.accelerators_per_node
+    best: tuple[float, Offer] | None = None
+    for o in cat.offers_for(cur.cloud):
+        acc = cat.accelerators[o.accelerator]
+        perf = cat.perf(o.accelerator)
+        if o.accelerator == cur.accelerator or acc.memory_gb >= cur_acc.memory_gb or perf is None:
+            continue
+        if perf.bf16_tflops is None or needed_tflops > float(h["smallerComputeShare"]) * perf.bf16_tflops:
+            continue
+        if needed_gb > float(h["smallerMemoryShare"]) * acc.memory_gb:
+            continue
+        if u.pool.spec.capacity not in o.capacity_modes:
+            continue
+        price = o.price.spot_usd if u.pool.spec.capacity == "spot" else o.price.on_demand_usd
+        if price is None:
+            continue
+        per_acc = price / o.accelerators_per_node
+        if per_acc >= cur_per_acc:
+            continue
+        # prefer the same accelerators per node (jobs keep their shape), then the cheapest
+        rank = (abs(o.accelerators_per_node - cur.accelerators_per_node), per_acc)
+        if best is None or rank < (abs(best[1].accelerators_per_node - cur.accelerators_per_node), best[0]):
+            best = (per_acc, o)
+    return best[1] if best else None
+
+
+def _accelerator(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
+    o = _smaller_offer(u, h)
+    if o is None:
+        return None
+    cat = get_catalog()
+    cur = u.pool.offer
+    assert u.peak_memory_gib is not None and u.p95_util_percent is not None
+    cur_per_acc = node_price(u.pool) / cur.accelerators_per_node
+    new_price = o.price.spot_usd if u.pool.spec.capacity == "spot" else o.price.on_demand_usd
+    assert new_price is not None
+    new_per_acc = new_price / o.accelerators_per_node
+    accelerators_in_use = u.mean_nodes * cur.accelerators_per_node
+    saving = accelerators_in_use * (cur_per_acc - new_per_acc) * HOURS_PER_MONTH
+    edits: dict[str, Any] = {
+        f"{u.path}.accelerator": o.accelerator,
+        f"{u.path}.acceleratorsPerNode": o.accelerators_per_node,
+    }
+    default = cat.offer_for(o.cloud, o.accelerator, o.accelerators_per_node)
+    edits[f"{u.path}.machineType"] = (
+        None if default is not None and default.machine_type == o.machine_type else o.machine_type
+    )
+    new_mem = cat.accelerators[o.accelerator].memory_gb
+    perf_new = cat.perf(o.accelerator)
+    perf_cur = cat.perf(cur.accelerator)
+    assert perf_new is not None and perf_cur is not None
+    return Proposal(
+        u,
+        "accelerator",
+        f"{u.path}.accelerator",
+        f"{cur.accelerator} ({cur.machine_type})",
+        f"{o.accelerator} ({o.machine_type})",
+        f"peak GPU memory used {u.peak_memory_gib:,.1f} GiB fits {float(h['smallerMemoryShare']):.0%} of "
+        f"{o.accelerator}'s {new_mem:g} GB; p95 utilisation {u.p95_util_percent:.0f}% of {perf_cur.bf16_tflops:g} "
+        f"TFLOP/s fits {float(h['smallerComputeShare']):.0%} of its {perf_new.bf16_tflops:g}",
+        saving,
+        f"mean {accelerators_in_use:.1f} accelerators x ({_usd(cur_per_acc)} - {_usd(new_per_acc)})/h x "
+        f"{HOURS_PER_MONTH} h",
+        edits,
+    )
+
+
+def _storage(u: PoolUsage, h: Mapping[str, Any]) -> list[Proposal]:
+    if u.io_wait_share is None or u.mean_util_percent is None:
+        return []
+    if u.io_wait_share <= float(h["ioWaitShare"]) or u.mean_util_percent >= float(h["ioWaitMaxUtilPercent"]):
+        return []
+    out = []
+    for si, st in enumerate(u.cluster.storage):
+        tiers = sorted(st.offer.tiers)
+        cur = st.throughput_mbps_per_tib
+        higher = [t for t in tiers if cur is not None and t > cur and st.offer.tiers[t].accepts(st.spec.capacity_gib)]
+        if st.spec.kind != "lustre" or not higher:
+            continue
+        new = higher[0]
+        path = join_path("clusters", u.cluster_index, "storage", si, "throughputMBpsPerTiB")
+        price_now = st.spec.capacity_gib * st.tier.price_usd_per_gib_month
+        price_new = st.spec.capacity_gib * st.offer.tiers[new].price_usd_per_gib_month
+        out.append(
+            Proposal(
+                u,
+                "storage",
+                path,
+                cur,
+                new,
+                f"GPUs of {u.name} waited on I/O {u.io_wait_share:.0%} of the time with mean utilisation "
+                f"{u.mean_util_percent:.0f}%; {st.name} delivers {cur} MB/s per TiB",
+                price_now - price_new,
+                f"{st.spec.capacity_gib:,} GiB x ({st.tier.price_usd_per_gib_month} - "
+                f"{st.offer.tiers[new].price_usd_per_gib_month}) $/GiB-month (a cost, to stop paying for idle GPUs)",
+                {path: new},
+            )
+        )
+    return out
+
+
+def propose(usages: Iterable[PoolUsage]) -> list[Proposal]:
+    """Every proposal the observed use supports; pools without data get none."""
+    h = heuristics()
+    out: list[Proposal] = []
+    for u in usages:
+        if not u.has_data:
+            continue
+        for p in (_max_nodes(u, h), _min_nodes(u), _spot(u, h), _accelerator(u, h)):
+            if p is not None:
+                out.append(p)
+        out.extend(_storage(u, h))
+    return out

@@ -1,0 +1,100 @@
+"""``aiinfra rightsize FILE --prometheus URL``: spec changes from observed GPU use, with savings.
+
+Reads GPU utilisation and node counts per pool from a Prometheus-compatible HTTP API (GKE
+Managed Prometheus, Azure Monitor managed Prometheus, Amazon Managed Prometheus or your own),
+using the label contract of docs/rightsize.md, and proposes changes in spec terms with their
+evidence and monthly saving. ``--write`` edits FILE in place, keeping comments and order.
+
+Exit codes: 0 read and proposed (proposals or none); 1 no pool of the spec has data in the
+window; 2 invalid input, an unreachable or failing API, or missing credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from components.rightsize.auth import AUTH_KINDS
+
+FORMATS = ("text", "markdown", "json")
+EXIT_OK, EXIT_NO_DATA, EXIT_INVALID = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="stack config (stacks/Pulumi.<stack>.yaml) or bare spec file")
+    parser.add_argument(
+        "--prometheus",
+        metavar="URL",
+        required=True,
+        help="Prometheus HTTP API base URL (the part before /api/v1), e.g. http://127.0.0.1:9090",
+    )
+    parser.add_argument("--window", default="14d", help="how far back to look: 14d, 36h, 2w (default: 14d)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--write", action="store_true", help="apply the proposals to FILE in place (keeps comments)")
+    parser.add_argument(
+        "--auth",
+        choices=AUTH_KINDS,
+        default="none",
+        help="none, bearer (AIINFRA_PROMETHEUS_TOKEN), google (ADC), azure (DefaultAzureCredential) or sigv4 "
+        "(AWS credential chain) (default: none)",
+    )
+    parser.add_argument("--aws-region", metavar="REGION", help="region for --auth sigv4 (default: AWS_REGION)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from components.rightsize import report
+    from components.rightsize.analysis import align, propose, usage_for
+    from components.rightsize.auth import AuthError, make_auth
+    from components.rightsize.edit import EditError, write_edits
+    from components.rightsize.prometheus import Prometheus, PrometheusError, parse_duration, step_for
+    from components.spec.command import validate_file
+
+    fleet, issues = validate_file(args.file)
+    if fleet is None:
+        for issue in issues:
+            print(issue.format(), file=sys.stderr)
+        print(f"{args.file}: invalid: {sum(1 for i in issues if i.severity == 'error')} error(s)", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        window_s = parse_duration(args.window)
+    except ValueError as exc:
+        print(f"aiinfra rightsize: --window: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        prom = Prometheus(args.prometheus, make_auth(args.auth, aws_region=args.aws_region))
+        step = step_for(window_s)
+        start, end = align(time.time(), window_s, step)
+        usages = usage_for(fleet, prom, start, end, step)
+    except (AuthError, PrometheusError) as exc:
+        print(f"aiinfra rightsize: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if not usages:
+        print(f"aiinfra rightsize: {args.file} has no GPU pools to right-size", file=sys.stderr)
+        return EXIT_NO_DATA
+    proposals = propose(usages)
+
+    written = None
+    if args.write and proposals:
+        edits: dict[str, object] = {}
+        for p in proposals:
+            edits.update(p.edits)
+        try:
+            write_edits(args.file, edits)
+        except EditError as exc:
+            print(f"aiinfra rightsize: --write: {exc}", file=sys.stderr)
+            return EXIT_INVALID
+        _fleet, after = validate_file(args.file)
+        errors = [i for i in after if i.severity == "error"]
+        written = f"wrote {len(edits)} change(s) to {args.file}" + (
+            "" if not errors else f"; it no longer validates: {errors[0].format()}"
+        )
+
+    render = {"text": report.render_text, "markdown": report.render_markdown}
+    if args.format == "json":
+        doc = report.to_json(args.file, args.window, usages, proposals, written)
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        sys.stdout.write(render[args.format](args.file, args.window, usages, proposals, written))
+    return EXIT_OK if any(u.has_data for u in usages) else EXIT_NO_DATA

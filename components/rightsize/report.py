@@ -1,0 +1,141 @@
+"""``aiinfra rightsize`` output: per-pool use, then proposals with evidence and savings."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from components.plan.report_markdown import table, usd
+from components.rightsize.analysis import PoolUsage, Proposal
+
+USAGE_HEADER = [
+    "pool",
+    "nodes min/max",
+    "peak",
+    "p95",
+    "mean",
+    "mean util",
+    "engine active",
+    "idle accel-h",
+    "peak mem",
+]
+PROPOSAL_HEADER = ["pool", "change", "from", "to", "saving / month", "evidence", "saving counted as"]
+
+
+def _pct(v: float | None, scale: float = 1.0) -> str:
+    return "-" if v is None else f"{v * scale:.0f}%"
+
+
+def usage_row(u: PoolUsage) -> list[str]:
+    spec = u.pool.spec
+    if not u.has_data:
+        return [u.name, f"{spec.min_nodes}/{spec.max_nodes}", "no data", "", "", "", "", "", ""]
+    return [
+        u.name,
+        f"{spec.min_nodes}/{spec.max_nodes}",
+        str(u.peak_nodes),
+        f"{u.p95_nodes:g}",
+        f"{u.mean_nodes:.2f}",
+        _pct(u.mean_util_percent),
+        _pct(u.engine_active, 100.0),
+        f"{u.idle_accelerator_hours:,.0f}",
+        "-" if u.peak_memory_gib is None else f"{u.peak_memory_gib:,.1f} GiB",
+    ]
+
+
+def proposal_row(p: Proposal) -> list[str]:
+    return [p.usage.name, p.field, str(p.current), str(p.proposed), usd(p.monthly_saving_usd), p.evidence, p.basis]
+
+
+def _no_data(usages: Sequence[PoolUsage]) -> list[str]:
+    return [
+        f"{u.name}: no data in the window (no DCGM_FI_DEV_GPU_UTIL series with aiinfra_cluster="
+        f'"{u.cluster.name}", aiinfra_pool="{u.pool.name}"); nothing proposed. Is the DCGM exporter running on the '
+        "pool's nodes with the aiinfra labels?"
+        for u in usages
+        if not u.has_data
+    ]
+
+
+def savings(proposals: Sequence[Proposal]) -> tuple[float, float]:
+    """(at observed use, at max scale) per month: maxNodes lowers the cost at max scale (what
+    budgets and the policies count); the others lower what the observed use costs."""
+    at_max = sum(p.monthly_saving_usd for p in proposals if p.field == "maxNodes")
+    return sum(p.monthly_saving_usd for p in proposals) - at_max, at_max
+
+
+def headline(file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal]) -> str:
+    used, at_max = savings(proposals)
+    return (
+        f"{file}: {len(usages)} GPU pool(s) over the last {window}: {len(proposals)} proposal(s); saves "
+        f"{usd(used)}/month at the observed use, and {usd(at_max)}/month of cost at max scale"
+    )
+
+
+def render_text(
+    file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], written: str | None
+) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, no_color=True, width=220, highlight=False)
+    console.print(headline(file, window, usages, proposals), markup=False)
+    t = Table(title="Observed use", title_justify="left", box=box.SIMPLE_HEAD)
+    for col in USAGE_HEADER:
+        t.add_column(col, justify="left" if col == "pool" else "right")
+    for u in usages:
+        t.add_row(*usage_row(u))
+    console.print(t)
+    for line in _no_data(usages):
+        console.print(line, markup=False, soft_wrap=True)
+    if proposals:
+        console.print("Proposals:")
+        for p in proposals:
+            console.print(
+                f"  - {p.path}: {p.current} -> {p.proposed}; saves {usd(p.monthly_saving_usd)}/month "
+                f"({p.basis}). Evidence: {p.evidence}",
+                markup=False,
+                soft_wrap=True,
+            )
+    else:
+        console.print("No proposals: every pool with data is sized to what it used.")
+    if written:
+        console.print(written, markup=False)
+    return buf.getvalue()
+
+
+def render_markdown(
+    file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], written: str | None
+) -> str:
+    out = [f"## aiinfra rightsize: {file}", "", headline(file, window, usages, proposals), "", "### Observed use", ""]
+    out += table(USAGE_HEADER, [usage_row(u) for u in usages], "lrrrrrrrr")
+    notes = _no_data(usages)
+    if notes:
+        out += ["", *[f"> {n}" for n in notes]]
+    out += ["", "### Proposals", ""]
+    if proposals:
+        out += table(PROPOSAL_HEADER, [proposal_row(p) for p in proposals], "llllrll")
+    else:
+        out.append("No proposals: every pool with data is sized to what it used.")
+    if written:
+        out += ["", written]
+    return "\n".join(out) + "\n"
+
+
+def to_json(
+    file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], written: str | None
+) -> dict[str, Any]:
+    return {
+        "file": file,
+        "window": window,
+        "pools": [u.to_json() for u in usages],
+        "proposals": [p.to_json() for p in proposals],
+        "monthlySavingUsd": {
+            "observedUse": round(savings(proposals)[0], 2),
+            "maxScale": round(savings(proposals)[1], 2),
+        },
+        "written": written,
+    }

@@ -1,0 +1,235 @@
+"""``aiinfra size`` output: text (a terminal), Markdown (a PR or design doc) and JSON.
+
+Every format carries the same content: the workload's figures, the candidates ranked by total
+cost and by time, the offers left out with the reason, every assumption, and (with
+``--emit-spec``) the emitted spec's plan verdict.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from components.plan.report_markdown import table, usd
+from components.sizing.candidates import Candidate, Sizing, policy_notes
+from components.sizing.emit import EmitResult
+from components.sizing.workload import count_text
+
+TOP = 10
+_FABRIC = {
+    "none": "none",
+    "gpudirect-tcpx": "TCPX",
+    "gpudirect-tcpxo": "TCPXO",
+    "gpudirect-rdma": "RDMA",
+    "infiniband": "InfiniBand",
+    "efa": "EFA",
+}
+
+
+def headline(s: Sizing) -> str:
+    w = s.workload
+    what = f"{w.kind} of {count_text(w.parameters)} parameters"
+    if w.kind == "training":
+        assert w.tokens is not None
+        what += f" on {count_text(w.tokens)} tokens"
+        if w.deadline_hours is not None:
+            what += f" within {w.deadline_hours:g} h"
+    else:
+        what += f" at {w.tokens_per_second:,.0f} tokens/s, context {w.context_length}"
+    if w.max_accelerators is not None:
+        what += f", at most {w.max_accelerators} accelerators"
+    return f"{w.file}: {what}, {w.precision}, {w.capacity}"
+
+
+def fact_lines(s: Sizing) -> list[str]:
+    """The workload-level figures every candidate shares."""
+    w, f = s.workload, s.facts
+    shape = f"estimated shape: {f['layers']:.1f} layers x {f['hidden']:,.0f} hidden"
+    if w.kind == "training":
+        return [
+            f"compute: 6 N D = {f['flops']:.3g} FLOPs",
+            f"model state: {f['stateBytes'] / 1e9:,.0f} GB; activations {f['activationBytes'] / 1e9:,.1f} GB per "
+            f"accelerator; {shape}",
+            f"checkpoint: {f['checkpointBytes'] / 1e9:,.0f} GB, {f['checkpointWriteMBps']:,.0f} MB/s to write it in "
+            f"{w.write_window_minutes:g} min",
+        ]
+    return [
+        f"weights: {f['weightsBytes'] / 1e9:,.0f} GB; KV cache {f['kvBytesPerSequence'] / 1e9:,.2f} GB per "
+        f"{w.context_length}-token sequence; {f['flopsPerToken']:.3g} FLOPs per token; {shape}",
+    ]
+
+
+def _fabric(c: Candidate) -> str:
+    if not c.fabric_required:
+        return "not needed"
+    return f"{_FABRIC.get(c.offer.fabric.kind, c.offer.fabric.kind)} {c.fabric_gbps:,.0f} Gb/s"
+
+
+def _storage(c: Candidate) -> str:
+    st = c.storage
+    if st.option is None:
+        return "none available"
+    tier = f" @{st.option.tier_key}" if st.option.tier_key else ""
+    return f"{st.option.kind}{tier} {st.provisioned_gib:,} GiB, {st.provisioned_mbps:,.0f} MB/s"
+
+
+def _row(rank: int, c: Candidate) -> list[str]:
+    return [
+        str(rank),
+        c.cloud,
+        c.offer.machine_type,
+        c.accelerator,
+        f"{c.nodes:,}",
+        f"{c.accelerators:,}",
+        f"{c.accelerator_hours:,.0f}",
+        f"{c.wall_hours:,.1f}",
+        usd(c.hourly_usd),
+        usd(c.total_usd),
+        _fabric(c),
+        _storage(c),
+    ]
+
+
+HEADER = [
+    "#",
+    "cloud",
+    "machine",
+    "accelerator",
+    "nodes",
+    "accel.",
+    "accel-h",
+    "wall h",
+    "$/h",
+    "total",
+    "fabric",
+    "storage",
+]
+ALIGN = "llllrrrrrrll"
+
+
+def _skipped_lines(s: Sizing) -> list[str]:
+    reasons = Counter(sk.reason for sk in s.skipped)
+    out = []
+    for reason, _n in reasons.most_common():
+        who = [f"{sk.cloud} {sk.machine_type}" for sk in s.skipped if sk.reason == reason]
+        names = ", ".join(who[:4]) + (f" and {len(who) - 4} more" if len(who) > 4 else "")
+        out.append(f"{names}: {reason}")
+    return out
+
+
+def _notes(s: Sizing) -> list[str]:
+    env = s.workload.environment
+    return [f"{c.label}: {'; '.join(n)}" for c in s.candidates[:TOP] if (n := policy_notes(c, env))]
+
+
+def _emit_lines(e: EmitResult) -> list[str]:
+    head = f"emitted {e.path}: plan verdict {e.verdict}"
+    if e.hourly_usd is not None:
+        head += f" (plan: {usd(e.hourly_usd)}/h at max scale)"
+    lines = [head]
+    lines += [f"  {i}" for i in e.issues]
+    if e.error:
+        lines.append(f"  {e.error}")
+    for v in e.violations:
+        lines.append(f"  {v['enforcementLevel']} {v['policy']}: {v['message']}")
+    if e.verdict == "pass":
+        lines.append("  validates and plans clean under the policies of its environment")
+    return lines
+
+
+def render_text(s: Sizing, emitted: EmitResult | None = None, *, width: int = 200) -> str:
+    buf = io.StringIO()
+    console = Console(file=buf, no_color=True, width=width, highlight=False)
+    console.print(headline(s), markup=False)
+    for line in fact_lines(s):
+        console.print(f"  {line}", markup=False)
+    for title, ranked in (("by total cost", s.candidates), ("by time", s.by_time())):
+        t = Table(
+            title=f"Ranked {title} ({min(TOP, len(ranked))} of {len(ranked)} candidates)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        for col, a in zip(HEADER, ALIGN, strict=True):
+            t.add_column(col, justify="right" if a == "r" else "left")
+        for i, c in enumerate(ranked[:TOP], 1):
+            t.add_row(*_row(i, c))
+        console.print(t)
+    if not s.candidates:
+        console.print("No offer can run this workload as given (see the reasons below).")
+    for line in _notes(s):
+        console.print(f"note: {line}", markup=False)
+    if s.skipped:
+        console.print(f"Left out ({len(s.skipped)} offers):")
+        for line in _skipped_lines(s):
+            console.print(f"  - {line}", markup=False, soft_wrap=True)
+    console.print("Assumptions:")
+    for line in s.assumptions:
+        console.print(f"  - {line}", markup=False, soft_wrap=True)
+    if emitted is not None:
+        for line in _emit_lines(emitted):
+            console.print(line, markup=False, soft_wrap=True)
+    return buf.getvalue()
+
+
+def render_markdown(s: Sizing, emitted: EmitResult | None = None) -> str:
+    out = [f"## aiinfra size: {s.workload.name}", "", headline(s), ""]
+    out += [f"- {line}" for line in fact_lines(s)]
+    for title, ranked in (("by total cost", s.candidates), ("by time", s.by_time())):
+        out += ["", f"### Ranked {title} ({min(TOP, len(ranked))} of {len(ranked)})", ""]
+        out += table(HEADER, [_row(i, c) for i, c in enumerate(ranked[:TOP], 1)], ALIGN)
+    notes = _notes(s)
+    if notes:
+        out += ["", *[f"> {n}" for n in notes]]
+    if s.skipped:
+        out += ["", f"<details><summary>Left out ({len(s.skipped)} offers)</summary>", ""]
+        out += [f"- {line}" for line in _skipped_lines(s)]
+        out += ["", "</details>"]
+    out += ["", "### Assumptions", ""] + [f"- {line}" for line in s.assumptions]
+    if emitted is not None:
+        out += ["", "### Emitted spec", "", *[f"    {line}" for line in _emit_lines(emitted)]]
+    return "\n".join(out) + "\n"
+
+
+def to_json(s: Sizing, emitted: EmitResult | None = None) -> dict[str, Any]:
+    w = s.workload
+    index = {id(c): i for i, c in enumerate(s.candidates)}
+    return {
+        "workload": {
+            "file": w.file,
+            "name": w.name,
+            "kind": w.kind,
+            "parameters": w.parameters,
+            "tokens": w.tokens,
+            "precision": w.precision,
+            "mfu": w.mfu,
+            "capacity": w.capacity,
+            "environment": w.environment,
+            "defaults": list(w.defaults),
+        },
+        "facts": {k: v for k, v in s.facts.items()},
+        "candidates": [c.to_json() for c in s.candidates],
+        "candidateDetails": [
+            {
+                "machineType": c.offer.machine_type,
+                "priceRegion": c.offer.price.region,
+                "acceleratorsPerNode": c.offer.accelerators_per_node,
+                "nodeHourlyUsd": c.node_hourly_usd,
+                "memoryPerAcceleratorGB": round(c.memory_per_accelerator_gb, 2),
+                "policyNotes": policy_notes(c, w.environment),
+                **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in c.detail.items()},
+            }
+            for c in s.candidates
+        ],
+        "rankedByTime": [index[id(c)] for c in s.by_time()],
+        "skipped": [
+            {"cloud": k.cloud, "machineType": k.machine_type, "accelerator": k.accelerator, "reason": k.reason}
+            for k in s.skipped
+        ],
+        "assumptions": s.assumptions,
+        "emitted": emitted.to_json() if emitted else None,
+    }

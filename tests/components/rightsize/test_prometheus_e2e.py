@@ -1,0 +1,219 @@
+"""``aiinfra rightsize`` against a real Prometheus (Debian's package, started by the test).
+
+Two days of generated DCGM metrics, in the label contract of docs/rightsize.md, for four pools:
+
+- ``idle``: minNodes 2 / maxNodes 16, two nodes at 1% utilisation, a third for 2 hours at 60%
+  (under 5% of the window, so p95 stays 2);
+  10 GiB of GPU memory used at most;
+- ``busy``: 4 of 4 nodes at 97% all the time, 76 GiB used (saturated: nothing to save);
+- ``batch``: 3-hour jobs on 2 nodes every 12 hours, at 90%, scaling to zero between them;
+- ``quiet``: no series at all (says so and proposes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from components.cli import main
+from tests.support.prometheus_server import SeriesSpec, openmetrics, running_prometheus
+
+HOUR = 3600
+INTERVAL = 300
+SPEC = """\
+# Research fleet: comments and key order must survive `rightsize --write`.
+environment: staging
+clusters:
+  - name: train
+    cloud: gcp
+    region: us-central1
+    zone: us-central1-a
+    kubernetes: {version: "1.31"}
+    network: {cidr: 10.20.0.0/16, fabric: auto}
+    gpuPools:
+      - name: idle            # interactive notebooks
+        accelerator: H100-80GB
+        acceleratorsPerNode: 8
+        minNodes: 2           # keep two warm (was the idea)
+        maxNodes: 16
+        capacity: on-demand
+      - name: busy            # the production trainer
+        accelerator: H100-80GB
+        acceleratorsPerNode: 8
+        minNodes: 0
+        maxNodes: 4
+      - name: batch           # nightly evaluation jobs
+        accelerator: H100-80GB
+        acceleratorsPerNode: 8
+        minNodes: 0
+        maxNodes: 8
+      - name: quiet           # nothing exports metrics here yet
+        accelerator: L4
+        acceleratorsPerNode: 1
+        maxNodes: 4
+"""
+
+
+def _gpu_series(pool: str, node: str, util: float, mem_mib: float, alive) -> list[SeriesSpec]:  # type: ignore[no-untyped-def]
+    out = []
+    for gpu in range(8):
+        labels = {"aiinfra_cluster": "train", "aiinfra_pool": pool, "node": node, "gpu": str(gpu)}
+        out.append(SeriesSpec("DCGM_FI_DEV_GPU_UTIL", labels, lambda t, a=alive, u=util: u if a(t) else None))
+        out.append(
+            SeriesSpec("DCGM_FI_PROF_GR_ENGINE_ACTIVE", labels, lambda t, a=alive, u=util: u / 100 if a(t) else None)
+        )
+        out.append(SeriesSpec("DCGM_FI_DEV_FB_USED", labels, lambda t, a=alive, m=mem_mib: m if a(t) else None))
+    return out
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    end = (int(time.time()) // INTERVAL) * INTERVAL - INTERVAL
+    start = end - 2 * 24 * HOUR + INTERVAL
+    mid = start + 24 * HOUR
+    series: list[SeriesSpec] = []
+    always = lambda t: True  # noqa: E731
+    for i in range(2):
+        series += _gpu_series("idle", f"idle-{i}", 1.0, 10 * 1024, always)
+    series += _gpu_series("idle", "idle-burst", 60.0, 8 * 1024, lambda t: mid <= t < mid + 2 * HOUR)
+    for i in range(4):
+        series += _gpu_series("busy", f"busy-{i}", 97.0, 76 * 1024, always)
+    for job in range(4):
+        begin = start + 2 * HOUR + job * 12 * HOUR
+        for i in range(2):
+            series += _gpu_series(
+                "batch", f"batch-{job}-{i}", 90.0, 70 * 1024, lambda t, b=begin: b <= t < b + 3 * HOUR
+            )
+    tmp = tmp_path_factory.mktemp("prometheus")
+    with running_prometheus(tmp, openmetrics(series, start, end, INTERVAL)) as url:
+        yield url
+
+
+def _spec(tmp_path: Path) -> Path:
+    path = tmp_path / "fleet.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    return path
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    code = main(["rightsize", *args, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.slow
+def test_pools_idle_saturated_batch_and_no_data(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, doc = _json(capsys, str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d")
+    assert code == 0
+    pools = {p["pool"]: p for p in doc["pools"]}
+    by = {(p["pool"], p["field"]): p for p in doc["proposals"]}
+
+    idle = pools["idle"]
+    assert idle["peakNodes"] == 3 and idle["p95Nodes"] == 2
+    assert idle["meanUtilPercent"] < 5
+    assert idle["peakMemoryGiB"] == pytest.approx(10.0)
+    # 16 GPUs at 1% for 48 h = 768 idle GPU-hours (the 60% burst node is not idle); one query step of slack
+    assert idle["idleAcceleratorHours"] == pytest.approx(768, rel=0.02)
+    assert by[("idle", "maxNodes")]["proposed"] == 4  # peak 3 + 1 headroom
+    assert by[("idle", "maxNodes")]["monthlySavingUsd"] == pytest.approx(12 * 87.83 * 730, rel=1e-6)
+    assert by[("idle", "minNodes")]["proposed"] == 0
+    # 10 GiB of memory at p95 1% of an H100's 989 TFLOP/s: an L4 node of the same shape holds it
+    accel = by[("idle", "accelerator")]
+    assert accel["proposed"] == "L4 (g2-standard-96)"
+    assert "peak GPU memory used 10.0 GiB" in accel["evidence"]
+    assert ("idle", "capacity") not in by  # never at zero nodes: a service, not batch jobs
+
+    busy = pools["busy"]
+    assert busy["peakNodes"] == 4 and busy["p95Nodes"] == 4 and busy["meanUtilPercent"] == pytest.approx(97)
+    assert busy["idleAcceleratorHours"] == 0
+    assert not [p for p in doc["proposals"] if p["pool"] == "busy"]  # saturated: nothing to take away
+
+    batch = pools["batch"]
+    assert batch["peakNodes"] == 2 and batch["zeroNodeShare"] > 0.5
+    assert by[("batch", "capacity")]["proposed"] == "spot"
+    assert by[("batch", "maxNodes")]["proposed"] == 3
+
+    quiet = pools["quiet"]
+    assert quiet["hasData"] is False
+    assert not [p for p in doc["proposals"] if p["pool"] == "quiet"]
+
+
+@pytest.mark.slow
+def test_text_names_the_pool_without_data(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["rightsize", str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert 'train/quiet: no data in the window (no DCGM_FI_DEV_GPU_UTIL series with aiinfra_cluster="train"' in out
+    assert "nothing proposed" in out
+    assert "clusters[0].gpuPools[0].maxNodes: 16 -> 4" in out
+
+
+@pytest.mark.slow
+def test_write_keeps_comments_and_order(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _spec(tmp_path)
+    code, doc = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d", "--write")
+    assert code == 0 and doc["written"].startswith("wrote ")
+    text = path.read_text("utf-8")
+    for line in SPEC.splitlines():
+        if "#" in line:
+            comment = line[line.index("#") :]
+            assert comment in text, comment
+    assert "minNodes: 0           # keep two warm (was the idea)" in text
+    idle_pool = text[text.index("- name: idle") : text.index("- name: busy")]
+    assert idle_pool.splitlines() == [
+        "- name: idle            # interactive notebooks",
+        "        accelerator: L4",
+        "        acceleratorsPerNode: 8",
+        "        minNodes: 0           # keep two warm (was the idea)",
+        "        maxNodes: 4",
+        "        capacity: on-demand",
+        "      ",
+    ]  # g2-standard-96 is L4's default 8-GPU offer, so no machineType is written
+    assert "      - name: batch           # nightly evaluation jobs" in text
+    assert "capacity: spot" in text[text.index("- name: batch") :]
+    assert 'kubernetes: {version: "1.31"}' in text  # flow style and quotes kept
+    # the result is still a valid spec, and a second run has nothing left to lower
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    _code, again = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d")
+    assert not [p for p in again["proposals"] if p["field"] in ("maxNodes", "minNodes", "capacity")]
+
+
+@pytest.mark.slow
+def test_no_data_at_all_exits_1(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text(SPEC.replace("name: train", "name: other"), encoding="utf-8")
+    code, doc = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d")
+    assert code == 1
+    assert doc["proposals"] == [] and not any(p["hasData"] for p in doc["pools"])
+
+
+@pytest.mark.slow
+def test_docs_example_matches_a_live_run(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/rightsize.md shows this scenario's proposals; each line it shows is in a live run."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "rightsize.md").read_text("utf-8")
+    block = re.search(r"<!-- checked: rightsize example -->\n```text\n(.*?)```", doc, flags=re.S)
+    assert block is not None
+    path = tmp_path / "fleet.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    main(["rightsize", str(path), "--prometheus", prometheus, "--window", "2d"])
+    live = re.sub(r"\s+", " ", capsys.readouterr().out.replace(str(path), "fleet.yaml"))
+    lines = [line for line in block.group(1).splitlines() if line.strip()]
+    assert lines
+    for line in lines:
+        assert re.sub(r"\s+", " ", line).strip() in live, f"{line}\n--- live ---\n{live}"

@@ -1,0 +1,146 @@
+"""A real Prometheus for tests: generated metrics -> promtool blocks -> a server on 127.0.0.1.
+
+``openmetrics(series, start, end, interval)`` writes OpenMetrics text for the series a test
+describes; ``running_prometheus(tmp, text)`` turns it into TSDB blocks with ``promtool tsdb
+create-blocks-from openmetrics`` and starts ``prometheus`` on an ephemeral port with that
+storage directory, yielding its base URL, and stops it afterwards. The binaries come from
+Debian's ``prometheus`` package (``.ci/run`` installs it); without them the test is skipped
+with the reason, except under ``CI=true`` where it fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# value(t) -> the sample at unix time t, or None for "no sample" (the series is absent then)
+ValueFn = Callable[[float], float | None]
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    metric: str
+    labels: Mapping[str, str]
+    value: ValueFn
+    kind: str = "gauge"
+
+
+def binaries() -> tuple[str, str]:
+    """Paths of prometheus and promtool; skip (or fail under CI=true) when absent."""
+    prom, tool = shutil.which("prometheus"), shutil.which("promtool")
+    if prom and tool:
+        return prom, tool
+    reason = "prometheus/promtool not installed (apt-get install prometheus; .ci/run does)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " - required under CI=true")
+    pytest.skip(reason)
+
+
+def _labels(labels: Mapping[str, str]) -> str:
+    return ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+
+
+def openmetrics(series: Sequence[SeriesSpec], start: float, end: float, interval: int) -> str:
+    """OpenMetrics text: one TYPE line per metric family, samples in time order, ``# EOF``."""
+    by_metric: dict[str, list[SeriesSpec]] = {}
+    for s in series:
+        by_metric.setdefault(s.metric, []).append(s)
+    lines: list[str] = []
+    steps = int((end - start) // interval) + 1
+    for metric, group in by_metric.items():
+        lines.append(f"# TYPE {metric} {group[0].kind}")
+        for s in group:
+            lab = _labels(s.labels)
+            for i in range(steps):
+                t = start + i * interval
+                v = s.value(t)
+                if v is not None:
+                    lines.append(f"{metric}{{{lab}}} {v:g} {t:.0f}")
+    lines.append("# EOF")
+    return "\n".join(lines) + "\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"prometheus exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("prometheus did not become ready in time")
+
+
+@contextlib.contextmanager
+def running_prometheus(tmp: Path, text: str) -> Iterator[str]:
+    """Blocks from ``text``, then a Prometheus serving them; yields ``http://127.0.0.1:PORT``."""
+    prom, tool = binaries()
+    data = tmp / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    source = tmp / "metrics.om"
+    source.write_text(text, encoding="utf-8")
+    subprocess.run(
+        [tool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    config = tmp / "prometheus.yml"
+    config.write_text("global:\n  scrape_interval: 1m\nscrape_configs: []\n", encoding="utf-8")
+    log = (tmp / "prometheus.log").open("wb")
+    last_error: Exception | None = None
+    for _attempt in range(3):  # another process may take the port between bind and listen
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc = subprocess.Popen(
+            [
+                prom,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={data}",
+                "--storage.tsdb.retention.time=30d",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _ready(url, proc)
+        except RuntimeError as exc:
+            last_error = exc
+            proc.terminate()
+            proc.wait(timeout=30)
+            continue
+        try:
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+        return
+    log.close()
+    raise RuntimeError(f"prometheus did not start: {last_error}; log: {(tmp / 'prometheus.log').read_text()[-2000:]}")
