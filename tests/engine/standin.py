@@ -44,8 +44,29 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pulumi.provider.experimental.property_value import Computed, PropertyValue, ResourceReference
-from pulumi.provider.experimental.provider import (
+from tests.support.sdk_inputs import PACKAGES, sdk_input_failures
+
+
+def _share_google_rpc_status() -> None:
+    """Let ``pulumi.provider`` use googleapis' ``google.rpc.Status`` module.
+
+    pulumi's generated ``pulumi/runtime/proto/status_pb2.py`` and googleapis-common-protos'
+    ``google/rpc/status_pb2.py`` (installed with the GCP client libraries) both register the
+    message ``google.rpc.Status`` under different file names, so whichever is imported second
+    fails with "duplicate symbol 'google.rpc.Status'" (a pytest worker that ran the GCP preflight
+    tests first). The two messages are the same (code, message, details); one module serves both.
+    """
+    try:
+        from google.rpc import status_pb2
+    except ImportError:
+        return
+    sys.modules.setdefault("pulumi.runtime.proto.status_pb2", status_pb2)
+
+
+_share_google_rpc_status()
+
+from pulumi.provider.experimental.property_value import Computed, PropertyValue, ResourceReference  # noqa: E402
+from pulumi.provider.experimental.provider import (  # noqa: E402
     CheckFailure,
     CheckRequest,
     CheckResponse,
@@ -64,8 +85,6 @@ from pulumi.provider.experimental.provider import (
     UpdateRequest,
     UpdateResponse,
 )
-
-from tests.support.sdk_inputs import PACKAGES, sdk_input_failures
 
 REPO = Path(__file__).resolve().parents[2]
 LOG_ENV = "AIINFRA_STANDIN_LOG"
