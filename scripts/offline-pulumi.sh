@@ -17,8 +17,11 @@ PULUMI_VERSION="3.274.1"
 
 # Language hosts to build beside the CLI, one per line: name, then where its Go main package comes
 # from. `local:DIR` is source in this repository (built against pkg/v3 and sdk/v3 at
-# PULUMI_VERSION); `module:PATH@VERSION` is a module the proxy serves (its own go.mod decides the
-# rest). The official Python host's module (github.com/pulumi/pulumi/sdk/python/cmd/
+# PULUMI_VERSION); `module:PACKAGE@VERSION` is a main package the proxy serves, installed with
+# `go install` (its module's own go.mod decides the rest), e.g. for YAML programs:
+#   yaml module:github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v1.25.0
+# Adding a host changes what a cached build holds: bump the cache by deleting
+# ~/.cache/ai-infra/pulumi/<version> (or set AIINFRA_PULUMI_CACHE). The official Python host's module (github.com/pulumi/pulumi/sdk/python/cmd/
 # pulumi-language-python/v3) is not served by the proxy (403 "This module version is not
 # available"), so python is ai-infra's host, built from the same sdk/v3 toolchain package.
 LANGUAGE_HOSTS="
@@ -75,18 +78,38 @@ build_language_host() {
         -o "$bin.partial/pulumi-language-$name" "./cmd/pulumi-language-$name")
       ;;
     module:*)
-      local spec="${source#module:}" hostwork="$work/host-$name"
-      mkdir -p "$hostwork"
-      (cd "$hostwork" && printf 'module aiinfra.local/host\n\ngo 1.26\n' > go.mod \
-        && go get "${spec#*=}" >&2 \
-        && CGO_ENABLED=0 go build -trimpath -ldflags "$(ldflags)" -o "$bin.partial/pulumi-language-$name" "${spec%@*}")
+      # A module without replace directives installs as it is (its own go.mod pins its deps).
+      GOBIN="$bin.partial" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "${source#module:}"
+      [ -x "$bin.partial/pulumi-language-$name" ] || { log "${source#module:} did not give pulumi-language-$name"; return 1; }
       ;;
     *) log "unknown language host source '$source' for $name"; return 1 ;;
   esac
 }
 
+# What a finished build was made from: the version, the host table and the hosts' local sources.
+# A cached build with another stamp (a host added, the host's source changed) is rebuilt; Go's
+# own caches make that a link, not a compile.
+stamp() {
+  {
+    echo "$PULUMI_VERSION"
+    echo "$LANGUAGE_HOSTS"
+    while read -r _ source; do
+      case "$source" in local:*) cat "$repo/${source#local:}"/*.go ;; esac
+    done <<< "$LANGUAGE_HOSTS"
+  } | sha256sum | cut -d' ' -f1
+}
+
 build() {
-  if [ -f "$prefix/.complete" ]; then
+  local want
+  want="$(stamp)"
+  if [ -f "$prefix/.complete" ] && [ "$(cat "$prefix/.complete")" = "$want" ]; then
+    return 0
+  fi
+  # One build at a time (parallel test workers, two shells): wait for it, then look again.
+  mkdir -p "$cache_root"
+  exec 9> "$cache_root/$PULUMI_VERSION.lock"
+  flock 9
+  if [ -f "$prefix/.complete" ] && [ "$(cat "$prefix/.complete")" = "$want" ]; then
     return 0
   fi
   command -v go > /dev/null || { log "needs Go (https://go.dev/dl) to build the Pulumi CLI, or an installed pulumi on PATH"; exit 2; }
@@ -113,7 +136,7 @@ build() {
   rm -rf "$bin"
   mv "$bin.partial" "$bin"
   rm -rf "$work"
-  echo "$PULUMI_VERSION" > "$prefix/.complete"
+  echo "$want" > "$prefix/.complete"
   log "built in $(( $(date +%s) - start ))s: $("$bin/pulumi" version)"
 }
 
