@@ -41,7 +41,9 @@ def _env() -> dict[str, str]:
 
 
 def _best(argv: list[str], cwd: Path, env: dict[str, str], repeat: int) -> float:
-    subprocess.run(argv, cwd=cwd, env=env, capture_output=True, check=True)  # warm-up
+    warm = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+    if warm.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{warm.stdout[-3000:]}{warm.stderr[-3000:]}")
     times = []
     for _ in range(repeat):
         start = time.perf_counter()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pulumi
 
+from components.addons.component import ClusterAddons
 from components.clouds import ClusterComponent, builder
 from components.spec.resolved import ResolvedFleet
 
@@ -29,7 +30,9 @@ class Fleet(pulumi.ComponentResource):
         opts: resource options for the Fleet itself.
 
     Outputs:
-        clusters: mapping of cluster name to that cluster's exports.
+        clusters: mapping of cluster name to that cluster's exports, with ``addons`` (the
+            ``ClusterAddons`` exports: what is installed, volumes, queues, the Prometheus
+            query endpoint).
     """
 
     clusters: dict[str, ClusterComponent]
@@ -44,10 +47,18 @@ class Fleet(pulumi.ComponentResource):
         super().__init__("aiinfra:index:Fleet", name, None, opts)
         providers = providers or {}
         self.clusters = {}
+        self.addons: dict[str, ClusterAddons] = {}
         for cluster in fleet.clusters:
             provider = providers.get(cluster.name) or providers.get(cluster.cloud)
             child_opts = pulumi.ResourceOptions(parent=self, provider=provider)
             build = builder(cluster.cloud)
-            self.clusters[cluster.name] = build(f"{name}-{cluster.name}", cluster, child_opts)
-        self.outputs: dict[str, Any] = {n: c.exports for n, c in self.clusters.items()}
+            built = build(f"{name}-{cluster.name}", cluster, child_opts)
+            self.clusters[cluster.name] = built
+            # Add-ons go on through a Kubernetes provider made from the cluster's kubeconfig.
+            self.addons[cluster.name] = ClusterAddons(
+                f"{name}-{cluster.name}-addons", cluster, built.exports, opts=child_opts
+            )
+        self.outputs: dict[str, Any] = {
+            n: {**c.exports, "addons": self.addons[n].exports} for n, c in self.clusters.items()
+        }
         self.register_outputs({"clusters": self.outputs})

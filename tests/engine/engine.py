@@ -31,8 +31,9 @@ def step_state(step: Mapping[str, Any]) -> Mapping[str, Any]:
 def registered(preview: Mapping[str, Any]) -> set[tuple[str, str, str | None]]:
     """(type, name, parent URN or None for the stack) of every resource the program registered.
 
-    Default provider resources (``pulumi:providers:*``) and the stack itself are the engine's
-    own; the offline plan has neither, so they are left out here.
+    Default provider resources (``pulumi:providers:<pkg>::default...``) and the stack itself are
+    the engine's own; the offline plan has neither, so they are left out here. Explicit
+    providers (the add-ons' Kubernetes provider) are the program's and stay.
     """
     out: set[tuple[str, str, str | None]] = set()
     for step in preview.get("steps", []):
@@ -40,7 +41,7 @@ def registered(preview: Mapping[str, Any]) -> set[tuple[str, str, str | None]]:
             continue
         urn = str(step["urn"])
         kind = urn_type(urn)
-        if kind == STACK_TYPE or kind.startswith(PROVIDER_PREFIX):
+        if kind == STACK_TYPE or (kind.startswith(PROVIDER_PREFIX) and urn_name(urn).startswith("default")):
             continue
         parent = step_state(step).get("parent") or None
         if parent and urn_type(parent) == STACK_TYPE:
