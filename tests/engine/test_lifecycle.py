@@ -62,6 +62,11 @@ def test_up_is_stable_replaces_one_pool_and_destroy_stops_at_protected_storage(
     state = _state(project, stack)
     protected = {r["urn"] for r in state if r.get("protect")}
     assert protected, "data-bearing storage is protected"
+    # Every custom resource, the add-ons' Kubernetes objects included, passed the stand-in's Check.
+    checked = {c["urn"] for c in project.calls() if c["method"] == "Check"}
+    custom = {r["urn"] for r in state if r.get("custom") and not r["type"].startswith("pulumi:providers:")}
+    assert custom - checked == set()
+    assert any(urn_type(u).startswith("kubernetes:") for u in custom), "the add-ons are deployed"
 
     # Stable names and URNs: nothing to do on a second run.
     project.run("preview", "--expect-no-changes", "--stack", stack)
