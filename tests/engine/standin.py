@@ -299,6 +299,18 @@ TYPE_OUTPUTS: dict[str, Callable[[Ctx], dict[str, Plain]]] = {
             {"oidcs": [{"issuer": f"https://oidc.eks.{c.region}.amazonaws.com/id/{_digest(c.urn, 32).upper()}"}]}
         ],
     },
+    "azure-native:storagecache:AmlFilesystem": lambda c: {
+        "clientInfo": {
+            "mgsAddress": _ip(c),
+            "mountCommand": f"sudo mount -t lustre -o noatime,flock {_ip(c)}@tcp:/lustrefs /lustre",
+            "lustreVersion": "2.15",
+            "containerStorageInterface": {
+                "persistentVolume": "",
+                "persistentVolumeClaim": "",
+                "storageClass": "",
+            },
+        },
+    },
     "azure-native:containerservice:ManagedCluster": lambda c: {
         "oidcIssuerProfile": {
             **(c.inputs.get("oidcIssuerProfile") or {}),
@@ -358,6 +370,28 @@ def _gke_cluster(args: Mapping[str, Plain], config: Mapping[str, str]) -> dict[s
     }
 
 
+def _eks_cluster(args: Mapping[str, Plain], config: Mapping[str, str]) -> dict[str, Plain]:
+    name = str(args.get("name"))
+    region = args.get("region") or config.get("aws:config:region", "us-east-1")
+    return {
+        "name": name,
+        "id": name,
+        "arn": f"arn:aws:eks:{region}:{ACCOUNT}:cluster/{name}",
+        "endpoint": f"https://{_digest(name, 32).upper()}.gr7.{region}.eks.amazonaws.com",
+        "certificateAuthorities": [{"data": FAKE_CA}],
+        "vpcConfig": {
+            "clusterSecurityGroupId": f"sg-{_digest(name, 17)}",
+            "controlPlaneEgressMode": "",
+            "endpointPrivateAccess": True,
+            "endpointPublicAccess": False,
+            "publicAccessCidrs": [],
+            "securityGroupIds": [],
+            "subnetIds": [f"subnet-{_digest(name + str(i), 17)}" for i in range(2)],
+            "vpcId": f"vpc-{_digest(name, 17)}",
+        },
+    }
+
+
 INVOKES: dict[str, Callable[[Mapping[str, Plain], Mapping[str, str]], dict[str, Plain]]] = {
     "gcp:organizations/getClientConfig:getClientConfig": lambda a, cfg: {
         "project": cfg.get("gcp:config:project", "stand-in-project"),
@@ -367,6 +401,7 @@ INVOKES: dict[str, Callable[[Mapping[str, Plain], Mapping[str, str]], dict[str, 
         "id": "stand-in",
     },
     "gcp:container/getCluster:getCluster": _gke_cluster,
+    "aws:eks/getCluster:getCluster": _eks_cluster,
     "aws:ec2/getSubnets:getSubnets": lambda a, cfg: {
         "ids": [f"subnet-{_digest(json.dumps(a, sort_keys=True) + str(i), 17)}" for i in range(2)],
         "id": cfg.get("aws:config:region", "us-east-1"),
