@@ -1,12 +1,15 @@
 """Stand-in provider plugins for the engine tier: ``pulumi-resource-<pkg>`` without a cloud.
 
 Test doubles, not providers. The real ``pulumi`` engine loads them from PATH in place of the
-gcp, aws and azure-native plugins (one implementation, parametrized by package name; the list
-is :data:`tests.support.sdk_inputs.PACKAGES`, so adding ``kubernetes`` there adds its plugin):
+gcp, aws, azure-native and kubernetes plugins (one implementation, parametrized by package
+name; the list is :data:`tests.support.sdk_inputs.PACKAGES`: a package added there gets one):
 
 - **Check** validates the inputs against the provider SDK's own input types (``<Resource>Args``
   and the nested ``...Args`` classes), as the provider's schema would: an undeclared property
   or a value of the wrong kind fails with its property path (``nodeConfig.guestAccelerators``).
+  Kubernetes custom resources are checked against their vendored CRD schemas.
+- **Construct** (provider-side components such as ``kubernetes:yaml/v2:ConfigGroup``)
+  registers the component alone.
 - **Create** returns a deterministic ID (logical name + a hash of the URN) and outputs that
   echo the inputs plus the computed outputs our program reads (self links, ARNs, endpoints,
   CA data, OIDC issuers, mount points, a kubeconfig from the AKS credentials invoke, ...).
