@@ -29,6 +29,7 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -43,6 +44,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PACK = REPO_ROOT / "policies" / "overprovisioning"
+#: The packs `aiinfra plan` evaluates, as `pulumi preview --policy-pack A --policy-pack B` would.
+DEFAULT_PACKS: tuple[Path, ...] = (DEFAULT_PACK, REPO_ROOT / "policies" / "security")
 
 # What the engine sends for an unknown value (pulumi.runtime.rpc.UNKNOWN) and for a secret.
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -216,8 +219,26 @@ def pack_command(pack_dir: Path, engine_address: str, python: str | None = None)
     return [python or pack_python(pack_dir), "-u", "-m", "pulumi.policy", engine_address, "."]
 
 
+# The stack config travels in a file (its path in this variable); ``PULUMI_CONFIG`` carries it too,
+# as the engine does, only while it is small: an environment variable over 128 KiB makes exec fail
+# with "Argument list too long" (Linux MAX_ARG_STRLEN), and a plan must never fail on that.
+CONFIG_FILE_ENV = "AIINFRA_PULUMI_CONFIG_FILE"
+MAX_ENV_CONFIG_BYTES = 32 * 1024
+
+
+def config_json(stack_config: Mapping[str, Any]) -> str:
+    """The stack config as ``PULUMI_CONFIG`` holds it: every value a string (objects as JSON)."""
+    return json.dumps({k: v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()})
+
+
 def pack_env(
-    *, project: str, stack: str, dry_run: bool, organization: str, stack_config: Mapping[str, Any] | None
+    *,
+    project: str,
+    stack: str,
+    dry_run: bool,
+    organization: str,
+    stack_config: Mapping[str, Any] | None,
+    config_file: str | None = None,
 ) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -229,10 +250,13 @@ def pack_env(
         }
     )
     env.pop("PULUMI_CONFIG", None)
+    env.pop(CONFIG_FILE_ENV, None)
     if stack_config:
-        env["PULUMI_CONFIG"] = json.dumps(
-            {k: v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()}
-        )
+        text = config_json(stack_config)
+        if len(text.encode("utf-8")) <= MAX_ENV_CONFIG_BYTES:
+            env["PULUMI_CONFIG"] = text
+    if config_file:
+        env[CONFIG_FILE_ENV] = config_file
     return env
 
 
@@ -285,8 +309,18 @@ class PolicyPackProcess:
         self.engine = _Engine()
         self.stderr_lines: list[str] = []
         cmd = pack_command(self.pack_dir, self.engine.address, python)
+        # the stack config in a private file, never only in the environment (see CONFIG_FILE_ENV)
+        self._config_dir = tempfile.TemporaryDirectory(prefix="aiinfra-pack-")
+        config_file = os.path.join(self._config_dir.name, "config.json")
+        with open(config_file, "w", encoding="utf-8") as fh:
+            fh.write(config_json(stack_config or {}))
         env = pack_env(
-            project=project, stack=stack, dry_run=dry_run, organization=organization, stack_config=stack_config
+            project=project,
+            stack=stack,
+            dry_run=dry_run,
+            organization=organization,
+            stack_config=stack_config,
+            config_file=config_file,
         )
         self.started = time.monotonic()
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and pack
@@ -447,6 +481,7 @@ class PolicyPackProcess:
             if stream is not None:
                 stream.close()
         self.engine.stop()
+        self._config_dir.cleanup()
 
     def __enter__(self) -> PolicyPackProcess:
         return self
@@ -540,3 +575,69 @@ def analyze(
         timeout=timeout,
     ) as pack:
         return pack.analyze(resources, policy_config)
+
+
+def split_config(infos: Sequence[AnalyzerInfo], policy_config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One ``--policy-pack-config`` object per pack from one object naming policies of any pack.
+
+    ``all`` goes to every pack; a name no pack has is an error (as the CLI rejects it), listing
+    every pack's policies.
+    """
+    known = [{p.name for p in info.policies} for info in infos]
+    unknown = [k for k in policy_config if k != "all" and not any(k in names for names in known)]
+    if unknown:
+        every = sorted(set().union(*known))
+        raise PolicyConfigError(
+            f"policy config names unknown policies: {', '.join(sorted(unknown))} (the packs have: {', '.join(every)})"
+        )
+    return [{k: v for k, v in policy_config.items() if k == "all" or k in names} for names in known]
+
+
+def analyze_packs(
+    resources: Sequence[Any],
+    policy_config: Mapping[str, Any] | None = None,
+    *,
+    pack_dirs: Sequence[str | Path] = DEFAULT_PACKS,
+    project: str = "ai-infra",
+    stack: str = "dev",
+    stack_config: Mapping[str, Any] | None = None,
+    stack_tags: Mapping[str, str] | None = None,
+    dry_run: bool = True,
+    timeout: float = 60.0,
+) -> list[Violation]:
+    """``analyze`` with several packs, as ``pulumi preview --policy-pack A --policy-pack B`` runs them.
+
+    The packs start side by side (their start-up dominates a plan); ``policy_config`` may name
+    the policies of any pack (``split_config``). Violations come pack by pack, in ``pack_dirs`` order.
+    """
+
+    def start(pack_dir: str | Path) -> PolicyPackProcess:
+        return PolicyPackProcess(
+            pack_dir,
+            project=project,
+            stack=stack,
+            stack_config=stack_config,
+            stack_tags=stack_tags,
+            dry_run=dry_run,
+            timeout=timeout,
+        )
+
+    with futures.ThreadPoolExecutor(max_workers=len(pack_dirs) or 1) as pool:
+        starting = [pool.submit(start, d) for d in pack_dirs]
+        packs: list[PolicyPackProcess] = []
+        error: BaseException | None = None
+        for f in starting:
+            try:
+                packs.append(f.result())
+            except BaseException as exc:  # keep the first error, still stop the packs that started
+                error = error or exc
+        try:
+            if error is not None:
+                raise error
+            configs = split_config([p.info for p in packs], policy_config or {})
+            items = [as_resource(r) for r in resources]
+            results = list(pool.map(lambda pc: pc[0].analyze(items, pc[1]), zip(packs, configs, strict=True)))
+        finally:
+            for p in packs:
+                p.close()
+    return [v for found in results for v in found]

@@ -17,7 +17,7 @@ GCP_TRAIN: dict[str, Any] = {
             "cloud": "gcp",
             "region": "us-central1",
             "zone": "us-central1-a",
-            "kubernetes": {"version": "1.31"},
+            "kubernetes": {"version": "1.35"},
             "network": {"cidr": "10.20.0.0/16", "fabric": "auto"},
             "gpuPools": [
                 {
@@ -31,7 +31,15 @@ GCP_TRAIN: dict[str, Any] = {
                 }
             ],
             "tpuSlices": [{"name": "v5p", "version": "v5p", "topology": "2x2x4", "capacity": "spot"}],
-            "storage": [{"name": "datasets", "kind": "lustre", "capacityGiB": 36000, "throughputMBpsPerTiB": 250}],
+            "storage": [
+                {
+                    "name": "datasets",
+                    "kind": "lustre",
+                    "capacityGiB": 36000,
+                    "throughputMBpsPerTiB": 250,
+                    "lustrePort": 6988,
+                }
+            ],
         }
     ],
 }

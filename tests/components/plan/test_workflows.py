@@ -41,7 +41,8 @@ def test_pull_request_workflow() -> None:
     install = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
     assert "with" not in steps[install]  # installs the CLI only; the commands are plain `run:` lines
     run = next(s["run"] for s in steps[install:] if "pulumi preview" in s.get("run", ""))
-    assert "--policy-pack policies/overprovisioning" in run
+    packs = [w for w in run.replace("\\\n", " ").split("--policy-pack ")[1:]]
+    assert [p.split()[0] for p in packs] == ["policies/overprovisioning", "policies/security"]
     assert "--non-interactive" in run
 
 
@@ -55,7 +56,15 @@ def test_deploy_workflow() -> None:
     up = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
     assert gate < up
     assert steps[up]["with"]["command"] == "up"
-    assert steps[up]["with"]["policyPacks"] == "policies/overprovisioning"
+    assert steps[up]["with"]["policyPacks"].split() == ["policies/overprovisioning", "policies/security"]
     stacks = {p.stem.removeprefix("Pulumi.") for p in (REPO / "stacks").glob("Pulumi.*.yaml")}
     assert set(job["strategy"]["matrix"]["stack"]) == stacks
     assert set(_load("pull-request.yml")["jobs"]["pulumi-preview"]["strategy"]["matrix"]["stack"]) == stacks
+
+
+def test_every_job_has_a_timeout() -> None:
+    """A hung step (a provider call, a pack that never answers) ends at the job's timeout, not GitHub's 6 h."""
+    for name in ("pull-request.yml", "deploy.yml"):
+        for job_name, job in _load(name)["jobs"].items():
+            minutes = job.get("timeout-minutes")
+            assert isinstance(minutes, int) and 0 < minutes <= 120, f"{name}: {job_name}"
