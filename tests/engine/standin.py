@@ -280,6 +280,10 @@ GENERIC_OUTPUTS: dict[str, Callable[[Ctx], Plain]] = {
     "mountName": lambda c: _digest(c.urn, 8),
     "mountPoint": lambda c: f"{_ip(c)}@tcp:/{c.inputs.get('filesystem', 'lfs')}",
     "instanceId": lambda c: c.inputs.get("instanceId", c.name),
+    "keyUri": lambda c: f"https://{c.inputs.get('vaultName', 'vault')}.vault.azure.net/keys/{c.name}",
+    "keyUriWithVersion": lambda c: (
+        f"https://{c.inputs.get('vaultName', 'vault')}.vault.azure.net/keys/{c.name}/{_digest(c.urn, 32)}"
+    ),
     "latestVersion": lambda c: 1,
     "defaultVersion": lambda c: 1,
     "email": lambda c: f"{c.inputs.get('accountId', c.name)}@{c.gcp_project}.iam.gserviceaccount.com",
@@ -404,11 +408,34 @@ INVOKES: dict[str, Callable[[Mapping[str, Plain], Mapping[str, str]], dict[str, 
         "id": "stand-in",
     },
     "gcp:container/getCluster:getCluster": _gke_cluster,
+    "gcp:organizations/getProject:getProject": lambda a, cfg: {
+        "projectId": a.get("projectId") or cfg.get("gcp:config:project", "stand-in-project"),
+        "name": a.get("projectId") or cfg.get("gcp:config:project", "stand-in-project"),
+        "number": str(int(_digest(str(a.get("projectId")), 10), 16) % 10**12),
+        "id": f"projects/{a.get('projectId')}",
+    },
+    # The EKS-optimized AMI's release version, from its public SSM parameter.
+    "aws:ssm/getParameter:getParameter": lambda a, cfg: {
+        "name": a.get("name"),
+        "id": a.get("name"),
+        "type": "String",
+        "value": "1.35.0-20261120",
+        "insecureValue": "1.35.0-20261120",
+        "version": 1,
+        "arn": f"arn:aws:ssm:{a.get('region') or 'us-east-1'}::parameter{a.get('name')}",
+        "withDecryption": True,
+    },
     "aws:eks/getCluster:getCluster": _eks_cluster,
     "aws:ec2/getSubnets:getSubnets": lambda a, cfg: {
         "ids": [f"subnet-{_digest(json.dumps(a, sort_keys=True) + str(i), 17)}" for i in range(2)],
         "id": cfg.get("aws:config:region", "us-east-1"),
         "filters": a.get("filters"),
+    },
+    "azure-native:authorization:getClientConfig": lambda a, cfg: {
+        "clientId": "11111111-1111-1111-1111-111111111111",
+        "objectId": "22222222-2222-2222-2222-222222222222",
+        "subscriptionId": cfg.get("azure-native:config:subscriptionId", SUBSCRIPTION),
+        "tenantId": "33333333-3333-3333-3333-333333333333",
     },
     "azure-native:containerservice:listManagedClusterUserCredentials": lambda a, cfg: {
         "kubeconfigs": [
