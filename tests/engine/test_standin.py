@@ -41,7 +41,13 @@ CLUSTER_URN = "urn:pulumi:dev::ai-infra::gcp:container/cluster:Cluster::dev-gke"
 
 
 def run(coro: Any) -> Any:
-    return asyncio.run(coro)
+    """Run a coroutine on a private loop: ``asyncio.run`` would unset the thread's event loop,
+    which the mock-engine tests that share this pytest worker rely on."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
 
 
 def props(plain: dict[str, Any]) -> dict[str, Any]:
