@@ -83,7 +83,8 @@ def fleet_spec(clouds: list[str], pools_per_cloud: int, clusters_per_cloud: int)
                     "name": f"{cloud}{k}",
                     "cloud": cloud,
                     "region": shape["region"],
-                    "kubernetes": {"version": "1.31"},
+                    # no version: the cloud's default, so the bench does not expire with a version
+                    "kubernetes": {},
                     "network": {"cidr": f"10.{ci * 16 + k}.0.0/16", "fabric": "none"},
                     "gpuPools": pools,
                 }

@@ -163,9 +163,17 @@ def engine_urn(stack: str, project: str, parent: str | None, type_: str, name: s
 
 
 class _CapturingMonitor(_mocks.MockMonitor):
-    def __init__(self, mocks: pulumi.runtime.Mocks, capture: Capture) -> None:
+    def __init__(
+        self,
+        mocks: pulumi.runtime.Mocks,
+        capture: Capture,
+        on_resource: Callable[[CapturedResource], None] | None = None,
+    ) -> None:
         super().__init__(mocks)
         self.capture = capture
+        self.on_resource = on_resource
+        # the SDK registers from worker threads: capture order and callback order stay one order
+        self._order = threading.Lock()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         return engine_urn(pulumi.get_stack(), pulumi.get_project(), parent or None, type_, name)
@@ -177,24 +185,26 @@ class _CapturingMonitor(_mocks.MockMonitor):
         from pulumi.runtime import rpc
 
         inputs = rpc.deserialize_properties(request.object)
-        self.capture.resources.append(
-            CapturedResource(
-                type=request.type,
-                name=request.name,
-                urn=response.urn,
-                parent=request.parent or None,
-                custom=bool(request.custom),
-                inputs=_plain(inputs),
-                protect=bool(request.protect),
-                retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
-                delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
-                ignore_changes=list(getattr(request, "ignoreChanges", [])),
-                provider=request.provider or None,
-                aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
-                dependencies=list(request.dependencies),
-                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
-            )
+        captured = CapturedResource(
+            type=request.type,
+            name=request.name,
+            urn=response.urn,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            inputs=_plain(inputs),
+            protect=bool(request.protect),
+            retain_on_delete=bool(getattr(request, "retainOnDelete", False)),
+            delete_before_replace=bool(getattr(request, "deleteBeforeReplace", False)),
+            ignore_changes=list(getattr(request, "ignoreChanges", [])),
+            provider=request.provider or None,
+            aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
         )
+        with self._order:
+            self.capture.resources.append(captured)
+            if self.on_resource is not None:
+                self.on_resource(captured)
         return response
 
 
@@ -259,6 +269,7 @@ def run_program(
     stack: str = "dev",
     preview: bool = True,
     keep_sdk_aliases: bool = False,
+    on_resource: Callable[[CapturedResource], None] | None = None,
 ) -> Capture:
     """Run ``program`` (a callable, or the path of a Pulumi ``__main__.py``) on the mock engine.
 
@@ -266,13 +277,15 @@ def run_program(
     passed as JSON, as the Pulumi CLI passes structured config. Exceptions from the program
     (``pulumi.RunError`` included) propagate after the engine has settled.
     ``keep_sdk_aliases`` keeps azure-native's per-API-version aliases (slow; see module docstring).
+    ``on_resource`` is called with each resource as it registers (from the SDK's worker threads,
+    in registration order): the planner feeds the policy packs with it, as the engine does.
     """
     capture = Capture()
     aliases = contextlib.nullcontext() if keep_sdk_aliases else _without_sdk_version_aliases()
     with _LOCK, aliases:
         _reset_runtime()
         pulumi.runtime.set_all_config({k: _config_value(v) for k, v in (config or {}).items()})
-        monitor = _CapturingMonitor(_Mocks(), capture)
+        monitor = _CapturingMonitor(_Mocks(), capture, on_resource)
         pulumi.runtime.set_mocks(_Mocks(), project=project, stack=stack, preview=preview, monitor=monitor)
         func = _as_callable(program)
 

@@ -103,6 +103,10 @@ class StackPlan:
     lines: dict[str, int] = field(default_factory=dict)
     # what priced the plan: "catalog list prices" or the overlays, and where they were named
     prices: str = "catalog list prices"
+    # resources by URN, built once for every renderer's locate() (rebuilt if resources change)
+    _index: tuple[int, int, dict[str, CapturedResource]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def verdict(self) -> str:
@@ -153,10 +157,13 @@ class StackPlan:
         """The spec path a violation concerns (its pool/slice/storage item, else its cluster)."""
         if self.fleet is None:
             return ""
-        res = next((r for r in self.resources if verdict.urn and r.urn == verdict.urn), None)
+        if self._index is None or self._index[:2] != (id(self.resources), len(self.resources)):
+            self._index = (id(self.resources), len(self.resources), {r.urn: r for r in self.resources})
+        by_urn = self._index[2]
+        res = by_urn.get(verdict.urn) if verdict.urn else None
         if res is None:
             return ""  # stack-wide (AnalyzeStack): the fleet spec itself
-        return locate_resource(self.fleet, res, {r.urn: r for r in self.resources})
+        return locate_resource(self.fleet, res, by_urn)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -463,13 +470,22 @@ def plan_file(
     from components.mockengine import run_program
 
     runner: PolicyRunner = policies or policy_mod.run_policies
-    # the pack starts (its own process) while the program registers, as under the engine
+    # as under the engine, the packs start (their own processes) and analyze each resource
+    # while the program is still registering; only AnalyzeStack waits for the program's end
     started = None
     if not skip_policies and runner is policy_mod.run_policies:
-        started = policy_mod.start_pack(stack=plan.stack, project=project, stack_config=config)
+        started = policy_mod.start_pack(
+            stack=plan.stack, project=project, stack_config=config, policy_config=policy_config
+        )
     try:
         with _quiet_asyncio():
-            capture = run_program(main, config=config, project=project, stack=plan.stack)
+            capture = run_program(
+                main,
+                config=config,
+                project=project,
+                stack=plan.stack,
+                on_resource=started.add if started is not None else None,
+            )
     except pulumi.RunError as exc:
         policy_mod.stop_pack(started)
         plan.status = "build-error"

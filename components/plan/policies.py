@@ -124,16 +124,28 @@ def _field(obj: Any, *names: str) -> Any:
     return None
 
 
-def start_pack(*, stack: str = "dev", project: str = "ai-infra", stack_config: Mapping[str, Any] | None = None) -> Any:
-    """Start the policy packs in the background while the program runs; None when they cannot be.
+def start_pack(
+    *,
+    stack: str = "dev",
+    project: str = "ai-infra",
+    stack_config: Mapping[str, Any] | None = None,
+    policy_config: Mapping[str, Any] | None = None,
+    every_resource: bool = False,
+) -> Any:
+    """Start the policy packs before the program runs; None when they cannot be.
 
-    Pass the result to :func:`run_policies` as ``started``. Starting a pack (its own Python
-    process: pulumi-policy, the rules, the catalog) overlaps the program's registrations, as the
-    engine starts analyzers before the program runs.
+    Returns a session (``analyzer_client.PackSession``): feed it each resource as the program
+    registers it (``run_program(..., on_resource=session.add)``), then pass it to
+    :func:`run_policies` as ``started``. As under the engine, the packs start (each its own
+    Python process: pulumi-policy, the rules, the catalog) and run ``Analyze`` on each resource
+    while the program is still registering; only ``AnalyzeStack`` waits for the program's end.
+    ``every_resource`` as in :func:`run_policies`.
     """
     try:
         client = importlib.import_module(CLIENT_MODULE)
-        return client.start_packs(project=project, stack=stack, stack_config=dict(stack_config or {}))
+        started = client.start_packs(project=project, stack=stack, stack_config=dict(stack_config or {}))
+        select = None if every_resource else {"aiinfra-overprovisioning": _read_by_overprovisioning}
+        return client.PackSession(started, dict(policy_config or {}), select)
     except Exception:  # run_policies reports why, when it runs
         return None
 
@@ -143,8 +155,7 @@ def stop_pack(started: Any) -> None:
     if started is None:
         return
     try:
-        for pack in started.result():
-            pack.close()
+        started.close()
     except Exception:  # they never started: nothing to stop
         return
 
@@ -180,8 +191,9 @@ def run_policies(
 
     ``policy_config`` is the JSON object ``pulumi preview --policy-pack-config`` takes;
     ``stack``/``project``/``stack_config`` are what the engine gives the pack about the stack
-    (the pack reads the fleet's environment and budget from the config); ``started`` a pack
-    :func:`start_pack` began; ``every_resource`` sends the overprovisioning pack every resource,
+    (the pack reads the fleet's environment and budget from the config); ``started`` the session
+    :func:`start_pack` began (its selection and policy config are the ones it was started with);
+    ``every_resource`` sends the overprovisioning pack every resource,
     as the engine does, instead of the :func:`relevant` ones (the security pack always gets all).
     Raises PoliciesUnavailable when the pack cannot be
     run, PolicyConfigInvalid for a bad config.
@@ -198,7 +210,7 @@ def run_policies(
     try:
         if multi is not None:
             extra: dict[str, Any] = {"started": started} if started is not None else {}
-            if not every_resource:
+            if not every_resource and started is None:
                 extra["select"] = {"aiinfra-overprovisioning": _read_by_overprovisioning}
             found = multi(
                 list(resources),

@@ -470,6 +470,20 @@ class PolicyPackProcess:
             )
         return out
 
+    @property
+    def has_resource_policies(self) -> bool:
+        """Whether ``Analyze`` can return anything: pulumi-policy's Analyze runs only resource policies.
+
+        A pack of stack policies alone answers every ``Analyze`` with nothing, so a client may
+        leave those round trips out and get the same verdicts.
+        """
+        return any(p.scope == "resource" for p in self.info.policies)
+
+    def failed(self, err: grpc.RpcError) -> PolicyPackError:
+        """An RPC failure during analysis, with the tail of the pack's stderr."""
+        tail = "\n".join(self.stderr_lines[-20:])
+        return PolicyPackError(f"the policy pack failed to analyze the stack: {err}\n{tail}")
+
     def analyze(self, resources: Sequence[Any], policy_config: Mapping[str, Any] | None = None) -> list[Violation]:
         """Configure, then Analyze each resource and AnalyzeStack once; all violations in that order."""
         items = [as_resource(r) for r in resources]
@@ -480,8 +494,7 @@ class PolicyPackProcess:
                 out.extend(self.analyze_resource(r))
             out.extend(self.analyze_stack(items))
         except grpc.RpcError as err:
-            tail = "\n".join(self.stderr_lines[-20:])
-            raise PolicyPackError(f"the policy pack failed to analyze the stack: {err}\n{tail}") from err
+            raise self.failed(err) from err
         return out
 
     def close(self) -> None:
@@ -669,6 +682,153 @@ def split_config(infos: Sequence[AnalyzerInfo], policy_config: Mapping[str, Any]
     return [{k: v for k, v in policy_config.items() if k == "all" or k in names} for names in known]
 
 
+class PackSession:
+    """Packs analysing a stack while its program registers, as the engine drives its analyzers.
+
+    The engine calls ``Analyze`` for each resource as the program registers it and
+    ``AnalyzeStack`` once the program is done. A session does the same: :meth:`add` queues each
+    resource (thread-safe: the mock engine registers from the SDK's worker threads), one thread
+    per pack configures it as soon as it has started and sends the queued resources, and
+    :meth:`finish` waits for them, sends ``AnalyzeStack`` to every pack side by side and closes
+    the packs. The packs are separate processes, so their work overlaps the program's.
+
+    ``started``: the future of :func:`start_packs`. ``select`` maps a pack's name to the
+    resources it is sent (every resource otherwise). A pack with no resource policies gets no
+    ``Analyze`` (pulumi-policy would answer each with nothing); it still gets ``AnalyzeStack``.
+    """
+
+    _DONE = object()
+
+    def __init__(
+        self,
+        started: futures.Future[list[PolicyPackProcess]],
+        policy_config: Mapping[str, Any] | None = None,
+        select: Mapping[str, Callable[[Any], bool]] | None = None,
+    ) -> None:
+        import queue
+
+        self._started = started
+        self._config = dict(policy_config or {})
+        self._select = dict(select or {})
+        self._queues: list[queue.SimpleQueue[Any]] = []
+        self._found: list[list[Violation]] = []
+        self._errors: list[BaseException] = []
+        self._packs: list[PolicyPackProcess] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        # started and configured in the background: a failure is raised by finish()
+        self._ready = threading.Thread(target=self._prepare, name="policy-session", daemon=True)
+        self._threads: list[threading.Thread] = []
+        self._pending: list[Any] = []
+        self._ready.start()
+
+    def _prepare(self) -> None:
+        import queue
+
+        try:
+            packs = self._started.result()
+            self._packs = packs
+            configs = split_config([p.info for p in packs], self._config)
+            for pack, config in zip(packs, configs, strict=True):
+                pack.configure(config)
+        except BaseException as exc:  # reported by finish()
+            self._errors.append(exc)
+            return
+        with self._lock:
+            for pack in packs:
+                found: list[Violation] = []
+                self._found.append(found)
+                q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+                self._queues.append(q)
+                if pack.has_resource_policies:
+                    keep = self._select.get(pack.info.name)
+                    t = threading.Thread(
+                        target=self._analyze_each, args=(pack, q, found, keep), name="policy-analyze", daemon=True
+                    )
+                    self._threads.append(t)
+                    t.start()
+                else:
+                    q.put(self._DONE)
+            for r in self._pending:  # registered before the packs were ready
+                self._put(r)
+            self._pending.clear()
+
+    def _put(self, r: Any) -> None:
+        for q in self._queues:
+            q.put(r)
+
+    def _analyze_each(
+        self, pack: PolicyPackProcess, q: Any, found: list[Violation], keep: Callable[[Any], bool] | None
+    ) -> None:
+        while True:
+            r = q.get()
+            if r is self._DONE:
+                return
+            if self._errors or self._closed or (keep is not None and not keep(r)):
+                continue  # after a failure or close, drain without work: finish() reports a failure
+            try:
+                found.extend(pack.analyze_resource(as_resource(r)))
+            except grpc.RpcError as err:
+                self._errors.append(pack.failed(err))
+            except BaseException as exc:  # reported by finish()
+                self._errors.append(exc)
+
+    def add(self, resource: Any) -> None:
+        """Queue one registered resource for ``Analyze`` (a CapturedResource, Resource or dict)."""
+        with self._lock:
+            if self._queues:
+                self._put(resource)
+            elif self._ready.is_alive():  # the packs are still starting: queued when they are ready
+                self._pending.append(resource)
+
+    def finish(self, resources: Sequence[Any]) -> list[Violation]:
+        """Wait for every ``Analyze``, run ``AnalyzeStack`` on ``resources``, close the packs.
+
+        Violations come pack by pack (the order of the packs started), each pack's ``Analyze``
+        findings in registration order, then its ``AnalyzeStack`` findings.
+        """
+        try:
+            self._ready.join()
+            with self._lock:
+                for q in self._queues:
+                    q.put(self._DONE)
+            for t in self._threads:
+                t.join()
+            if self._errors:
+                raise self._errors[0]
+            items = [as_resource(r) for r in resources]
+
+            def stack(pack: PolicyPackProcess) -> list[Violation]:
+                keep = self._select.get(pack.info.name)
+                try:
+                    return pack.analyze_stack([r for r in items if keep(r)] if keep else items)
+                except grpc.RpcError as err:
+                    raise pack.failed(err) from err
+
+            with futures.ThreadPoolExecutor(max_workers=len(self._packs) or 1) as pool:
+                stacks = list(pool.map(stack, self._packs))
+            return [v for found, more in zip(self._found, stacks, strict=True) for v in (*found, *more)]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the packs (idempotent; also when they failed to start or the program failed)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for q in self._queues:
+                q.put(self._DONE)
+        try:
+            packs = self._started.result()
+        except BaseException:  # they never started: nothing to stop
+            return
+        for t in self._threads:
+            t.join()
+        for p in packs:
+            p.close()
+
+
 def analyze_packs(
     resources: Sequence[Any],
     policy_config: Mapping[str, Any] | None = None,
@@ -680,16 +840,19 @@ def analyze_packs(
     stack_tags: Mapping[str, str] | None = None,
     dry_run: bool = True,
     timeout: float = 60.0,
-    started: futures.Future[list[PolicyPackProcess]] | None = None,
+    started: futures.Future[list[PolicyPackProcess]] | PackSession | None = None,
     select: Mapping[str, Callable[[Any], bool]] | None = None,
 ) -> list[Violation]:
     """``analyze`` with several packs, as ``pulumi preview --policy-pack A --policy-pack B`` runs them.
 
     The packs start side by side (their start-up dominates a plan), or were started already
-    (``started``, from :func:`start_packs`); ``policy_config`` may name the policies of any pack
+    (``started``: the future of :func:`start_packs`, or a :class:`PackSession` that was fed the
+    resources as they registered); ``policy_config`` may name the policies of any pack
     (``split_config``). ``select`` maps a pack's name to the resources it is sent (every
     resource otherwise). Violations come pack by pack, in ``pack_dirs`` order.
     """
+    if isinstance(started, PackSession):
+        return started.finish(resources)
     if started is None:
         started = start_packs(
             pack_dirs=pack_dirs,
@@ -700,18 +863,7 @@ def analyze_packs(
             dry_run=dry_run,
             timeout=timeout,
         )
-    packs = started.result()
-    try:
-        configs = split_config([p.info for p in packs], policy_config or {})
-        items = [as_resource(r) for r in resources]
-
-        def run(pack: PolicyPackProcess, config: Mapping[str, Any]) -> list[Violation]:
-            keep = (select or {}).get(pack.info.name)
-            return pack.analyze([r for r in items if keep(r)] if keep else items, config)
-
-        with futures.ThreadPoolExecutor(max_workers=len(packs) or 1) as pool:
-            results = list(pool.map(lambda pc: run(*pc), zip(packs, configs, strict=True)))
-    finally:
-        for p in packs:
-            p.close()
-    return [v for found in results for v in found]
+    session = PackSession(started, policy_config, select)
+    for r in resources:
+        session.add(r)
+    return session.finish(resources)

@@ -30,6 +30,8 @@ from pulumi_policy import (
 from components.policy.normalize import RawResource, View, normalize_resource, normalize_stack
 from components.policy.rules import RULES, Finding
 from components.policy.settings import POLICIES, FleetHints, PolicySpec, Settings, fleet_hints, schema_properties
+from components.policy.shared_stack import install as share_stack_deserialisation
+from components.policy.shared_stack import plain_props
 from components.policy.values import plain
 from components.prices.policy import apply_prices
 from components.prices.sources import STACK_KEY as PRICES_CONFIG_KEY
@@ -121,7 +123,7 @@ def _stack_raw(args: StackValidationArgs) -> list[RawResource]:
     for r in args.resources:
         deps = {k: tuple(d.urn for d in v) for k, v in (r.property_dependencies or {}).items()}
         parent = r.parent.urn if r.parent is not None else r.opts.parent
-        out.append(RawResource(r.resource_type, r.name, r.urn, plain(r.props), parent, deps))
+        out.append(RawResource(r.resource_type, r.name, r.urn, plain_props(r.props), parent, deps))
     return out
 
 
@@ -138,6 +140,7 @@ def _stack_validator(spec: PolicySpec) -> Any:
 
 def build_policies() -> list[Policy]:
     """Every policy of the pack, in the order of ``settings.POLICIES``."""
+    share_stack_deserialisation()  # one deserialisation per AnalyzeStack, not one per stack policy
     policies: list[Policy] = []
     for spec in POLICIES:
         schema = PolicyConfigSchema(properties=schema_properties(spec))

@@ -22,6 +22,8 @@ from pulumi_policy import (
 from components.policy.normalize import RawResource
 from components.policy.pack import stack_fleet_hints
 from components.policy.security.rules import POLICIES, RULES, Context, SecurityPolicy
+from components.policy.shared_stack import install as share_stack_deserialisation
+from components.policy.shared_stack import plain_props
 from components.policy.values import plain
 
 PACK_NAME = "aiinfra-security"
@@ -33,7 +35,7 @@ def _raw(args: StackValidationArgs) -> list[RawResource]:
     for r in args.resources:
         deps = {k: tuple(d.urn for d in v) for k, v in (r.property_dependencies or {}).items()}
         parent = r.parent.urn if r.parent is not None else r.opts.parent
-        out.append(RawResource(r.resource_type, r.name, r.urn, plain(r.props), parent, deps))
+        out.append(RawResource(r.resource_type, r.name, r.urn, plain_props(r.props), parent, deps))
     return out
 
 
@@ -51,6 +53,7 @@ def _validator(policy: SecurityPolicy) -> Any:
 
 def build_policies() -> list[Policy]:
     """Every policy of the pack, in the order of ``rules.POLICIES``."""
+    share_stack_deserialisation()  # one deserialisation per AnalyzeStack, not one per stack policy
     return [
         StackValidationPolicy(
             name=p.name,

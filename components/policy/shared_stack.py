@@ -1,0 +1,130 @@
+"""One deserialisation of the stack per ``AnalyzeStack``, shared by every stack policy of a pack.
+
+pulumi-policy's ``AnalyzeStack`` builds each stack policy's arguments from scratch: for every
+policy it turns every resource's properties from protobuf into a dict
+(``json_format.MessageToDict``), deserialises it and wraps it in the unknown-checking proxy,
+and our validators then copy the proxy into plain values (``values.plain``). With 10 stack
+policies and a few hundred resources (or 5 policies and 2,000 resources) that repeated work
+was most of the pack's time (benchmarks/plan_bench.py).
+
+:func:`install` wraps pulumi-policy's servicer so that, for the length of one ``AnalyzeStack``
+call, each of those steps is done once per distinct input and the result shared:
+
+- ``MessageToDict`` by the Struct's deterministic wire bytes (equal bytes, equal dict);
+- ``deserialize_properties`` and the proxy by the identity of their input, which the memo
+  keeps alive for the call (so an id can never be reused by another object while it counts);
+- :func:`plain_props` (the validators' copy) by the identity of the proxy, likewise.
+
+The results are read-only to every policy (the proxy forbids nothing, but our rules only read;
+``values.plain`` copies), so sharing them changes no verdict: the pack's gRPC tests and the
+plan's golden files check the verdicts. Outside ``AnalyzeStack`` (``Analyze``) and on any
+other pulumi-policy layout, nothing is memoised: the wrappers pass straight through.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any
+
+from components.policy.values import plain
+
+_STATE = threading.local()
+_MARK = "_aiinfra_shared_stack"
+
+
+def _table() -> dict[Any, Any] | None:
+    return getattr(_STATE, "table", None)
+
+
+@contextmanager
+def shared() -> Iterator[None]:
+    """Share deserialised resources within this block, on this thread (one AnalyzeStack call)."""
+    outer = _table()
+    if outer is None:
+        _STATE.table = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _STATE.table = None
+
+
+def _by_identity(kind: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` memoised by the identity of its one argument while :func:`shared` is active."""
+
+    @functools.wraps(fn)
+    def wrapper(value: Any, *args: Any, **kwargs: Any) -> Any:
+        table = _table()
+        if table is None or args or kwargs:
+            return fn(value, *args, **kwargs)
+        key = (kind, id(value))
+        hit = table.get(key)
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        out = fn(value)
+        table[key] = (value, out)  # keeps ``value`` alive: its id stays its own for the call
+        return out
+
+    setattr(wrapper, _MARK, True)
+    return wrapper
+
+
+class _SharedJsonFormat(ModuleType):
+    """``google.protobuf.json_format`` with ``MessageToDict`` shared by wire bytes."""
+
+    def __init__(self, real: ModuleType) -> None:
+        super().__init__(real.__name__, real.__doc__)
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def MessageToDict(self, message: Any, *args: Any, **kwargs: Any) -> Any:  # protobuf's name
+        table = _table()
+        serialize = getattr(message, "SerializeToString", None)
+        if table is None or args or kwargs or serialize is None:
+            return self._real.MessageToDict(message, *args, **kwargs)
+        key = ("dict", type(message).__name__, serialize(deterministic=True))
+        if key not in table:
+            table[key] = self._real.MessageToDict(message)
+        return table[key]
+
+
+def plain_props(props: Any) -> Any:
+    """``values.plain`` of a resource's properties, shared across one AnalyzeStack's policies."""
+    return _plain_shared(props)
+
+
+_plain_shared = _by_identity("plain", plain)
+
+
+def install() -> bool:
+    """Wrap pulumi-policy's ``AnalyzeStack`` (idempotent); False if its layout is not the known one."""
+    try:
+        from pulumi_policy import policy as pp
+    except ImportError:
+        return False
+    servicer = getattr(pp, "_PolicyAnalyzerServicer", None)
+    needed = ("json_format", "deserialize_properties", "unknown_checking_proxy")
+    if servicer is None or not all(hasattr(pp, n) for n in needed) or not hasattr(servicer, "AnalyzeStack"):
+        return False
+    if getattr(servicer.AnalyzeStack, _MARK, False):
+        return True
+    original = servicer.AnalyzeStack
+
+    @functools.wraps(original)
+    def analyze_stack(self: Any, request: Any, context: Any) -> Any:
+        with shared():
+            return original(self, request, context)
+
+    setattr(analyze_stack, _MARK, True)
+    if not isinstance(pp.json_format, _SharedJsonFormat):
+        pp.json_format = _SharedJsonFormat(pp.json_format)
+    for name, kind in (("deserialize_properties", "deserialized"), ("unknown_checking_proxy", "proxy")):
+        setattr(pp, name, _by_identity(kind, getattr(pp, name)))
+    servicer.AnalyzeStack = analyze_stack
+    return True
