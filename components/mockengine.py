@@ -20,6 +20,13 @@ constructed, which makes an Azure resource ~50x dearer to register than a GKE on
 only match resources in existing state; the mock engine has none, so by default these
 version aliases are dropped for the run (``keep_sdk_aliases=True`` keeps them). Aliases a
 program declares itself (renames, re-parenting) are always kept and captured.
+
+Likewise the SDK walks the whole Python stack at every registration
+(``traceback.extract_stack``, reading source lines, one file URI per frame) to send the engine
+the source position of the code that made the resource. The mock engine records no source
+positions, and under a program's nested components that walk was a fifth of a 2,000-resource
+plan (benchmarks/plan_bench.py), so it is skipped by default (``keep_source_positions=True``
+keeps it).
 """
 
 from __future__ import annotations
@@ -239,6 +246,24 @@ def _is_sdk_version_alias(alias: Any) -> bool:
 
 
 @contextlib.contextmanager
+def _without_source_positions() -> Iterator[None]:
+    """Skip the SDK's per-registration stack-trace capture while the block runs (see module docstring)."""
+    from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime.proto import source_pb2
+
+    original = sdk_resource._get_stack_trace
+
+    def no_stack_trace() -> Any:
+        return source_pb2.StackTrace()
+
+    sdk_resource._get_stack_trace = no_stack_trace
+    try:
+        yield
+    finally:
+        sdk_resource._get_stack_trace = original
+
+
+@contextlib.contextmanager
 def _without_sdk_version_aliases() -> Iterator[None]:
     """Drop azure-native's per-API-version aliases while the block runs (see module docstring)."""
     original = pulumi.ResourceOptions.merge
@@ -269,6 +294,7 @@ def run_program(
     stack: str = "dev",
     preview: bool = True,
     keep_sdk_aliases: bool = False,
+    keep_source_positions: bool = False,
     on_resource: Callable[[CapturedResource], None] | None = None,
 ) -> Capture:
     """Run ``program`` (a callable, or the path of a Pulumi ``__main__.py``) on the mock engine.
@@ -276,13 +302,15 @@ def run_program(
     ``config`` holds fully-qualified keys (``aiinfra:fleet``, ``gcp:project``); objects are
     passed as JSON, as the Pulumi CLI passes structured config. Exceptions from the program
     (``pulumi.RunError`` included) propagate after the engine has settled.
-    ``keep_sdk_aliases`` keeps azure-native's per-API-version aliases (slow; see module docstring).
+    ``keep_sdk_aliases`` keeps azure-native's per-API-version aliases (slow; see module docstring);
+    ``keep_source_positions`` keeps the SDK's stack-trace capture per registration (likewise).
     ``on_resource`` is called with each resource as it registers (from the SDK's worker threads,
     in registration order): the planner feeds the policy packs with it, as the engine does.
     """
     capture = Capture()
     aliases = contextlib.nullcontext() if keep_sdk_aliases else _without_sdk_version_aliases()
-    with _LOCK, aliases:
+    positions = contextlib.nullcontext() if keep_source_positions else _without_source_positions()
+    with _LOCK, aliases, positions:
         _reset_runtime()
         pulumi.runtime.set_all_config({k: _config_value(v) for k, v in (config or {}).items()})
         monitor = _CapturingMonitor(_Mocks(), capture, on_resource)

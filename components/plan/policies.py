@@ -144,7 +144,7 @@ def start_pack(
     try:
         client = importlib.import_module(CLIENT_MODULE)
         started = client.start_packs(project=project, stack=stack, stack_config=dict(stack_config or {}))
-        select = None if every_resource else {"aiinfra-overprovisioning": _read_by_overprovisioning}
+        select = None if every_resource else SELECT
         return client.PackSession(started, dict(policy_config or {}), select)
     except Exception:  # run_policies reports why, when it runs
         return None
@@ -177,6 +177,16 @@ def _read_by_overprovisioning(r: Any) -> bool:
     return getattr(r, "type", None) in NORMALIZERS
 
 
+def _read_by_security(r: Any) -> bool:
+    from components.policy.security.rules import READ_TYPES
+
+    return getattr(r, "type", None) in READ_TYPES
+
+
+#: What each pack is sent, by pack name (:func:`relevant` for each): the types its rules read.
+SELECT = {"aiinfra-overprovisioning": _read_by_overprovisioning, "aiinfra-security": _read_by_security}
+
+
 def run_policies(
     resources: Sequence[CapturedResource],
     policy_config: Mapping[str, Any],
@@ -193,10 +203,9 @@ def run_policies(
     ``stack``/``project``/``stack_config`` are what the engine gives the pack about the stack
     (the pack reads the fleet's environment and budget from the config); ``started`` the session
     :func:`start_pack` began (its selection and policy config are the ones it was started with);
-    ``every_resource`` sends the overprovisioning pack every resource,
-    as the engine does, instead of the :func:`relevant` ones (the security pack always gets all).
-    Raises PoliciesUnavailable when the pack cannot be
-    run, PolicyConfigInvalid for a bad config.
+    ``every_resource`` sends each pack every resource, as the engine does, instead of the ones its
+    rules read (:data:`SELECT`: the same verdicts). Raises PoliciesUnavailable when the pack cannot
+    be run, PolicyConfigInvalid for a bad config.
     """
     try:
         client = importlib.import_module(CLIENT_MODULE)
@@ -211,7 +220,7 @@ def run_policies(
         if multi is not None:
             extra: dict[str, Any] = {"started": started} if started is not None else {}
             if not every_resource and started is None:
-                extra["select"] = {"aiinfra-overprovisioning": _read_by_overprovisioning}
+                extra["select"] = SELECT
             found = multi(
                 list(resources),
                 dict(policy_config),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_azure_native.compute as compute
+import pytest
 
 from components.mockengine import run_program
 
@@ -33,3 +36,35 @@ def test_merge_is_restored_after_the_run() -> None:
     original = pulumi.ResourceOptions.merge
     run_program(_program)
     assert pulumi.ResourceOptions.merge is original
+
+
+def test_source_positions_are_skipped_unless_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's per-registration stack walk is skipped on the mock engine (it records no source
+    positions), restored after the run, and kept on request."""
+    from pulumi.runtime import resource as sdk_resource
+
+    original = sdk_resource._get_stack_trace
+    frames: list[int] = []
+
+    def spy() -> Any:
+        trace = original()
+        frames.append(len(trace.frames))
+        return trace
+
+    monkeypatch.setattr(sdk_resource, "_get_stack_trace", spy)
+    run_program(_program)
+    assert frames == []
+    run_program(_program, keep_source_positions=True)
+    assert frames and all(n > 0 for n in frames)
+    assert sdk_resource._get_stack_trace is spy
+
+
+def test_on_resource_sees_each_registration_in_capture_order() -> None:
+    seen: list[str] = []
+
+    def program() -> None:
+        for i in range(5):
+            compute.ProximityPlacementGroup(f"ppg{i}", resource_group_name="rg")
+
+    capture = run_program(program, on_resource=lambda r: seen.append(r.urn))
+    assert seen == [r.urn for r in capture.resources] and len(seen) == 5

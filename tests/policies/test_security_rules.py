@@ -5,6 +5,7 @@ Properties are what the engine sends (camelCase, numbers as floats, ``UNK`` for 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from components.policy.security.rules import (
     KINDS,
     POLICIES,
     PUBLIC_IP_TYPES,
+    READ_TYPES,
     RULES,
     Context,
 )
@@ -57,6 +59,19 @@ def run(policy: str, *resources: RawResource, env: str | None = "prod", **config
 )
 def test_every_type_the_rules_read_exists_in_the_sdk(token: str) -> None:
     assert args_class(token) is not None
+
+
+def test_the_planner_sends_the_pack_every_type_its_rules_name() -> None:
+    """``READ_TYPES`` selects what the planner sends: a type a rule names but the list lacks would
+    never reach the rule in ``aiinfra plan`` (its verdicts would differ from the engine's)."""
+    import re
+
+    from components.policy.security import rules
+
+    source = Path(rules.__file__).read_text(encoding="utf-8")
+    named = set(re.findall(r'"((?:gcp|aws|azure-native|azure|kubernetes):[\w./-]+:\w+)"', source))
+    assert len(named) > 20
+    assert named - READ_TYPES == set()
 
 
 def test_every_policy_has_a_rule_and_a_known_level() -> None:

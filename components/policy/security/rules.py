@@ -754,6 +754,13 @@ def node_identity(resources: Sequence[RawResource], ctx: Context) -> list[Findin
     return out
 
 
+#: Every resource type a rule reads, alone or joined to another (a node pool to its cluster, a
+#: policy attachment to its role). The planner sends the pack only these: every other resource
+#: is skipped by every rule, so the verdicts are the same with less to deserialise.
+#: tests/policies/test_security_rules.py checks that every type the rules name is listed here.
+READ_TYPES: frozenset[str] = frozenset({*KINDS, *ENDPOINTS, *PUBLIC_IP_TYPES, *ENCRYPTION, "aws:iam/role:Role"})
+
+
 RULES: Mapping[str, Callable[[Sequence[RawResource], Context], list[Finding]]] = {
     "private-api-endpoint": private_api_endpoint,
     "gpu-node-public-ip": gpu_node_public_ip,

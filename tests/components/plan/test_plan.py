@@ -478,9 +478,10 @@ def test_policy_config_typo_gets_did_you_mean_and_does_not_call_the_stack_invali
 
 
 def test_sending_only_the_resources_policies_read_gives_the_same_verdicts(tmp_path: Path) -> None:
-    """The planner sends the pack only the types its normalizers read; the engine sends all."""
+    """The planner sends each pack only the types its rules read; the engine sends all."""
     import yaml
 
+    from components.policy.security.rules import READ_TYPES
     from tests.components.plan.helpers import REPO
 
     doc = yaml.safe_load((REPO / "stacks" / "Pulumi.multi.yaml").read_text())
@@ -491,17 +492,33 @@ def test_sending_only_the_resources_policies_read_gives_the_same_verdicts(tmp_pa
             p.update(maxNodes=12, minNodes=1, capacity="on-demand")
     stack = tmp_path / "Pulumi.multi.yaml"
     stack.write_text(yaml.safe_dump(doc, sort_keys=False))
-    plan = plan_file(stack, skip_policies=True, program=REPO / "__main__.py")
+    # the real program, then raw resources the security pack flags (joined to a role)
+    program = tmp_path / "program.py"
+    program.write_text(
+        "import runpy\n"
+        f"runpy.run_path({str(REPO / '__main__.py')!r}, run_name='__main__')\n"
+        "import json\nimport pulumi_aws as aws\n"
+        "trust = {'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'ec2.amazonaws.com'},"
+        " 'Action': 'sts:AssumeRole'}]}\n"
+        "role = aws.iam.Role('nodes', assume_role_policy=json.dumps(trust))\n"
+        "aws.iam.RolePolicyAttachment('admin', role=role.name,"
+        " policy_arn='arn:aws:iam::aws:policy/AdministratorAccess')\n"
+        "aws.ec2.LaunchTemplate('gpu', instance_type='p5.48xlarge', metadata_options={'http_tokens': 'optional'})\n"
+    )
+    plan = plan_file(stack, skip_policies=True, program=program)
     assert plan.status == "ok", plan.error
     config = {k if ":" in k else f"ai-infra:{k}": v for k, v in doc["config"].items()}
     assert len(policies.relevant(plan.resources)) < len(plan.resources) / 2
+    assert len([r for r in plan.resources if r.type in READ_TYPES]) < len(plan.resources) / 2
 
     def key(v: policies.PolicyVerdict) -> tuple[str, ...]:
         return (v.policy, v.enforcement_level, v.urn or "", v.message, v.fix or "")
 
     some = policies.run_policies(plan.resources, {}, stack="multi", stack_config=config)
     every = policies.run_policies(plan.resources, {}, stack="multi", stack_config=config, every_resource=True)
-    assert some and sorted(map(key, some)) == sorted(map(key, every))
+    assert sorted(map(key, some)) == sorted(map(key, every))
+    found = {v.policy for v in some}
+    assert {"pool-max-nodes", "imds-v2-hop-limit", "node-identity"} <= found, found
 
 
 def test_plan_runs_the_security_pack_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

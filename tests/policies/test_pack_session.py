@@ -1,0 +1,85 @@
+"""PackSession: the packs analyse each resource as the program registers it, as the engine does.
+
+Both real packs run as subprocesses over the Analyzer protocol. A session's verdicts must be the
+packs' own (each pack driven alone, Analyze per resource then AnalyzeStack, in that order); a pack
+with no resource policies (security) gets no Analyze at all; a session the plan abandons (the
+program failed) stops its packs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.policy.analyzer_client import (
+    DEFAULT_PACKS,
+    PackSession,
+    PolicyPackProcess,
+    Resource,
+    running_pack,
+    start_packs,
+)
+
+CONFIG = {"aiinfra:fleet": {"environment": "dev", "clusters": []}}
+
+
+def _res(type_: str, name: str, inputs: dict[str, Any]) -> Resource:
+    return Resource(type_, name, f"urn:pulumi:dev::ai-infra::{type_}::{name}", inputs)
+
+
+RESOURCES = [
+    # frontier class in dev (a resource policy) and too many nodes (a stack policy)
+    _res(
+        "gcp:container/nodePool:NodePool",
+        "h100",
+        {
+            "cluster": "train",
+            "location": "us-central1-a",
+            "autoscaling": {"minNodeCount": 1, "maxNodeCount": 64},
+            "nodeConfig": {"machineType": "a3-highgpu-8g"},
+        },
+    ),
+    _res("gcp:compute/network:Network", "vpc", {"autoCreateSubnetworks": False}),
+    # a GPU launch template that allows IMDSv1 (the security pack's)
+    _res(
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "gpu",
+        {"instanceType": "p5.48xlarge", "metadataOptions": {"httpTokens": "optional"}},
+    ),
+]
+
+
+def test_a_session_gives_each_packs_own_verdicts_and_skips_useless_analyze(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, str]] = []
+    original = PolicyPackProcess.analyze_resource
+
+    def spy(self: PolicyPackProcess, r: Resource) -> Any:
+        calls.append((self.info.name, r.name))
+        return original(self, r)
+
+    monkeypatch.setattr(PolicyPackProcess, "analyze_resource", spy)
+    session = PackSession(start_packs(stack="dev", stack_config=CONFIG))
+    for r in RESOURCES:  # the packs are still starting: the session queues these
+        session.add(r)
+    found = [v.as_dict() for v in session.finish(RESOURCES)]
+    # the overprovisioning pack got an Analyze per resource, in order; security (stack policies only) none
+    assert calls == [("aiinfra-overprovisioning", r.name) for r in RESOURCES]
+
+    expected = []
+    for pack_dir in DEFAULT_PACKS:
+        with running_pack(pack_dir, stack="dev", stack_config=CONFIG) as pack:
+            expected += [v.as_dict() for v in pack.analyze(RESOURCES)]
+    assert found == expected
+    policies = {v["policy"] for v in found}
+    assert {"allowed-accelerator-classes", "pool-max-nodes", "imds-v2-hop-limit"} <= policies, policies
+
+
+def test_a_session_the_plan_abandons_stops_its_packs() -> None:
+    started = start_packs(stack="dev", stack_config=CONFIG)
+    session = PackSession(started)
+    session.add(RESOURCES[0])
+    session.close()
+    packs = started.result()
+    assert packs and all(p.proc.poll() is not None for p in packs)
+    session.close()  # idempotent
