@@ -16,6 +16,9 @@ import pulumi
 from components.clouds import ClusterComponent, builder
 from components.spec.resolved import ResolvedFleet
 
+#: The type token of a fleet, the same from Python and from the component package.
+FLEET_TYPE = "aiinfra:index:Fleet"
+
 
 class Fleet(pulumi.ComponentResource):
     """Every cluster of a resolved fleet spec.
@@ -41,13 +44,27 @@ class Fleet(pulumi.ComponentResource):
         providers: Mapping[str, pulumi.ProviderResource] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("aiinfra:index:Fleet", name, None, opts)
-        providers = providers or {}
-        self.clusters = {}
-        for cluster in fleet.clusters:
-            provider = providers.get(cluster.name) or providers.get(cluster.cloud)
-            child_opts = pulumi.ResourceOptions(parent=self, provider=provider)
-            build = builder(cluster.cloud)
-            self.clusters[cluster.name] = build(f"{name}-{cluster.name}", cluster, child_opts)
+        super().__init__(FLEET_TYPE, name, None, opts)
+        self.clusters = build_clusters(self, name, fleet, providers)
         self.outputs: dict[str, Any] = {n: c.exports for n, c in self.clusters.items()}
         self.register_outputs({"clusters": self.outputs})
+
+
+def build_clusters(
+    parent: pulumi.Resource,
+    name: str,
+    fleet: ResolvedFleet,
+    providers: Mapping[str, pulumi.ProviderResource] | None = None,
+) -> dict[str, ClusterComponent]:
+    """Build every cluster of ``fleet`` under ``parent``, each named ``f"{name}-{cluster.name}"``.
+
+    The one place a fleet becomes clusters: ``Fleet`` here and the component package's
+    ``Fleet`` (``components.package``) both call it, so they register the same children.
+    """
+    providers = providers or {}
+    clusters: dict[str, ClusterComponent] = {}
+    for cluster in fleet.clusters:
+        provider = providers.get(cluster.name) or providers.get(cluster.cloud)
+        child_opts = pulumi.ResourceOptions(parent=parent, provider=provider)
+        clusters[cluster.name] = builder(cluster.cloud)(f"{name}-{cluster.name}", cluster, child_opts)
+    return clusters

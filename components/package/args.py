@@ -1,0 +1,414 @@
+"""Typed args of the ai-infra component package, generated from ``components/spec/fleet.schema.json``.
+
+Do not edit: regenerate with ``python -m components.package.codegen > components/package/args.py``.
+``pulumi.provider.experimental`` infers the package schema (types, descriptions) from these
+annotations and docstrings; keys are the spec's own camelCase keys. No ``from __future__ import
+annotations`` here: the schema inference reads the annotations as live types.
+"""
+
+from enum import StrEnum
+from typing import NotRequired, TypedDict
+
+
+class FleetEnvironment(StrEnum):
+    """Deployment environment; policies choose their thresholds by it and every resource is labelled with it."""
+
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+class BudgetSpec(TypedDict):
+    """Self-declared ceilings, checked by the policy pack and shown in the plan."""
+
+    maxHourlyUsd: NotRequired[int]
+    """Ceiling on the fleet's on-demand cost per hour at max scale, in whole US dollars. No default: no ceiling."""
+
+    maxAccelerators: NotRequired[int]
+    """Ceiling on accelerators (GPUs, TPU chips, Neuron chips) at max scale. No default: no ceiling."""
+
+
+class ClusterCloud(StrEnum):
+    """Cloud that hosts the cluster."""
+
+    GCP = "gcp"
+    AZURE = "azure"
+    AWS = "aws"
+
+
+class KubernetesReleaseChannel(StrEnum):
+    """GKE release channel / AKS upgrade channel / EKS support policy (stable = extended support)."""
+
+    RAPID = "rapid"
+    REGULAR = "regular"
+    STABLE = "stable"
+
+
+class KubernetesSpec(TypedDict):
+    """Create a cluster at `version`, or attach pools to `existingCluster`."""
+
+    version: NotRequired[str]
+    """Kubernetes minor version ("1.31"). Default: the cloud's default for the release channel."""
+
+    existingCluster: NotRequired[str]
+    """Name (GKE, EKS) or resource ID (AKS) of a cluster to attach node pools to instead of creating one. No default."""
+
+    releaseChannel: NotRequired[KubernetesReleaseChannel]
+    """GKE release channel / AKS upgrade channel / EKS support policy (stable = extended support). Default: `regular`."""
+
+    resourceGroup: NotRequired[str]
+    """Azure only: an existing resource group to use. Default: one is created for the cluster."""
+
+
+class NetworkFabric(StrEnum):
+    """auto: the accelerator's native fabric (GPUDirect, InfiniBand, EFA) for every pool that can hold more than one node; none: no fabric; rdma: require the fabric on every pool (an error where the accelerator has none)."""
+
+    AUTO = "auto"
+    NONE = "none"
+    RDMA = "rdma"
+
+
+class NetworkSpec(TypedDict):
+    """The cluster network and its accelerator fabric."""
+
+    cidr: NotRequired[str]
+    """Primary CIDR of the cluster network (VPC / VNet). Default: `10.0.0.0/16`."""
+
+    fabric: NotRequired[NetworkFabric]
+    """auto: the accelerator's native fabric (GPUDirect, InfiniBand, EFA) for every pool that can hold more than one node; none: no fabric; rdma: require the fabric on every pool (an error where the accelerator has none). Default: `auto`."""
+
+
+class SystemPoolSpec(TypedDict):
+    """The small CPU node pool for cluster add-ons."""
+
+    machineType: NotRequired[str]
+    """Machine type / VM size / instance type. Default: e2-standard-4 (GCP), Standard_D4s_v5 (Azure), m6i.large (AWS)."""
+
+    nodes: NotRequired[int]
+    """Node count of the system pool. Default: `2`."""
+
+
+class Capacity(StrEnum):
+    """on-demand: list price; spot: preemptible/evictable capacity at a discount; reserved: consume a reservation named by `reservation`."""
+
+    ON_DEMAND = "on-demand"
+    SPOT = "spot"
+    RESERVED = "reserved"
+
+
+class GpuPoolReservationKind(StrEnum):
+    """AWS only: capacity-block when `reservation` is an EC2 Capacity Block for ML."""
+
+    RESERVATION = "reservation"
+    CAPACITY_BLOCK = "capacity-block"
+
+
+class GpuPoolLocalSsd(StrEnum):
+    """raid0: assemble the node's local NVMe into one RAID0 scratch volume."""
+
+    NONE = "none"
+    RAID0 = "raid0"
+
+
+class GpuPoolPlacement(StrEnum):
+    """auto: compact placement (GCP compact policy, AWS cluster placement group, Azure proximity placement group) where the fabric needs it; compact: always; none: never (for AWS Capacity Blocks, where a forced placement group can fail)."""
+
+    AUTO = "auto"
+    COMPACT = "compact"
+    NONE = "none"
+
+
+class GpuPoolGpuDriver(StrEnum):
+    """GPU driver installed by the platform: the default or latest version, or none (you install it, e.g. with the NVIDIA GPU Operator). Changing it replaces the pool."""
+
+    DEFAULT = "default"
+    LATEST = "latest"
+    NONE = "none"
+
+
+class GpuPoolSpec(TypedDict):
+    """An accelerator node pool (GPUs, Trainium, Inferentia) that autoscales between minNodes and maxNodes."""
+
+    name: str
+    """Pool name, unique in the cluster (with TPU slice names)."""
+
+    accelerator: str
+    """Catalog accelerator name, the same on every cloud (H100-80GB, L4, Trainium...). `aiinfra catalog` lists them."""
+
+    acceleratorsPerNode: NotRequired[int]
+    """Accelerators per node. Default: the largest node the cloud offers for the accelerator."""
+
+    machineType: NotRequired[str]
+    """Pick one of several catalog offers with the same accelerators per node (a3-megagpu-8g instead of a3-highgpu-8g). Default: the catalog's default offer."""
+
+    minNodes: NotRequired[int]
+    """Autoscaler minimum; 0 lets the pool scale to zero. Default: `0`."""
+
+    maxNodes: NotRequired[int]
+    """Autoscaler maximum. Default: `1`."""
+
+    capacity: NotRequired[Capacity]
+    """on-demand: list price; spot: preemptible/evictable capacity at a discount; reserved: consume a reservation named by `reservation`. Default: `on-demand`."""
+
+    reservation: NotRequired[str]
+    """Reservation to consume, with capacity: reserved (GCP reservation name, Azure capacity reservation group ID, AWS capacity reservation ID). No default."""
+
+    reservationKind: NotRequired[GpuPoolReservationKind]
+    """AWS only: capacity-block when `reservation` is an EC2 Capacity Block for ML. Default: `reservation`."""
+
+    localSsd: NotRequired[GpuPoolLocalSsd]
+    """raid0: assemble the node's local NVMe into one RAID0 scratch volume. Default: `none`."""
+
+    placement: NotRequired[GpuPoolPlacement]
+    """auto: compact placement (GCP compact policy, AWS cluster placement group, Azure proximity placement group) where the fabric needs it; compact: always; none: never (for AWS Capacity Blocks, where a forced placement group can fail). Default: `auto`."""
+
+    gpuDriver: NotRequired[GpuPoolGpuDriver]
+    """GPU driver installed by the platform: the default or latest version, or none (you install it, e.g. with the NVIDIA GPU Operator). Changing it replaces the pool. Default: `default`."""
+
+    diskSizeGiB: NotRequired[int]
+    """Boot disk size of each node. Default: `200`."""
+
+    labels: NotRequired[dict[str, str]]
+    """Extra Kubernetes node labels for this pool. Default: `{}`."""
+
+
+class TpuSliceVersion(StrEnum):
+    """TPU version."""
+
+    V4 = "v4"
+    V5E = "v5e"
+    V5P = "v5p"
+    V6E = "v6e"
+
+
+class TpuSliceMode(StrEnum):
+    """gke: GKE TPU node pools; vm: TPU VMs (google_tpu_v2_vm); queued: TPU queued resources."""
+
+    GKE = "gke"
+    VM = "vm"
+    QUEUED = "queued"
+
+
+class TpuSliceSpec(TypedDict):
+    """A Cloud TPU slice (GCP only), or `count` identical slices for multislice."""
+
+    name: str
+    """Slice name, unique in the cluster (with GPU pool names)."""
+
+    version: TpuSliceVersion
+    """TPU version."""
+
+    topology: str
+    """Chip topology: AxB for v5e/v6e, AxBxC for v4/v5p."""
+
+    count: NotRequired[int]
+    """Number of identical slices (multislice). Default: `1`."""
+
+    capacity: NotRequired[Capacity]
+    """on-demand: list price; spot: preemptible/evictable capacity at a discount; reserved: consume a reservation named by `reservation`. Default: `on-demand`."""
+
+    reservation: NotRequired[str]
+    """Reservation to consume, with capacity: reserved. No default."""
+
+    mode: NotRequired[TpuSliceMode]
+    """gke: GKE TPU node pools; vm: TPU VMs (google_tpu_v2_vm); queued: TPU queued resources. Default: `gke`."""
+
+    runtimeVersion: NotRequired[str]
+    """TPU VM runtime (software) version, for mode vm/queued. Default: the catalog's base runtime for the version."""
+
+
+class StorageKind(StrEnum):
+    """lustre: managed parallel file system; nfs: managed NFS share; block: a block volume."""
+
+    LUSTRE = "lustre"
+    NFS = "nfs"
+    BLOCK = "block"
+
+
+class StorageSpec(TypedDict):
+    """A shared file system (lustre, nfs) or a block volume."""
+
+    name: str
+    """Storage name, unique in the cluster."""
+
+    kind: StorageKind
+    """lustre: managed parallel file system; nfs: managed NFS share; block: a block volume."""
+
+    capacityGiB: int
+    """Provisioned capacity in GiB; each service's sizes are checked against the catalog."""
+
+    throughputMBpsPerTiB: NotRequired[int]
+    """Lustre only: throughput tier in MB/s per TiB. Default: the service's default tier (250)."""
+
+    iops: NotRequired[int]
+    """Block only: provisioned IOPS. Default: the service's baseline."""
+
+    throughputMBps: NotRequired[int]
+    """Block only: provisioned throughput in MB/s. Default: the service's baseline."""
+
+    protect: NotRequired[bool]
+    """Protect the data-bearing resource from replacement or deletion (Pulumi protect). Set false only for scratch data you can lose. Default: `true`."""
+
+
+class ClusterSpec(TypedDict):
+    """One Kubernetes cluster on one cloud and region, with its network, accelerator pools, TPU slices and storage."""
+
+    name: str
+    """Cluster name, unique in the fleet; used for the cloud cluster and as the prefix of its resources."""
+
+    cloud: ClusterCloud
+    """Cloud that hosts the cluster."""
+
+    region: str
+    """Cloud region (us-central1, eastus, us-east-1)."""
+
+    zone: NotRequired[str]
+    """Zone for single-zone fabric and compact placement: us-central1-a (GCP), 1|2|3 (Azure), us-east-1a (AWS). No default: required when a fabric or compact placement needs one."""
+
+    labels: NotRequired[dict[str, str]]
+    """Extra labels for this cluster's resources, merged over the fleet labels. Default: `{}`."""
+
+    kubernetes: NotRequired[KubernetesSpec]
+    """Create a cluster at `version`, or attach pools to `existingCluster`. Default: `{}`."""
+
+    network: NotRequired[NetworkSpec]
+    """The cluster network and its accelerator fabric. Default: `{}`."""
+
+    systemPool: NotRequired[SystemPoolSpec]
+    """The small CPU node pool for cluster add-ons. Default: `{}`."""
+
+    gpuPools: NotRequired[list[GpuPoolSpec]]
+    """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""
+
+    tpuSlices: NotRequired[list[TpuSliceSpec]]
+    """Cloud TPU slices (GCP only). Default: `[]`."""
+
+    storage: NotRequired[list[StorageSpec]]
+    """Shared file systems and block volumes. Default: `[]`."""
+
+
+class FleetArgs(TypedDict):
+    """The inputs of `Fleet`: a whole fleet spec (v1). A cloud-neutral description of accelerator clusters: GPU pools, TPU slices, their fabric and storage. Stored under the stack config key aiinfra:fleet or as a bare YAML file."""
+
+    environment: NotRequired[FleetEnvironment]
+    """Deployment environment; policies choose their thresholds by it and every resource is labelled with it. Default: `dev`."""
+
+    labels: NotRequired[dict[str, str]]
+    """Labels (GCP) / tags (Azure, AWS) applied to every resource that takes them. Default: `{}`."""
+
+    budget: NotRequired[BudgetSpec]
+    """Self-declared ceilings, checked by the policy pack and shown in the plan. Default: `{}`."""
+
+    clusters: list[ClusterSpec]
+    """Kubernetes clusters, each on one cloud and region."""
+
+
+class GcpClusterArgs(TypedDict):
+    """The inputs of `GcpCluster`: one `clusters[]` item of the fleet spec on GCP (GKE) (without `cloud`), and the fleet's `environment`."""
+
+    environment: NotRequired[FleetEnvironment]
+    """Deployment environment; policies choose their thresholds by it and every resource is labelled with it. Default: `dev`."""
+
+    name: str
+    """Cluster name, unique in the fleet; used for the cloud cluster and as the prefix of its resources."""
+
+    region: str
+    """Cloud region (us-central1, eastus, us-east-1)."""
+
+    zone: NotRequired[str]
+    """Zone for single-zone fabric and compact placement: us-central1-a (GCP), 1|2|3 (Azure), us-east-1a (AWS). No default: required when a fabric or compact placement needs one."""
+
+    labels: NotRequired[dict[str, str]]
+    """Extra labels for this cluster's resources, merged over the fleet labels. Default: `{}`."""
+
+    kubernetes: NotRequired[KubernetesSpec]
+    """Create a cluster at `version`, or attach pools to `existingCluster`. Default: `{}`."""
+
+    network: NotRequired[NetworkSpec]
+    """The cluster network and its accelerator fabric. Default: `{}`."""
+
+    systemPool: NotRequired[SystemPoolSpec]
+    """The small CPU node pool for cluster add-ons. Default: `{}`."""
+
+    gpuPools: NotRequired[list[GpuPoolSpec]]
+    """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""
+
+    tpuSlices: NotRequired[list[TpuSliceSpec]]
+    """Cloud TPU slices (GCP only). Default: `[]`."""
+
+    storage: NotRequired[list[StorageSpec]]
+    """Shared file systems and block volumes. Default: `[]`."""
+
+
+class AzureClusterArgs(TypedDict):
+    """The inputs of `AzureCluster`: one `clusters[]` item of the fleet spec on Azure (AKS) (without `cloud`), and the fleet's `environment`."""
+
+    environment: NotRequired[FleetEnvironment]
+    """Deployment environment; policies choose their thresholds by it and every resource is labelled with it. Default: `dev`."""
+
+    name: str
+    """Cluster name, unique in the fleet; used for the cloud cluster and as the prefix of its resources."""
+
+    region: str
+    """Cloud region (us-central1, eastus, us-east-1)."""
+
+    zone: NotRequired[str]
+    """Zone for single-zone fabric and compact placement: us-central1-a (GCP), 1|2|3 (Azure), us-east-1a (AWS). No default: required when a fabric or compact placement needs one."""
+
+    labels: NotRequired[dict[str, str]]
+    """Extra labels for this cluster's resources, merged over the fleet labels. Default: `{}`."""
+
+    kubernetes: NotRequired[KubernetesSpec]
+    """Create a cluster at `version`, or attach pools to `existingCluster`. Default: `{}`."""
+
+    network: NotRequired[NetworkSpec]
+    """The cluster network and its accelerator fabric. Default: `{}`."""
+
+    systemPool: NotRequired[SystemPoolSpec]
+    """The small CPU node pool for cluster add-ons. Default: `{}`."""
+
+    gpuPools: NotRequired[list[GpuPoolSpec]]
+    """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""
+
+    tpuSlices: NotRequired[list[TpuSliceSpec]]
+    """Cloud TPU slices (GCP only). Default: `[]`."""
+
+    storage: NotRequired[list[StorageSpec]]
+    """Shared file systems and block volumes. Default: `[]`."""
+
+
+class AwsClusterArgs(TypedDict):
+    """The inputs of `AwsCluster`: one `clusters[]` item of the fleet spec on AWS (EKS) (without `cloud`), and the fleet's `environment`."""
+
+    environment: NotRequired[FleetEnvironment]
+    """Deployment environment; policies choose their thresholds by it and every resource is labelled with it. Default: `dev`."""
+
+    name: str
+    """Cluster name, unique in the fleet; used for the cloud cluster and as the prefix of its resources."""
+
+    region: str
+    """Cloud region (us-central1, eastus, us-east-1)."""
+
+    zone: NotRequired[str]
+    """Zone for single-zone fabric and compact placement: us-central1-a (GCP), 1|2|3 (Azure), us-east-1a (AWS). No default: required when a fabric or compact placement needs one."""
+
+    labels: NotRequired[dict[str, str]]
+    """Extra labels for this cluster's resources, merged over the fleet labels. Default: `{}`."""
+
+    kubernetes: NotRequired[KubernetesSpec]
+    """Create a cluster at `version`, or attach pools to `existingCluster`. Default: `{}`."""
+
+    network: NotRequired[NetworkSpec]
+    """The cluster network and its accelerator fabric. Default: `{}`."""
+
+    systemPool: NotRequired[SystemPoolSpec]
+    """The small CPU node pool for cluster add-ons. Default: `{}`."""
+
+    gpuPools: NotRequired[list[GpuPoolSpec]]
+    """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""
+
+    tpuSlices: NotRequired[list[TpuSliceSpec]]
+    """Cloud TPU slices (GCP only). Default: `[]`."""
+
+    storage: NotRequired[list[StorageSpec]]
+    """Shared file systems and block volumes. Default: `[]`."""
