@@ -1,4 +1,4 @@
-"""The ``aiinfra`` command: validate, catalog, plan, diff, preflight, size, rightsize.
+"""The ``aiinfra`` command: validate, catalog, plan, diff, preflight, prices, size, rightsize.
 
 Each subcommand lives beside the layer it belongs to and exposes ``add_arguments(parser)``
 and ``run(args) -> int``; this module only wires them together and guarantees that no
@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("components.plan.command", "offline preview: resources, policy verdicts, cost, accelerators"),
     "diff": ("components.plan.diff_command", "what a change does to cost, capacity, policies and replacements"),
     "preflight": ("components.preflight.command", "live checks against cloud APIs: quota, offerings, reservations"),
+    "prices": ("components.prices.command", "refresh prices from the clouds' price APIs into a dated overlay"),
     "size": ("components.sizing.command", "accelerators, fabric, storage and cost a workload needs, per offer"),
     "rightsize": ("components.rightsize.command", "spec changes from observed GPU use (Prometheus), with savings"),
 }

@@ -62,6 +62,7 @@ DATA_FILES = (
     "fabrics.yaml",
     "storage.yaml",
     "clouds.yaml",
+    "generations.yaml",
     "performance.yaml",
 )
 
@@ -98,6 +99,8 @@ def _price(raw: Mapping[str, Any]) -> Price:
         region=raw["region"],
         on_demand_usd=raw.get("onDemandUsd"),
         spot_usd=raw.get("spotUsd"),
+        source=raw.get("source"),
+        as_of=raw.get("asOf"),
     )
 
 
@@ -197,7 +200,13 @@ class Catalog:
                 vm_count_unit=t["vm"]["countUnit"],
                 vm_config_type=t["vm"]["configType"],
                 vm_default_runtime=t["vm"]["defaultRuntime"],
-                price=Price(price["region"], price["onDemandUsdPerChip"], price.get("spotUsdPerChip")),
+                price=Price(
+                    price["region"],
+                    price["onDemandUsdPerChip"],
+                    price.get("spotUsdPerChip"),
+                    price.get("source"),
+                    price.get("asOf"),
+                ),
                 source=t["source"],
                 as_of=t["asOf"],
                 verified=t["verified"],
@@ -244,6 +253,20 @@ class Catalog:
                 as_of=s["asOf"],
                 verified=s["verified"],
             )
+
+        gens = raw["generations.yaml"]
+        #: newer accelerator -> the older ones it supersedes (for catalog --check)
+        self.supersedes: dict[str, tuple[str, ...]] = {
+            g["accelerator"]: tuple(g["supersedes"]) for g in gens["generations"]
+        }
+        #: (cloud, newer, older) pairs a human has confirmed may be priced newer-below-older
+        self.confirmed_generation_prices: frozenset[tuple[str, str, str]] = frozenset(
+            (c["cloud"], c["newer"], c["older"]) for c in gens["confirmed"]
+        )
+        for newer, olders in self.supersedes.items():
+            for name in (newer, *olders):
+                if name not in self.accelerators:
+                    raise CatalogError(f"generations.yaml: unknown accelerator {name!r}")
 
         self.clouds: dict[str, CloudInfo] = {}
         for c in raw["clouds.yaml"]["clouds"]:

@@ -2,7 +2,8 @@
 
 Shows each accelerator's offers on the three clouds side by side (machine type, price per
 node-hour, fabric, local NVMe), TPU versions with their shapes and prices, and the source
-and as-of date of every figure. ``--check`` adds the price sanity findings.
+and as-of date of every figure. ``--check`` adds the price sanity findings (spot ratio, missing prices, outliers, a
+newer generation cheaper than an older one, prices older than 90 days).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from components.catalog import CLOUDS, Catalog, get_catalog
-from components.catalog.checks import price_findings
+from components.catalog.checks import STALE_DAYS, price_findings
 from components.catalog.model import Offer
 from components.spec.errors import choices_hint
 
@@ -26,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cloud", choices=list(CLOUDS), help="only this cloud")
     parser.add_argument("--format", choices=["text", "json"], default="text", help="output format (default: text)")
     parser.add_argument(
-        "--check", action="store_true", help="also list suspicious prices (spot >= on-demand, missing, outliers)"
+        "--check",
+        action="store_true",
+        help="also list suspicious prices: spot below 15%% or not below on-demand, missing, outliers, a newer "
+        "generation cheaper than an older one, prices older than 90 days",
     )
 
 
@@ -62,8 +67,11 @@ def _cell(o: Offer) -> str:
 
 
 def _offer_json(o: Offer) -> dict[str, Any]:
+    from components.prices.book import machine_family
+
     d = asdict(o)
     d["fabric"] = asdict(o.fabric)
+    d["family"] = machine_family(o.cloud, o.machine_type)  # what a price overlay's discount names
     return d
 
 
@@ -87,7 +95,7 @@ def _as_json(cat: Catalog, names: list[str], clouds: list[str], check: bool) -> 
             entry["offers"] = [_offer_json(o) for o in cat.offers_for(None, name) if o.cloud in clouds]
         out["accelerators"].append(entry)
     if check:
-        out["priceFindings"] = [asdict(f) for f in price_findings(cat)]
+        out["priceFindings"] = [asdict(f) for f in price_findings(cat, date.today())]
     return out
 
 
@@ -150,6 +158,14 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
         sources = sorted({(o.cloud, o.source, o.as_of) for o in offers})
         for cloud, src, as_of in sources:
             console.print(f"  {cloud}: {src} (as of {as_of})")
+        # prices refreshed since the row was written carry their own source and date
+        refreshed: dict[tuple[str, str, str], list[str]] = {}
+        for o in offers:
+            if o.price.source:
+                key = (o.cloud, o.price.source, o.price.as_of or o.as_of)
+                refreshed.setdefault(key, []).append(o.machine_type)
+        for (cloud, src, as_of), machines in sorted(refreshed.items()):
+            console.print(f"  {cloud} prices of {', '.join(machines)}: {src} (as of {as_of})")
         console.print()
     if unverified:
         console.print(
@@ -157,10 +173,20 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
             "prices are indicative list prices per node-hour"
         )
     if check:
-        findings = price_findings(cat)
+        findings = price_findings(cat, date.today())
         console.print(f"\nprice checks: {len(findings)} finding(s)")
         for f in findings:
-            console.print(f"  {f.cloud} {f.machine_type}: {f.problem}")
+            if f.check != "stale":
+                console.print(f"  [{f.check}] {f.cloud} {f.machine_type}: {f.problem}", markup=False)
+        stale = [f for f in findings if f.check == "stale"]
+        for cloud in CLOUDS:
+            items = [f.machine_type for f in stale if f.cloud == cloud]
+            if items:
+                console.print(
+                    f"  [stale] {cloud}: {len(items)} price(s) older than {STALE_DAYS} days: {', '.join(items)}; "
+                    "refresh them (aiinfra prices refresh, then aiinfra prices update-catalog)",
+                    markup=False,
+                )
 
 
 def run(args: argparse.Namespace) -> int:

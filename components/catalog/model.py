@@ -33,6 +33,10 @@ class Price:
     region: str
     on_demand_usd: float | None
     spot_usd: float | None = None
+    # The prices' own provenance when it differs from the row's (a price refresh dates the
+    # prices, not the machine's shape); None: the row's source and asOf apply.
+    source: str | None = None
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)

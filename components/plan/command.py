@@ -38,6 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="policy pack config: inline JSON or a JSON file, as `pulumi preview --policy-pack-config` takes",
     )
     parser.add_argument(
+        "--prices",
+        action="append",
+        metavar="FILE",
+        help="price the plan (and the policy pack) from this price overlay (aiinfra prices refresh --out, "
+        "discounts); repeatable, later files win. Default: the stack setting aiinfra:prices, else catalog prices",
+    )
+    parser.add_argument(
         "--sarif-out", metavar="PATH", help="also write the violations as SARIF 2.1.0 to PATH (for code scanning)"
     )
     parser.add_argument("--json-out", metavar="PATH", help="also write the JSON plan to PATH")
@@ -108,6 +115,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"aiinfra plan: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    from components.prices.overlay import OverlayError, load_overlay
+
+    try:
+        overlays = [load_overlay(f) for f in args.prices or []]
+    except OverlayError as exc:
+        print(f"aiinfra plan: --prices: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     files = discover(args.files)
     if not files:
         print("aiinfra plan: no stack files found in " + ", ".join(args.files), file=sys.stderr)
@@ -128,7 +142,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         report = plan_files(
-            files, policy_config, skip_policies=args.skip_policies, program=args.program, on_stack=advance
+            files,
+            policy_config,
+            skip_policies=args.skip_policies,
+            program=args.program,
+            on_stack=advance,
+            prices=overlays or None,
         )
     finally:
         if progress is not None:

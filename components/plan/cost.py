@@ -11,7 +11,9 @@ report, so a reviewer sees what the figure does and does not include:
   billed whether or not nodes run.
 - TPU slices: chip-hour price x chips per slice x slices. Slices are fixed size, so min = max.
 - Storage: GiB-month price of the tier x capacity; hourly = monthly / 730.
-- Prices are the catalog region's list prices; other regions differ.
+- Prices are the catalog region's list prices (other regions differ), unless a price
+  overlay (``plan --prices``, the stack setting ``aiinfra:prices``) prices the line: every
+  line names the snapshot, source and date its price came from (``components.prices``).
 - Not priced: control planes, system (CPU) pools, networking, egress, support plans.
 """
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog import get_catalog
+from components.prices.book import PriceBook, Quote, catalog_book
 from components.spec.resolved import ResolvedCluster, ResolvedFleet, ResolvedPool, ResolvedSlice, ResolvedStorage
 
 HOURS_PER_MONTH = 730
@@ -231,17 +234,29 @@ def _capacity_price(
     return on_demand, []
 
 
-def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool) -> CostLine:
+def _provenance(quote: Quote, capacity: str, fallback_source: str, fallback_as_of: str) -> tuple[str, str, list[str]]:
+    """(source, as-of date, the snapshot assumption) of the figure that priced a line."""
+    fig = quote.figure(capacity)
+    note = quote.snapshot_note(capacity)
+    if fig is None:
+        return fallback_source, fallback_as_of, []
+    return fig.source, fig.as_of, [note] if note else []
+
+
+def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool, book: PriceBook | None = None) -> CostLine:
     offer = pool.offer
-    price, notes = _capacity_price(
-        offer.machine_type, pool.spec.capacity, offer.price.on_demand_usd, offer.price.spot_usd
-    )
-    notes += _region_note(offer.machine_type, offer.price.region, cluster)
+    quote = (book or catalog_book()).offer(offer, cluster.spec.region)
+    price, notes = _capacity_price(offer.machine_type, pool.spec.capacity, quote.on_demand_usd, quote.spot_usd)
+    fig = quote.figure(pool.spec.capacity)
+    price_region = fig.region if fig else offer.price.region
+    notes += _region_note(offer.machine_type, price_region, cluster)
+    source, as_of, snapshot = _provenance(quote, pool.spec.capacity, offer.source, offer.as_of)
+    notes += snapshot
     priced = price is not None
     if not priced:
         notes.append(f"{offer.machine_type}: no price in the catalog; counted as 0.")
     unit = price or 0.0
-    od = offer.price.on_demand_usd or unit
+    od = quote.on_demand_usd or unit
     return CostLine(
         stack=stack,
         cluster=cluster.name,
@@ -254,32 +269,37 @@ def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool) -> CostL
         capacity=pool.spec.capacity,
         unit="node-hour",
         unit_price_usd=price,
-        on_demand_unit_price_usd=offer.price.on_demand_usd,
+        on_demand_unit_price_usd=quote.on_demand_usd,
         units_at_min=pool.spec.min_nodes,
         units_at_max=pool.spec.max_nodes,
         hourly_usd_at_min=unit * pool.spec.min_nodes,
         hourly_usd_at_max=unit * pool.spec.max_nodes,
         on_demand_hourly_usd_at_max=od * pool.spec.max_nodes,
-        price_region=offer.price.region,
-        source=offer.source,
-        as_of=offer.as_of,
+        price_region=price_region,
+        source=source,
+        as_of=as_of,
         priced=priced,
         assumptions=tuple(notes),
     )
 
 
-def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice) -> CostLine:
+def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice, book: PriceBook | None = None) -> CostLine:
     v = tpu.version
     what = f"TPU {v.version}"
-    price, notes = _capacity_price(what, tpu.spec.capacity, v.price.on_demand_usd, v.price.spot_usd)
-    notes += _region_note(what, v.price.region, cluster)
+    quote = (book or catalog_book()).tpu(v, cluster.spec.region)
+    price, notes = _capacity_price(what, tpu.spec.capacity, quote.on_demand_usd, quote.spot_usd)
+    fig = quote.figure(tpu.spec.capacity)
+    price_region = fig.region if fig else v.price.region
+    notes += _region_note(what, price_region, cluster)
+    source, as_of, snapshot = _provenance(quote, tpu.spec.capacity, v.source, v.as_of)
+    notes += snapshot
     notes.append("TPU slices are fixed size: cost at min scale equals cost at max scale.")
     priced = price is not None
     if not priced:
         notes.append(f"{what}: no price in the catalog; counted as 0.")
     unit = price or 0.0
     chips = tpu.chips_total
-    od = v.price.on_demand_usd or unit
+    od = quote.on_demand_usd or unit
     count = f" x {tpu.spec.count} slices" if tpu.spec.count > 1 else ""
     return CostLine(
         stack=stack,
@@ -293,23 +313,28 @@ def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice) -> Cost
         capacity=tpu.spec.capacity,
         unit="chip-hour",
         unit_price_usd=price,
-        on_demand_unit_price_usd=v.price.on_demand_usd,
+        on_demand_unit_price_usd=quote.on_demand_usd,
         units_at_min=chips,
         units_at_max=chips,
         hourly_usd_at_min=unit * chips,
         hourly_usd_at_max=unit * chips,
         on_demand_hourly_usd_at_max=od * chips,
-        price_region=v.price.region,
-        source=v.source,
-        as_of=v.as_of,
+        price_region=price_region,
+        source=source,
+        as_of=as_of,
         priced=priced,
         assumptions=tuple(notes),
     )
 
 
-def storage_line(stack: str, cluster: ResolvedCluster, store: ResolvedStorage) -> CostLine:
+def storage_line(
+    stack: str, cluster: ResolvedCluster, store: ResolvedStorage, book: PriceBook | None = None
+) -> CostLine:
     gib = store.spec.capacity_gib
-    per_gib = store.tier.price_usd_per_gib_month
+    quote = (book or catalog_book()).storage(store.offer, store.throughput_mbps_per_tib, cluster.spec.region)
+    fig = quote.on_demand if quote else None
+    per_gib = fig.usd if fig else store.tier.price_usd_per_gib_month
+    snapshot = quote.snapshot_note("on-demand") if quote else None
     hourly = per_gib * gib / HOURS_PER_MONTH
     tier = f" {store.throughput_mbps_per_tib} MB/s/TiB" if store.throughput_mbps_per_tib else ""
     sku = store.tier.sku or f"{store.offer.service}{tier}"
@@ -331,23 +356,26 @@ def storage_line(stack: str, cluster: ResolvedCluster, store: ResolvedStorage) -
         hourly_usd_at_min=hourly,
         hourly_usd_at_max=hourly,
         on_demand_hourly_usd_at_max=hourly,
-        price_region=None,
-        source=store.offer.source,
-        as_of=store.offer.as_of,
+        price_region=fig.region if fig and fig.from_overlay else None,
+        source=fig.source if fig else store.offer.source,
+        as_of=fig.as_of if fig else store.offer.as_of,
         assumptions=(
             f"Storage priced per GiB-month of provisioned capacity (hourly = monthly / {HOURS_PER_MONTH}); "
             "IOPS, throughput and snapshot charges not included.",
+            *([snapshot] if snapshot else []),
         ),
     )
 
 
-def price_fleet(fleet: ResolvedFleet, stack: str) -> CostReport:
-    """One cost line per pool, slice and storage item of the fleet."""
+def price_fleet(fleet: ResolvedFleet, stack: str, book: PriceBook | None = None) -> CostReport:
+    """One cost line per pool, slice and storage item of the fleet, priced from ``book``
+    (default: the catalog's list prices)."""
+    book = book or catalog_book()
     report = CostReport()
     for cluster in fleet.clusters:
-        report.lines.extend(pool_line(stack, cluster, p) for p in cluster.pools)
-        report.lines.extend(slice_line(stack, cluster, s) for s in cluster.slices)
-        report.lines.extend(storage_line(stack, cluster, s) for s in cluster.storage)
+        report.lines.extend(pool_line(stack, cluster, p, book) for p in cluster.pools)
+        report.lines.extend(slice_line(stack, cluster, s, book) for s in cluster.slices)
+        report.lines.extend(storage_line(stack, cluster, s, book) for s in cluster.storage)
     return report
 
 

@@ -30,6 +30,7 @@ from components.plan.engine import (
 )
 from components.plan.policies import PolicyVerdict
 from components.plan.replacements import DELETE, REPLACE, SEVERITY, Change, resource_changes, spec_changes
+from components.prices.sources import project_dir
 
 ABSENT = ("/dev/null", "-")
 
@@ -91,7 +92,16 @@ def load_side(
     with tempfile.TemporaryDirectory(prefix="aiinfra-diff-") as tmp:
         copy = Path(tmp) / Path(path).name
         copy.write_text(text, encoding="utf-8")
-        plan = plan_file(copy, policy_config, policies=policies, skip_policies=skip_policies, program=main)
+        # relative price overlay paths (aiinfra:prices) resolve in the working tree's project,
+        # as the program and the catalog do: both sides are priced with today's overlays
+        plan = plan_file(
+            copy,
+            policy_config,
+            policies=policies,
+            skip_policies=skip_policies,
+            program=main,
+            prices_base=project_dir(Path(path).parent),
+        )
     plan.file = arg
     plan.issues = [replace(i, file=arg) for i in plan.issues]
     if plan.error:

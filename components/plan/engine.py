@@ -29,10 +29,15 @@ from typing import Any, Protocol
 
 import yaml
 
+from components.catalog import get_catalog
 from components.mockengine import CapturedResource
 from components.plan import policies as policy_mod
 from components.plan.cost import AcceleratorReport, CostReport, count_accelerators, price_fleet
 from components.plan.policies import PoliciesUnavailable, PolicyConfigInvalid, PolicyVerdict
+from components.policy.settings import POLICIES
+from components.prices import sources as price_sources
+from components.prices.book import PriceBook
+from components.prices.overlay import Overlay, OverlayError
 from components.spec import loader as spec_loader
 from components.spec.errors import SpecIssue
 from components.spec.loader import CONFIG_KEY
@@ -96,6 +101,8 @@ class StackPlan:
     accelerators: AcceleratorReport = field(default_factory=AcceleratorReport)
     # spec path -> 1-based line in ``file`` (for SARIF and messages)
     lines: dict[str, int] = field(default_factory=dict)
+    # what priced the plan: "catalog list prices" or the overlays, and where they were named
+    prices: str = "catalog list prices"
 
     @property
     def verdict(self) -> str:
@@ -168,6 +175,7 @@ class StackPlan:
             },
             "accelerators": {"total": self.accelerators.total, "totalAtMin": self.accelerators.total_at_min},
             "budget": self.budget(),
+            "prices": self.prices,
         }
 
 
@@ -382,8 +390,15 @@ def plan_file(
     policies: PolicyRunner | None = None,
     skip_policies: bool = False,
     program: str | Path | Callable[[], Any] | None = None,
+    prices: Sequence[Overlay] | None = None,
+    prices_base: Path | None = None,
 ) -> StackPlan:
-    """Plan one stack file (or bare spec file). Never raises for bad input."""
+    """Plan one stack file (or bare spec file). Never raises for bad input.
+
+    ``prices``: overlays from ``--prices`` (else the policy config's ``prices``, else the stack
+    setting ``aiinfra:prices``); the plan hands the same overlays to the policy pack.
+    ``prices_base``: where relative overlay paths resolve (default: the stack's project).
+    """
     from components.spec.errors import SpecError
     from components.spec.loader import check_document, read_document
 
@@ -405,7 +420,19 @@ def plan_file(
     plan.lines = _line_map(base, lines)
     project_dir, project = find_project(p)
     plan.stack, config = stack_config(p, project)
-    plan.cost = price_fleet(fleet, plan.stack)
+    try:
+        overlays, named_in = price_sources.for_plan(
+            prices, policy_config or {}, config, prices_base or price_sources.project_dir(p.parent)
+        )
+    except OverlayError as exc:
+        plan.status = "invalid"
+        plan.error = f"prices: {exc}"
+        return plan
+    book = PriceBook(get_catalog(), overlays)
+    if named_in:
+        plan.prices = f"{book.describe()} (from {named_in})"
+    policy_config = price_sources.policy_config_with(policy_config or {}, overlays, [spec.name for spec in POLICIES])
+    plan.cost = price_fleet(fleet, plan.stack, book)
     plan.accelerators = count_accelerators(fleet)
     main: Path | Callable[[], Any] = (
         program if callable(program) else (Path(program) if program else project_dir / "__main__.py")
@@ -458,11 +485,14 @@ def plan_files(
     skip_policies: bool = False,
     program: str | Path | Callable[[], Any] | None = None,
     on_stack: Callable[[StackPlan], None] | None = None,
+    prices: Sequence[Overlay] | None = None,
 ) -> PlanReport:
     """Plan every file in order; ``on_stack`` is called after each (for progress)."""
     report = PlanReport()
     for path in paths:
-        plan = plan_file(path, policy_config, policies=policies, skip_policies=skip_policies, program=program)
+        plan = plan_file(
+            path, policy_config, policies=policies, skip_policies=skip_policies, program=program, prices=prices
+        )
         report.stacks.append(plan)
         if on_stack:
             on_stack(plan)

@@ -248,5 +248,6 @@ def render(report: PlanReport) -> str:
     if diagram.count("\n") > 0:
         out += ["#### Layout", "", "```mermaid", diagram, "```", ""]
     out += resources_section(report.stacks)
-    out += ["", "<sub>Generated offline by `aiinfra plan` (mock engine, catalog prices; no cloud credentials).</sub>"]
+    prices = "; ".join(sorted({s.prices for s in report.stacks})) or "catalog list prices"
+    out += ["", f"<sub>Generated offline by `aiinfra plan` (mock engine, {prices}; no cloud credentials).</sub>"]
     return "\n".join(out) + "\n"

@@ -26,10 +26,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.policy.normalize import RawResource, normalize_resource, normalize_stack
+from components.policy.normalize import RawResource, View, normalize_resource, normalize_stack
 from components.policy.rules import RULES, Finding
 from components.policy.settings import POLICIES, FleetHints, PolicySpec, Settings, fleet_hints, schema_properties
 from components.policy.values import plain
+from components.prices.policy import apply_prices
+from components.prices.sources import STACK_KEY as PRICES_CONFIG_KEY
 
 PACK_NAME = "aiinfra-overprovisioning"
 FLEET_CONFIG_KEY = "aiinfra:fleet"
@@ -37,8 +39,8 @@ FLEET_CONFIG_KEY = "aiinfra:fleet"
 _LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": EnforcementLevel.ADVISORY}
 
 
-def stack_fleet_hints() -> FleetHints:
-    """The fleet spec's environment and budget from the stack config the engine passes the pack.
+def stack_config_value(key: str) -> Any:
+    """A value of the stack config the engine passes the pack (``aiinfra:fleet``, ``aiinfra:prices``).
 
     The engine sets ``PULUMI_CONFIG`` (the stack's config as JSON) in the pack's environment;
     pulumi-policy loads it into ``pulumi.runtime`` config before each analysis.
@@ -47,15 +49,26 @@ def stack_fleet_hints() -> FleetHints:
     try:
         import pulumi.runtime
 
-        raw = pulumi.runtime.get_config(FLEET_CONFIG_KEY)
+        raw = pulumi.runtime.get_config(key)
     except Exception:  # no runtime config: fall back to the environment variable
         raw = None
     if raw is None:
         try:
-            raw = json.loads(os.environ.get("PULUMI_CONFIG", "{}")).get(FLEET_CONFIG_KEY)
+            raw = json.loads(os.environ.get("PULUMI_CONFIG", "{}")).get(key)
         except (ValueError, AttributeError):
             raw = None
-    return fleet_hints(raw)
+    return raw
+
+
+def stack_fleet_hints() -> FleetHints:
+    """The fleet spec's environment and budget from the stack config."""
+    return fleet_hints(stack_config_value(FLEET_CONFIG_KEY))
+
+
+def _priced(view: View, config: Any) -> View:
+    """The view priced from the policy's ``prices`` config or the stack's ``aiinfra:prices`` (as the plan)."""
+    stack = {key: stack_config_value(key) for key in (PRICES_CONFIG_KEY, FLEET_CONFIG_KEY)}
+    return apply_prices(view, dict(plain(config) or {}), stack)
 
 
 def _settings(spec: PolicySpec, config: Mapping[str, Any], stack_tags: Mapping[str, str]) -> Settings:
@@ -75,6 +88,7 @@ def _resource_validator(spec: PolicySpec) -> Any:
         view = normalize_resource(raw)
         if not (view.pools or view.templates):
             return
+        view = _priced(view, args.get_config())
         settings = _settings(spec, args.get_config(), args.stack_tags)
         for f in rule(view, settings):
             report_violation(f.message, None)
@@ -95,7 +109,7 @@ def _stack_validator(spec: PolicySpec) -> Any:
     rule = RULES[spec.name]
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        view = normalize_stack(_stack_raw(args))
+        view = _priced(normalize_stack(_stack_raw(args)), args.get_config())
         settings = _settings(spec, args.get_config(), args.stack_tags)
         _report(rule(view, settings), report_violation)
 

@@ -92,6 +92,14 @@ COMMON_PROPERTIES: Mapping[str, Mapping[str, Any]] = {
         "type": "string",
         "enum": list(ENVIRONMENTS),
     },
+    "prices": {
+        "description": (
+            "Price overlays to price accelerators from (aiinfra prices refresh output, discounts): a file path "
+            "(relative to the Pulumi project directory), an inline aiinfra-price-overlay/v1 object, or a list of "
+            "them. Default: the stack setting aiinfra:prices, else the catalog's list prices."
+        ),
+        "type": ["string", "object", "array"],
+    },
 }
 
 POLICIES: tuple[PolicySpec, ...] = (

@@ -130,7 +130,10 @@ def test_tpu_topology_that_does_not_divide_into_vms() -> None:
 
 
 def test_price_checks_pass_on_shipped_data() -> None:
-    assert price_findings(get_catalog()) == []
+    # One generation inversion awaits a human's confirmation (docs/prices.md); nothing else.
+    assert [(f.check, f.machine_type) for f in price_findings(get_catalog())] == [
+        ("generation", "Standard_ND96isr_H200_v5")
+    ]
 
 
 def _with_price(cat: Catalog, machine: str, price: Price) -> Catalog:
@@ -141,12 +144,16 @@ def _with_price(cat: Catalog, machine: str, price: Price) -> Catalog:
 
 def test_price_check_flags_spot_above_on_demand() -> None:
     bad = _with_price(get_catalog(), "g6.xlarge", Price("us-east-1", 0.805, 0.9))
-    assert [f.problem for f in price_findings(bad)] == ["spot $0.90/h is not below on-demand $0.81/h"]
+    assert [f.problem for f in price_findings(bad) if f.check != "generation"] == [
+        "spot $0.90/h is not below on-demand $0.81/h"
+    ]
 
 
 def test_price_check_flags_missing_price() -> None:
     bad = _with_price(get_catalog(), "g6.xlarge", Price("us-east-1", None))
-    assert [(f.machine_type, f.problem) for f in price_findings(bad)] == [("g6.xlarge", "no on-demand price")]
+    assert [(f.machine_type, f.problem) for f in price_findings(bad) if f.check != "generation"] == [
+        ("g6.xlarge", "no on-demand price")
+    ]
 
 
 def test_price_check_flags_outlier() -> None:
