@@ -1,4 +1,4 @@
-"""The ``aiinfra`` command: validate, catalog, plan, diff, preflight, prices, size, rightsize.
+"""The ``aiinfra`` command: validate, catalog, plan, diff, preflight, prices, size, rightsize, smoke-test.
 
 Each subcommand lives beside the layer it belongs to and exposes ``add_arguments(parser)``
 and ``run(args) -> int``; this module only wires them together and guarantees that no
@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prices": ("components.prices.command", "refresh prices from the clouds' price APIs into a dated overlay"),
     "size": ("components.sizing.command", "accelerators, fabric, storage and cost a workload needs, per offer"),
     "rightsize": ("components.rightsize.command", "spec changes from observed GPU use (Prometheus), with savings"),
+    "smoke-test": ("components.addons.smoketest", "JobSet running nccl-tests over a pool's fabric; expected busbw"),
 }
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3

@@ -382,6 +382,13 @@ def managed_cluster_args(
     }
     if k8s.version:
         args["kubernetes_version"] = k8s.version
+    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
+
+    if addon_plan(cluster)["gpuMonitoring"].on:
+        # Azure Monitor managed Prometheus (the ama-metrics add-on) scrapes the GPU exporters;
+        # the workspace and data collection rule come with the cluster's add-ons.
+        # https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
+        args["azure_monitor_profile"] = {"metrics": {"enabled": True}}
     return args
 
 

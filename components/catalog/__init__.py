@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from components.catalog.addons import AddonCatalog, load_addon_catalog
 from components.catalog.model import (
     Accelerator,
     AcceleratorPerf,
@@ -62,6 +63,8 @@ DATA_FILES = (
     "fabrics.yaml",
     "storage.yaml",
     "clouds.yaml",
+    "addons.yaml",
+    "nccl.yaml",
     "generations.yaml",
     "performance.yaml",
 )
@@ -230,6 +233,9 @@ class Catalog:
                 aks_feature=f.get("aksFeature"),
                 operator=f.get("operator"),
                 security_group_self=f.get("securityGroupSelf", False),
+                addon=f.get("addon"),
+                manifests=tuple(f.get("manifests", ())),
+                pod_resource=(f["podResource"]["name"], f["podResource"]["perNode"]) if "podResource" in f else None,
             )
         for o in self.offers:
             if o.fabric.kind not in self.fabrics:
@@ -253,6 +259,14 @@ class Catalog:
                 as_of=s["asOf"],
                 verified=s["verified"],
             )
+
+        self.addons: AddonCatalog = load_addon_catalog(raw["addons.yaml"], raw["nccl.yaml"])
+        for fab in self.fabrics.values():
+            if fab.addon is not None and fab.addon not in self.addons.addons:
+                raise CatalogError(f"fabric {fab.kind}: unknown addon {fab.addon!r}")
+            for mid in fab.manifests:
+                if mid not in self.addons.manifests:
+                    raise CatalogError(f"fabric {fab.kind}: unknown manifest {mid!r}")
 
         gens = raw["generations.yaml"]
         #: newer accelerator -> the older ones it supersedes (for catalog --check)

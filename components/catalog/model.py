@@ -138,6 +138,19 @@ class FabricKind:
     aks_feature: str | None = None
     operator: str | None = None
     security_group_self: bool = False
+    # The add-on that makes the fabric usable by pods, the vendor manifests it applies, and
+    # the extended resource pods request (name, per node: a count or "efaInterfaces").
+    addon: str | None = None
+    manifests: tuple[str, ...] = ()
+    pod_resource: tuple[str, int | str] | None = None
+
+    def pod_resource_per_node(self, offer: Offer) -> tuple[str, int] | None:
+        """The fabric's pod resource and how many one node of ``offer`` offers (None: none)."""
+        if self.pod_resource is None:
+            return None
+        name, per_node = self.pod_resource
+        count = offer.fabric.efa_interfaces if per_node == "efaInterfaces" else int(per_node)
+        return name, count
 
 
 @dataclass(frozen=True)

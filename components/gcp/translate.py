@@ -498,7 +498,16 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
         args["node_locations"] = [spec.zone]
     if spec.kubernetes.version:
         args["min_master_version"] = spec.kubernetes.version
-    if dcgm_metrics(cluster):
+    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
+
+    if addon_plan(cluster)["gpuMonitoring"].on:
+        # ai-infra's own DCGM exporter per pool (labelled by pool for rightsizing) is scraped by
+        # Managed Service for Prometheus; GKE's managed DCGM would be a second DCGM per node.
+        args["monitoring_config"] = {
+            "enable_components": ["SYSTEM_COMPONENTS"],
+            "managed_prometheus": {"enabled": True},
+        }
+    elif dcgm_metrics(cluster):
         args["monitoring_config"] = {
             "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
             "managed_prometheus": {"enabled": True},

@@ -250,6 +250,51 @@ class StorageSpec(TypedDict):
     """Protect the data-bearing resource from replacement or deletion (Pulumi protect). Set false only for scratch data you can lose. Default: `true`."""
 
 
+class AddonMode(StrEnum):
+    """auto: installed when the cluster needs it; enabled: always (an error where it cannot run); disabled: never."""
+
+    AUTO = "auto"
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+
+
+class AddonsSpec(TypedDict):
+    """Add-ons by name; each auto | enabled | disabled. Versions are pinned in the catalog (components/catalog/data/addons.yaml)."""
+
+    nvidiaDevicePlugin: NotRequired[AddonMode]
+    """NVIDIA device plugin (AWS, Azure): advertises nvidia.com/gpu on pools whose driver the cloud installs (EKS accelerated AMIs, AKS driver install). auto: on for such pools unless the GPU Operator serves them. GKE manages its own. Default: `auto`."""
+
+    gpuOperator: NotRequired[AddonMode]
+    """NVIDIA GPU Operator (AWS, Azure): driver, container toolkit and device plugin for NVIDIA pools whose driver install is skipped (AKS InfiniBand pools, gpuDriver: none). auto: on for such pools. Default: `auto`."""
+
+    neuronDevicePlugin: NotRequired[AddonMode]
+    """AWS Neuron device plugin (AWS): advertises aws.amazon.com/neuron on Trainium and Inferentia pools. auto: on when the cluster has such a pool. Default: `auto`."""
+
+    efaDevicePlugin: NotRequired[AddonMode]
+    """EFA device plugin (AWS): advertises vpc.amazonaws.com/efa on pools built with EFA. auto: on when a pool gets EFA. Default: `auto`."""
+
+    networkOperator: NotRequired[AddonMode]
+    """NVIDIA Network Operator with an InfiniBand NicClusterPolicy (Azure): MOFED driver and the RDMA shared device plugin (rdma/shared_ib). auto: on when a pool gets InfiniBand. Default: `auto`."""
+
+    gpuDirect: NotRequired[AddonMode]
+    """GKE GPUDirect enablement (GCP): a Network and GKENetworkParamSet per fabric VPC subnet, and the NCCL installer of the pool's fabric (TCPX for A3 High; TCPXO and the NRI device injector for A3 Mega; RDMA for A3 Ultra and A4). auto: on when a pool gets a GPUDirect fabric. Default: `auto`."""
+
+    lustreCsi: NotRequired[AddonMode]
+    """Lustre CSI driver (GKE Managed Lustre CSI, Azure Lustre CSI, FSx for Lustre CSI EKS add-on) and a PersistentVolume + PersistentVolumeClaim named after each lustre storage item. auto: on when the cluster has lustre storage. Default: `auto`."""
+
+    nfsCsi: NotRequired[AddonMode]
+    """NFS CSI driver (GKE Filestore CSI, Azure Files CSI, EFS CSI EKS add-on) and a PersistentVolume + PersistentVolumeClaim named after each nfs storage item. auto: on when the cluster has nfs storage. Default: `auto`."""
+
+    kueue: NotRequired[AddonMode]
+    """Kueue with a ResourceFlavor, ClusterQueue and LocalQueue per GPU pool and TPU slice; quotas are the pool's max scale. auto: on when the cluster has an accelerator pool or slice. Default: `auto`."""
+
+    jobset: NotRequired[AddonMode]
+    """JobSet controller (multi-node jobs; aiinfra smoke-test prints a JobSet). auto: on when the cluster has an accelerator pool or slice. Default: `auto`."""
+
+    gpuMonitoring: NotRequired[AddonMode]
+    """A DCGM exporter per NVIDIA GPU pool scraped by the cloud's managed Prometheus (GKE Managed Service for Prometheus, Azure Monitor managed Prometheus, Amazon Managed Service for Prometheus); metrics carry aiinfra_cluster, aiinfra_pool and node labels. auto: on when the cluster has an NVIDIA GPU pool. Default: `auto`."""
+
+
 class ClusterSpec(TypedDict):
     """One Kubernetes cluster on one cloud and region, with its network, accelerator pools, TPU slices and storage."""
 
@@ -285,6 +330,9 @@ class ClusterSpec(TypedDict):
 
     storage: NotRequired[list[StorageSpec]]
     """Shared file systems and block volumes. Default: `[]`."""
+
+    addons: NotRequired[AddonsSpec]
+    """Kubernetes add-ons installed on the cluster after it is up (device plugins, fabric enablement, storage drivers, Kueue, GPU monitoring). Each is `auto` by default: on where the pools and storage need it. Default: `{}`."""
 
 
 class FleetArgs(TypedDict):
@@ -339,6 +387,9 @@ class GcpClusterArgs(TypedDict):
     storage: NotRequired[list[StorageSpec]]
     """Shared file systems and block volumes. Default: `[]`."""
 
+    addons: NotRequired[AddonsSpec]
+    """Kubernetes add-ons installed on the cluster after it is up (device plugins, fabric enablement, storage drivers, Kueue, GPU monitoring). Each is `auto` by default: on where the pools and storage need it. Default: `{}`."""
+
 
 class AzureClusterArgs(TypedDict):
     """The inputs of `AzureCluster`: one `clusters[]` item of the fleet spec on Azure (AKS) (without `cloud`), and the fleet's `environment`."""
@@ -376,6 +427,9 @@ class AzureClusterArgs(TypedDict):
     storage: NotRequired[list[StorageSpec]]
     """Shared file systems and block volumes. Default: `[]`."""
 
+    addons: NotRequired[AddonsSpec]
+    """Kubernetes add-ons installed on the cluster after it is up (device plugins, fabric enablement, storage drivers, Kueue, GPU monitoring). Each is `auto` by default: on where the pools and storage need it. Default: `{}`."""
+
 
 class AwsClusterArgs(TypedDict):
     """The inputs of `AwsCluster`: one `clusters[]` item of the fleet spec on AWS (EKS) (without `cloud`), and the fleet's `environment`."""
@@ -412,3 +466,6 @@ class AwsClusterArgs(TypedDict):
 
     storage: NotRequired[list[StorageSpec]]
     """Shared file systems and block volumes. Default: `[]`."""
+
+    addons: NotRequired[AddonsSpec]
+    """Kubernetes add-ons installed on the cluster after it is up (device plugins, fabric enablement, storage drivers, Kueue, GPU monitoring). Each is `auto` by default: on where the pools and storage need it. Default: `{}`."""

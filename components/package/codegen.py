@@ -71,7 +71,7 @@ def describe(prop: dict[str, Any], target: dict[str, Any] | None) -> str:
     """
     text = prop.get("description") or (target or {}).get("description") or ""
     has_default = "default" in prop or (target is not None and "default" in target)
-    if has_default and "default:" not in text.lower():
+    if has_default and "Default:" not in text:
         value = prop["default"] if "default" in prop else (target or {})["default"]
         text = f"{text.rstrip()} Default: `{default_text(value)}`."
     return text.strip()

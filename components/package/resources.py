@@ -29,8 +29,8 @@ from typing import Any
 
 import pulumi
 
-from components.clouds import ClusterComponent, FleetBuildError, builder
-from components.fleet import FLEET_TYPE, build_clusters
+from components.clouds import FleetBuildError
+from components.fleet import FLEET_TYPE, BuiltCluster, build_cluster, build_clusters
 from components.package.args import AwsClusterArgs, AzureClusterArgs, FleetArgs, GcpClusterArgs
 from components.spec import SpecIssue, check_document
 from components.spec.errors import join_path
@@ -109,7 +109,8 @@ class Fleet(pulumi.ComponentResource):
     The inputs are the fleet spec (the `aiinfra:fleet` object of a stack config), typed. The spec
     is checked as `aiinfra validate` checks it before anything is created. Each cluster is a child
     named `<name>-<cluster name>` (`aiinfra:gcp:Cluster`, `aiinfra:azure:Cluster`,
-    `aiinfra:aws:Cluster`), exactly as the Python program builds it. The providers of the `gcp`,
+    `aiinfra:aws:Cluster`) with its add-ons beside it (`<name>-<cluster name>-addons`), exactly as
+    the Python program builds it. The providers of the `gcp`,
     `azure-native` and `aws` packages flow to the clusters through the `providers` resource option.
     """
 
@@ -137,7 +138,7 @@ class Fleet(pulumi.ComponentResource):
             raise  # unreachable: _raise always raises
         self.cluster_names = _by_cluster(built, "clusterName")
         self.kubeconfigs = pulumi.Output.secret(_by_cluster(built, "kubeconfig"))
-        self.clusters = pulumi.Output.from_input({n: dict(c.exports) for n, c in built.items()})
+        self.clusters = pulumi.Output.from_input({n: c.exports for n, c in built.items()})
         self.accelerators_at_max = pulumi.Output.from_input(_accelerators(fleet))
         self.register_outputs(
             {
@@ -149,8 +150,8 @@ class Fleet(pulumi.ComponentResource):
         )
 
 
-def _by_cluster(built: Mapping[str, ClusterComponent], key: str) -> pulumi.Output[dict[str, str]]:
-    values: dict[str, Any] = {n: c.exports.get(key) for n, c in built.items()}
+def _by_cluster(built: Mapping[str, BuiltCluster], key: str) -> pulumi.Output[dict[str, str]]:
+    values: dict[str, Any] = {n: c.cluster.exports.get(key) for n, c in built.items()}
     return pulumi.Output.from_input(values)
 
 
@@ -182,16 +183,16 @@ class _CloudCluster(pulumi.ComponentResource):
             fleet_doc["environment"] = doc["environment"]
         fleet = check_spec(component, name, fleet_doc, strip="clusters[0]")
         try:
-            built = builder(self._cloud)(name, fleet.clusters[0], pulumi.ResourceOptions(parent=self))
+            built = build_cluster(self, name, fleet.clusters[0])
         except FleetBuildError as err:
             _raise(component, name, [SpecIssue(err.path, err.message)], strip="clusters[0]")
             raise  # unreachable: _raise always raises
         outputs: dict[str, Any] = {}
         for attr, key in self._outputs.items():
-            value = pulumi.Output.from_input(built.exports.get(key))
+            value = pulumi.Output.from_input(built.cluster.exports.get(key))
             outputs[key] = pulumi.Output.secret(value) if attr in self._secret_outputs else value
             setattr(self, attr, outputs[key])
-        outputs["exports"] = pulumi.Output.from_input(dict(built.exports))
+        outputs["exports"] = pulumi.Output.from_input(built.exports)
         outputs["acceleratorsAtMax"] = pulumi.Output.from_input(_accelerators(fleet))
         self.exports = outputs["exports"]
         self.accelerators_at_max = outputs["acceleratorsAtMax"]
@@ -204,7 +205,8 @@ class GcpCluster(_CloudCluster):
 
     Creates a private GKE Standard cluster (or, with `kubernetes.existingCluster`, adds the pools,
     slices and storage to that cluster) as the child `aiinfra:gcp:Cluster` named like this
-    component, whose resources are named `<name>-<role>`. Pass a `gcp` provider in `providers` to
+    component, whose resources are named `<name>-<role>`, and its
+    add-ons (`<name>-addons`). Pass a `gcp` provider in `providers` to
     deploy into another project.
     """
 
@@ -251,8 +253,8 @@ class AzureCluster(_CloudCluster):
 
     Creates an AKS cluster in its own VNet (or, with `kubernetes.existingCluster`, adds the pools and
     storage to that cluster) as the child `aiinfra:azure:Cluster` named like this component, whose
-    resources are named `<name>-<role>`. Pass an `azure-native` provider in `providers` to deploy
-    into another subscription.
+    resources are named `<name>-<role>`, and its add-ons (`<name>-addons`). Pass an `azure-native`
+    provider in `providers` to deploy into another subscription.
     """
 
     _cloud = "azure"
@@ -294,7 +296,8 @@ class AwsCluster(_CloudCluster):
 
     Creates an EKS cluster in its own VPC (or, with `kubernetes.existingCluster`, adds the node
     groups and storage to that cluster) as the child `aiinfra:aws:Cluster` named like this
-    component, whose resources are named `<name>-<role>`. Pass an `aws` provider in `providers` to
+    component, whose resources are named `<name>-<role>`, and its
+    add-ons (`<name>-addons`). Pass an `aws` provider in `providers` to
     deploy into another account or region.
     """
 

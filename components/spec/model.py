@@ -105,6 +105,46 @@ class Storage:
     protect: bool = True
 
 
+#: Spec keys of ``clusters[].addons`` in schema order, with their dataclass field names.
+ADDON_FIELDS: Mapping[str, str] = MappingProxyType(
+    {
+        "nvidiaDevicePlugin": "nvidia_device_plugin",
+        "gpuOperator": "gpu_operator",
+        "neuronDevicePlugin": "neuron_device_plugin",
+        "efaDevicePlugin": "efa_device_plugin",
+        "networkOperator": "network_operator",
+        "gpuDirect": "gpu_direct",
+        "lustreCsi": "lustre_csi",
+        "nfsCsi": "nfs_csi",
+        "kueue": "kueue",
+        "jobset": "jobset",
+        "gpuMonitoring": "gpu_monitoring",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Addons:
+    """Add-on switches of a cluster: each ``auto`` | ``enabled`` | ``disabled``."""
+
+    nvidia_device_plugin: str = "auto"
+    gpu_operator: str = "auto"
+    neuron_device_plugin: str = "auto"
+    efa_device_plugin: str = "auto"
+    network_operator: str = "auto"
+    gpu_direct: str = "auto"
+    lustre_csi: str = "auto"
+    nfs_csi: str = "auto"
+    kueue: str = "auto"
+    jobset: str = "auto"
+    gpu_monitoring: str = "auto"
+
+    def mode(self, name: str) -> str:
+        """The mode of the add-on with spec key ``name`` (``efaDevicePlugin``)."""
+        value: str = getattr(self, ADDON_FIELDS[name])
+        return value
+
+
 @dataclass(frozen=True)
 class Cluster:
     """One Kubernetes cluster on one cloud and region."""
@@ -121,6 +161,7 @@ class Cluster:
     gpu_pools: tuple[GpuPool, ...] = ()
     tpu_slices: tuple[TpuSlice, ...] = ()
     storage: tuple[Storage, ...] = ()
+    addons: Addons = field(default_factory=Addons)
 
 
 @dataclass(frozen=True)
@@ -203,6 +244,7 @@ def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
         gpu_pools=tuple(_pool(p, join_path(path, "gpuPools", i)) for i, p in enumerate(raw.get("gpuPools") or [])),
         tpu_slices=tuple(_slice(s, join_path(path, "tpuSlices", i)) for i, s in enumerate(raw.get("tpuSlices") or [])),
         storage=tuple(_storage(s, join_path(path, "storage", i)) for i, s in enumerate(raw.get("storage") or [])),
+        addons=Addons(**{attr: (raw.get("addons") or {}).get(key, "auto") for key, attr in ADDON_FIELDS.items()}),
     )
 
 

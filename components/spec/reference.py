@@ -17,6 +17,7 @@ SECTIONS = [
     ("GPU pool (`clusters[].gpuPools[]`)", "gpuPool"),
     ("TPU slice (`clusters[].tpuSlices[]`)", "tpuSlice"),
     ("Storage (`clusters[].storage[]`)", "storage"),
+    ("Add-ons (`clusters[].addons`)", "addons"),
 ]
 
 

@@ -369,6 +369,13 @@ def cloud_rules(cloud: str) -> Callable[[ResolvedCluster], list[SpecIssue]]:
     return check
 
 
+def addon_rules() -> Callable[[ResolvedCluster], list[SpecIssue]]:
+    """The add-on checks (``components.addons.rules.check_cluster``; a floor above spec, no SDK import)."""
+    module = importlib.import_module("components.addons.rules")
+    check: Callable[[ResolvedCluster], list[SpecIssue]] = module.check_cluster
+    return check
+
+
 def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[SpecIssue]]:
     """Check ``spec`` against the catalog; return the resolved fleet (None on errors) and issues."""
     c = _Collector()
@@ -404,6 +411,7 @@ def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[S
             storage=tuple(s for s in stores if s is not None),
         )
         c.issues.extend(cloud_rules(cl.cloud)(resolved))
+        c.issues.extend(addon_rules()(resolved))
         clusters.append(resolved)
     if any(i.severity == "error" for i in c.issues):
         return None, c.issues

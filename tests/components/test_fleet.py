@@ -33,7 +33,14 @@ SPEC = {
 class _FakeCluster(pulumi.ComponentResource):
     def __init__(self, name: str, cluster: Any, opts: pulumi.ResourceOptions) -> None:
         super().__init__("aiinfra:test:Cluster", name, None, opts)
-        self.exports = {"cloud": cluster.cloud, "pools": [p.name for p in cluster.pools]}
+        self.exports = {
+            "cloud": cluster.cloud,
+            "pools": [p.name for p in cluster.pools],
+            # What the add-ons read (their provider, the AMP collector on AWS).
+            "kubeconfig": "kc",
+            "clusterName": cluster.name,
+            "nodeSecurityGroupId": "sg-1",
+        }
         self.register_outputs(self.exports)
 
 
@@ -49,10 +56,18 @@ def test_fleet_dispatches_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
 
     capture = run_program(program)
     # Registration order between siblings is up to the engine's event loop: compare as sets.
-    names = sorted((r.type, r.name, r.parent_name or "") for r in capture.resources)
+    names = sorted((r.type, r.name, r.parent_name or "") for r in capture.resources if r.type.startswith("aiinfra:"))
+    # Each cluster, and its add-ons (through a Kubernetes provider made from its kubeconfig).
     assert names == [
+        ("aiinfra:index:ClusterAddons", "fleet-a-addons", "fleet"),
+        ("aiinfra:index:ClusterAddons", "fleet-b-addons", "fleet"),
         ("aiinfra:index:Fleet", "fleet", ""),
         ("aiinfra:test:Cluster", "fleet-a", "fleet"),
         ("aiinfra:test:Cluster", "fleet-b", "fleet"),
     ]
-    assert built["fleet"].outputs == {"a": {"cloud": "gcp", "pools": ["l4"]}, "b": {"cloud": "aws", "pools": ["l4"]}}
+    outputs = built["fleet"].outputs
+    assert {n: (o["cloud"], o["pools"]) for n, o in outputs.items()} == {"a": ("gcp", ["l4"]), "b": ("aws", ["l4"])}
+    on = {a["name"] for a in outputs["a"]["addons"]["addons"] if a["on"]}
+    assert on == {"kueue", "jobset", "gpuMonitoring"}
+    kubeconfigs = {r.inputs["kubeconfig"] for r in capture.resources if r.type == "pulumi:providers:kubernetes"}
+    assert kubeconfigs == {"kc"}

@@ -16,15 +16,47 @@ from typing import Any
 
 from pulumi._types import input_type_types, is_input_type
 
-PACKAGES = {"gcp": "pulumi_gcp", "aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}
+PACKAGES = {
+    "gcp": "pulumi_gcp",
+    "aws": "pulumi_aws",
+    "azure-native": "pulumi_azure_native",
+    "kubernetes": "pulumi_kubernetes",
+}
+# Kubernetes API groups built into pulumi-kubernetes (group -> SDK module); any other group in
+# a ``kubernetes:`` token is a custom resource, checked against its CRD schema instead
+# (tests/support/crds.py).
+K8S_GROUPS = {
+    "core": "core",
+    "apps": "apps",
+    "batch": "batch",
+    "rbac.authorization.k8s.io": "rbac",
+    "storage.k8s.io": "storage",
+    "networking.k8s.io": "networking",
+    "helm.sh": "helm",
+}
+# Inputs the SDK sends that its Args classes do not declare (set by the SDK itself).
+SDK_INTERNAL = {"kubernetes:helm.sh/v3:Release": {"compat"}}
+
+
+def _module_path(pkg: str, middle: str) -> str | None:
+    if pkg != "kubernetes":
+        return f"{PACKAGES[pkg]}.{middle.split('/')[0]}"
+    group, _, version = middle.partition("/")
+    if group not in K8S_GROUPS:
+        return None
+    return f"{PACKAGES[pkg]}.{K8S_GROUPS[group]}.{version}"
 
 
 def args_class(type_token: str) -> type | None:
-    """``gcp:container/nodePool:NodePool`` -> ``pulumi_gcp.container.NodePoolArgs`` (None for components)."""
+    """``gcp:container/nodePool:NodePool`` -> ``pulumi_gcp.container.NodePoolArgs`` (None for
+    components and Kubernetes custom resources)."""
     pkg, middle, cls = type_token.split(":")
     if pkg not in PACKAGES:
         return None
-    module = importlib.import_module(f"{PACKAGES[pkg]}.{middle.split('/')[0]}")
+    path = _module_path(pkg, middle)
+    if path is None:
+        return None
+    module = importlib.import_module(path)
     # Where a nested input type has the resource's own Args name (azure-native network:
     # VirtualNetworkArgs, SubnetArgs), the generator names the resource's args <Cls>InitArgs.
     resource_cls = getattr(module, cls, None)
@@ -107,7 +139,8 @@ def sdk_input_errors(type_token: str, inputs: dict[str, Any]) -> list[str]:
     if cls is None:
         return []
     errors: list[str] = []
-    _check(inputs, cls, type_token, errors)
+    internal = SDK_INTERNAL.get(type_token, set())
+    _check({k: v for k, v in inputs.items() if k not in internal}, cls, type_token, errors)
     return errors
 
 

@@ -53,11 +53,15 @@ def test_aws_train_component_tree(aws_train: Capture) -> None:
         ("aiinfra:aws:Network", "fleet-train-aws-network", "fleet-train-aws"),
         ("aiinfra:aws:GpuNodeGroup", "fleet-train-aws-p5", "fleet-train-aws"),
         ("aiinfra:aws:Storage", "fleet-train-aws-datasets", "fleet-train-aws"),
+        ("aiinfra:index:ClusterAddons", "fleet-train-aws-addons", "fleet"),
     }
 
 
 def test_aws_train_resource_counts(aws_train: Capture) -> None:
-    counts = Counter(r.type for r in aws_train.resources if r.custom)
+    # AWS resources of the cluster; the add-ons' (Kubernetes objects, AMP) are tested in tests/components/addons.
+    counts = Counter(
+        r.type for r in aws_train.resources if r.custom and r.type.startswith("aws:") and "-addons-" not in r.name
+    )
     assert counts == {
         "aws:ec2/vpc:Vpc": 1,
         "aws:ec2/internetGateway:InternetGateway": 1,
@@ -84,13 +88,17 @@ def test_aws_train_resource_counts(aws_train: Capture) -> None:
 
 def test_aws_train_every_regional_resource_has_the_spec_region(aws_train: Capture) -> None:
     for r in aws_train.resources:
-        if r.custom and not r.type.startswith("aws:iam/"):
+        if r.custom and r.type.startswith("aws:") and not r.type.startswith("aws:iam/"):
             assert r.inputs.get("region") == "us-east-1", r.name
 
 
 def test_aws_train_tags_everywhere(aws_train: Capture) -> None:
     for r in aws_train.resources:
-        if r.custom and r.type not in ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",):
+        if (
+            r.custom
+            and r.type.startswith("aws:")
+            and r.type not in ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",)
+        ):
             tags = r.inputs.get("tags")
             if r.type == "aws:ec2/routeTableAssociation:RouteTableAssociation":
                 assert tags is None  # takes no tags
@@ -375,7 +383,11 @@ def test_multi_stack_aws_cluster() -> None:
     zones = sorted(r.inputs["availabilityZone"] for r in capture.of_type("aws:ec2/subnet:Subnet"))
     assert zones == sorted(2 * ["us-west-2a", "us-west-2b", "us-west-2c"])
     assert len(capture.of_type("aws:efs/mountTarget:MountTarget")) == 3
-    assert all(r.inputs.get("region") == "us-west-2" for r in capture.resources if r.custom and "iam/" not in r.type)
+    assert all(
+        r.inputs.get("region") == "us-west-2"
+        for r in capture.resources
+        if r.custom and r.type.startswith("aws:") and "iam/" not in r.type
+    )
 
 
 def test_physical_name_prefixes_fit_for_long_names() -> None:

@@ -403,16 +403,27 @@ def test_node_service_account_flows_into_every_pool() -> None:
     assert binding["member"] == "serviceAccount:nodes@p.iam.gserviceaccount.com"
 
 
-def test_dcgm_metrics_only_with_managed_drivers_on_recent_gke() -> None:
+def test_gpu_metrics_from_our_exporter_or_gke_managed_dcgm_never_both() -> None:
+    # gpuMonitoring on (auto with an NVIDIA pool): Managed Prometheus scrapes ai-infra's own
+    # per-pool exporter, so GKE's managed DCGM (a second DCGM on the node) stays off.
     with_gpus = t.cluster_args(resolve(cluster_doc(gpuPools=[FAMILIES["a3-high"]])), REFS)
     assert with_gpus["monitoring_config"] == {
+        "enable_components": ["SYSTEM_COMPONENTS"],
+        "managed_prometheus": {"enabled": True},
+    }
+    # gpuMonitoring off: GKE's managed DCGM metrics where GKE manages the drivers on 1.30+.
+    managed = t.cluster_args(
+        resolve(cluster_doc(gpuPools=[FAMILIES["a3-high"]], addons={"gpuMonitoring": "disabled"})), REFS
+    )
+    assert managed["monitoring_config"] == {
         "enable_components": ["SYSTEM_COMPONENTS", "DCGM"],
         "managed_prometheus": {"enabled": True},
     }
+    off = {"gpuMonitoring": "disabled"}
     for doc in (
         cluster_doc(),
-        cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "gpuDriver": "none"}]),
-        cluster_doc(kubernetes={"version": "1.29"}, gpuPools=[FAMILIES["g2-l4"]]),
+        cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "gpuDriver": "none"}], addons=off),
+        cluster_doc(kubernetes={"version": "1.29"}, gpuPools=[FAMILIES["g2-l4"]], addons=off),
     ):
         assert "monitoring_config" not in t.cluster_args(resolve(doc), REFS)
 

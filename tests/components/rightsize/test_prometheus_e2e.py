@@ -144,9 +144,7 @@ def test_pools_idle_saturated_batch_and_no_data(
 
 
 @pytest.mark.slow
-def test_text_names_the_pool_without_data(
-    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_text_names_the_pool_without_data(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["rightsize", str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d"])
     out = capsys.readouterr().out
     assert code == 0
@@ -156,9 +154,7 @@ def test_text_names_the_pool_without_data(
 
 
 @pytest.mark.slow
-def test_write_keeps_comments_and_order(
-    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_write_keeps_comments_and_order(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _spec(tmp_path)
     code, doc = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d", "--write")
     assert code == 0 and doc["written"].startswith("wrote ")
@@ -189,9 +185,7 @@ def test_write_keeps_comments_and_order(
 
 
 @pytest.mark.slow
-def test_no_data_at_all_exits_1(
-    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_no_data_at_all_exits_1(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "other.yaml"
     path.write_text(SPEC.replace("name: train", "name: other"), encoding="utf-8")
     code, doc = _json(capsys, str(path), "--prometheus", prometheus, "--window", "2d")
@@ -200,9 +194,7 @@ def test_no_data_at_all_exits_1(
 
 
 @pytest.mark.slow
-def test_docs_example_matches_a_live_run(
-    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_docs_example_matches_a_live_run(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """docs/rightsize.md shows this scenario's proposals; each line it shows is in a live run."""
     import re
 
