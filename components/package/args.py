@@ -13,9 +13,9 @@ from typing import NotRequired, TypedDict
 class FleetEnvironment(StrEnum):
     """Deployment environment; policies choose their thresholds by it and every resource is labelled with it."""
 
-    DEV = "dev"
-    STAGING = "staging"
-    PROD = "prod"
+    Dev = "dev"
+    Staging = "staging"
+    Prod = "prod"
 
 
 class BudgetSpec(TypedDict):
@@ -31,17 +31,17 @@ class BudgetSpec(TypedDict):
 class ClusterCloud(StrEnum):
     """Cloud that hosts the cluster."""
 
-    GCP = "gcp"
-    AZURE = "azure"
-    AWS = "aws"
+    Gcp = "gcp"
+    Azure = "azure"
+    Aws = "aws"
 
 
 class KubernetesReleaseChannel(StrEnum):
     """GKE release channel / AKS upgrade channel / EKS support policy (stable = extended support)."""
 
-    RAPID = "rapid"
-    REGULAR = "regular"
-    STABLE = "stable"
+    Rapid = "rapid"
+    Regular = "regular"
+    Stable = "stable"
 
 
 class KubernetesSpec(TypedDict):
@@ -63,9 +63,9 @@ class KubernetesSpec(TypedDict):
 class NetworkFabric(StrEnum):
     """auto: the accelerator's native fabric (GPUDirect, InfiniBand, EFA) for every pool that can hold more than one node; none: no fabric; rdma: require the fabric on every pool (an error where the accelerator has none)."""
 
-    AUTO = "auto"
-    NONE = "none"
-    RDMA = "rdma"
+    Auto = "auto"
+    ValueNone = "none"
+    Rdma = "rdma"
 
 
 class NetworkSpec(TypedDict):
@@ -91,39 +91,39 @@ class SystemPoolSpec(TypedDict):
 class Capacity(StrEnum):
     """on-demand: list price; spot: preemptible/evictable capacity at a discount; reserved: consume a reservation named by `reservation`."""
 
-    ON_DEMAND = "on-demand"
-    SPOT = "spot"
-    RESERVED = "reserved"
+    OnDemand = "on-demand"
+    Spot = "spot"
+    Reserved = "reserved"
 
 
 class GpuPoolReservationKind(StrEnum):
     """AWS only: capacity-block when `reservation` is an EC2 Capacity Block for ML."""
 
-    RESERVATION = "reservation"
-    CAPACITY_BLOCK = "capacity-block"
+    Reservation = "reservation"
+    CapacityBlock = "capacity-block"
 
 
 class GpuPoolLocalSsd(StrEnum):
     """raid0: assemble the node's local NVMe into one RAID0 scratch volume."""
 
-    NONE = "none"
-    RAID0 = "raid0"
+    ValueNone = "none"
+    Raid0 = "raid0"
 
 
 class GpuPoolPlacement(StrEnum):
     """auto: compact placement (GCP compact policy, AWS cluster placement group, Azure proximity placement group) where the fabric needs it; compact: always; none: never (for AWS Capacity Blocks, where a forced placement group can fail)."""
 
-    AUTO = "auto"
-    COMPACT = "compact"
-    NONE = "none"
+    Auto = "auto"
+    Compact = "compact"
+    ValueNone = "none"
 
 
 class GpuPoolGpuDriver(StrEnum):
     """GPU driver installed by the platform: the default or latest version, or none (you install it, e.g. with the NVIDIA GPU Operator). Changing it replaces the pool."""
 
-    DEFAULT = "default"
-    LATEST = "latest"
-    NONE = "none"
+    Default = "default"
+    Latest = "latest"
+    ValueNone = "none"
 
 
 class GpuPoolSpec(TypedDict):
@@ -176,17 +176,17 @@ class TpuSliceVersion(StrEnum):
     """TPU version."""
 
     V4 = "v4"
-    V5E = "v5e"
-    V5P = "v5p"
-    V6E = "v6e"
+    V5e = "v5e"
+    V5p = "v5p"
+    V6e = "v6e"
 
 
 class TpuSliceMode(StrEnum):
     """gke: GKE TPU node pools; vm: TPU VMs (google_tpu_v2_vm); queued: TPU queued resources."""
 
-    GKE = "gke"
-    VM = "vm"
-    QUEUED = "queued"
+    Gke = "gke"
+    Vm = "vm"
+    Queued = "queued"
 
 
 class TpuSliceSpec(TypedDict):
@@ -220,9 +220,9 @@ class TpuSliceSpec(TypedDict):
 class StorageKind(StrEnum):
     """lustre: managed parallel file system; nfs: managed NFS share; block: a block volume."""
 
-    LUSTRE = "lustre"
-    NFS = "nfs"
-    BLOCK = "block"
+    Lustre = "lustre"
+    Nfs = "nfs"
+    Block = "block"
 
 
 class StorageSpec(TypedDict):
@@ -253,9 +253,9 @@ class StorageSpec(TypedDict):
 class AddonMode(StrEnum):
     """auto: installed when the cluster needs it; enabled: always (an error where it cannot run); disabled: never."""
 
-    AUTO = "auto"
-    ENABLED = "enabled"
-    DISABLED = "disabled"
+    Auto = "auto"
+    Enabled = "enabled"
+    Disabled = "disabled"
 
 
 class AddonsSpec(TypedDict):

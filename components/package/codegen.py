@@ -14,7 +14,7 @@ Regenerate after a schema change (a test fails until you do)::
 Names: an object under ``$defs`` becomes ``<Def>Spec``; an inline object property
 ``<Property>Spec``; an enum under ``$defs`` ``<Def>``, an inline enum ``<Owner><Property>``
 (``ClusterCloud``, ``GpuPoolPlacement``), where ``Owner`` is the spec object without
-``Spec``. Integer enums get members ``VALUE_<n>``.
+``Spec``. Enum members are PascalCase (``OnDemand``; integers ``Value<n>``).
 """
 
 from __future__ import annotations
@@ -45,12 +45,13 @@ def pascal(name: str) -> str:
 
 
 def member_name(value: Any) -> str:
-    """An enum member name for a spec value: ``on-demand`` -> ``ON_DEMAND``, ``988`` -> ``VALUE_988``."""
+    """An enum member name for a spec value, PascalCase as Pulumi SDKs name enum members (TypeScript
+    ``Capacity.OnDemand``, Go ``CapacityOnDemand``): ``on-demand`` -> ``OnDemand``, ``988`` -> ``Value988``."""
     if isinstance(value, bool) or not isinstance(value, str):
-        return f"VALUE_{value}"
-    name = re.sub(r"[^A-Za-z0-9]+", "_", value).strip("_").upper()
-    if not name or name[0].isdigit() or keyword.iskeyword(name.lower()):
-        name = f"VALUE_{name}"
+        return f"Value{value}"
+    name = pascal(value)
+    if not name or name[0].isdigit() or keyword.iskeyword(name):
+        name = f"Value{name}"
     return name
 
 

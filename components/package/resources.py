@@ -44,7 +44,7 @@ class SpecInputError(pulumi.InputPropertiesError):
 
 
 def _plain(value: Any, path: str, problems: list[SpecIssue]) -> Any:
-    """The inputs as a plain spec document: enum members become their values.
+    """The inputs as a plain spec document: enum members become their values, 1.0 becomes 1.
 
     The spec decides which resources exist, so every field must be known when the program
     runs: an output of another resource is reported (Pulumi cannot preview a fleet whose
@@ -52,6 +52,10 @@ def _plain(value: Any, path: str, problems: list[SpecIssue]) -> Any:
     """
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, float) and value.is_integer():
+        # Numbers cross the wire as floats, and the SDK's input mapping hands integer fields on
+        # as floats (1.0); the spec has no fractional numbers, so they become ints again.
+        return int(value)
     if isinstance(value, Mapping):
         return {k: _plain(v, join_path(path, k) if path else k, problems) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

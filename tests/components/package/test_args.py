@@ -183,9 +183,10 @@ def test_a_drift_is_reported(change: Any, expected: str) -> None:
 
 
 def test_generated_names_and_defaults() -> None:
-    assert codegen.member_name("on-demand") == "ON_DEMAND"
-    assert codegen.member_name(988) == "VALUE_988"
-    assert codegen.member_name("v5e") == "V5E"
+    assert codegen.member_name("on-demand") == "OnDemand"
+    assert codegen.member_name(988) == "Value988"
+    assert codegen.member_name("v5e") == "V5e"
+    assert codegen.member_name("raid0") == "Raid0"
     assert codegen.pascal("systemPool") == "SystemPool"
     assert codegen.default_text({}) == "{}"
     assert codegen.default_text(True) == "true"

@@ -54,7 +54,7 @@ def test_package_fleet_registers_what_the_python_program_registers(stack_file: P
 def test_enum_members_are_spec_values() -> None:
     """The plugin hands enums as members of the generated Enum classes; the spec gets their values."""
     doc = copy.deepcopy(GCP_TRAIN)
-    doc["clusters"][0]["tpuSlices"][0]["capacity"] = Capacity.SPOT
+    doc["clusters"][0]["tpuSlices"][0]["capacity"] = Capacity.Spot
     args: FleetArgs = doc  # type: ignore[assignment]
     captured = run_program(lambda: Fleet("fleet", args), config={"gcp:project": "p"})
     tpu = [r for r in captured.resources if r.type == "gcp:container/nodePool:NodePool" and "v5p" in r.name]
@@ -159,3 +159,13 @@ def test_outputs() -> None:
     # 4 nodes x 8 H100 + a 2x2x4 v5p slice (16 chips).
     assert captured.outputs["accelerators"] == 48
     assert set(captured.outputs["names"]) == {"train"}
+
+
+def test_integers_that_cross_the_wire_as_floats_are_ints_again() -> None:
+    """The engine sends numbers as floats; the spec's counts must reach the builders as ints."""
+    doc = copy.deepcopy(GCP_TRAIN)
+    doc["clusters"][0]["tpuSlices"][0]["count"] = 2.0
+    doc["clusters"][0]["gpuPools"][0]["maxNodes"] = 4.0
+    captured = run_program(lambda: Fleet("fleet", doc), config={"gcp:project": "p"})  # type: ignore[arg-type]
+    tpu = sorted(r.name for r in captured.resources if r.type == "gcp:container/nodePool:NodePool" and "v5p" in r.name)
+    assert tpu == ["fleet-train-v5p-pool-0", "fleet-train-v5p-pool-1"]
