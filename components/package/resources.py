@@ -83,8 +83,8 @@ def _raise(component: str, name: str, issues: list[SpecIssue], strip: str = "") 
     for issue in errors:
         path = issue.path.removeprefix(strip).lstrip(".") if strip else issue.path
         details.append({"property_path": path, "reason": _reason(issue)})
-    lines = "\n".join(f"  {d['property_path'] or '(inputs)'}: {d['reason']}" for d in details)
-    raise SpecInputError(f"{component} '{name}': {len(details)} problem(s) in its inputs:\n{lines}", details)
+    # The engine prints each property error under the message; the message only counts them.
+    raise SpecInputError(f"{component} '{name}': {len(details)} problem(s) in its inputs (the fleet spec)", details)
 
 
 def check_spec(component: str, name: str, doc: Any, strip: str = "") -> ResolvedFleet:
