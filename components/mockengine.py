@@ -103,6 +103,7 @@ def _aks_identity_map(state: dict[Any, Any]) -> dict[Any, Any]:
 # back would break the SDK's output translation; reshape the echo as the provider returns it.
 _OUTPUT_SHAPES: dict[str, Callable[[dict[Any, Any]], dict[Any, Any]]] = {
     "azure-native:containerservice:ManagedCluster": _aks_identity_map,
+    "azure-native:storagecache:AmlFilesystem": _aks_identity_map,  # the same identity shape
 }
 
 
@@ -121,7 +122,22 @@ class _Mocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         # An empty failure list: MockMonitor.Invoke iterates it (None crashes every invoke).
-        return {}, []
+        answer = _CALL_ANSWERS.get(args.token)
+        return (answer(dict(args.args)) if answer is not None else {}), []
+
+
+def _ssm_parameter(args: dict[str, Any]) -> dict[str, Any]:
+    """An SSM parameter's value stands for itself: ``<value of /aws/service/...>``."""
+    name = args.get("name")
+    return {"name": name, "type": "String", "value": f"<value of {name}>"} if isinstance(name, str) else {}
+
+
+# Invokes whose answer a program puts into resource inputs: answered with a placeholder that
+# says what a real run reads there, instead of nothing (which would drop the input). Every
+# other invoke answers with an empty result.
+_CALL_ANSWERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
+}
 
 
 class _CapturingMonitor(_mocks.MockMonitor):

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import facts, translate
+from components.aws.images import latest_ami_release
 from components.aws.network import Network, node_security_group
 from components.aws.nodegroup import GpuNodeGroup
 from components.aws.storage import Storage
@@ -42,6 +43,8 @@ class _ClusterBase:
     node_role_arn: pulumi.Output[str]
     node_dependencies: list[pulumi.Resource] = field(default_factory=list)
     kubernetes_version: pulumi.Input[str] | None = None
+    # The control plane's version: node AMIs are the latest recommended release for it.
+    ami_version: pulumi.Input[str] | None = None
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -83,6 +86,7 @@ class EksCluster(pulumi.ComponentResource):
                 subnet_ids=[base.zone_subnet_id] if single else base.subnet_ids,
                 security_group_ids=base.security_group_ids,
                 kubernetes_version=base.kubernetes_version,
+                ami_version=base.ami_version,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=base.node_dependencies),
             )
             pool_exports[pool.name] = group.exports
@@ -130,10 +134,15 @@ class EksCluster(pulumi.ComponentResource):
         cluster_role, cluster_attachments = self._role("cluster", "eks", facts.CLUSTER_POLICIES)
         node_role, node_attachments = self._role("node", "ec2", facts.NODE_POLICIES)
 
+        key_arn, key_grants = self._secrets_key(cluster_role)
+        # The log group first, with its retention: EKS would otherwise create it, keeping logs forever.
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane-logs", **translate.cluster_log_group_args(cluster), opts=child
+        )
         eks = aws.eks.Cluster(
             f"{name}-eks",
-            **translate.cluster_args(cluster, cluster_role.arn, network.private_subnet_ids),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=cluster_attachments),
+            **translate.cluster_args(cluster, cluster_role.arn, network.private_subnet_ids, key_arn),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*cluster_attachments, *key_grants, log_group]),
         )
         issuer = eks.identities.apply(_issuer)
         oidc = aws.iam.OpenIdConnectProvider(
@@ -164,6 +173,7 @@ class EksCluster(pulumi.ComponentResource):
             cluster_name=eks.name,
             addon_name="vpc-cni",
             service_account_role_arn=cni_role.arn,
+            configuration_values=translate.cni_addon_configuration(),
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="PRESERVE",
             tags=translate.tags(cluster),
@@ -171,8 +181,20 @@ class EksCluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cni_attachment]),
         )
 
+        # Workloads get AWS credentials from IRSA (the OIDC provider above) or EKS Pod Identity:
+        # nodes allow IMDS one hop only, so pods cannot borrow the node role.
+        pod_identity = aws.eks.Addon(
+            f"{name}-pod-identity",
+            cluster_name=eks.name,
+            addon_name=facts.POD_IDENTITY_ADDON,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="PRESERVE",
+            tags=translate.tags(cluster),
+            region=region,
+            opts=child,
+        )
         security_group_ids = [network.node_security_group_id, eks.vpc_config.cluster_security_group_id]
-        node_dependencies: list[pulumi.Resource] = [cni, *node_attachments]
+        node_dependencies: list[pulumi.Resource] = [cni, pod_identity, *node_attachments]
         system_lt = aws.ec2.LaunchTemplate(
             f"{name}-system-lt",
             **translate.system_launch_template_args(cluster, security_group_ids),
@@ -188,6 +210,7 @@ class EksCluster(pulumi.ComponentResource):
                 launch_template_id=system_lt.id,
                 launch_template_version=system_lt.latest_version.apply(str),
                 kubernetes_version=eks.version,
+                release_version=latest_ami_release(facts.SYSTEM_AMI_TYPE, eks.version, region, self),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=node_dependencies),
         )
@@ -209,6 +232,7 @@ class EksCluster(pulumi.ComponentResource):
             node_role_arn=node_role.arn,
             node_dependencies=node_dependencies,
             kubernetes_version=eks.version,
+            ami_version=eks.version,
         )
 
     # --- an existing cluster ---------------------------------------------------------------
@@ -255,7 +279,30 @@ class EksCluster(pulumi.ComponentResource):
             node_role_arn=node_role.arn,
             node_dependencies=list(node_attachments),
             kubernetes_version=None,
+            ami_version=eks.version,
         )
+
+    def _secrets_key(self, cluster_role: aws.iam.Role) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
+        """The KMS key for Kubernetes secrets (``encryption.kmsKey``, or one made here) and the
+        cluster role's permission to use it (what terraform-aws-eks also grants)."""
+        name, cluster = self._name, self._cluster
+        key_arn: pulumi.Input[str]
+        if cluster.spec.encryption.kms_key:
+            key_arn = cluster.spec.encryption.kms_key
+        else:
+            key = aws.kms.Key(
+                f"{name}-secrets-key",
+                **translate.secrets_key_args(cluster),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            key_arn = key.arn
+        grant = aws.iam.RolePolicy(
+            f"{name}-cluster-role-secrets-key",
+            role=cluster_role.name,
+            policy=pulumi.Output.from_input(key_arn).apply(translate.secrets_key_policy),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return key_arn, [grant]
 
     def _role(
         self, role_name: str, service: str, policies: Sequence[str]

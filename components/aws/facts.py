@@ -56,10 +56,39 @@ ROOT_DEVICE = "/dev/xvda"
 #: https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
 CLUSTER_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator")
 
-#: IMDSv2 only; hop limit 2 so pods (one more network hop) can still reach IMDS when they
-#: must (the EKS default for managed node groups).
-#: https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html
-IMDS_HOP_LIMIT = 2
+#: IMDSv2 only, hop limit 1: a pod (one network hop further than the node) cannot reach IMDS
+#: and so cannot take the node role's credentials; workloads use IRSA or EKS Pod Identity,
+#: and host-network add-ons (VPC CNI, Pod Identity agent) still reach IMDS.
+#: https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#_restrict_access_to_the_instance_profile_assigned_to_the_worker_node
+IMDS_HOP_LIMIT = 1
+
+#: Add-ons of clusters ai-infra creates, beside vpc-cni: the EKS Pod Identity agent, so
+#: workloads get AWS credentials per service account without reaching the node's IMDS.
+#: https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html
+POD_IDENTITY_ADDON = "eks-pod-identity-agent"
+
+#: VPC CNI configuration: enforce Kubernetes NetworkPolicy with the CNI's network policy agent.
+#: https://docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html
+CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
+
+#: What the cluster role may do with the secrets key (envelope encryption of Kubernetes secrets).
+#: https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+SECRETS_KEY_ACTIONS: tuple[str, ...] = ("kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey")
+#: Days a deleted secrets key stays recoverable (the KMS maximum).
+KEY_DELETION_WINDOW_DAYS = 30
+
+#: SSM path segment of the EKS-optimized AMI per managed node group AMI type: the node groups'
+#: release version is read from /aws/service/eks/optimized-ami/<k8s>/<path>/recommended/release_version
+#: at every `pulumi up`, so nodes move to the latest recommended AMI (one node at a time).
+#: https://docs.aws.amazon.com/eks/latest/userguide/retrieve-ami-id.html
+AMI_SSM_PATHS: Mapping[str, str] = MappingProxyType(
+    {
+        "AL2023_x86_64_STANDARD": "amazon-linux-2023/x86_64/standard",
+        "AL2023_x86_64_NVIDIA": "amazon-linux-2023/x86_64/nvidia",
+        "AL2023_x86_64_NEURON": "amazon-linux-2023/x86_64/neuron",
+        "AL2_x86_64_GPU": "amazon-linux-2-gpu",
+    }
+)
 
 #: Availability zones a new VPC spreads over (EKS needs subnets in at least two).
 VPC_ZONES = 3

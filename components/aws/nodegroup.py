@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import translate
+from components.aws.images import latest_ami_release
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool
 
 
@@ -32,6 +33,8 @@ class GpuNodeGroup(pulumi.ComponentResource):
         security_group_ids: the node group plus the EKS cluster security group.
         kubernetes_version: the cluster's version, so upgrades roll the group (None: EKS's
             choice at creation; existing clusters).
+        ami_version: the control plane's version; the group runs the latest recommended AMI
+            release for it (None: EKS's choice at creation).
         opts: resource options (``depends_on`` the cluster add-ons, for instance).
 
     Outputs:
@@ -50,6 +53,7 @@ class GpuNodeGroup(pulumi.ComponentResource):
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
         security_group_ids: Sequence[pulumi.Input[str]],
         kubernetes_version: pulumi.Input[str] | None = None,
+        ami_version: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("aiinfra:aws:GpuNodeGroup", name, None, opts)
@@ -87,6 +91,7 @@ class GpuNodeGroup(pulumi.ComponentResource):
                 launch_template_id=lt.id,
                 launch_template_version=lt.latest_version.apply(str),
                 kubernetes_version=kubernetes_version,
+                release_version=latest_ami_release(translate.ami_type(pool), ami_version, region, self),
             ),
             # The cluster autoscaler (or Karpenter-free scaling by hand) owns the desired size.
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),

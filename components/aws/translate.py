@@ -25,6 +25,7 @@ from components.aws import facts
 from components.catalog import get_catalog
 from components.catalog.model import Offer
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
+from components.spec.security import endpoint_access
 
 #: Boundary of the user-data MIME document (fixed, so the launch template does not change
 #: from one run to the next).
@@ -325,7 +326,7 @@ def user_data(pool: ResolvedPool) -> str | None:
 
 
 def metadata_options() -> ArgDict:
-    """IMDSv2 only, hop limit 2 for pods."""
+    """IMDSv2 only, hop limit 1: pods cannot reach the node role (``facts.IMDS_HOP_LIMIT``)."""
     return {
         "http_endpoint": "enabled",
         "http_tokens": "required",
@@ -333,19 +334,23 @@ def metadata_options() -> ArgDict:
     }
 
 
-def root_volume(disk_size_gib: int) -> list[ArgDict]:
-    """Encrypted gp3 root volume (the launch template's EBS fields are strings in the SDK)."""
-    return [
-        {
-            "device_name": facts.ROOT_DEVICE,
-            "ebs": {
-                "volume_size": disk_size_gib,
-                "volume_type": "gp3",
-                "encrypted": "true",
-                "delete_on_termination": "true",
-            },
-        }
-    ]
+def root_volume(disk_size_gib: int, kms_key: str | None = None) -> list[ArgDict]:
+    """Encrypted gp3 root volume (the launch template's EBS fields are strings in the SDK),
+    with the spec's customer-managed key when there is one (else the account's EBS key)."""
+    ebs: ArgDict = {
+        "volume_size": disk_size_gib,
+        "volume_type": "gp3",
+        "encrypted": "true",
+        "delete_on_termination": "true",
+    }
+    if kms_key:
+        ebs["kms_key_id"] = kms_key
+    return [{"device_name": facts.ROOT_DEVICE, "ebs": ebs}]
+
+
+def ami_release_parameter(ami: str, kubernetes_version: str) -> str:
+    """The SSM parameter holding the latest recommended release version of an EKS AMI type."""
+    return f"/aws/service/eks/optimized-ami/{kubernetes_version}/{facts.AMI_SSM_PATHS[ami]}/recommended/release_version"
 
 
 def tag_specifications(resource_tags: Mapping[str, str]) -> list[ArgDict]:
@@ -371,7 +376,7 @@ def launch_template_args(
         "description": f"ai-infra {cluster.name}/{pool.name}: {pool.offer.machine_type}",
         "update_default_version": True,
         "metadata_options": metadata_options(),
-        "block_device_mappings": root_volume(pool.spec.disk_size_gib),
+        "block_device_mappings": root_volume(pool.spec.disk_size_gib, cluster.spec.encryption.kms_key),
         "tag_specifications": tag_specifications(pool_tags),
         "tags": pool_tags,
         "region": cluster.spec.region,
@@ -406,6 +411,7 @@ def node_group_args(
     launch_template_id: Any,
     launch_template_version: Any,
     kubernetes_version: Any | None = None,
+    release_version: Any | None = None,
 ) -> ArgDict:
     """Arguments of the pool's EKS managed node group (``aws.eks.NodeGroup``).
 
@@ -434,6 +440,8 @@ def node_group_args(
         args["instance_types"] = [pool.offer.machine_type]
     if kubernetes_version is not None:
         args["version"] = kubernetes_version
+    if release_version is not None:
+        args["release_version"] = release_version
     return args
 
 
@@ -472,7 +480,14 @@ def lustre_args(
         "security_group_ids": list(security_group_ids),
         "tags": tags(cluster, Name=storage.name),
         "region": cluster.spec.region,
+        **_kms(cluster),
     }
+
+
+def _kms(cluster: ResolvedCluster) -> ArgDict:
+    """``kms_key_id`` of the spec's customer-managed key (else the service's AWS-managed key)."""
+    key = cluster.spec.encryption.kms_key
+    return {"kms_key_id": key} if key else {}
 
 
 def efs_args(cluster: ResolvedCluster, storage: ResolvedStorage) -> ArgDict:
@@ -483,6 +498,7 @@ def efs_args(cluster: ResolvedCluster, storage: ResolvedStorage) -> ArgDict:
         "throughput_mode": "elastic",
         "tags": tags(cluster, Name=storage.name),
         "region": cluster.spec.region,
+        **_kms(cluster),
     }
 
 
@@ -501,6 +517,7 @@ def ebs_args(cluster: ResolvedCluster, storage: ResolvedStorage, zone: str) -> A
         "encrypted": True,
         "tags": tags(cluster, Name=storage.name),
         "region": cluster.spec.region,
+        **_kms(cluster),
     }
     if storage.spec.iops is not None:  # always set for io2 (it is chosen by iops)
         args["iops"] = storage.spec.iops
@@ -512,20 +529,31 @@ def ebs_args(cluster: ResolvedCluster, storage: ResolvedStorage, zone: str) -> A
 # --- cluster ---------------------------------------------------------------------------------
 
 
-def cluster_args(cluster: ResolvedCluster, role_arn: Any, subnet_ids: Sequence[Any]) -> ArgDict:
+def cluster_args(
+    cluster: ResolvedCluster, role_arn: Any, subnet_ids: Sequence[Any], secrets_key_arn: Any = None
+) -> ArgDict:
     """Arguments of the EKS cluster (``aws.eks.Cluster``).
 
-    Access entries only (``API``: no aws-auth ConfigMap), the creator as admin, private and
-    public endpoint, control-plane audit logs.
+    Access entries only (``API``: no aws-auth ConfigMap), the creator as admin, the endpoint
+    ``clusters[].access`` asks for (prod: private only unless authorizedCidrs), Kubernetes
+    secrets envelope-encrypted with ``secrets_key_arn``, control-plane audit logs. The name
+    is fixed (the spec's cluster name) so the audit log group can exist, with its retention,
+    before the cluster first writes to it.
     https://docs.aws.amazon.com/eks/latest/userguide/grant-k8s-access.html
+    https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html
     """
+    access = endpoint_access(cluster.spec, cluster.environment)
+    vpc_config: ArgDict = {
+        "subnet_ids": list(subnet_ids),
+        "endpoint_private_access": True,
+        "endpoint_public_access": not access.private,
+    }
+    if access.authorized_cidrs:
+        vpc_config["public_access_cidrs"] = list(access.authorized_cidrs)
     args: ArgDict = {
+        "name": cluster.spec.name,
         "role_arn": role_arn,
-        "vpc_config": {
-            "subnet_ids": list(subnet_ids),
-            "endpoint_private_access": True,
-            "endpoint_public_access": True,
-        },
+        "vpc_config": vpc_config,
         "access_config": {
             "authentication_mode": "API",
             "bootstrap_cluster_creator_admin_permissions": True,
@@ -534,9 +562,52 @@ def cluster_args(cluster: ResolvedCluster, role_arn: Any, subnet_ids: Sequence[A
         "tags": tags(cluster),
         "region": cluster.spec.region,
     }
+    if secrets_key_arn is not None:
+        args["encryption_config"] = {"provider": {"key_arn": secrets_key_arn}, "resources": ["secrets"]}
     if cluster.spec.kubernetes.version is not None:
         args["version"] = cluster.spec.kubernetes.version
     return args
+
+
+def cluster_log_group_args(cluster: ResolvedCluster) -> ArgDict:
+    """The control plane's log group (EKS writes to ``/aws/eks/<name>/cluster``), with retention.
+
+    Created before the cluster: otherwise EKS creates it itself, keeping logs forever.
+    https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html
+    """
+    return {
+        "name": f"/aws/eks/{cluster.spec.name}/cluster",
+        "retention_in_days": cluster.spec.audit_logs.retention_days,
+        "tags": tags(cluster),
+        "region": cluster.spec.region,
+    }
+
+
+def secrets_key_args(cluster: ResolvedCluster) -> ArgDict:
+    """A KMS key (rotated yearly) that envelope-encrypts the cluster's Kubernetes secrets."""
+    return {
+        "description": f"ai-infra {cluster.name}: Kubernetes secrets envelope encryption",
+        "enable_key_rotation": True,
+        "deletion_window_in_days": facts.KEY_DELETION_WINDOW_DAYS,
+        "tags": tags(cluster),
+        "region": cluster.spec.region,
+    }
+
+
+def secrets_key_policy(key_arn: str) -> str:
+    """The cluster role's inline policy: use the secrets key, and only it."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": list(facts.SECRETS_KEY_ACTIONS), "Resource": key_arn}],
+        },
+        sort_keys=True,
+    )
+
+
+def cni_addon_configuration() -> str:
+    """``configuration_values`` of the vpc-cni add-on (JSON): NetworkPolicy enforcement on."""
+    return json.dumps(facts.CNI_CONFIGURATION, sort_keys=True)
 
 
 def system_launch_template_args(cluster: ResolvedCluster, security_group_ids: Sequence[Any]) -> ArgDict:
@@ -546,7 +617,7 @@ def system_launch_template_args(cluster: ResolvedCluster, security_group_ids: Se
         "description": f"ai-infra {cluster.name}/system",
         "update_default_version": True,
         "metadata_options": metadata_options(),
-        "block_device_mappings": root_volume(facts.SYSTEM_DISK_GIB),
+        "block_device_mappings": root_volume(facts.SYSTEM_DISK_GIB, cluster.spec.encryption.kms_key),
         "vpc_security_group_ids": list(security_group_ids),
         "tag_specifications": tag_specifications(system_tags),
         "tags": system_tags,
@@ -562,6 +633,7 @@ def system_node_group_args(
     launch_template_id: Any,
     launch_template_version: Any,
     kubernetes_version: Any | None = None,
+    release_version: Any | None = None,
 ) -> ArgDict:
     """The small CPU node group for add-ons (no taint: it runs everything not accelerated)."""
     system = cluster.spec.system_pool
@@ -582,6 +654,8 @@ def system_node_group_args(
     }
     if kubernetes_version is not None:
         args["version"] = kubernetes_version
+    if release_version is not None:
+        args["release_version"] = release_version
     return args
 
 

@@ -23,8 +23,12 @@ from typing import Any
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
+import pulumi_azure_native.compute as compute
 import pulumi_azure_native.containerservice as containerservice
+import pulumi_azure_native.keyvault as keyvault
 import pulumi_azure_native.managedidentity as managedidentity
+import pulumi_azure_native.monitor as monitor
+import pulumi_azure_native.operationalinsights as operationalinsights
 import pulumi_azure_native.resources as resources
 
 from components.azure import translate as tr
@@ -64,6 +68,9 @@ class AksCluster(pulumi.ComponentResource):
                 "not an AKS resource ID (/subscriptions/.../managedClusters/<name>)",
             )
         layout = tr.network_layout(cluster)
+        salt = f"{pulumi.get_project()}/{pulumi.get_stack()}"
+        # Who runs `pulumi up` (tenant, object ID): the vault's tenant and the deployer's grants.
+        self._client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self))
 
         # Resource group: ours, the spec's, or the existing cluster's.
         rg_name = tr.resource_group_name(cluster)
@@ -93,6 +100,19 @@ class AksCluster(pulumi.ComponentResource):
                 opts=child,
             )
 
+        # A customer-managed key reaches managed disks (node OS disks, block volumes) through a
+        # disk encryption set.
+        self.disk_encryption_set_id: pulumi.Output[str] | None = None
+        if spec.encryption.kms_key and spec.encryption.key_vault:
+            des = compute.DiskEncryptionSet(f"{name}-des", **tr.disk_encryption_set_args(cluster, rg), opts=child)
+            self._vault_grant(
+                f"{name}-des-key",
+                des.identity.apply(_principal_id),
+                spec.encryption.key_vault,
+                tr.ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+            )
+            self.disk_encryption_set_id = des.id
+
         outputs: dict[str, Any] = {"location": spec.region, "resourceGroupName": rg}
         self.identity: managedidentity.UserAssignedIdentity | None = None
         self.cluster: containerservice.ManagedCluster | None = None
@@ -121,12 +141,38 @@ class AksCluster(pulumi.ComponentResource):
                 scope=self.network.vnet_id,
                 opts=child,
             )
+            secrets_key, key_grants = self._secrets_key(name, cluster, rg, salt)
             self.cluster = containerservice.ManagedCluster(
                 f"{name}-aks",
-                **tr.managed_cluster_args(cluster, layout, rg, self.identity.id, self.network.node_subnet_id),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[network_role, self.network]),
+                **tr.managed_cluster_args(
+                    cluster,
+                    layout,
+                    rg,
+                    self.identity.id,
+                    self.network.node_subnet_id,
+                    secrets_key=secrets_key,
+                    disk_encryption_set_id=self.disk_encryption_set_id,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[network_role, self.network, *key_grants]),
             )
             cluster_rg, cluster_name = rg, self.cluster.name
+            # Local accounts are off: the deployer gets cluster admin through Azure RBAC, as the
+            # creator of an EKS cluster does. Grant others the AKS RBAC roles the same way.
+            authorization.RoleAssignment(
+                f"{name}-deployer-admin",
+                principal_id=self._client.object_id,
+                role_definition_id=self.cluster.id.apply(
+                    lambda cid: tr.role_definition_id(cid, tr.ROLE_AKS_RBAC_CLUSTER_ADMIN)
+                ),
+                scope=self.cluster.id,
+                opts=child,
+            )
+            workspace = operationalinsights.Workspace(f"{name}-logs", **tr.log_workspace_args(cluster, rg), opts=child)
+            monitor.DiagnosticSetting(
+                f"{name}-audit",
+                **tr.audit_diagnostics_args(cluster, self.cluster.id, workspace.id),
+                opts=child,
+            )
             outputs.update(
                 clusterId=self.cluster.id,
                 oidcIssuerUrl=self.cluster.oidc_issuer_profile.apply(lambda p: p.issuer_url if p else None),
@@ -138,12 +184,13 @@ class AksCluster(pulumi.ComponentResource):
             outputs["clusterId"] = existing
 
         # GPU pools, each its own scale set. A reserved pool needs the cluster identity to be a
-        # Contributor on the capacity reservation group's resource group.
-        # https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups
+        # Contributor on its capacity reservation group: granted on that group only, not on its
+        # resource group as the AKS guide does (least privilege; the grant covers the group's
+        # reservations). https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups
         self.pools: dict[str, AksGpuPool] = {}
         crg_roles: dict[str, authorization.RoleAssignment] = {}
         for pool in cluster.pools:
-            scope = tr.resource_group_scope(pool.spec.reservation or "") if pool.spec.capacity == "reserved" else None
+            scope = _crg_scope(pool)
             if scope and self.identity is not None and scope.lower() not in crg_roles:
                 crg_roles[scope.lower()] = authorization.RoleAssignment(
                     f"{name}-{pool.name}-crg-role",
@@ -155,7 +202,7 @@ class AksCluster(pulumi.ComponentResource):
                 )
         for pool in cluster.pools:
             depends: list[pulumi.Resource] = [self.cluster] if self.cluster else []
-            scope = tr.resource_group_scope(pool.spec.reservation or "") if pool.spec.capacity == "reserved" else None
+            scope = _crg_scope(pool)
             if scope and scope.lower() in crg_roles:
                 depends.append(crg_roles[scope.lower()])
             pool_opts = pulumi.ResourceOptions(parent=self, depends_on=depends)
@@ -171,7 +218,6 @@ class AksCluster(pulumi.ComponentResource):
             )
 
         # Storage.
-        salt = f"{pulumi.get_project()}/{pulumi.get_stack()}"
         self.storage: dict[str, AzureStorage] = {}
         for st in cluster.storage:
             net = self.network
@@ -183,6 +229,8 @@ class AksCluster(pulumi.ComponentResource):
                 lustre_subnet_id=net.lustre_subnet_ids.get(st.name) if net else None,
                 nfs_subnet_ids=[net.node_subnet_id] if net else [],
                 account_salt=salt,
+                disk_encryption_set_id=self.disk_encryption_set_id,
+                storage_identity_id=self._storage_identity(name, cluster, rg) if st.spec.kind == "lustre" else None,
                 opts=child,
             )
         self._grant_disk_access(name, cluster)
@@ -194,7 +242,12 @@ class AksCluster(pulumi.ComponentResource):
             resource_name=cluster_name,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
-        kubeconfig: pulumi.Output[str] = pulumi.Output.secret(creds.apply(tr.decode_kubeconfig))
+        # Clusters ai-infra creates have local accounts off: their kubeconfig signs in through
+        # kubelogin and the Azure CLI (no device-code prompt, so CI and the add-ons work).
+        created = existing_id is None
+        kubeconfig: pulumi.Output[str] = pulumi.Output.secret(
+            creds.apply(lambda r: tr.entra_kubeconfig(tr.decode_kubeconfig(r)) if created else tr.decode_kubeconfig(r))
+        )
 
         outputs.update(
             clusterName=cluster_name,
@@ -229,6 +282,78 @@ class AksCluster(pulumi.ComponentResource):
         self.exports = outputs
         self.register_outputs(outputs)
 
+    def _vault_grant(self, name: str, principal_id: pulumi.Input[str], vault_id: pulumi.Input[str], role: str) -> Any:
+        """A Key Vault data-plane role for a managed identity, on that vault only."""
+        return authorization.RoleAssignment(
+            name,
+            principal_id=principal_id,
+            principal_type="ServicePrincipal",
+            role_definition_id=pulumi.Output.from_input(vault_id).apply(lambda v: tr.role_definition_id(v, role)),
+            scope=vault_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _secrets_key(
+        self, name: str, cluster: ResolvedCluster, rg: pulumi.Input[str], salt: str
+    ) -> tuple[tr.SecretsKey, list[pulumi.Resource]]:
+        """The Key Vault key for AKS KMS: ``encryption.kmsKey``, or a vault and key made here.
+
+        The cluster identity may encrypt and decrypt with it (Key Vault Crypto User on the
+        vault); a vault made here also lets the deployer create the key (Crypto Officer).
+        """
+        assert self.identity is not None
+        child = pulumi.ResourceOptions(parent=self)
+        enc = cluster.spec.encryption
+        if enc.kms_key and enc.key_vault:
+            use = self._vault_grant(
+                f"{name}-secrets-key-user", self.identity.principal_id, enc.key_vault, tr.ROLE_KEY_VAULT_CRYPTO_USER
+            )
+            return tr.SecretsKey(enc.kms_key, enc.key_vault), [use]
+        vault = keyvault.Vault(
+            f"{name}-kv",
+            **tr.key_vault_args(cluster, rg, tr.key_vault_name(cluster, salt), self._client.tenant_id),
+            opts=child,
+        )
+        officer = authorization.RoleAssignment(
+            f"{name}-kv-deployer",
+            principal_id=self._client.object_id,
+            role_definition_id=vault.id.apply(lambda v: tr.role_definition_id(v, tr.ROLE_KEY_VAULT_CRYPTO_OFFICER)),
+            scope=vault.id,
+            opts=child,
+        )
+        key = keyvault.Key(
+            f"{name}-secrets-key",
+            **tr.secrets_key_args(cluster, rg, vault.name),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[officer]),
+        )
+        use = self._vault_grant(
+            f"{name}-secrets-key-user", self.identity.principal_id, vault.id, tr.ROLE_KEY_VAULT_CRYPTO_USER
+        )
+        return tr.SecretsKey(key.key_uri_with_version, vault.id), [use, key]
+
+    def _storage_identity(self, name: str, cluster: ResolvedCluster, rg: pulumi.Input[str]) -> Any:
+        """The identity Azure Managed Lustre reads the customer-managed key as (None without one)."""
+        enc = cluster.spec.encryption
+        if not (enc.kms_key and enc.key_vault):
+            return None
+        if getattr(self, "_lustre_identity", None) is None:
+            ident = managedidentity.UserAssignedIdentity(
+                f"{name}-storage-identity",
+                resource_name_=f"{cluster.spec.name}-storage",
+                resource_group_name=rg,
+                location=cluster.spec.region,
+                tags=tr.tags(cluster),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            grant = self._vault_grant(
+                f"{name}-storage-key",
+                ident.principal_id,
+                enc.key_vault,
+                tr.ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+            )
+            self._lustre_identity = pulumi.Output.all(ident.id, grant.id).apply(lambda a: a[0])
+        return self._lustre_identity
+
     def _grant_disk_access(self, name: str, cluster: ResolvedCluster) -> None:
         """Let the cluster identity attach its block volumes (they live outside the node RG).
 
@@ -248,3 +373,15 @@ class AksCluster(pulumi.ComponentResource):
                 scope=disk_id,
                 opts=pulumi.ResourceOptions(parent=self),
             )
+
+
+def _crg_scope(pool: Any) -> str | None:
+    """The capacity reservation group a reserved pool consumes: the scope of its grant."""
+    if pool.spec.capacity != "reserved" or not pool.spec.reservation:
+        return None
+    return tr.resource_group_scope(pool.spec.reservation) and pool.spec.reservation.strip()
+
+
+def _principal_id(identity: Any) -> Any:
+    """The principal ID of a resource's system-assigned identity (None before creation)."""
+    return getattr(identity, "principal_id", None)

@@ -64,7 +64,15 @@ class AksGpuPool(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 ignore_changes=["count"],
-                replace_on_changes=["vmSize", "osSKU", "gpuProfile", "proximityPlacementGroupID"],
+                # Trusted Launch and encryption at host are fixed when the scale set is created.
+                replace_on_changes=[
+                    "vmSize",
+                    "osSKU",
+                    "gpuProfile",
+                    "proximityPlacementGroupID",
+                    "securityProfile",
+                    "enableEncryptionAtHost",
+                ],
                 delete_before_replace=True,
             ),
         )

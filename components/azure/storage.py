@@ -35,6 +35,8 @@ class AzureStorage(pulumi.ComponentResource):
         lustre_subnet_id: the file system's subnet (lustre only).
         nfs_subnet_ids: subnets allowed to reach the NFS account (nfs only). Default: none.
         account_salt: mixed into the storage account name hash (project/stack).
+        disk_encryption_set_id: the cluster's disk encryption set (block, with a customer key).
+        storage_identity_id: the identity Lustre reads the customer key as (lustre, with a key).
         opts: resource options.
 
     Outputs:
@@ -51,6 +53,8 @@ class AzureStorage(pulumi.ComponentResource):
         lustre_subnet_id: pulumi.Input[str] | None = None,
         nfs_subnet_ids: Sequence[pulumi.Input[str]] = (),
         account_salt: str = "",
+        disk_encryption_set_id: pulumi.Input[str] | None = None,
+        storage_identity_id: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("aiinfra:azure:Storage", name, None, opts)
@@ -62,7 +66,9 @@ class AzureStorage(pulumi.ComponentResource):
             if lustre_subnet_id is None:
                 raise tr.TranslateError(storage.spec.path, "a Lustre file system needs its subnet")
             fs = storagecache.AmlFilesystem(
-                f"{name}-amlfs", **tr.aml_filesystem_args(cluster, storage, rg, lustre_subnet_id), opts=data
+                f"{name}-amlfs",
+                **tr.aml_filesystem_args(cluster, storage, rg, lustre_subnet_id, storage_identity_id),
+                opts=data,
             )
             mgs = fs.client_info.apply(lambda ci: ci.mgs_address if ci else None)
             self.outputs.update(
@@ -89,7 +95,7 @@ class AzureStorage(pulumi.ComponentResource):
             )
             self.resource = share
         elif kind == "block":
-            disk = compute.Disk(f"{name}-disk", **tr.disk_args(cluster, storage, rg), opts=data)
+            disk = compute.Disk(f"{name}-disk", **tr.disk_args(cluster, storage, rg, disk_encryption_set_id), opts=data)
             self.outputs.update(id=disk.id, diskId=disk.id, sizeGiB=storage.spec.capacity_gib)
             self.resource = disk
         else:  # the schema enum makes this unreachable

@@ -22,8 +22,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from components.catalog import get_catalog
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
+from components.spec.security import endpoint_access
 
 #: Anything the SDK accepts as an input (a string, or a pulumi Output of one).
 Ref = Any
@@ -49,6 +52,23 @@ UPGRADE_CHANNEL = {"rapid": "rapid", "regular": "patch", "stable": "stable"}
 # https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 ROLE_NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 ROLE_CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+# Entra ID authorization for the Kubernetes API: the deployer becomes cluster admin (as the
+# EKS cluster creator does), since local accounts are off.
+ROLE_AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
+# Key Vault (RBAC model): create keys / use keys for encrypt-decrypt / wrap keys for disks.
+ROLE_KEY_VAULT_CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
+ROLE_KEY_VAULT_CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
+ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+
+# Kubernetes API audit logs: kube-audit-admin (every write, no get/list: the category AKS
+# recommends for cost), sent to a Log Analytics workspace kept auditLogs.retentionDays.
+# https://learn.microsoft.com/azure/aks/monitor-aks-reference#resource-logs
+AUDIT_LOG_CATEGORIES = ("kube-audit-admin",)
+
+# Kubernetes NetworkPolicy enforcement with the overlay: Azure CNI powered by Cilium.
+# https://learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium
+NETWORK_POLICY = "cilium"
+NETWORK_DATAPLANE = "cilium"
 
 # Minimum subnet prefix for an Azure Managed Lustre file system, by capacity (TiB upper bound
 # -> prefix). The SDK's docstring asks for at least a /24 whatever the size.
@@ -339,6 +359,11 @@ def system_pool_profile(cluster: ResolvedCluster, subnet_id: Ref | None) -> dict
         profile["availability_zones"] = [cluster.spec.zone]
     if subnet_id is not None:
         profile["vnet_subnet_id"] = subnet_id
+    launch = trusted_launch(None, sp.machine_type)
+    if launch is not None:
+        profile["security_profile"] = launch
+    if cluster.spec.encryption.at_host:
+        profile["enable_encryption_at_host"] = True
     return profile
 
 
@@ -348,9 +373,13 @@ def managed_cluster_args(
     rg: Ref,
     identity_id: Ref,
     node_subnet_id: Ref,
+    secrets_key: SecretsKey | None = None,
+    disk_encryption_set_id: Ref | None = None,
 ) -> dict[str, Any]:
-    """ManagedCluster: user-assigned identity, OIDC + workload identity, Azure CNI overlay,
-    egress through the user-assigned NAT gateway, and the system pool."""
+    """ManagedCluster: user-assigned identity, OIDC + workload identity, Entra ID with Azure
+    RBAC and no local accounts, Azure CNI overlay with Cilium network policy, the API endpoint
+    ``clusters[].access`` asks for, KMS encryption of secrets with ``secrets_key``, egress
+    through the user-assigned NAT gateway, and the system pool."""
     k8s = cluster.spec.kubernetes
     args: dict[str, Any] = {
         "resource_name_": cluster.name,
@@ -360,11 +389,17 @@ def managed_cluster_args(
         "node_resource_group": f"{resource_group_name(cluster)}-nodes"[:80],
         "identity": {"type": "UserAssigned", "user_assigned_identities": [identity_id]},
         "oidc_issuer_profile": {"enabled": True},
-        "security_profile": {"workload_identity": {"enabled": True}},
+        "security_profile": security_profile(secrets_key),
         "enable_rbac": True,
+        # No static admin kubeconfig: every API call is an Entra ID identity that Azure RBAC
+        # authorizes. https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad
+        "disable_local_accounts": True,
+        "aad_profile": {"managed": True, "enable_azure_rbac": True},
         "network_profile": {
             "network_plugin": "azure",
             "network_plugin_mode": "overlay",
+            "network_policy": NETWORK_POLICY,
+            "network_dataplane": NETWORK_DATAPLANE,
             "load_balancer_sku": "standard",
             "outbound_type": "userAssignedNATGateway",
             "pod_cidr": layout.pod_cidr,
@@ -382,6 +417,11 @@ def managed_cluster_args(
     }
     if k8s.version:
         args["kubernetes_version"] = k8s.version
+    access = api_server_access(cluster)
+    if access is not None:
+        args["api_server_access_profile"] = access
+    if disk_encryption_set_id is not None:
+        args["disk_encryption_set_id"] = disk_encryption_set_id
     from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
 
     if addon_plan(cluster)["gpuMonitoring"].on:
@@ -390,6 +430,140 @@ def managed_cluster_args(
         # https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
         args["azure_monitor_profile"] = {"metrics": {"enabled": True}}
     return args
+
+
+@dataclass(frozen=True)
+class SecretsKey:
+    """The Key Vault key that encrypts Kubernetes secrets (AKS KMS): versioned key ID and vault ID."""
+
+    key_id: Ref
+    vault_id: Ref
+
+
+def security_profile(secrets_key: SecretsKey | None) -> dict[str, Any]:
+    """Workload identity, and KMS etcd encryption of secrets with the cluster's key.
+
+    The vault is reached over its public endpoint (RBAC-authorized, no anonymous access); a
+    private vault needs the API server VNet integration, which ai-infra does not set up.
+    https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption
+    """
+    profile: dict[str, Any] = {"workload_identity": {"enabled": True}}
+    if secrets_key is not None:
+        profile["azure_key_vault_kms"] = {
+            "enabled": True,
+            "key_id": secrets_key.key_id,
+            "key_vault_network_access": "Public",
+        }
+    return profile
+
+
+def api_server_access(cluster: ResolvedCluster) -> dict[str, Any] | None:
+    """A private API server, or a public one limited to ``authorizedCidrs`` (None: open).
+
+    https://learn.microsoft.com/azure/aks/private-clusters
+    https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges
+    """
+    access = endpoint_access(cluster.spec, cluster.environment)
+    if access.private:
+        return {"enable_private_cluster": True}
+    if access.authorized_cidrs:
+        return {"authorized_ip_ranges": list(access.authorized_cidrs)}
+    return None
+
+
+def key_vault_name(cluster: ResolvedCluster, salt: str) -> str:
+    """A Key Vault name: 3-24 letters, digits and hyphens, unique across Azure (hash of salt)."""
+    digest = hashlib.sha256(f"{salt}/{cluster.name}/{cluster.spec.region}/kv".encode()).hexdigest()
+    readable = re.sub(r"[^a-z0-9]", "", cluster.name.lower())[:10] or "aks"
+    return f"{readable}-kv-{digest[: 24 - len(readable) - 4]}"
+
+
+def key_vault_args(cluster: ResolvedCluster, rg: Ref, name: str, tenant_id: Ref) -> dict[str, Any]:
+    """A Key Vault for the cluster's secrets key: RBAC authorization, soft delete, and purge
+    protection in prod (a purged key would make every secret unreadable; outside prod the name
+    must be reusable soon after `pulumi destroy`)."""
+    properties: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "sku": {"family": "A", "name": "standard"},
+        "enable_rbac_authorization": True,
+        "enable_soft_delete": True,
+        "soft_delete_retention_in_days": 90,
+        "public_network_access": "Enabled",
+    }
+    if cluster.environment == "prod":
+        properties["enable_purge_protection"] = True
+    return {
+        "vault_name": name,
+        "resource_group_name": rg,
+        "location": cluster.spec.region,
+        "properties": properties,
+        "tags": tags(cluster),
+    }
+
+
+def secrets_key_args(cluster: ResolvedCluster, rg: Ref, vault_name: Ref) -> dict[str, Any]:
+    """An RSA 2048 key for AKS KMS (the key type AKS KMS takes)."""
+    return {
+        "key_name": physical_name(cluster.name, "secrets", max_length=127),
+        "vault_name": vault_name,
+        "resource_group_name": rg,
+        "properties": {"kty": "RSA", "key_size": 2048, "key_ops": ["encrypt", "decrypt", "wrapKey", "unwrapKey"]},
+        "tags": tags(cluster),
+    }
+
+
+def log_workspace_args(cluster: ResolvedCluster, rg: Ref) -> dict[str, Any]:
+    """The Log Analytics workspace that keeps the cluster's audit logs ``auditLogs.retentionDays``."""
+    return {
+        "workspace_name": physical_name(cluster.name, "logs", max_length=63),
+        "resource_group_name": rg,
+        "location": cluster.spec.region,
+        "sku": {"name": "PerGB2018"},
+        "retention_in_days": cluster.spec.audit_logs.retention_days,
+        "tags": tags(cluster),
+    }
+
+
+def audit_diagnostics_args(cluster: ResolvedCluster, cluster_id: Ref, workspace_id: Ref) -> dict[str, Any]:
+    """Diagnostic setting: the API server's audit log categories into the workspace."""
+    return {
+        "name": physical_name(cluster.name, "audit"),
+        "resource_uri": cluster_id,
+        "workspace_id": workspace_id,
+        "log_analytics_destination_type": "Dedicated",
+        "logs": [{"category": c, "enabled": True} for c in AUDIT_LOG_CATEGORIES],
+    }
+
+
+def disk_encryption_set_args(cluster: ResolvedCluster, rg: Ref) -> dict[str, Any]:
+    """A disk encryption set over the spec's key: node OS disks and block volumes use it."""
+    enc = cluster.spec.encryption
+    return {
+        "disk_encryption_set_name": physical_name(cluster.name, "des"),
+        "resource_group_name": rg,
+        "location": cluster.spec.region,
+        "identity": {"type": "SystemAssigned"},
+        "encryption_type": "EncryptionAtRestWithCustomerKey",
+        "active_key": {"key_url": enc.kms_key, "source_vault": {"id": enc.key_vault}},
+        "rotation_to_latest_key_version_enabled": False,
+        "tags": tags(cluster),
+    }
+
+
+def trusted_launch(pool: ResolvedPool | None, system_vm_size: str | None = None) -> dict[str, Any] | None:
+    """Trusted Launch (vTPM, secure boot) where the VM size supports it (catalog ``trustedLaunch``).
+
+    Secure boot only where no unsigned driver must load: AKS's own GPU driver install and the
+    GPU/Network Operators' drivers are not signed for it, so GPU pools get vTPM only.
+    https://learn.microsoft.com/azure/aks/use-trusted-launch
+    """
+    if pool is None:
+        if (system_vm_size or DEFAULT_SYSTEM_VM_SIZE) != DEFAULT_SYSTEM_VM_SIZE:
+            return None  # a size the catalog does not describe: leave it to AKS
+        return {"enable_vtpm": True, "enable_secure_boot": True}
+    if not pool.offer.trusted_launch:
+        return None
+    return {"enable_vtpm": True, "enable_secure_boot": False}
 
 
 # ----- GPU pools -----------------------------------------------------------------------------
@@ -479,6 +653,11 @@ def agent_pool_args(
         )
     elif spec.capacity == "reserved":
         args["capacity_reservation_group_id"] = spec.reservation
+    launch = trusted_launch(pool)
+    if launch is not None:
+        args["security_profile"] = launch
+    if cluster.spec.encryption.at_host:
+        args["enable_encryption_at_host"] = True
     if spec.local_ssd == "raid0":
         # An ephemeral OS disk would take one NVMe disk of the size for itself; a managed OS
         # disk leaves all of them to the RAID0 scratch volume.
@@ -505,13 +684,16 @@ def ppg_args(cluster: ResolvedCluster, pool: ResolvedPool, rg: Ref) -> dict[str,
 # ----- storage -------------------------------------------------------------------------------
 
 
-def aml_filesystem_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref, subnet_id: Ref) -> dict[str, Any]:
-    """Azure Managed Lustre: SKU from the throughput tier, capacity in whole TiB, one zone."""
+def aml_filesystem_args(
+    cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref, subnet_id: Ref, identity_id: Ref | None = None
+) -> dict[str, Any]:
+    """Azure Managed Lustre: SKU from the throughput tier, capacity in whole TiB, one zone, and
+    the spec's customer-managed key (read as ``identity_id``) when there is one."""
     if storage.tier.sku is None:
         raise TranslateError(f"{storage.spec.path}.throughputMBpsPerTiB", "the catalog has no AMLFS SKU for this tier")
     if cluster.spec.zone is None:
         raise TranslateError(f"{cluster.spec.path}.zone", "Azure Managed Lustre is zonal: set zone")
-    return {
+    args: dict[str, Any] = {
         "aml_filesystem_name": physical_name(cluster.name, storage.name),
         "resource_group_name": rg,
         "location": cluster.spec.region,
@@ -522,6 +704,15 @@ def aml_filesystem_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: 
         "maintenance_window": dict(AMLFS_MAINTENANCE),
         "tags": tags(cluster),
     }
+    enc = cluster.spec.encryption
+    if enc.kms_key and identity_id is not None:
+        # The file system reads the key as this user-assigned identity.
+        # https://learn.microsoft.com/azure/azure-managed-lustre/customer-managed-encryption-keys
+        args["identity"] = {"type": "UserAssigned", "user_assigned_identities": [identity_id]}
+        args["encryption_settings"] = {
+            "key_encryption_key": {"key_url": enc.kms_key, "source_vault": {"id": enc.key_vault}}
+        }
+    return args
 
 
 def nfs_account_args(
@@ -562,8 +753,11 @@ def nfs_share_args(storage: ResolvedStorage, rg: Ref, account_name: Ref) -> dict
     }
 
 
-def disk_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref) -> dict[str, Any]:
-    """A Premium SSD v2 managed disk (zonal), with provisioned IOPS/throughput when given."""
+def disk_args(
+    cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref, disk_encryption_set_id: Ref | None = None
+) -> dict[str, Any]:
+    """A Premium SSD v2 managed disk (zonal), with provisioned IOPS/throughput when given, and
+    the spec's customer-managed key (through the cluster's disk encryption set) when there is one."""
     args: dict[str, Any] = {
         "disk_name": physical_name(cluster.name, storage.name),
         "resource_group_name": rg,
@@ -575,6 +769,11 @@ def disk_args(cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref) -> di
     }
     if cluster.spec.zone:
         args["zones"] = [cluster.spec.zone]
+    if disk_encryption_set_id is not None:
+        args["encryption"] = {
+            "disk_encryption_set_id": disk_encryption_set_id,
+            "type": "EncryptionAtRestWithCustomerKey",
+        }
     if storage.spec.iops is not None:
         args["disk_iops_read_write"] = storage.spec.iops
     if storage.spec.throughput_mbps is not None:
@@ -595,6 +794,39 @@ def decode_kubeconfig(result: Any) -> str:
         return base64.b64decode(value).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return str(value)
+
+
+# The AKS-managed Entra ID server application: the audience of every token kubectl presents to
+# an AKS cluster with Entra ID integration (the same in every tenant).
+# https://azure.github.io/kubelogin/concepts/aks.html
+AKS_ENTRA_SERVER_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+
+
+def entra_kubeconfig(text: str) -> str:
+    """The cluster-user kubeconfig with every user authenticating through ``kubelogin`` and the
+    Azure CLI's login, so nothing asks for a device code.
+
+    With local accounts disabled the kubeconfig AKS returns signs in interactively; what
+    ``kubelogin convert-kubeconfig -l azurecli`` writes instead works wherever ``az login``
+    (or ``azure/login`` with OIDC in CI) has run: kubectl, and the add-ons' Kubernetes provider.
+    """
+    if not text.strip():
+        return text
+    doc = yaml.safe_load(text)
+    if not isinstance(doc, dict):
+        return text
+    for user in doc.get("users") or []:
+        if isinstance(user, dict):
+            user["user"] = {
+                "exec": {
+                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                    "command": "kubelogin",
+                    "args": ["get-token", "--login", "azurecli", "--server-id", AKS_ENTRA_SERVER_ID],
+                    "interactiveMode": "Never",
+                    "installHint": "install kubelogin (az aks install-cli) and sign in with az login",
+                }
+            }
+    return str(yaml.safe_dump(doc, sort_keys=False))
 
 
 @dataclass(frozen=True)
@@ -677,12 +909,13 @@ def next_steps(cluster: ResolvedCluster) -> list[str]:
         steps.append("attach block volumes as static Azure Disk CSI PersistentVolumes (diskURI = the disk's id)")
     if any(p.spec.capacity == "reserved" for p in cluster.pools):
         steps.append(
-            "reserved pools: the cluster identity gets Contributor on each capacity reservation group's resource "
-            "group; the role can take minutes to propagate, so a first pool creation may need a retry "
+            "reserved pools: the cluster identity gets Contributor on each capacity reservation group (that group "
+            "only, not its resource group); the role can take minutes to propagate, so a first pool creation may "
+            "need a retry "
             "(https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups)"
             if not cluster.spec.kubernetes.existing_cluster
             else "reserved pools: grant the existing cluster's user-assigned identity Contributor on each capacity "
-            "reservation group's resource group (https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups)"
+            "reservation group (https://learn.microsoft.com/azure/aks/use-capacity-reservation-groups)"
         )
     if cluster.spec.kubernetes.existing_cluster and (kinds & {"lustre", "nfs"}):
         steps.append(

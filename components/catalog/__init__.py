@@ -135,6 +135,7 @@ def _offer(cloud: str, raw: Mapping[str, Any]) -> Offer:
         bundled=raw.get("bundled", True),
         boot_disk_type=raw.get("bootDiskType"),
         ami_type=raw.get("amiType"),
+        trusted_launch=raw.get("trustedLaunch", False),
         capacity_modes=tuple(raw.get("capacityModes", ("on-demand", "spot", "reserved"))),
     )
 
@@ -230,6 +231,7 @@ class Catalog:
                 mtu=f.get("mtu"),
                 nic_type=f.get("nicType"),
                 gvnic_networks=f.get("gvnicNetworks", 0),
+                reservation_placement=f.get("reservationPlacement", False),
                 aks_feature=f.get("aksFeature"),
                 operator=f.get("operator"),
                 security_group_self=f.get("securityGroupSelf", False),

@@ -88,6 +88,8 @@ class Offer:
     boot_disk_type: str | None = None
     # AWS: EKS managed node group AMI type.
     ami_type: str | None = None
+    # Azure: the VM size supports Trusted Launch (vTPM, secure boot).
+    trusted_launch: bool = False
     # The spec capacities this machine can be had with (A3 High under 8 GPUs: spot/reserved).
     capacity_modes: tuple[str, ...] = ("on-demand", "spot", "reserved")
 
@@ -138,6 +140,9 @@ class FabricKind:
     aks_feature: str | None = None
     operator: str | None = None
     security_group_self: bool = False
+    # A specific reservation of these machines brings its own (dense) placement: a compact
+    # placement policy on top of it is not used (Cluster Toolkit's A3 Ultra / A4 blueprints).
+    reservation_placement: bool = False
     # The add-on that makes the fabric usable by pods, the vendor manifests it applies, and
     # the extended resource pods request (name, per node: a count or "efaInterfaces").
     addon: str | None = None

@@ -116,10 +116,21 @@ class GkeCluster(pulumi.ComponentResource):
         after_grants = pulumi.ResourceOptions(parent=self, depends_on=grants)
 
         if lookup is None:
+            secrets_key, key_grants = self._secrets_key(name, cluster, project_out)
+            network.secrets_key = secrets_key
             gke = gcp.container.Cluster(
                 f"{name}-gke",
                 **t.cluster_args(cluster, network.refs(project_out)),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[network]),
+                # The GKE service agent must hold the key before the cluster encrypts with it.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[network, *key_grants]),
+            )
+            audit_bucket = gcp.logging.ProjectBucketConfig(
+                f"{name}-audit-logs", **t.audit_bucket_args(cluster, project_out), opts=child
+            )
+            gcp.logging.ProjectSink(
+                f"{name}-audit-sink",
+                **t.audit_sink_args(cluster, project_out),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[audit_bucket]),
             )
             cluster_id: Any = gke.id
             cluster_name: Any = gke.name
@@ -147,6 +158,7 @@ class GkeCluster(pulumi.ComponentResource):
             s.name: Storage(f"{name}-{s.name}", cluster, s, refs, depends_on=waits, opts=child) for s in cluster.storage
         }
 
+        self.secrets_key = network.secrets_key
         self.cluster_name = cluster_name
         self.endpoint = endpoint
         self.network = network
@@ -159,6 +171,7 @@ class GkeCluster(pulumi.ComponentResource):
             "location": location_out,
             "systemPool": system_name,
             "nodeServiceAccount": node_sa.email,
+            "secretsKey": network.secrets_key,
             "pools": {n: p.pool_name for n, p in pools.items()},
             "tpuSlices": {n: s.names for n, s in slices.items()},
             "networks": {
@@ -171,3 +184,24 @@ class GkeCluster(pulumi.ComponentResource):
             "fabricManifests": t.fabric_manifests(cluster, plan),
         }
         self.register_outputs(dict(self.exports))
+
+    def _secrets_key(self, name: str, cluster: ResolvedCluster, project: Any) -> tuple[Any, list[pulumi.Resource]]:
+        """The Cloud KMS key for Kubernetes secrets: ``encryption.kmsKey``, or one made here.
+
+        A key made here lives in its own key ring in the cluster's region, rotates every 90
+        days, and only the GKE service agent may use it. With ``encryption.kmsKey`` granting
+        the agent is the key owner's job (docs/security.md), so nothing is created.
+        """
+        given = cluster.spec.encryption.kms_key
+        if given:
+            return given, []
+        child = pulumi.ResourceOptions(parent=self)
+        ring = gcp.kms.KeyRing(f"{name}-keys", **t.secrets_key_ring_args(cluster, project), opts=child)
+        key = gcp.kms.CryptoKey(f"{name}-secrets-key", **t.secrets_key_args(cluster, ring.id), opts=child)
+        number = gcp.organizations.get_project_output(
+            project_id=project, opts=pulumi.InvokeOutputOptions(parent=self)
+        ).number
+        grant = gcp.kms.CryptoKeyIAMMember(
+            f"{name}-secrets-key-gke", **t.secrets_key_grant_args(key.id, number), opts=child
+        )
+        return key.id, [grant]

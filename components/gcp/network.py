@@ -50,8 +50,9 @@ class ClusterNetwork(pulumi.ComponentResource):
         super().__init__("aiinfra:gcp:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.nat: gcp.compute.RouterNat | None = None
-        # Set by the cluster once it has created the nodes' service account.
+        # Set by the cluster once it has created the nodes' service account and secrets key.
         self.node_service_account: Any = None
+        self.secrets_key: Any = None
         self.psa_connection: gcp.servicenetworking.Connection | None = None
         self.psa_range: gcp.compute.GlobalAddress | None = None
 
@@ -128,6 +129,7 @@ class ClusterNetwork(pulumi.ComponentResource):
             subnetwork=self.subnetwork,
             subnetwork_id=self.subnetwork_id,
             node_service_account=self.node_service_account,
+            secrets_key=self.secrets_key,
             cluster=cluster,
             location=location,
             fabric=dict(self.fabric_network_names),

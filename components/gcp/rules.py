@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from components.gcp.translate import NetworkPlan, address_demand, network_plan
+from components.gcp.translate import LUSTRE_LEGACY_BELOW, NetworkPlan, address_demand, network_plan
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster
 
@@ -253,4 +253,53 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                         f"raise capacityGiB to at least {-(-cap // HYPERDISK_BALANCED_IOPS_PER_GIB)} or lower iops",
                     )
                 )
+    issues += _check_lustre_port(cluster, version)
+    issues += _check_tpu_identity(cluster)
     return issues
+
+
+def _check_lustre_port(cluster: ResolvedCluster, version: tuple[int, int] | None) -> list[SpecIssue]:
+    """``lustrePort`` is one choice per cluster, fixed for the file system's life (docs/gcp.md)."""
+    issues: list[SpecIssue] = []
+    lustre = [st for st in cluster.storage if st.spec.kind == "lustre"]
+    chosen: dict[int, str] = {}
+    for st in lustre:
+        if st.spec.lustre_port is not None:
+            chosen.setdefault(st.spec.lustre_port, st.spec.path)
+    if len(chosen) > 1:
+        later = max(lustre, key=lambda st: st.spec.path if st.spec.lustre_port is not None else "")
+        issues.append(
+            SpecIssue(
+                join_path(later.spec.path, "lustrePort"),
+                "Lustre file systems of one cluster share the Lustre CSI driver, which uses one port: "
+                f"this cluster's storage asks for {' and '.join(str(p) for p in sorted(chosen))}",
+                "give every Lustre item of the cluster the same lustrePort",
+            )
+        )
+    if lustre and not chosen and version is not None and version < LUSTRE_LEGACY_BELOW:
+        issues.append(
+            SpecIssue(
+                join_path(lustre[0].spec.path, "lustrePort"),
+                f"with kubernetes.version {cluster.spec.kubernetes.version} Lustre clients use the legacy port 6988; "
+                "the port is fixed when the file system is created, so a later version bump must not change it",
+                "write lustrePort: 6988 on the Lustre storage now, and keep it after upgrading",
+                severity="warning",
+            )
+        )
+    return issues
+
+
+def _check_tpu_identity(cluster: ResolvedCluster) -> list[SpecIssue]:
+    """Queued resources cannot name a service account in pulumi-gcp: say so where it is chosen."""
+    return [
+        SpecIssue(
+            join_path(sl.spec.path, "mode"),
+            "TPU queued resources run as the Compute Engine default service account (Editor on the project by "
+            "default): pulumi-gcp's V2QueuedResource has no serviceAccount field for its nodes",
+            "use mode: vm (TPU VMs run as the cluster's least-privilege node account) or mode: gke, or strip "
+            "the default account's roles in the project",
+            severity="warning",
+        )
+        for sl in cluster.slices
+        if sl.spec.mode == "queued"
+    ]

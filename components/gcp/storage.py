@@ -52,7 +52,13 @@ class Storage(pulumi.ComponentResource):
         kind = storage.spec.kind
         self.mount: pulumi.Output[Any]
         if kind == "lustre":
-            lustre = gcp.lustre.Instance(f"{name}-lustre", **t.lustre_args(cluster, storage, refs), opts=child)
+            # gke_support_enabled (the legacy port) cannot change without replacing the file
+            # system: it is fixed at creation, whatever kubernetes.version says later.
+            lustre = gcp.lustre.Instance(
+                f"{name}-lustre",
+                **t.lustre_args(cluster, storage, refs),
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["gkeSupportEnabled"])),
+            )
             self.resource_name: pulumi.Output[Any] = lustre.instance_id
             self.mount = lustre.mount_point
         elif kind == "nfs":

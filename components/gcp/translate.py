@@ -21,6 +21,7 @@ from typing import Any
 
 from components.catalog.model import FabricKind
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedSlice, ResolvedStorage
+from components.spec.security import endpoint_access
 
 # Default machine type of the system pool (schema description of systemPool.machineType).
 DEFAULT_SYSTEM_MACHINE = "e2-standard-4"
@@ -70,6 +71,19 @@ OAUTH_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"]
 # flag gke_support_enabled). LustreCsiDriverConfig.enable_legacy_lustre_port docs.
 LUSTRE_PORT, LUSTRE_LEGACY_PORT = 988, 6988
 LUSTRE_LEGACY_BELOW = (1, 33)
+# Application-layer encryption of Kubernetes secrets: a Cloud KMS key in the cluster's region,
+# rotated every 90 days, that the GKE service agent may use.
+# https://cloud.google.com/kubernetes-engine/docs/how-to/encrypting-secrets
+SECRETS_KEY_ROTATION = "7776000s"  # 90 days
+KMS_ENCRYPTER_ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+GKE_SERVICE_AGENT = "service-{number}@container-engine-robot.iam.gserviceaccount.com"
+# Kubernetes audit logs are Cloud Audit Logs of resource type k8s_cluster; a sink routes the
+# cluster's entries into a log bucket that keeps them auditLogs.retentionDays.
+# https://cloud.google.com/kubernetes-engine/docs/how-to/audit-logging
+AUDIT_LOG_FILTER = (
+    'logName:"cloudaudit.googleapis.com" AND resource.type="k8s_cluster" '
+    'AND resource.labels.cluster_name="{cluster}" AND resource.labels.location="{location}"'
+)
 # GPU metrics (DCGM) through Managed Service for Prometheus need GKE-managed drivers and
 # GKE 1.30+: https://cloud.google.com/kubernetes-engine/docs/how-to/dcgm-metrics
 DCGM_SINCE = (1, 30)
@@ -302,6 +316,7 @@ class Refs:
     cluster: Any = None  # cluster name or id the node pools attach to
     location: Any = None  # the cluster's location (region for clusters ai-infra creates)
     node_service_account: Any = None  # email of the nodes' service account
+    secrets_key: Any = None  # Cloud KMS key that encrypts Kubernetes secrets (created or encryption.kmsKey)
     fabric: Mapping[str, Any] = field(default_factory=dict)  # network role -> VPC name
     fabric_subnets: Mapping[str, Any] = field(default_factory=dict)  # subnet role -> subnet name
 
@@ -433,7 +448,16 @@ def psa_connection_args(refs: Refs, psa_range_name: Any) -> dict[str, Any]:
 
 
 def lustre_legacy(cluster: ResolvedCluster) -> bool:
-    """True when nodes are older than GKE 1.33 and Lustre must use its legacy port 6988."""
+    """True when Lustre clients use the legacy port 6988 (``gke_support_enabled`` instances).
+
+    The storage items' ``lustrePort`` decides when given: it is fixed for the life of the
+    file system, so a later ``kubernetes.version`` bump cannot flip the port and replace a
+    protected file system. Without it, nodes older than GKE 1.33 (which reach Lustre only on
+    6988) get the legacy port; validate asks to write the choice down.
+    """
+    ports = {st.spec.lustre_port for st in cluster.storage if st.spec.kind == "lustre" and st.spec.lustre_port}
+    if ports:
+        return LUSTRE_LEGACY_PORT in ports
     version = cluster.spec.kubernetes.version
     if version is None:
         return False
@@ -464,6 +488,7 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
     stays regional.
     """
     spec = cluster.spec
+    access = endpoint_access(spec, cluster.environment)
     kinds = {s.spec.kind for s in cluster.storage}
     addons: dict[str, Any] = {
         "gce_persistent_disk_csi_driver_config": {"enabled": True},
@@ -484,7 +509,10 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
         "initial_node_count": 1,
         "networking_mode": "VPC_NATIVE",
         "ip_allocation_policy": {"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"},
-        "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": False},
+        "private_cluster_config": {"enable_private_nodes": True, "enable_private_endpoint": access.private},
+        # Shielded GKE nodes: verifiable node identity, so a compromised node cannot pose as
+        # another when it joins (on by default since 1.18; stated so the pack sees it).
+        "enable_shielded_nodes": True,
         "datapath_provider": "ADVANCED_DATAPATH",
         "enable_multi_networking": True,
         "workload_identity_config": {"workload_pool": _workload_pool(refs.project)},
@@ -498,6 +526,11 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
         args["node_locations"] = [spec.zone]
     if spec.kubernetes.version:
         args["min_master_version"] = spec.kubernetes.version
+    authorized = master_authorized_networks(cluster)
+    if authorized is not None:
+        args["master_authorized_networks_config"] = authorized
+    if refs.secrets_key is not None:
+        args["database_encryption"] = {"state": "ENCRYPTED", "key_name": refs.secrets_key}
     from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
 
     if addon_plan(cluster)["gpuMonitoring"].on:
@@ -529,6 +562,98 @@ def _workload_pool(project: Any) -> Any:
     return project.apply(lambda p: f"{p}.svc.id.goog")
 
 
+def master_authorized_networks(cluster: ResolvedCluster) -> dict[str, Any] | None:
+    """Who reaches the control plane: the cluster network (private endpoint) or ``authorizedCidrs``.
+
+    None leaves a public endpoint open to any address (dev/staging without authorizedCidrs).
+    Google Cloud's own public IPs are not let in either way.
+    https://cloud.google.com/kubernetes-engine/docs/how-to/authorized-networks
+    """
+    access = endpoint_access(cluster.spec, cluster.environment)
+    if access.private:
+        blocks = [{"cidr_block": cluster.spec.network.cidr, "display_name": "cluster network"}]
+    elif access.authorized_cidrs:
+        blocks = [{"cidr_block": c, "display_name": f"authorized-{i}"} for i, c in enumerate(access.authorized_cidrs)]
+    else:
+        return None
+    return {"cidr_blocks": blocks, "gcp_public_cidrs_access_enabled": False}
+
+
+def secrets_key_ring_args(cluster: ResolvedCluster, project: Any) -> dict[str, Any]:
+    """The key ring of the secrets key, in the cluster's region (a GKE requirement).
+
+    No name: Pulumi adds a random suffix, because key rings can never be deleted and a
+    fixed name could not be created again after ``pulumi destroy``.
+    """
+    return {"location": cluster.spec.region, "project": project}
+
+
+def secrets_key_args(cluster: ResolvedCluster, key_ring: Any) -> dict[str, Any]:
+    return {
+        "name": physical_name(cluster, "secrets"),
+        "key_ring": key_ring,
+        "purpose": "ENCRYPT_DECRYPT",
+        "rotation_period": SECRETS_KEY_ROTATION,
+        "labels": dict(cluster.labels),
+    }
+
+
+def gke_service_agent_member(project_number: Any) -> Any:
+    """``serviceAccount:service-<number>@container-engine-robot...``, the GKE service agent."""
+    if isinstance(project_number, str) or project_number is None:
+        return f"serviceAccount:{GKE_SERVICE_AGENT.format(number=project_number or '<project-number>')}"
+    return project_number.apply(lambda n: f"serviceAccount:{GKE_SERVICE_AGENT.format(number=n or '<project-number>')}")
+
+
+def secrets_key_grant_args(key_id: Any, project_number: Any) -> dict[str, Any]:
+    """Let the GKE service agent encrypt and decrypt with the secrets key (and nothing else)."""
+    return {"crypto_key_id": key_id, "role": KMS_ENCRYPTER_ROLE, "member": gke_service_agent_member(project_number)}
+
+
+def audit_bucket_id(cluster: ResolvedCluster) -> str:
+    """The log bucket id: letters, digits, hyphens and underscores, at most 100 characters."""
+    return physical_name(cluster, "k8s-audit", limit=100)
+
+
+def audit_bucket_args(cluster: ResolvedCluster, project: Any) -> dict[str, Any]:
+    """A global log bucket that keeps the cluster's audit logs ``auditLogs.retentionDays``."""
+    return {
+        "project": project,
+        "location": "global",
+        "bucket_id": audit_bucket_id(cluster),
+        "retention_days": cluster.spec.audit_logs.retention_days,
+        "description": f"ai-infra cluster {cluster.name}: Kubernetes audit logs",
+    }
+
+
+def audit_sink_args(cluster: ResolvedCluster, project: Any) -> dict[str, Any]:
+    """Route the cluster's Kubernetes audit log entries into its audit bucket."""
+    bucket = f"locations/global/buckets/{audit_bucket_id(cluster)}"
+    destination: Any
+    if isinstance(project, str) or project is None:
+        destination = f"logging.googleapis.com/projects/{project or '<project>'}/{bucket}"
+    else:
+        destination = project.apply(lambda p: f"logging.googleapis.com/projects/{p}/{bucket}")
+    return {
+        "name": physical_name(cluster, "k8s-audit", limit=100),
+        "project": project,
+        "destination": destination,
+        "filter": AUDIT_LOG_FILTER.format(cluster=cluster.spec.name, location=cluster.spec.region),
+        "unique_writer_identity": True,
+        "description": f"ai-infra cluster {cluster.name}: Kubernetes audit logs to their bucket",
+    }
+
+
+def secure_boot(pool: ResolvedPool | None) -> bool:
+    """Secure boot on the node, unless the pool installs its own GPU driver (``gpuDriver: none``).
+
+    GKE's GPU drivers are signed for COS; a driver the NVIDIA GPU Operator builds on the node
+    is not, and secure boot would refuse to load it.
+    https://cloud.google.com/kubernetes-engine/docs/how-to/shielded-gke-nodes#secure_boot
+    """
+    return pool is None or pool.spec.gpu_driver != "none"
+
+
 def node_service_account_args(cluster: ResolvedCluster) -> dict[str, Any]:
     """The nodes' service account: ``<cluster>-nodes`` (account ids are 6-30 characters)."""
     return {
@@ -553,6 +678,7 @@ def _common_node_config(
     extra_labels: Mapping[str, str],
     refs: Refs,
     gvnic: bool = True,
+    secure: bool = True,
 ) -> dict[str, Any]:
     config: dict[str, Any] = {
         "labels": {**extra_labels, LABEL_POOL: pool_name},
@@ -560,9 +686,12 @@ def _common_node_config(
         "oauth_scopes": list(OAUTH_SCOPES),
         # Workload Identity on the nodes: pods get their own identities, not the node's.
         "workload_metadata_config": {"mode": "GKE_METADATA"},
+        "shielded_instance_config": {"enable_secure_boot": secure, "enable_integrity_monitoring": True},
     }
     if refs.node_service_account is not None:
         config["service_account"] = refs.node_service_account
+    if cluster.spec.encryption.kms_key:
+        config["boot_disk_kms_key"] = cluster.spec.encryption.kms_key
     if gvnic:
         # gVNIC (COS only): needed by GPUDirect and multi-networking, faster everywhere.
         config["gvnic"] = {"enabled": True}
@@ -614,7 +743,7 @@ def _capacity(capacity: str, reservation: str | None) -> dict[str, Any]:
 def gpu_pool_args(cluster: ResolvedCluster, pool: ResolvedPool, plan: NetworkPlan, refs: Refs) -> dict[str, Any]:
     """A GKE GPU node pool: catalog machine and accelerators, driver, capacity, placement, NVMe, fabric NICs."""
     spec, offer = pool.spec, pool.offer
-    node_config = _common_node_config(cluster, pool.name, spec.labels, refs)
+    node_config = _common_node_config(cluster, pool.name, spec.labels, refs, secure=secure_boot(pool))
     node_config.update(
         {
             "machine_type": offer.machine_type,
@@ -710,7 +839,12 @@ def tpu_vm_args(cluster: ResolvedCluster, sl: ResolvedSlice, index: int, refs: R
         "network_config": {"network": refs.network_id, "subnetwork": refs.subnetwork_id, "enable_external_ips": False},
         "labels": {**cluster.labels, LABEL_POOL: sl.name},
         "description": f"ai-infra TPU {version.version} slice {sl.name} ({spec.topology})",
+        "shielded_instance_config": {"enable_secure_boot": True},
     }
+    if refs.node_service_account is not None:
+        # The nodes' least-privilege account, not the Compute Engine default one (which has
+        # Editor on the project); IAM roles decide what it may do, so the scope is broad.
+        args["service_account"] = {"email": refs.node_service_account, "scopes": list(OAUTH_SCOPES)}
     if scheduling:
         args["scheduling_config"] = scheduling
     return args
@@ -772,6 +906,8 @@ def lustre_args(cluster: ResolvedCluster, st: ResolvedStorage, refs: Refs) -> di
     }
     if lustre_legacy(cluster):
         args["gke_support_enabled"] = True
+    if cluster.spec.encryption.kms_key:
+        args["kms_key"] = cluster.spec.encryption.kms_key
     return args
 
 
@@ -791,6 +927,7 @@ def filestore_args(cluster: ResolvedCluster, st: ResolvedStorage, refs: Refs) ->
         "networks": [{"network": refs.network_name, "modes": ["MODE_IPV4"], "connect_mode": "PRIVATE_SERVICE_ACCESS"}],
         "labels": dict(cluster.labels),
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
+        **({"kms_key_name": cluster.spec.encryption.kms_key} if cluster.spec.encryption.kms_key else {}),
     }
 
 
@@ -804,6 +941,8 @@ def disk_args(cluster: ResolvedCluster, st: ResolvedStorage) -> dict[str, Any]:
         "labels": dict(cluster.labels),
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
     }
+    if cluster.spec.encryption.kms_key:
+        args["disk_encryption_key"] = {"kms_key_self_link": cluster.spec.encryption.kms_key}
     if st.spec.iops is not None:
         args["provisioned_iops"] = st.spec.iops
     if st.spec.throughput_mbps is not None:

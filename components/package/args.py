@@ -6,7 +6,7 @@ annotations and docstrings; keys are the spec's own camelCase keys. No ``from __
 annotations`` here: the schema inference reads the annotations as live types.
 """
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import NotRequired, TypedDict
 
 
@@ -86,6 +86,57 @@ class SystemPoolSpec(TypedDict):
 
     nodes: NotRequired[int]
     """Node count of the system pool. Default: `2`."""
+
+
+class AccessEndpoint(StrEnum):
+    """private: the API endpoint has no public address (reach it from the cluster network, a peered network, VPN or bastion); public: a public endpoint, reachable only from authorizedCidrs when they are given. Default: private in prod unless authorizedCidrs is set (then public, limited to them); public in dev and staging."""
+
+    Private = "private"
+    Public = "public"
+
+
+class AccessSpec(TypedDict):
+    """Who can reach the Kubernetes API endpoint (clusters ai-infra creates). Secure by default: a prod cluster gets no public endpoint unless authorizedCidrs names the networks that may reach it."""
+
+    endpoint: NotRequired[AccessEndpoint]
+    """private: the API endpoint has no public address (reach it from the cluster network, a peered network, VPN or bastion); public: a public endpoint, reachable only from authorizedCidrs when they are given. Default: private in prod unless authorizedCidrs is set (then public, limited to them); public in dev and staging."""
+
+    authorizedCidrs: NotRequired[list[str]]
+    """Public networks (CIDRs) allowed to reach a public API endpoint (GKE master authorized networks, AKS authorized IP ranges, EKS public access CIDRs). At most 40 (the EKS limit). Default: none (a public endpoint then accepts any address; not allowed in prod)."""
+
+
+class EncryptionSpec(TypedDict):
+    """Encryption of Kubernetes secrets, node disks and storage. Kubernetes secrets are always envelope-encrypted with a key: kmsKey, or one ai-infra creates for the cluster."""
+
+    kmsKey: NotRequired[str]
+    """Customer-managed key for Kubernetes secrets, node boot disks, block volumes and file systems: a Cloud KMS key (projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>), an AWS KMS key ARN, or an Azure Key Vault key ID (https://<vault>.vault.azure.net/keys/<name>/<version>). Default: none; ai-infra creates a key for the cluster's secrets, and disks and file systems use the provider's keys."""
+
+    keyVault: NotRequired[str]
+    """Azure only: resource ID of the Key Vault holding kmsKey (/subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>). Required with kmsKey on Azure. No default."""
+
+    atHost: NotRequired[bool]
+    """Azure only: encryption at host on every node pool (OS and temporary disks and caches encrypted on the VM host). Needs the subscription feature Microsoft.Compute/EncryptionAtHost and a VM size that supports it. Default: `false`."""
+
+
+class AuditLogsRetentionDays(IntEnum):
+    """Days the audit logs are kept (values every cloud accepts)."""
+
+    Value30 = 30
+    Value60 = 60
+    Value90 = 90
+    Value120 = 120
+    Value150 = 150
+    Value180 = 180
+    Value365 = 365
+    Value400 = 400
+    Value545 = 545
+
+
+class AuditLogsSpec(TypedDict):
+    """Kubernetes API audit logs (GKE: Cloud Audit Logs routed to a log bucket; AKS: kube-audit-admin diagnostics to a Log Analytics workspace; EKS: the control plane's audit log group)."""
+
+    retentionDays: NotRequired[AuditLogsRetentionDays]
+    """Days the audit logs are kept (values every cloud accepts). Default: `365`."""
 
 
 class Capacity(StrEnum):
@@ -225,6 +276,13 @@ class StorageKind(StrEnum):
     Block = "block"
 
 
+class StorageLustrePort(IntEnum):
+    """GCP Managed Lustre only: the port clients reach the file system on. 6988 is the legacy port GKE nodes before 1.33.2 need (the instance is created with gke_support_enabled and the Lustre CSI driver uses the legacy port); 988 is the standard port. Fixed when the file system is created: changing it replaces the file system. Default: 6988 when kubernetes.version is below 1.33, else 988; write it down so a later version bump keeps it."""
+
+    Value988 = 988
+    Value6988 = 6988
+
+
 class StorageSpec(TypedDict):
     """A shared file system (lustre, nfs) or a block volume."""
 
@@ -245,6 +303,9 @@ class StorageSpec(TypedDict):
 
     throughputMBps: NotRequired[int]
     """Block only: provisioned throughput in MB/s. Default: the service's baseline."""
+
+    lustrePort: NotRequired[StorageLustrePort]
+    """GCP Managed Lustre only: the port clients reach the file system on. 6988 is the legacy port GKE nodes before 1.33.2 need (the instance is created with gke_support_enabled and the Lustre CSI driver uses the legacy port); 988 is the standard port. Fixed when the file system is created: changing it replaces the file system. Default: 6988 when kubernetes.version is below 1.33, else 988; write it down so a later version bump keeps it."""
 
     protect: NotRequired[bool]
     """Protect the data-bearing resource from replacement or deletion (Pulumi protect). Set false only for scratch data you can lose. Default: `true`."""
@@ -322,6 +383,15 @@ class ClusterSpec(TypedDict):
     systemPool: NotRequired[SystemPoolSpec]
     """The small CPU node pool for cluster add-ons. Default: `{}`."""
 
+    access: NotRequired[AccessSpec]
+    """Who can reach the Kubernetes API endpoint (clusters ai-infra creates). Secure by default: a prod cluster gets no public endpoint unless authorizedCidrs names the networks that may reach it. Default: `{}`."""
+
+    encryption: NotRequired[EncryptionSpec]
+    """Encryption of Kubernetes secrets, node disks and storage. Kubernetes secrets are always envelope-encrypted with a key: kmsKey, or one ai-infra creates for the cluster. Default: `{}`."""
+
+    auditLogs: NotRequired[AuditLogsSpec]
+    """Kubernetes API audit logs (GKE: Cloud Audit Logs routed to a log bucket; AKS: kube-audit-admin diagnostics to a Log Analytics workspace; EKS: the control plane's audit log group). Default: `{}`."""
+
     gpuPools: NotRequired[list[GpuPoolSpec]]
     """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""
 
@@ -378,6 +448,15 @@ class GcpClusterArgs(TypedDict):
     systemPool: NotRequired[SystemPoolSpec]
     """The small CPU node pool for cluster add-ons. Default: `{}`."""
 
+    access: NotRequired[AccessSpec]
+    """Who can reach the Kubernetes API endpoint (clusters ai-infra creates). Secure by default: a prod cluster gets no public endpoint unless authorizedCidrs names the networks that may reach it. Default: `{}`."""
+
+    encryption: NotRequired[EncryptionSpec]
+    """Encryption of Kubernetes secrets, node disks and storage. Kubernetes secrets are always envelope-encrypted with a key: kmsKey, or one ai-infra creates for the cluster. Default: `{}`."""
+
+    auditLogs: NotRequired[AuditLogsSpec]
+    """Kubernetes API audit logs (GKE: Cloud Audit Logs routed to a log bucket; AKS: kube-audit-admin diagnostics to a Log Analytics workspace; EKS: the control plane's audit log group). Default: `{}`."""
+
     gpuPools: NotRequired[list[GpuPoolSpec]]
     """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""
 
@@ -418,6 +497,15 @@ class AzureClusterArgs(TypedDict):
     systemPool: NotRequired[SystemPoolSpec]
     """The small CPU node pool for cluster add-ons. Default: `{}`."""
 
+    access: NotRequired[AccessSpec]
+    """Who can reach the Kubernetes API endpoint (clusters ai-infra creates). Secure by default: a prod cluster gets no public endpoint unless authorizedCidrs names the networks that may reach it. Default: `{}`."""
+
+    encryption: NotRequired[EncryptionSpec]
+    """Encryption of Kubernetes secrets, node disks and storage. Kubernetes secrets are always envelope-encrypted with a key: kmsKey, or one ai-infra creates for the cluster. Default: `{}`."""
+
+    auditLogs: NotRequired[AuditLogsSpec]
+    """Kubernetes API audit logs (GKE: Cloud Audit Logs routed to a log bucket; AKS: kube-audit-admin diagnostics to a Log Analytics workspace; EKS: the control plane's audit log group). Default: `{}`."""
+
     gpuPools: NotRequired[list[GpuPoolSpec]]
     """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""
 
@@ -457,6 +545,15 @@ class AwsClusterArgs(TypedDict):
 
     systemPool: NotRequired[SystemPoolSpec]
     """The small CPU node pool for cluster add-ons. Default: `{}`."""
+
+    access: NotRequired[AccessSpec]
+    """Who can reach the Kubernetes API endpoint (clusters ai-infra creates). Secure by default: a prod cluster gets no public endpoint unless authorizedCidrs names the networks that may reach it. Default: `{}`."""
+
+    encryption: NotRequired[EncryptionSpec]
+    """Encryption of Kubernetes secrets, node disks and storage. Kubernetes secrets are always envelope-encrypted with a key: kmsKey, or one ai-infra creates for the cluster. Default: `{}`."""
+
+    auditLogs: NotRequired[AuditLogsSpec]
+    """Kubernetes API audit logs (GKE: Cloud Audit Logs routed to a log bucket; AKS: kube-audit-admin diagnostics to a Log Analytics workspace; EKS: the control plane's audit log group). Default: `{}`."""
 
     gpuPools: NotRequired[list[GpuPoolSpec]]
     """Accelerator node pools (GPUs, Trainium, Inferentia). Default: `[]`."""

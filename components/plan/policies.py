@@ -1,9 +1,9 @@
 """Policy verdicts for the plan, and the one adapter to the policy pack's Analyzer client.
 
-The planner does not speak gRPC itself. The policy pack (``policies/overprovisioning``)
-ships a reusable client that drives the pack over the Analyzer protocol exactly as the
-Pulumi engine does (``Configure`` with the policy config, ``Analyze`` per resource, then
-``AnalyzeStack``). :func:`run_policies` is the only place that imports it, lazily, and
+The planner does not speak gRPC itself. The policy packs (``policies/overprovisioning`` and
+``policies/security``) ship a reusable client that drives each pack over the Analyzer
+protocol exactly as the Pulumi engine does (``Configure`` with the policy config, ``Analyze``
+per resource, then ``AnalyzeStack``). :func:`run_policies` is the only place that imports it, lazily, and
 turns its answers into :class:`PolicyVerdict` rows.
 
 When the client cannot be imported or the pack cannot be run, :func:`run_policies` raises
@@ -110,8 +110,11 @@ def run_policies(
         raise PoliciesUnavailable(
             f"the policy pack's Analyzer client ({CLIENT_MODULE}) is not installed: {exc}"
         ) from None
+    # Every pack the deploy workflows enforce (overprovisioning and security), when the client
+    # can run several; the config may name the policies of any of them.
+    run = getattr(client, "analyze_packs", None) or client.analyze
     try:
-        found = client.analyze(
+        found = run(
             list(resources), dict(policy_config), stack=stack, project=project, stack_config=dict(stack_config or {})
         )
     except Exception as exc:  # the pack is external code: any failure means "not evaluated"

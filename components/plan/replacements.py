@@ -436,10 +436,21 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "nodeConfig.reservationAffinity",
         "nodeConfig.ephemeralStorageLocalSsdConfig",
         "nodeConfig.localNvmeSsdBlockConfig",
+        "nodeConfig.shieldedInstanceConfig",
+        "nodeConfig.bootDiskKmsKey",
         "placementPolicy",
         "networkConfig.additionalNodeNetworkConfigs",
     ),
-    "gcp:tpu/v2Vm:V2Vm": ("zone", "name", "acceleratorType", "acceleratorConfig", "runtimeVersion", "schedulingConfig"),
+    "gcp:tpu/v2Vm:V2Vm": (
+        "zone",
+        "name",
+        "acceleratorType",
+        "acceleratorConfig",
+        "runtimeVersion",
+        "schedulingConfig",
+        "serviceAccount",
+        "shieldedInstanceConfig",
+    ),
     "azure-native:containerservice:AgentPool": (
         "agentPoolName",
         "vmSize",
@@ -450,7 +461,12 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "vnetSubnetID",
         "availabilityZones",
         "gpuProfile",
+        "securityProfile",
+        "enableEncryptionAtHost",
     ),
+    # The cluster itself: a new name (ai-infra names EKS clusters after the spec since its
+    # audit log group must exist first) replaces the control plane.
+    "aws:eks/cluster:Cluster": ("name",),
     "aws:eks/nodeGroup:NodeGroup": (
         "clusterName",
         "nodeGroupName",
@@ -460,7 +476,15 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "diskSize",
         "subnetIds",
     ),
-    "gcp:lustre/instance:Instance": ("instanceId", "location", "network", "perUnitStorageThroughput", "filesystem"),
+    "gcp:lustre/instance:Instance": (
+        "instanceId",
+        "location",
+        "network",
+        "perUnitStorageThroughput",
+        "filesystem",
+        "gkeSupportEnabled",
+        "kmsKey",
+    ),
     "azure-native:storagecache:AmlFilesystem": (
         "amlFilesystemName",
         "location",
@@ -470,9 +494,9 @@ RESOURCE_REPLACE_KEYS: Mapping[str, tuple[str, ...]] = {
         "zones",
     ),
     "aws:fsx/lustreFileSystem:LustreFileSystem": ("deploymentType", "storageType", "subnetIds", "kmsKeyId"),
-    "gcp:filestore/instance:Instance": ("name", "location", "tier", "networks"),
+    "gcp:filestore/instance:Instance": ("name", "location", "tier", "networks", "kmsKeyName"),
     "aws:efs/fileSystem:FileSystem": ("encrypted", "kmsKeyId", "performanceMode", "availabilityZoneName"),
-    "gcp:compute/disk:Disk": ("name", "zone", "type", "image", "snapshot"),
+    "gcp:compute/disk:Disk": ("name", "zone", "type", "image", "snapshot", "diskEncryptionKey"),
     "aws:ebs/volume:Volume": ("availabilityZone", "encrypted", "snapshotId", "kmsKeyId"),
     "azure-native:compute:Disk": ("diskName", "location", "zones", "creationData"),
     "azure-native:storage:FileShare": ("accountName", "shareName", "enabledProtocols"),
@@ -592,7 +616,10 @@ def resource_changes(
             (key, _shrunk, f"{key} can only grow: a smaller value replaces the resource")
             for key in RESOURCE_SHRINK_KEYS.get(old.type, ())
         ]
+        ignored = set(new.ignore_changes)
         for key, replaces, why in checks:
+            if key in ignored:  # `ignore_changes`: the engine never diffs it, so it never replaces
+                continue
             before, after = _at(old.inputs, key), _at(new.inputs, key)
             if replaces(before, after):
                 out.append(

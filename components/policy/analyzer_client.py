@@ -43,6 +43,8 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PACK = REPO_ROOT / "policies" / "overprovisioning"
+#: The packs `aiinfra plan` evaluates, as `pulumi preview --policy-pack A --policy-pack B` would.
+DEFAULT_PACKS: tuple[Path, ...] = (DEFAULT_PACK, REPO_ROOT / "policies" / "security")
 
 # What the engine sends for an unknown value (pulumi.runtime.rpc.UNKNOWN) and for a secret.
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -540,3 +542,69 @@ def analyze(
         timeout=timeout,
     ) as pack:
         return pack.analyze(resources, policy_config)
+
+
+def split_config(infos: Sequence[AnalyzerInfo], policy_config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One ``--policy-pack-config`` object per pack from one object naming policies of any pack.
+
+    ``all`` goes to every pack; a name no pack has is an error (as the CLI rejects it), listing
+    every pack's policies.
+    """
+    known = [{p.name for p in info.policies} for info in infos]
+    unknown = [k for k in policy_config if k != "all" and not any(k in names for names in known)]
+    if unknown:
+        every = sorted(set().union(*known))
+        raise PolicyConfigError(
+            f"policy config names unknown policies: {', '.join(sorted(unknown))} (the packs have: {', '.join(every)})"
+        )
+    return [{k: v for k, v in policy_config.items() if k == "all" or k in names} for names in known]
+
+
+def analyze_packs(
+    resources: Sequence[Any],
+    policy_config: Mapping[str, Any] | None = None,
+    *,
+    pack_dirs: Sequence[str | Path] = DEFAULT_PACKS,
+    project: str = "ai-infra",
+    stack: str = "dev",
+    stack_config: Mapping[str, Any] | None = None,
+    stack_tags: Mapping[str, str] | None = None,
+    dry_run: bool = True,
+    timeout: float = 60.0,
+) -> list[Violation]:
+    """``analyze`` with several packs, as ``pulumi preview --policy-pack A --policy-pack B`` runs them.
+
+    The packs start side by side (their start-up dominates a plan); ``policy_config`` may name
+    the policies of any pack (``split_config``). Violations come pack by pack, in ``pack_dirs`` order.
+    """
+
+    def start(pack_dir: str | Path) -> PolicyPackProcess:
+        return PolicyPackProcess(
+            pack_dir,
+            project=project,
+            stack=stack,
+            stack_config=stack_config,
+            stack_tags=stack_tags,
+            dry_run=dry_run,
+            timeout=timeout,
+        )
+
+    with futures.ThreadPoolExecutor(max_workers=len(pack_dirs) or 1) as pool:
+        starting = [pool.submit(start, d) for d in pack_dirs]
+        packs: list[PolicyPackProcess] = []
+        error: BaseException | None = None
+        for f in starting:
+            try:
+                packs.append(f.result())
+            except BaseException as exc:  # keep the first error, still stop the packs that started
+                error = error or exc
+        try:
+            if error is not None:
+                raise error
+            configs = split_config([p.info for p in packs], policy_config or {})
+            items = [as_resource(r) for r in resources]
+            results = list(pool.map(lambda pc: pc[0].analyze(items, pc[1]), zip(packs, configs, strict=True)))
+        finally:
+            for p in packs:
+                p.close()
+    return [v for found in results for v in found]

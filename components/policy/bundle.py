@@ -1,4 +1,5 @@
-"""Bundle the ``overprovisioning`` pack into a self-contained directory for ``pulumi policy publish``.
+"""Bundle a policy pack (``overprovisioning`` or ``security``) into a self-contained directory for
+``pulumi policy publish``.
 
 Locally the pack runs in the repository's virtualenv (PulumiPolicy.yaml ``virtualenv:
 ../../.venv``), where ``components`` is installed. A published pack is a tarball of its
@@ -11,6 +12,7 @@ pulumi-policy, PyYAML and jsonschema.
 Usage::
 
     .venv/bin/python -m components.policy.bundle dist/overprovisioning
+    .venv/bin/python -m components.policy.bundle dist/security --pack security
     cd dist/overprovisioning && pulumi policy publish <org>
 """
 
@@ -24,19 +26,23 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
+PACKS = ("overprovisioning", "security")
 PACK = REPO / "policies" / "overprovisioning"
 PACKAGES = ("components/catalog", "components/policy")
 
 
-def bundle(out: Path) -> Path:
-    """Write the self-contained pack to ``out`` (replaced if it exists) and return it."""
+def bundle(out: Path, pack: str = "overprovisioning") -> Path:
+    """Write the self-contained ``pack`` (one of ``PACKS``) to ``out`` (replaced if it exists)."""
+    if pack not in PACKS:
+        raise ValueError(f"unknown pack {pack!r}: one of {', '.join(PACKS)}")
+    source = REPO / "policies" / pack
     out = out.resolve()
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     for name in ("__main__.py", "requirements.txt"):
-        shutil.copy2(PACK / name, out / name)
-    doc = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text("utf-8"))
+        shutil.copy2(source / name, out / name)
+    doc = yaml.safe_load((source / "PulumiPolicy.yaml").read_text("utf-8"))
     # the CLI creates this virtualenv next to the unpacked pack and installs requirements.txt
     doc["runtime"] = {"name": "python", "options": {"virtualenv": "venv"}}
     (out / "PulumiPolicy.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
@@ -51,8 +57,9 @@ def bundle(out: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="directory to write (replaced)")
+    parser.add_argument("--pack", choices=PACKS, default="overprovisioning", help="which pack (default: %(default)s)")
     args = parser.parse_args(argv)
-    path = bundle(args.out)
+    path = bundle(args.out, args.pack)
     print(f"bundled the policy pack into {path}; publish with: cd {path} && pulumi policy publish <org>")
     return 0
 

@@ -48,6 +48,30 @@ class Network:
 
 
 @dataclass(frozen=True)
+class Access:
+    """Who reaches the Kubernetes API endpoint (``endpoint`` None: chosen by environment)."""
+
+    endpoint: str | None = None
+    authorized_cidrs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Encryption:
+    """Customer-managed key (secrets, disks, storage) and Azure encryption at host."""
+
+    kms_key: str | None = None
+    key_vault: str | None = None
+    at_host: bool = False
+
+
+@dataclass(frozen=True)
+class AuditLogs:
+    """Kubernetes API audit log retention."""
+
+    retention_days: int = 365
+
+
+@dataclass(frozen=True)
 class SystemPool:
     """The small CPU pool for add-ons (machine type None = the cloud's default)."""
 
@@ -103,6 +127,7 @@ class Storage:
     iops: int | None = None
     throughput_mbps: int | None = None
     protect: bool = True
+    lustre_port: int | None = None
 
 
 #: Spec keys of ``clusters[].addons`` in schema order, with their dataclass field names.
@@ -158,6 +183,9 @@ class Cluster:
     kubernetes: Kubernetes = field(default_factory=Kubernetes)
     network: Network = field(default_factory=Network)
     system_pool: SystemPool = field(default_factory=SystemPool)
+    access: Access = field(default_factory=Access)
+    encryption: Encryption = field(default_factory=Encryption)
+    audit_logs: AuditLogs = field(default_factory=AuditLogs)
     gpu_pools: tuple[GpuPool, ...] = ()
     tpu_slices: tuple[TpuSlice, ...] = ()
     storage: tuple[Storage, ...] = ()
@@ -219,6 +247,7 @@ def _storage(raw: Mapping[str, Any], path: str) -> Storage:
         iops=raw.get("iops"),
         throughput_mbps=raw.get("throughputMBps"),
         protect=raw.get("protect", True),
+        lustre_port=raw.get("lustrePort"),
     )
 
 
@@ -226,6 +255,8 @@ def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
     k8s = raw.get("kubernetes") or {}
     net = raw.get("network") or {}
     sysp = raw.get("systemPool") or {}
+    access = raw.get("access") or {}
+    enc = raw.get("encryption") or {}
     return Cluster(
         name=raw["name"],
         cloud=raw["cloud"],
@@ -241,6 +272,11 @@ def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
         ),
         network=Network(cidr=net.get("cidr", "10.0.0.0/16"), fabric=net.get("fabric", "auto")),
         system_pool=SystemPool(machine_type=sysp.get("machineType"), nodes=sysp.get("nodes", 2)),
+        access=Access(endpoint=access.get("endpoint"), authorized_cidrs=tuple(access.get("authorizedCidrs") or ())),
+        encryption=Encryption(
+            kms_key=enc.get("kmsKey"), key_vault=enc.get("keyVault"), at_host=enc.get("atHost", False)
+        ),
+        audit_logs=AuditLogs(retention_days=(raw.get("auditLogs") or {}).get("retentionDays", 365)),
         gpu_pools=tuple(_pool(p, join_path(path, "gpuPools", i)) for i, p in enumerate(raw.get("gpuPools") or [])),
         tpu_slices=tuple(_slice(s, join_path(path, "tpuSlices", i)) for i, s in enumerate(raw.get("tpuSlices") or [])),
         storage=tuple(_storage(s, join_path(path, "storage", i)) for i, s in enumerate(raw.get("storage") or [])),

@@ -28,6 +28,7 @@ from components.spec.resolved import (
     ResolvedSlice,
     ResolvedStorage,
 )
+from components.spec.security import check_security
 
 
 class _Collector:
@@ -136,9 +137,18 @@ def _resolve_pool(c: _Collector, cat: Catalog, cluster: Cluster, info: CloudInfo
             "use network.fabric: auto, or an accelerator with a fabric (see `aiinfra catalog`)",
         )
     fabric = _fabric_for(cluster, pool, offer, cat)
+    # A specific reservation of A3 Ultra / A4 capacity is placed by the reservation itself.
+    reservation_places = fabric is not None and fabric.reservation_placement and pool.capacity == "reserved"
     compact = pool.placement == "compact" or (
-        pool.placement == "auto" and fabric is not None and fabric.placement != "none"
+        pool.placement == "auto" and fabric is not None and fabric.placement != "none" and not reservation_places
     )
+    if reservation_places and pool.placement == "compact":
+        c.error(
+            join_path(p, "placement"),
+            f"{offer.machine_type} nodes of a specific reservation are placed by the reservation; a compact "
+            "placement policy on top of it is not supported",
+            "remove placement: compact (placement: auto uses the reservation's own placement)",
+        )
     if cluster.zone is None:
         if fabric is not None and fabric.single_zone:
             c.error(
@@ -384,6 +394,7 @@ def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[S
     for cl in spec.clusters:
         info = cat.cloud(cl.cloud)
         _check_cluster_basics(c, cl, info)
+        c.issues.extend(check_security(cl, info, spec.environment))
         _check_unique(
             c,
             [(x.name, x.path) for x in cl.gpu_pools] + [(x.name, x.path) for x in cl.tpu_slices],

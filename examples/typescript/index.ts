@@ -31,7 +31,7 @@ const fleet = new aiinfra.Fleet("fleet", {
                 { name: "v5p", version: "v5p", topology: "2x2x4", count: 1, capacity: "spot" },
             ],
             storage: [
-                { name: "datasets", kind: "lustre", capacityGiB: 36000, throughputMBpsPerTiB: 250 },
+                { name: "datasets", kind: "lustre", capacityGiB: 36000, throughputMBpsPerTiB: 250, lustrePort: 6988 },
             ],
         },
     ],

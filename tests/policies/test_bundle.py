@@ -28,3 +28,10 @@ def test_bundle_imports_its_own_copy_and_serves(tmp_path: Path) -> None:
     assert all(Path(w).is_relative_to(out) for w in where), where
     with PolicyPackProcess(out, python=sys.executable) as pack:
         assert len(pack.info.policies) == 12
+
+
+def test_security_pack_bundle_serves_from_its_own_copy(tmp_path: Path) -> None:
+    out = bundle(tmp_path / "security", "security")
+    assert (out / "components" / "policy" / "security" / "rules.py").exists()
+    with PolicyPackProcess(out, python=sys.executable) as pack:
+        assert pack.info.name == "aiinfra-security" and len(pack.info.policies) == 5

@@ -31,7 +31,15 @@ GCP_TRAIN: dict[str, Any] = {
                 }
             ],
             "tpuSlices": [{"name": "v5p", "version": "v5p", "topology": "2x2x4", "capacity": "spot"}],
-            "storage": [{"name": "datasets", "kind": "lustre", "capacityGiB": 36000, "throughputMBpsPerTiB": 250}],
+            "storage": [
+                {
+                    "name": "datasets",
+                    "kind": "lustre",
+                    "capacityGiB": 36000,
+                    "throughputMBpsPerTiB": 250,
+                    "lustrePort": 6988,
+                }
+            ],
         }
     ],
 }

@@ -77,8 +77,11 @@ def test_aws_train_resource_counts(aws_train: Capture) -> None:
         "aws:iam/role:Role": 3,
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+        "aws:iam/rolePolicy:RolePolicy": 1,  # the cluster role may use the secrets key
+        "aws:kms/key:Key": 1,  # Kubernetes secrets envelope encryption
+        "aws:cloudwatch/logGroup:LogGroup": 1,  # control plane logs, with retention
         "aws:eks/cluster:Cluster": 1,
-        "aws:eks/addon:Addon": 1,
+        "aws:eks/addon:Addon": 2,  # vpc-cni, eks-pod-identity-agent
         LT: 2,
         NG: 2,
         PG: 1,
@@ -97,7 +100,7 @@ def test_aws_train_tags_everywhere(aws_train: Capture) -> None:
         if (
             r.custom
             and r.type.startswith("aws:")
-            and r.type not in ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",)
+            and r.type not in ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/rolePolicy:RolePolicy")
         ):
             tags = r.inputs.get("tags")
             if r.type == "aws:ec2/routeTableAssociation:RouteTableAssociation":
@@ -122,7 +125,7 @@ def test_aws_train_gpu_pool(aws_train: Capture) -> None:
     assert all(n["securityGroups"][0] == "fleet-train-aws-network-node-sg-id" for n in nics)
     assert "vpcSecurityGroupIds" not in lt
     assert lt["placement"] == {"groupName": "fleet-train-aws-p5-pg"}
-    assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
+    assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 1}
     assert lt["userData"]  # localSsd: raid0
     ng = kids[f"{group}-ng"]
     assert ng.ignore_changes == ["scalingConfig.desiredSize"]
@@ -134,7 +137,7 @@ def test_aws_train_gpu_pool(aws_train: Capture) -> None:
     assert i["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
     assert i["labels"]["aiinfra-pool"] == "p5" and i["labels"]["aiinfra-fabric"] == "efa"
     assert i["subnetIds"] == ["fleet-train-aws-network-private-us-east-1a-id"]  # the zone subnet only
-    assert i["clusterName"] == "fleet-train-aws-eks"
+    assert i["clusterName"] == "train-aws"  # the EKS cluster is named after the spec (its log group needs the name)
     assert i["launchTemplate"]["id"] == "fleet-train-aws-p5-lt-id"
 
 

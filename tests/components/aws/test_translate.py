@@ -120,7 +120,7 @@ def test_launch_template_imdsv2_and_root_volume() -> None:
     assert lt["metadata_options"] == {
         "http_endpoint": "enabled",
         "http_tokens": "required",
-        "http_put_response_hop_limit": 2,
+        "http_put_response_hop_limit": 1,
     }
     assert lt["block_device_mappings"][0]["ebs"]["volume_size"] == 500
     assert lt["block_device_mappings"][0]["ebs"]["encrypted"] == "true"

@@ -88,6 +88,16 @@ def test_train_stack_resources_types_names_parents(train: Capture) -> None:
         ("azure-native:managedidentity:UserAssignedIdentity", "fleet-train-az-identity", "fleet-train-az"),
         ("azure-native:authorization:RoleAssignment", "fleet-train-az-network-role", "fleet-train-az"),
         (AKS, "fleet-train-az-aks", "fleet-train-az"),
+        # Kubernetes secrets: a Key Vault key the deployer creates and the cluster identity uses.
+        ("azure-native:keyvault:Vault", "fleet-train-az-kv", "fleet-train-az"),
+        ("azure-native:keyvault:Key", "fleet-train-az-secrets-key", "fleet-train-az"),
+        ("azure-native:authorization:RoleAssignment", "fleet-train-az-kv-deployer", "fleet-train-az"),
+        ("azure-native:authorization:RoleAssignment", "fleet-train-az-secrets-key-user", "fleet-train-az"),
+        # Entra ID + Azure RBAC (no local accounts): the deployer is cluster admin.
+        ("azure-native:authorization:RoleAssignment", "fleet-train-az-deployer-admin", "fleet-train-az"),
+        # kube-audit-admin logs into a workspace with the spec's retention.
+        ("azure-native:operationalinsights:Workspace", "fleet-train-az-logs", "fleet-train-az"),
+        ("azure-native:monitor:DiagnosticSetting", "fleet-train-az-audit", "fleet-train-az"),
         ("aiinfra:azure:GpuPool", "fleet-train-az-ndh100", "fleet-train-az"),
         (PPG, "fleet-train-az-ndh100-ppg", "fleet-train-az-ndh100"),
         (POOL, "fleet-train-az-ndh100-pool", "fleet-train-az-ndh100"),
@@ -107,7 +117,8 @@ def test_train_stack_cluster_inputs(train: Capture) -> None:
     assert aks["kubernetesVersion"] == "1.31"
     assert aks["identity"] == {"type": "UserAssigned", "userAssignedIdentities": ["fleet-train-az-identity-id"]}
     assert aks["oidcIssuerProfile"] == {"enabled": True}
-    assert aks["securityProfile"] == {"workloadIdentity": {"enabled": True}}
+    assert aks["securityProfile"]["workloadIdentity"] == {"enabled": True}
+    assert aks["securityProfile"]["azureKeyVaultKms"]["enabled"] is True
     net = aks["networkProfile"]
     assert (net["networkPlugin"], net["networkPluginMode"], net["outboundType"]) == (
         "azure",
@@ -125,7 +136,7 @@ def test_train_stack_tags_on_everything_that_takes_tags(train: Capture) -> None:
         for r in train.resources
         if r.custom and "-addons" not in r.name and "tags" in input_type_types(args_class(r.type))
     ]
-    assert len(taggable) == 9  # RG, VNet, IP, NAT, identity, AKS, PPG, pool, AMLFS
+    assert len(taggable) == 12  # RG, VNet, IP, NAT, identity, AKS, PPG, pool, AMLFS, vault, key, workspace
     for r in taggable:
         tags = r.inputs.get("tags", {})
         assert tags.get("aiinfra-cluster") == "train-az", r.name
@@ -369,7 +380,8 @@ def test_reserved_pool_gets_contributor_on_the_reservation_group() -> None:
     cap = run_program(_fleet_program(doc))
     assert_inputs_match_sdk(cap.resources)
     role = cap.named("fleet-train-az-ndh100-crg-role")
-    assert role.inputs["scope"] == "/subscriptions/0000/resourceGroups/capacity"
+    # Scoped to the reservation group itself, not to its resource group.
+    assert role.inputs["scope"] == crg
     assert role.inputs["roleDefinitionId"].endswith("/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c")
     assert role.inputs["roleDefinitionId"].startswith("/subscriptions/0000/")
     assert cap.named("fleet-train-az-ndh100-pool").inputs["capacityReservationGroupID"] == crg

@@ -295,3 +295,25 @@ def test_physical_names_fit_azure_limits() -> None:
     long = tr.physical_name("c" * 63, "s" * 63)
     assert len(long) == 80 and long != tr.physical_name("c" * 63, "t" * 63)
     assert long.startswith("c" * 63)
+
+
+def test_entra_kubeconfig_signs_in_through_kubelogin_and_the_azure_cli() -> None:
+    import yaml
+
+    aks = (
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://c.hcp.eastus.azmk8s.io:443'}\n"
+        "users:\n- name: clusterUser_rg_c\n  user:\n    exec:\n      command: kubelogin\n"
+        "      args: [get-token, --login, devicecode, --server-id, x]\n"
+    )
+    doc = yaml.safe_load(tr.entra_kubeconfig(aks))
+    (user,) = doc["users"]
+    assert user["user"]["exec"]["args"] == [
+        "get-token",
+        "--login",
+        "azurecli",
+        "--server-id",
+        "6dae42f8-4368-4678-94ff-3960e28e3630",
+    ]
+    assert user["user"]["exec"]["interactiveMode"] == "Never"
+    assert doc["clusters"][0]["cluster"]["server"].endswith(":443")
+    assert tr.entra_kubeconfig("") == ""

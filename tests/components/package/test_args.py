@@ -93,7 +93,8 @@ def compare_object(
             out.append(f"{field}: package description {desc!r} does not carry the JSON Schema's {text!r}")
         if key not in js_required and "default" not in desc.lower():
             out.append(f"{field}: optional, but its description names no default: {desc!r}")
-        if "default" in jp or "default" in target:
+        # A description that states its default in words ("Default: none (...)") is kept as written.
+        if ("default" in jp or "default" in target) and "Default:" not in text:
             value = jp["default"] if "default" in jp else target["default"]
             if codegen.default_text(value) not in desc:
                 out.append(f"{field}: default {value!r} is not in the package description {desc!r}")

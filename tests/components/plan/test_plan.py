@@ -468,3 +468,32 @@ def test_dates_in_stack_config_stay_strings(tmp_path: Path) -> None:
     assert plan.status == "ok", plan.error or [i.format() for i in plan.issues]
     cluster = next(r for r in plan.resources if r.type == "gcp:container/cluster:Cluster")
     assert cluster.inputs["resourceLabels"]["created"] == "2026-01-01"
+
+
+def test_plan_runs_the_security_pack_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A raw program with a public prod EKS endpoint and a GPU launch template allowing IMDSv1:
+    the plan's violations include the security pack's, and its policy config reaches that pack."""
+    program = tmp_path / "insecure.py"
+    program.write_text(
+        "import pulumi_aws as aws\n"
+        "aws.eks.Cluster('eks', role_arn='arn:aws:iam::123456789012:role/eks', vpc_config={'subnet_ids': ['s']})\n"
+        "aws.ec2.LaunchTemplate('gpu', instance_type='p5.48xlarge', metadata_options={'http_tokens': 'optional'})\n"
+    )
+    stack = tmp_path / "Pulumi.prod.yaml"
+    stack.write_text(
+        "config:\n  aiinfra:fleet:\n    environment: prod\n    clusters:\n"
+        "      - {name: ml, cloud: aws, region: us-east-1, gpuPools: [{name: l4, accelerator: L4}]}\n"
+    )
+    out = tmp_path / "plan.json"
+    argv = ["plan", str(stack), "--program", str(program), "--format", "json", "--out", str(out)]
+    assert cli.main(argv) == 1
+    found = {(v["policy"], v["name"], v["enforcementLevel"]) for v in json.loads(out.read_text())["violations"]}
+    assert ("private-api-endpoint", "eks", "mandatory") in found
+    assert ("imds-v2-hop-limit", "gpu", "mandatory") in found
+    # One --policy-config for both packs: each pack gets its own policies (and `all`).
+    relaxed = '{"private-api-endpoint": "advisory", "imds-v2-hop-limit": "advisory", "stack-ceilings": "advisory"}'
+    assert cli.main([*argv, "--policy-config", relaxed]) == 0
+    levels = {v["policy"]: v["enforcementLevel"] for v in json.loads(out.read_text())["violations"]}
+    assert levels["private-api-endpoint"] == "advisory" and levels["imds-v2-hop-limit"] == "advisory"
+    assert cli.main([*argv, "--policy-config", '{"no-such-policy": "advisory"}']) == 2
+    assert "no-such-policy" in capsys.readouterr().err + out.read_text()

@@ -125,3 +125,26 @@ def test_resource_changes_pool_force_new_and_gone() -> None:
     assert (c.severity, c.effect, c.before, c.after) == ("warning", "replace", ["p5.48xlarge"], ["p5e.48xlarge"])
     (gone,) = resource_changes(base, [])  # type: ignore[arg-type]
     assert gone.effect == "delete" and gone.severity == "warning"
+
+
+def test_resource_changes_skip_inputs_the_program_ignores() -> None:
+    """The Lustre legacy-port flag is `ignore_changes`: a version bump that would flip it is no replacement."""
+    from components.plan.replacements import resource_changes
+
+    lustre = "gcp:lustre/instance:Instance"
+    base = [_res(lustre, "fs", {"capacityGib": "36000", "gkeSupportEnabled": True})]
+    head = [_res(lustre, "fs", {"capacityGib": "36000"})]
+    (c,) = resource_changes(base, head)  # type: ignore[arg-type]
+    assert c.field == f"{lustre} fs: gkeSupportEnabled" and c.effect == "replace"
+    head[0].ignore_changes = ["gkeSupportEnabled"]
+    assert resource_changes(base, head) == []  # type: ignore[arg-type]
+
+
+def test_an_eks_cluster_that_gets_a_name_is_replaced() -> None:
+    from components.plan.replacements import resource_changes
+
+    eks = "aws:eks/cluster:Cluster"
+    before = [_res(eks, "fleet-ml-eks", {"roleArn": "r"}, protect=False)]  # autonamed by Pulumi
+    after = [_res(eks, "fleet-ml-eks", {"roleArn": "r", "name": "ml"}, protect=False)]
+    (c,) = resource_changes(before, after)  # type: ignore[arg-type]
+    assert (c.effect, c.field, c.after) == ("replace", f"{eks} fleet-ml-eks: name", "ml")

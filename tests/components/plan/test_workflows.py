@@ -39,7 +39,7 @@ def test_pull_request_workflow() -> None:
     preview = doc["jobs"]["pulumi-preview"]
     action = next(s for s in _steps(preview) if s.get("uses", "").startswith("pulumi/actions@"))
     assert action["with"]["command"] == "preview"
-    assert action["with"]["policyPacks"] == "policies/overprovisioning"
+    assert action["with"]["policyPacks"].split() == ["policies/overprovisioning", "policies/security"]
     assert action["with"]["comment-on-pr"] is True
 
 
@@ -53,7 +53,7 @@ def test_deploy_workflow() -> None:
     up = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
     assert gate < up
     assert steps[up]["with"]["command"] == "up"
-    assert steps[up]["with"]["policyPacks"] == "policies/overprovisioning"
+    assert steps[up]["with"]["policyPacks"].split() == ["policies/overprovisioning", "policies/security"]
     stacks = {p.stem.removeprefix("Pulumi.") for p in (REPO / "stacks").glob("Pulumi.*.yaml")}
     assert set(job["strategy"]["matrix"]["stack"]) == stacks
     assert set(_load("pull-request.yml")["jobs"]["pulumi-preview"]["strategy"]["matrix"]["stack"]) == stacks

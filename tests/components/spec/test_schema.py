@@ -10,7 +10,10 @@ import pytest
 
 from components.spec.errors import SpecIssue
 from components.spec.model import (
+    Access,
+    AuditLogs,
     Budget,
+    Encryption,
     GpuPool,
     Kubernetes,
     Network,
@@ -207,6 +210,9 @@ def test_cluster_level_defaults_equal_schema_defaults() -> None:
     assert Network().fabric == cluster["network"]["properties"]["fabric"]["default"]
     assert Kubernetes().release_channel == cluster["kubernetes"]["properties"]["releaseChannel"]["default"]
     assert SystemPool().nodes == cluster["systemPool"]["properties"]["nodes"]["default"]
+    assert AuditLogs().retention_days == cluster["auditLogs"]["properties"]["retentionDays"]["default"]
+    assert Encryption().at_host is cluster["encryption"]["properties"]["atHost"]["default"]
+    assert list(Access().authorized_cidrs) == cluster["access"]["properties"]["authorizedCidrs"]["default"]
     assert Budget() == Budget(None, None)
     assert fleet_schema()["properties"]["environment"]["default"] == "dev"
 
