@@ -12,13 +12,17 @@ import sys
 from importlib import metadata
 from typing import Any
 
-from pulumi.errors import InputPropertiesError, InputPropertyError
-from pulumi.provider import main as serve
-from pulumi.provider.experimental.component import ComponentProvider
-from pulumi.provider.provider import ConstructResult
-from pulumi.provider.server import ComponentInitError
+from components.protos import share_google_rpc_status
 
-from components.package.resources import COMPONENTS, PACKAGE
+share_google_rpc_status()
+
+from pulumi.errors import InputPropertiesError, InputPropertyError  # noqa: E402
+from pulumi.provider import main as serve  # noqa: E402
+from pulumi.provider.experimental.component import ComponentProvider  # noqa: E402
+from pulumi.provider.provider import ConstructResult  # noqa: E402
+from pulumi.provider.server import ComponentInitError  # noqa: E402
+
+from components.package.resources import COMPONENTS, PACKAGE  # noqa: E402
 
 
 def package_version() -> str:
