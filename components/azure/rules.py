@@ -158,7 +158,8 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
     try:
         tr.network_layout(cluster)
     except tr.TranslateError as err:
-        issues.append(SpecIssue(err.path, err.message, "use a larger network.cidr (e.g. a /16)"))
+        hint = "use a larger network.cidr (e.g. a /16)" if err.path.endswith("network.cidr") else None
+        issues.append(SpecIssue(err.path, err.message, hint))
     except ValueError as err:  # an invalid CIDR is reported by the cloud-neutral checks
         if "overlaps" in str(err):
             issues.append(SpecIssue(join_path(p, "network", "cidr"), str(err), "use another network.cidr"))

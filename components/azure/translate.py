@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from components.catalog import get_catalog
+from components.naming import shorten
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
 from components.spec.security import endpoint_access
 
@@ -174,11 +175,7 @@ def physical_name(*parts: str, max_length: int = 80) -> str:
     Most Azure resource names (AMLFS, disks, proximity placement groups, network resources)
     allow 80 characters; cluster and storage names of the spec allow 63 each.
     """
-    name = "-".join(parts)
-    if len(name) <= max_length:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: max_length - 9].rstrip('-_')}-{digest}"
+    return shorten("-".join(parts), max_length)
 
 
 def dns_prefix(cluster: ResolvedCluster) -> str:
@@ -225,31 +222,38 @@ def _first_free(candidates: Sequence[str], taken: Sequence[ipaddress.IPv4Network
 
 
 def network_layout(cluster: ResolvedCluster) -> NetworkLayout:
-    """Split ``network.cidr``: the first half for nodes, Lustre subnets carved from the second.
+    """Split ``network.cidr``: the first half for nodes, Lustre subnets placed in the second.
 
     With Azure CNI overlay only nodes take VNet addresses (pods get overlay IPs), so half the
     VNet is plenty for nodes; Managed Lustre needs its own subnet (at least a /24, larger for
-    big file systems) that nodes reach inside the same VNet.
+    big file systems) that nodes reach inside the same VNet. A Lustre subnet is a function of
+    its own storage entry alone (``lustre_subnet``), so reordering ``storage`` or adding an entry
+    never moves the subnet of a file system in use.
     """
     path = f"{cluster.spec.path}.network.cidr"
     vnet = ipaddress.IPv4Network(cluster.spec.network.cidr)
     node, rest = list(vnet.subnets(prefixlen_diff=1))
     lustre: dict[str, str] = {}
-    cursor = int(rest.network_address)
-    for st in cluster.storage:
-        if st.spec.kind != "lustre":
-            continue
-        prefix = amlfs_subnet_prefix(st.spec.capacity_gib)
-        size = 2 ** (32 - prefix)
-        cursor = -(-cursor // size) * size  # align to the subnet size
-        sub = ipaddress.IPv4Network(f"{ipaddress.IPv4Address(cursor)}/{prefix}")
-        if not sub.subnet_of(rest):
-            raise TranslateError(
-                path,
-                f"{vnet} has no room for a /{prefix} Lustre subnet for '{st.name}' after the node subnet {node}",
-            )
+    wanted = [st for st in cluster.storage if st.spec.kind == "lustre"]
+    need = sum(2 ** (32 - amlfs_subnet_prefix(st.spec.capacity_gib)) for st in wanted if not st.spec.subnet_cidr)
+    if need > rest.num_addresses:
+        raise TranslateError(
+            path,
+            f"{vnet} has no room for {len(wanted)} Lustre subnets ({need:,} addresses) after the node subnet {node}",
+        )
+    placed: list[tuple[ipaddress.IPv4Network, str, str]] = []
+    for st in sorted(wanted, key=lambda s: s.name):  # by name: the error names the same entry in any order
+        sub = lustre_subnet(st, vnet, node, rest)
+        for other, other_name, _ in placed:
+            if sub.overlaps(other):
+                raise TranslateError(
+                    f"{st.spec.path}.name",
+                    f"Lustre '{st.name}' would get subnet {sub}, which overlaps {other} of Lustre '{other_name}' "
+                    "(each subnet is placed by its storage name); rename one of them, or give one subnetCidr",
+                )
+        placed.append((sub, st.name, st.spec.path))
         lustre[st.name] = str(sub)
-        cursor += size
+    lustre = {st.name: lustre[st.name] for st in wanted}  # in spec order, for readers
     pod = _first_free(POD_CIDRS, [vnet])
     svc = _first_free(SERVICE_CIDRS, [vnet, pod])
     return NetworkLayout(
@@ -260,6 +264,35 @@ def network_layout(cluster: ResolvedCluster) -> NetworkLayout:
         service_cidr=str(svc),
         dns_service_ip=str(svc.network_address + 10),
     )
+
+
+def lustre_subnet(
+    st: ResolvedStorage, vnet: ipaddress.IPv4Network, node: ipaddress.IPv4Network, rest: ipaddress.IPv4Network
+) -> ipaddress.IPv4Network:
+    """The subnet of one Managed Lustre file system: its ``subnetCidr``, or the slot of the size
+    its capacity needs (``amlfs_subnet_prefix``) that a hash of its name picks in ``rest``."""
+    pinned = st.spec.subnet_cidr
+    prefix = amlfs_subnet_prefix(st.spec.capacity_gib)
+    where = f"{st.spec.path}.subnetCidr"
+    if pinned:
+        try:
+            sub = ipaddress.IPv4Network(pinned)
+        except ValueError as err:
+            raise TranslateError(where, f"'{pinned}' is not a network address ({err})") from None
+        if not sub.subnet_of(vnet) or sub.overlaps(node):
+            raise TranslateError(where, f"{sub} must lie in {rest}: inside {vnet}, outside the node subnet {node}")
+        if sub.prefixlen > prefix:
+            raise TranslateError(where, f"{sub} is too small: {st.spec.capacity_gib:,} GiB of Lustre needs a /{prefix}")
+        return sub
+    if prefix < rest.prefixlen:
+        raise TranslateError(
+            f"{st.spec.path}.capacityGiB",
+            f"a /{prefix} Lustre subnet does not fit in {rest}, the half of the VNet left after the node subnet "
+            f"{node}; use a larger network.cidr",
+        )
+    slots = list(rest.subnets(new_prefix=prefix))
+    digest = int(hashlib.sha256(st.name.encode()).hexdigest(), 16)
+    return slots[digest % len(slots)]
 
 
 def vnet_args(cluster: ResolvedCluster, layout: NetworkLayout, rg: Ref) -> dict[str, Any]:
@@ -386,7 +419,7 @@ def managed_cluster_args(
         "resource_group_name": rg,
         "location": cluster.spec.region,
         "dns_prefix": dns_prefix(cluster),
-        "node_resource_group": f"{resource_group_name(cluster)}-nodes"[:80],
+        "node_resource_group": shorten(f"{resource_group_name(cluster)}-nodes", 80),
         "identity": {"type": "UserAssigned", "user_assigned_identities": [identity_id]},
         "oidc_issuer_profile": {"enabled": True},
         "security_profile": security_profile(secrets_key),

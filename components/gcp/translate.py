@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog.model import FabricKind
+from components.naming import shorten
 from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedSlice, ResolvedStorage
 from components.spec.security import endpoint_access
+from components.spec.versions import gke_version_floor
 
 # Default machine type of the system pool (schema description of systemPool.machineType).
 DEFAULT_SYSTEM_MACHINE = "e2-standard-4"
@@ -288,9 +290,9 @@ def _natural(name: str) -> tuple[str, int]:
 
 
 def physical_name(cluster: ResolvedCluster, role: str, limit: int = 63) -> str:
-    """``<cluster>-<role>``, the cloud-side name of a cluster-scoped resource (at most ``limit`` chars)."""
-    name = f"{cluster.name}-{role}"
-    return name[:limit].rstrip("-")
+    """``<cluster>-<role>``, the cloud-side name of a cluster-scoped resource (at most ``limit``
+    chars; a longer one ends in a hash of the whole, so two long names never become one)."""
+    return shorten(f"{cluster.name}-{role}", limit)
 
 
 def slice_pool_names(sl: ResolvedSlice) -> list[str]:
@@ -525,7 +527,8 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
     if spec.zone:
         args["node_locations"] = [spec.zone]
     if spec.kubernetes.version:
-        args["min_master_version"] = spec.kubernetes.version
+        # a floor: the minor asked for, or an accelerator family's minimum patch in it
+        args["min_master_version"] = gke_version_floor(cluster)
     authorized = master_authorized_networks(cluster)
     if authorized is not None:
         args["master_authorized_networks_config"] = authorized
@@ -657,7 +660,8 @@ def secure_boot(pool: ResolvedPool | None) -> bool:
 def node_service_account_args(cluster: ResolvedCluster) -> dict[str, Any]:
     """The nodes' service account: ``<cluster>-nodes`` (account ids are 6-30 characters)."""
     return {
-        "account_id": f"{cluster.name[:24].rstrip('-')}-nodes",
+        # at most 24 + len("-nodes") = 30; a name over 24 keeps a hash of itself (not just its start)
+        "account_id": f"{shorten(cluster.name, 24)}-nodes",
         "display_name": f"ai-infra {cluster.name} GKE nodes",
         "description": "Least-privilege identity of the GKE nodes (logging, monitoring, image pulls)",
     }

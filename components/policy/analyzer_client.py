@@ -29,6 +29,7 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -218,8 +219,26 @@ def pack_command(pack_dir: Path, engine_address: str, python: str | None = None)
     return [python or pack_python(pack_dir), "-u", "-m", "pulumi.policy", engine_address, "."]
 
 
+# The stack config travels in a file (its path in this variable); ``PULUMI_CONFIG`` carries it too,
+# as the engine does, only while it is small: an environment variable over 128 KiB makes exec fail
+# with "Argument list too long" (Linux MAX_ARG_STRLEN), and a plan must never fail on that.
+CONFIG_FILE_ENV = "AIINFRA_PULUMI_CONFIG_FILE"
+MAX_ENV_CONFIG_BYTES = 32 * 1024
+
+
+def config_json(stack_config: Mapping[str, Any]) -> str:
+    """The stack config as ``PULUMI_CONFIG`` holds it: every value a string (objects as JSON)."""
+    return json.dumps({k: v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()})
+
+
 def pack_env(
-    *, project: str, stack: str, dry_run: bool, organization: str, stack_config: Mapping[str, Any] | None
+    *,
+    project: str,
+    stack: str,
+    dry_run: bool,
+    organization: str,
+    stack_config: Mapping[str, Any] | None,
+    config_file: str | None = None,
 ) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -231,10 +250,13 @@ def pack_env(
         }
     )
     env.pop("PULUMI_CONFIG", None)
+    env.pop(CONFIG_FILE_ENV, None)
     if stack_config:
-        env["PULUMI_CONFIG"] = json.dumps(
-            {k: v if isinstance(v, str) else json.dumps(v) for k, v in stack_config.items()}
-        )
+        text = config_json(stack_config)
+        if len(text.encode("utf-8")) <= MAX_ENV_CONFIG_BYTES:
+            env["PULUMI_CONFIG"] = text
+    if config_file:
+        env[CONFIG_FILE_ENV] = config_file
     return env
 
 
@@ -287,8 +309,18 @@ class PolicyPackProcess:
         self.engine = _Engine()
         self.stderr_lines: list[str] = []
         cmd = pack_command(self.pack_dir, self.engine.address, python)
+        # the stack config in a private file, never only in the environment (see CONFIG_FILE_ENV)
+        self._config_dir = tempfile.TemporaryDirectory(prefix="aiinfra-pack-")
+        config_file = os.path.join(self._config_dir.name, "config.json")
+        with open(config_file, "w", encoding="utf-8") as fh:
+            fh.write(config_json(stack_config or {}))
         env = pack_env(
-            project=project, stack=stack, dry_run=dry_run, organization=organization, stack_config=stack_config
+            project=project,
+            stack=stack,
+            dry_run=dry_run,
+            organization=organization,
+            stack_config=stack_config,
+            config_file=config_file,
         )
         self.started = time.monotonic()
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and pack
@@ -449,6 +481,7 @@ class PolicyPackProcess:
             if stream is not None:
                 stream.close()
         self.engine.stop()
+        self._config_dir.cleanup()
 
     def __enter__(self) -> PolicyPackProcess:
         return self

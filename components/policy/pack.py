@@ -43,9 +43,21 @@ def stack_config_value(key: str) -> Any:
     """A value of the stack config the engine passes the pack (``aiinfra:fleet``, ``aiinfra:prices``).
 
     The engine sets ``PULUMI_CONFIG`` (the stack's config as JSON) in the pack's environment;
-    pulumi-policy loads it into ``pulumi.runtime`` config before each analysis.
+    pulumi-policy loads it into ``pulumi.runtime`` config before each analysis. The planner's
+    client (``analyzer_client``) also writes it to a file named by ``AIINFRA_PULUMI_CONFIG_FILE``
+    and leaves it out of the environment when it is large (an oversized environment variable
+    makes the pack fail to start), so that file comes first.
     """
     raw: Any = None
+    path = os.environ.get("AIINFRA_PULUMI_CONFIG_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                raw = json.load(fh).get(key)
+        except (OSError, ValueError, AttributeError):
+            raw = None
+        if raw is not None:
+            return raw
     try:
         import pulumi.runtime
 

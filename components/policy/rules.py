@@ -37,6 +37,11 @@ _MIN_FIELD = {
     "azure-native:compute:VirtualMachineScaleSet": "sku.capacity (scale with an autoscale setting)",
     "aws:eks/nodeGroup:NodeGroup": "scalingConfig.minSize",
     "aws:autoscaling/group:Group": "minSize",
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "managedInstanceScaling.minInstanceCount",
+    "aws:batch/computeEnvironment:ComputeEnvironment": "computeResources.minVcpus",
+    "azure-native:machinelearningservices:Compute": "properties.properties.scaleSettings.minNodeCount",
+    "azure:machinelearning/computeCluster:ComputeCluster": "scaleSettings.minNodeCount",
+    "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool": "minCount (with autoScalingEnabled)",
     "gcp:compute/instanceGroupManager:InstanceGroupManager": "targetSize (scale with an autoscaler)",
     "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager": "targetSize (scale with an autoscaler)",
 }
@@ -48,6 +53,24 @@ _MAX_FIELD = {
     "azure-native:compute:VirtualMachineScaleSet": "sku.capacity",
     "aws:eks/nodeGroup:NodeGroup": "scalingConfig.maxSize",
     "aws:autoscaling/group:Group": "maxSize",
+    "aws:ec2/fleet:Fleet": "targetCapacitySpecification.totalTargetCapacity",
+    "aws:ec2/spotFleetRequest:SpotFleetRequest": "targetCapacity",
+    "aws:ec2/capacityReservation:CapacityReservation": "instanceCount",
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "managedInstanceScaling.maxInstanceCount",
+    "aws:sagemaker/trainingJob:TrainingJob": "resourceConfig.instanceCount",
+    "aws:batch/computeEnvironment:ComputeEnvironment": "computeResources.maxVcpus",
+    "gcp:compute/reservation:Reservation": "specificReservation.count",
+    "azure-native:compute:CapacityReservation": "sku.capacity",
+    "azure:compute/capacityReservation:CapacityReservation": "sku.capacity",
+    "azure-native:machinelearningservices:Compute": "properties.properties.scaleSettings.maxNodeCount",
+    "azure:machinelearning/computeCluster:ComputeCluster": "scaleSettings.maxNodeCount",
+    "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool": "maxCount",
+    "azure:containerservice/kubernetesCluster:KubernetesCluster": "defaultNodePool.maxCount / nodeCount",
+    "azure:compute/linuxVirtualMachineScaleSet:LinuxVirtualMachineScaleSet": "instances",
+    "azure:compute/windowsVirtualMachineScaleSet:WindowsVirtualMachineScaleSet": "instances",
+    "azure:compute/orchestratedVirtualMachineScaleSet:OrchestratedVirtualMachineScaleSet": "instances",
+    "kubernetes:karpenter.sh/v1:NodePool": "spec.limits (nvidia.com/gpu, cpu)",
+    "kubernetes:karpenter.sh/v1beta1:NodePool": "spec.limits (nvidia.com/gpu, cpu)",
 }
 _SPOT_FIELD = {
     "gcp": "spot (GKE nodeConfig.spot / GCE scheduling.provisioningModel: SPOT)",
@@ -75,11 +98,28 @@ def _what(pool: Pool, nodes: float | None) -> str:
 
 
 # ----- stack-ceilings ---------------------------------------------------------------------------
+def _counted_nodes(pool: Pool) -> float:
+    """Nodes a pool counts with in the ceilings: its maximum, or where that is unknown at preview,
+    its minimum (what is known; ``accelerator-visibility`` says what was not counted)."""
+    if pool.max_nodes is not None:
+        return pool.max_nodes
+    return pool.min_nodes or 0.0
+
+
 def _share(pool: Pool, unit: str) -> float:
-    """A pool's accelerators or USD/h at max scale."""
+    """A pool's accelerators or USD/h at max scale (at its minimum when the maximum is unknown)."""
+    nodes = _counted_nodes(pool)
     if unit == "accelerators":
-        return pool.accelerators_at_max or 0.0
-    return pool.usd_at(pool.max_nodes) or 0.0
+        return nodes * pool.shape.per_node if pool.shape.accelerator is not None else 0.0
+    return pool.usd_at(nodes) or 0.0
+
+
+def _uncounted(pools: Iterable[Pool]) -> str:
+    """``; not counted beyond their minimum: node pool 'x' (max size unknown at preview)``, or ``""``."""
+    unknown = [p.label for p in pools if p.max_nodes is None]
+    if not unknown:
+        return ""
+    return f"; counted at their minimum as their max size is unknown at preview: {', '.join(unknown)}"
 
 
 def _figure(unit: str, value: float) -> str:
@@ -121,7 +161,7 @@ def stack_ceilings(view: View, s: Settings) -> list[Finding]:
     """Accelerators and USD/h at max scale: per environment against its ceilings, and the whole
     stack against the fleet spec's own budget. One finding per pool, naming every limit it helps
     exceed."""
-    pools = [p for p in _accelerator_pools(view) if p.max_nodes is not None]
+    pools = _accelerator_pools(view)
     by_env: dict[str, list[Pool]] = defaultdict(list)
     for pool in pools:
         by_env[s.environment(pool.labels)].append(pool)
@@ -152,7 +192,11 @@ def stack_ceilings(view: View, s: Settings) -> list[Finding]:
             fix = "lower maxNodes or use a smaller accelerator"
         else:
             fix = "lower maxNodes or use a smaller (or spot) accelerator"
-        out.append(Finding(pool.urn, f"{pool.label} can reach {_what(pool, pool.max_nodes)}; {clauses}; {fix}"))
+        reach = f"can reach {_what(pool, pool.max_nodes)}"
+        if pool.max_nodes is None:
+            reach = f"has an unknown max size at preview and at least {_what(pool, _counted_nodes(pool))}"
+        note = _uncounted(pools) if any(h.shared for h in hits) else ""
+        out.append(Finding(pool.urn, f"{pool.label} {reach}; {clauses}{note}; {fix}"))
     return out
 
 
@@ -301,7 +345,7 @@ def spot_outside_prod(view: View, s: Settings) -> list[Finding]:
 def _standalone_groups(view: View) -> dict[tuple[str, str], list[Pool]]:
     groups: dict[tuple[str, str], list[Pool]] = defaultdict(list)
     for p in view.pools:
-        if not p.scalable and p.shape.offer is not None and p.shape.tpu is None:
+        if not p.scalable and p.fabric_applies and p.shape.offer is not None and p.shape.tpu is None:
             groups[(p.cloud, p.shape.offer.machine_type)].append(p)
     return groups
 
@@ -333,7 +377,7 @@ def under_networked(view: View, s: Settings) -> list[Finding]:
     groups = _standalone_groups(view)
     for pool in view.pools:
         shape = pool.shape
-        if not shape.fabric_essential or shape.offer is None or not shape.fabric_missing:
+        if not pool.fabric_applies or not shape.fabric_essential or shape.offer is None or not shape.fabric_missing:
             continue
         if pool.scalable:
             if pool.max_nodes is None or pool.max_nodes < 2:
@@ -378,7 +422,7 @@ def fabric_unused(view: View, s: Settings) -> list[Finding]:
     for pool in view.pools:
         shape = pool.shape
         offer = shape.offer
-        if offer is None or not offer.fabric.essential:
+        if offer is None or not offer.fabric.essential or not pool.fabric_applies:
             continue
         if pool.scalable:
             if pool.max_nodes is None or pool.max_nodes > 1 or pool.max_nodes == 0:
@@ -566,7 +610,12 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
     out = [Finding(n.urn, n.message) for n in view.notes]
     for pool in view.pools:
         shape = pool.shape
-        if shape.fabric_essential and shape.fabric_missing is None and (pool.max_nodes or 0) >= 2:
+        if (
+            pool.fabric_applies
+            and shape.fabric_essential
+            and shape.fabric_missing is None
+            and (pool.max_nodes or 0) >= 2
+        ):
             out.append(
                 Finding(
                     pool.urn,
@@ -574,17 +623,49 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
                     "preview, so under-networked cannot check it yet",
                 )
             )
-    env, source = s.default_environment()
-    unlabeled = [p for p in view.pools if p.shape.accelerator is not None and "aiinfra-environment" not in p.labels]
-    if source == "fallback" and unlabeled:
-        names = ", ".join(p.label for p in unlabeled[:3]) + (" and others" if len(unlabeled) > 3 else "")
+    unknown_max = [p for p in _accelerator_pools(view) if p.max_nodes is None]
+    if unknown_max:
+        known = [p for p in _accelerator_pools(view) if p not in unknown_max]
+        total_acc = sum(_share(p, "accelerators") for p in _accelerator_pools(view))
+        total_usd = sum(_share(p, "usd") for p in _accelerator_pools(view))
+        missing = ", ".join(
+            f"{p.label} (at its minimum, {fmt_int(_counted_nodes(p))} {p.node_word}s)" for p in unknown_max
+        )
         out.append(
             Finding(
                 "",
-                f"the environment of {names} is not known (no aiinfra-environment label / tag, policy config "
-                f"environment, stack tag or fleet spec), so the '{env}' thresholds apply; set one of them",
+                f"the ceilings counted {fmt_int(total_acc)} accelerators and {fmt_usd(total_usd)}/h at max scale from "
+                f"{len(known)} pool(s) of known size; the max size of {missing} is unknown at preview, so the stack "
+                "may reach more; give those sizes as plain values (not outputs of other resources) to check them",
             )
         )
+    env, source = s.default_environment()
+    accel = [p for p in view.pools if p.shape.accelerator is not None]
+    if source == "fallback":
+        # no configured environment: every pool not labelled with the strictest one gets it anyway
+        unknown = [p for p in accel if s.environment(p.labels) != p.labels.get("aiinfra-environment")]
+        if unknown:
+            names = ", ".join(p.label for p in unknown[:3]) + (" and others" if len(unknown) > 3 else "")
+            out.append(
+                Finding(
+                    "",
+                    f"the stack's environment is not configured (policy config environment, stack tag "
+                    f"aiinfra-environment or the fleet spec's environment), so the strictest, '{env}', thresholds "
+                    f"apply to {names}; a resource's own label cannot lift them; set one of them",
+                )
+            )
+    else:
+        for p in accel:
+            lifted = s.lifted_label(p.labels)
+            if lifted is not None:
+                out.append(
+                    Finding(
+                        p.urn,
+                        f"{p.label} is labelled aiinfra-environment: {lifted}, but the stack's environment is "
+                        f"'{env}' ({source}), so the '{env}' thresholds apply; a resource's label can only make "
+                        f"its limits stricter; change the stack's environment to deploy it as {lifted}",
+                    )
+                )
     return out
 
 

@@ -5,11 +5,13 @@ Every threshold comes from the policy's ``PolicyConfigSchema`` (what ``pulumi pr
 A threshold is either one number for every environment or an object keyed by environment
 (``{"dev": 16, "staging": 128, "prod": 2048}``); keys left out fall back to the defaults here.
 
-The environment of a resource, in order: its own ``aiinfra-environment`` label / tag (ai-infra
-puts it on every resource), the policy's ``environment`` config, the stack tag
+The stack's environment, in order: the policy's ``environment`` config, the stack tag
 ``aiinfra-environment``, the ``environment`` of the fleet spec in the stack config
-(``aiinfra:fleet``), else ``prod`` (the most permissive thresholds; the
-``accelerator-visibility`` policy says so, never silently).
+(``aiinfra:fleet``), else the strictest environment, ``dev`` (the ``accelerator-visibility``
+policy says so, never silently). A resource's own ``aiinfra-environment`` label / tag can only
+make its limits stricter: a pool labelled ``prod`` in a ``dev`` stack is judged as ``dev``
+(otherwise anyone who can write a label could lift the organization's limits); a pool labelled
+``dev`` in a ``prod`` stack is judged as ``dev``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Any
 
 import yaml
 
-ENVIRONMENTS = ("dev", "staging", "prod")
-FALLBACK_ENVIRONMENT = "prod"
+ENVIRONMENTS = ("dev", "staging", "prod")  # strictest first
+FALLBACK_ENVIRONMENT = "dev"  # the strictest: an unknown environment never gets prod's limits
 STACK_TAG = "aiinfra-environment"
 CLASSES = ("frontier", "training", "inference")
 
@@ -86,8 +88,9 @@ _MBPS = {
 COMMON_PROPERTIES: Mapping[str, Mapping[str, Any]] = {
     "environment": {
         "description": (
-            "Environment of resources that carry no aiinfra-environment label or tag (raw resources of "
-            "any program). Default: the stack tag aiinfra-environment, then the fleet spec's environment."
+            "The stack's environment: its resources get this environment's limits (a resource's own "
+            "aiinfra-environment label or tag can only make them stricter). Default: the stack tag "
+            "aiinfra-environment, then the fleet spec's environment, else dev (the strictest)."
         ),
         "type": "string",
         "enum": list(ENVIRONMENTS),
@@ -310,10 +313,19 @@ class Settings:
         return FALLBACK_ENVIRONMENT, "fallback"
 
     def environment(self, labels: Mapping[str, str]) -> str:
+        """The environment whose limits apply to a resource with these labels.
+
+        The stack's environment, or the resource's own label when that is stricter: a label
+        never lifts the limits the stack's configuration sets.
+        """
+        return stricter(labels.get(STACK_TAG), self.default_environment()[0])
+
+    def lifted_label(self, labels: Mapping[str, str]) -> str | None:
+        """The resource's own environment label when it names a looser environment than applies."""
         own = labels.get(STACK_TAG)
-        if own in ENVIRONMENTS:
+        if own in ENVIRONMENTS and own != self.environment(labels):
             return own
-        return self.default_environment()[0]
+        return None
 
     def raw(self, key: str) -> Any:
         if key in self.config and self.config[key] is not None:
@@ -336,6 +348,13 @@ class Settings:
         if isinstance(envs, list):
             return env in envs
         return self.spec.environments is None or env in self.spec.environments
+
+
+def stricter(label: Any, configured: str) -> str:
+    """``label`` if it names an environment at least as strict as ``configured``, else ``configured``."""
+    if label in ENVIRONMENTS and ENVIRONMENTS.index(label) < ENVIRONMENTS.index(configured):
+        return str(label)
+    return configured
 
 
 def settings_for(

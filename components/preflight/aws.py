@@ -86,8 +86,10 @@ def is_throttle(exc: Exception) -> bool:
     return _error_code(exc) in THROTTLE_CODES
 
 
-def default_client_factory(max_attempts: int = 5) -> ClientFactory:
-    """boto3 clients from the standard credential chain, adaptive retries, short timeouts.
+def default_client_factory(max_attempts: int = 5, call_timeout: float = 10.0) -> ClientFactory:
+    """boto3 clients from the standard credential chain, adaptive retries, short timeouts
+    (``call_timeout`` seconds to read a response, at most 5 to connect; the run's Deadline bounds
+    the retries of a call that keeps timing out).
 
     Raises ``CredentialsError`` when the chain finds no credentials at all.
     """
@@ -107,8 +109,8 @@ def default_client_factory(max_attempts: int = 5) -> ClientFactory:
         raise CredentialsError(CLOUD, "no AWS credentials found in the standard chain", HOW_TO_FIX)
     config = Config(
         retries={"mode": "adaptive", "total_max_attempts": max_attempts},
-        connect_timeout=5,
-        read_timeout=30,
+        connect_timeout=min(5.0, call_timeout),
+        read_timeout=call_timeout,
         user_agent_extra="aiinfra-preflight",
     )
     cache: dict[tuple[str, str], Any] = {}
@@ -142,8 +144,10 @@ class AwsChecker(BaseChecker):
         backoff: Backoff | None = None,
     ) -> None:
         self.options = options or PreflightOptions()
-        self._factory = client_factory or default_client_factory(self.options.max_attempts)
-        self.backoff = backoff or Backoff()
+        self._factory = client_factory or default_client_factory(
+            self.options.max_attempts, self.options.call_timeout_seconds
+        )
+        self.backoff = backoff or Backoff(deadline=self.options.deadline)
         self._types: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._azs: dict[tuple[str, str], list[str]] = {}
         self._running: dict[str, dict[tuple[str, bool], int]] = {}

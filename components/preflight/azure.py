@@ -53,7 +53,7 @@ class AzureClients:
     capacity_reservations: Any
 
 
-def default_clients(subscription: str | None, credential: Any = None) -> AzureClients:
+def default_clients(subscription: str | None, credential: Any = None, call_timeout: float = 10.0) -> AzureClients:
     """Clients on ``DefaultAzureCredential``; raises ``CredentialsError`` when it finds nothing."""
     from azure.core.exceptions import ClientAuthenticationError
 
@@ -70,7 +70,14 @@ def default_clients(subscription: str | None, credential: Any = None) -> AzureCl
         raise CredentialsError(CLOUD, f"no usable Azure credentials ({first})", HOW_TO_FIX) from exc
     from azure.mgmt.compute import ComputeManagementClient
 
-    client = ComputeManagementClient(credential, subscription, retry_total=4)
+    # per-call timeouts (azure-core ConnectionConfiguration); the run's Deadline bounds the retries
+    client = ComputeManagementClient(
+        credential,
+        subscription,
+        retry_total=4,
+        connection_timeout=min(5.0, call_timeout),
+        read_timeout=call_timeout,
+    )
     return AzureClients(
         usage=client.usage,
         resource_skus=client.resource_skus,
@@ -109,8 +116,10 @@ class AzureChecker(BaseChecker):
         backoff: Backoff | None = None,
     ) -> None:
         self.options = options or PreflightOptions()
-        self.clients = clients or default_clients(self.options.azure_subscription)
-        self.backoff = backoff or Backoff()
+        self.clients = clients or default_clients(
+            self.options.azure_subscription, call_timeout=self.options.call_timeout_seconds
+        )
+        self.backoff = backoff or Backoff(deadline=self.options.deadline)
         self._skus: dict[str, dict[str, Any]] = {}
         self._usage: dict[str, dict[str, Any]] = {}
 

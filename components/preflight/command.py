@@ -4,8 +4,10 @@ For every GPU pool (and TPU slice) of every cluster in the spec: is the machine 
 in the zone, does the quota cover the pool at maxNodes, does the named reservation exist
 and have room (and on AWS: the spot placement score, EFA support). One row per check, as a
 table or JSON. Exit 0 when every check passes (or is skipped), 1 when one fails, 2 when the
-spec is invalid or a cloud's credentials are missing. See docs/preflight.md for the
-permissions each check needs.
+spec is invalid or a cloud's credentials are missing, 4 when no check failed but some could
+not be checked (an API unreachable, throttled, denied, or the run's deadline passed). Every
+API call times out after --call-timeout seconds and the whole run after --deadline (60 s). See
+docs/preflight.md for the permissions each check needs.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from typing import Any
 
 from components.preflight.model import Checker, CheckResult, CredentialsError, PreflightOptions
 from components.preflight.report import write_json, write_text
+from components.preflight.retry import Deadline
 from components.spec.command import validate_file
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+EXIT_UNCHECKED = 4  # (3 is every command's internal error)
 
 CheckerFactory = Callable[[str, PreflightOptions], Checker]
 
@@ -43,6 +47,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "then AZURE_SUBSCRIPTION_ID)",
     )
     parser.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="give up on the cloud APIs after this long in all; checks not answered by then are "
+        "reported as not checked (exit 4) (default: 60)",
+    )
+    parser.add_argument(
+        "--call-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="give up on one API call (one attempt) after this long (default: 10)",
+    )
+    parser.add_argument(
         "--min-spot-score",
         type=int,
         default=3,
@@ -50,6 +69,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="1-10",
         help="AWS: fail a spot pool whose spot placement score is below this (default: 3)",
     )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("give a number of seconds between 0 and 3600")
+    return value
 
 
 def _stack_config(path: str) -> Mapping[str, Any]:
@@ -78,6 +107,9 @@ def _options(args: argparse.Namespace, config: Mapping[str, Any]) -> PreflightOp
         or os.environ.get("AZURE_SUBSCRIPTION_ID")
         or os.environ.get("ARM_SUBSCRIPTION_ID"),
         min_spot_score=args.min_spot_score,
+        call_timeout_seconds=args.call_timeout,
+        deadline_seconds=args.deadline,
+        deadline=Deadline(args.deadline),
     )
 
 
@@ -134,4 +166,6 @@ def run(args: argparse.Namespace, checker_factory: CheckerFactory | None = None)
         write_text(sys.stdout, args.file, results)
     if cred_errors:
         return EXIT_INVALID
-    return EXIT_FAIL if any(r.status == "fail" for r in results) else EXIT_OK
+    if any(r.status == "fail" for r in results):
+        return EXIT_FAIL
+    return EXIT_UNCHECKED if any(r.status == "unchecked" for r in results) else EXIT_OK

@@ -126,7 +126,9 @@ class GcpChecker(BaseChecker):
             clients, project = default_clients(project or self.options.gcp_project)
         self.clients = clients
         self.project = project or self.options.gcp_project or ""
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or Backoff(deadline=self.options.deadline)
+        # seconds per API call (google-api-core's per-call timeout); the Deadline bounds the run
+        self._timeout = self.options.call_timeout_seconds
         self._regions: dict[str, Any] = {}
         self._project_quotas: Any = None
 
@@ -157,14 +159,16 @@ class GcpChecker(BaseChecker):
             self._regions[region] = self._call(
                 f"regions.get {region}",
                 "compute.regions.get",
-                lambda: self.clients.regions.get(project=self.project, region=region),
+                lambda: self.clients.regions.get(project=self.project, region=region, timeout=self._timeout),
             )
         return self._regions[region]
 
     def _global_quotas(self) -> Any:
         if self._project_quotas is None:
             proj = self._call(
-                "projects.get", "compute.projects.get", lambda: self.clients.projects.get(project=self.project)
+                "projects.get",
+                "compute.projects.get",
+                lambda: self.clients.projects.get(project=self.project, timeout=self._timeout),
             )
             self._project_quotas = {q.metric: q for q in proj.quotas}
         return self._project_quotas
@@ -185,7 +189,7 @@ class GcpChecker(BaseChecker):
                 self._call(
                     f"{noun}.get {name} in {zone}",
                     permission,
-                    lambda: client.get(project=self.project, zone=zone, **{arg: name}),
+                    lambda: client.get(project=self.project, zone=zone, timeout=self._timeout, **{arg: name}),
                 )
                 return [zone]
             except gexc.NotFound:
@@ -193,7 +197,11 @@ class GcpChecker(BaseChecker):
         pages = self._call(
             f"{noun}.aggregatedList {name}",
             permission,
-            lambda: list(client.aggregated_list(request={"project": self.project, "filter": f'name = "{name}"'})),
+            lambda: list(
+                client.aggregated_list(
+                    request={"project": self.project, "filter": f'name = "{name}"'}, timeout=self._timeout
+                )
+            ),
         )
         zones: set[str] = set()
         for scope, scoped in pages:
@@ -355,7 +363,9 @@ class GcpChecker(BaseChecker):
                 res = self._call(
                     f"reservations.get {short}",
                     "compute.reservations.get",
-                    lambda: self.clients.reservations.get(project=project, zone=zone, reservation=short),
+                    lambda: self.clients.reservations.get(
+                        project=project, zone=zone, reservation=short, timeout=self._timeout
+                    ),
                 )
             else:
                 pages = self._call(
@@ -363,7 +373,7 @@ class GcpChecker(BaseChecker):
                     "compute.reservations.list",
                     lambda: list(
                         self.clients.reservations.aggregated_list(
-                            request={"project": project, "filter": f'name = "{short}"'}
+                            request={"project": project, "filter": f'name = "{short}"'}, timeout=self._timeout
                         )
                     ),
                 )

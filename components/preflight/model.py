@@ -13,10 +13,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from components.preflight.retry import Deadline, DeadlineExceeded
 from components.spec.resolved import ResolvedCluster, ResolvedPool, ResolvedSlice
 
-Status = Literal["ok", "fail", "skipped"]
-STATUSES: tuple[Status, ...] = ("ok", "fail", "skipped")
+# unchecked: the API could not answer (unreachable, throttled, denied, the deadline passed):
+# not a capacity failure, and reported with its own exit code.
+Status = Literal["ok", "fail", "unchecked", "skipped"]
+STATUSES: tuple[Status, ...] = ("ok", "fail", "unchecked", "skipped")
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class PreflightOptions:
     azure_subscription: str | None = None
     min_spot_score: int = 3
     max_attempts: int = 5
+    # Every API call gives up after call_timeout_seconds (per attempt); the whole run after
+    # deadline_seconds (the Deadline below, shared by every checker of the run).
+    call_timeout_seconds: float = 10.0
+    deadline_seconds: float = 60.0
+    deadline: Deadline | None = None
 
 
 class Checker(Protocol):
@@ -141,10 +149,12 @@ class BaseChecker:
     def _guard(self, row: Row, fn: Callable[[], CheckResult]) -> CheckResult:
         try:
             return fn()
+        except DeadlineExceeded as exc:
+            return row.result("unchecked", f"not checked: {exc}")
         except CheckFailed as exc:
-            return row.result("fail", f"could not check: {exc}")
+            return row.result("unchecked", f"could not check: {exc}")
         except Exception as exc:
             reason = self._api_error(exc)
             if reason is None:
                 raise
-            return row.result("fail", f"could not check: {reason}")
+            return row.result("unchecked", f"could not check: {reason}")

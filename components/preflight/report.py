@@ -8,7 +8,7 @@ from typing import IO
 
 from components.preflight.model import STATUSES, CheckResult, CredentialsError
 
-_STYLE = {"ok": "green", "fail": "bold red", "skipped": "yellow"}
+_STYLE = {"ok": "green", "fail": "bold red", "unchecked": "magenta", "skipped": "yellow"}
 
 
 def summary(results: Sequence[CheckResult]) -> dict[str, int]:
@@ -20,7 +20,7 @@ def to_json(
 ) -> dict[str, object]:
     return {
         "file": file,
-        "ok": not errors and all(r.status != "fail" for r in results),
+        "ok": not errors and all(r.status not in ("fail", "unchecked") for r in results),
         "summary": summary(results),
         "checks": [r.to_json() for r in results],
         "errors": [{"cloud": e.cloud, "problem": e.problem, "howToFix": e.how_to_fix} for e in errors],
@@ -56,4 +56,6 @@ def write_text(out: IO[str], file: str, results: Sequence[CheckResult]) -> None:
         )
     console.print(table)
     counts = summary(results)
-    console.print(f"{counts['ok']} ok, {counts['fail']} failed, {counts['skipped']} skipped")
+    console.print(
+        f"{counts['ok']} ok, {counts['fail']} failed, {counts['unchecked']} not checked, {counts['skipped']} skipped"
+    )

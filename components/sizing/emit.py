@@ -22,12 +22,12 @@ import yaml
 from components.catalog import get_catalog
 from components.sizing.candidates import Candidate
 from components.sizing.workload import Workload, count_text
+from components.spec.versions import recommended_version
 
 # What each cloud's example stack uses; a cluster's zone is needed for fabric and Lustre.
 _ZONE = {"gcp": "{region}-a", "aws": "{region}a", "azure": "1"}
 _REGION_KEY = {"gcp": "gcp:region", "aws": "aws:region", "azure": "azure-native:location"}
 _CIDR = {"gcp": "10.20.0.0/16", "azure": "10.30.0.0/16", "aws": "10.40.0.0/16"}
-KUBERNETES_VERSION = "1.31"
 _STACK_FILE = re.compile(r"^Pulumi\.[^.]+\.ya?ml$")
 
 
@@ -57,7 +57,8 @@ def fleet_spec(w: Workload, c: Candidate) -> dict[str, Any]:
         "cloud": offer.cloud,
         "region": region,
         "zone": _ZONE[offer.cloud].format(region=region),
-        "kubernetes": {"version": KUBERNETES_VERSION},
+        # the newest version the cloud supports for the next 60 days (the catalog's version table)
+        "kubernetes": {"version": recommended_version(offer.cloud)},
         "network": {"cidr": _CIDR[offer.cloud], "fabric": "auto"},
         "gpuPools": [pool],
     }

@@ -16,6 +16,7 @@ import yaml
 
 from components.catalog import get_catalog
 from components.spec.errors import SpecError, SpecIssue
+from components.spec.limits import clip, document_issues, node_graph_issues, value_issues
 from components.spec.model import FleetSpec, build_model
 from components.spec.resolved import ResolvedFleet
 from components.spec.schema import schema_issues
@@ -111,14 +112,23 @@ def read_document(path: str | Path) -> tuple[Any, str, tuple[str | int, ...], Li
         ) from None
     except OSError as exc:
         raise SpecError([SpecIssue("", f"cannot be read: {exc.strerror}", file=display)]) from None
+    too_big = document_issues(text, display)
+    if too_big:
+        raise SpecError(too_big)
     try:
         node = yaml.compose(text, Loader=_Loader)
+        # before anything expands the aliases (constructing, walking): a YAML bomb stops here
+        bomb = node_graph_issues(node) if node is not None else []
+        if bomb:
+            raise SpecError([i.located(display, None) for i in bomb])
         doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+        # PyYAML's reader errors carry a second line ('in "<unicode string>", position 0'): one line
+        msg = clip(" ".join(msg.replace('in "<unicode string>",', "at").split()), 300)
         raise SpecError(
             [
                 SpecIssue(
@@ -178,7 +188,8 @@ def check_document(
     def locate(issues: list[SpecIssue]) -> list[SpecIssue]:
         return [i.located(source, _line_for(i.path, base, lines)) for i in issues]
 
-    issues = schema_issues(doc)
+    # size first: every later check walks the whole document
+    issues = value_issues(doc) or schema_issues(doc)
     if issues:
         return None, locate(issues)
     spec: FleetSpec = build_model(doc, source)

@@ -127,6 +127,7 @@ class Storage:
     iops: int | None = None
     throughput_mbps: int | None = None
     protect: bool = True
+    subnet_cidr: str | None = None  # Azure Managed Lustre: a pinned subnet
     lustre_port: int | None = None
 
 
@@ -247,6 +248,7 @@ def _storage(raw: Mapping[str, Any], path: str) -> Storage:
         iops=raw.get("iops"),
         throughput_mbps=raw.get("throughputMBps"),
         protect=raw.get("protect", True),
+        subnet_cidr=raw.get("subnetCidr"),
         lustre_port=raw.get("lustrePort"),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.spec import limits
 from components.spec.schema import fleet_schema
 
 SECTIONS = [
@@ -83,7 +84,41 @@ def render() -> str:
         out += [f"## {title}", "", "| field | type | default | meaning |", "|---|---|---|---|"]
         out += _rows(obj, defs)
         out.append("")
+    out += _limits(schema, defs)
     return "\n".join(out)
+
+
+def _limits(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
+    """The size limits: the schema's per-field ones and ``components.spec.limits``' document-wide ones."""
+    cluster = defs["cluster"]["properties"]
+    rows = [
+        ("`clusters`", f"{schema['properties']['clusters']['maxItems']} clusters"),
+        ("`clusters[].gpuPools`", f"{cluster['gpuPools']['maxItems']} pools"),
+        ("`clusters[].tpuSlices`", f"{cluster['tpuSlices']['maxItems']} slices"),
+        ("`clusters[].storage`", f"{cluster['storage']['maxItems']} items"),
+        (
+            "`labels` (each level)",
+            f"{defs['labels']['maxProperties']} labels, so fleet + cluster labels and ai-infra's own four fit the "
+            "50 tags AWS and Azure allow per resource",
+        ),
+        ("the file", f"{limits.MAX_DOCUMENT_BYTES:,} bytes"),
+        ("values, YAML aliases (`*anchor`) expanded", f"{limits.MAX_VALUES:,} (an alias bomb is rejected unexpanded)"),
+        ("nesting", f"{limits.MAX_DEPTH} levels"),
+        ("any list / mapping", f"{limits.MAX_LIST_ITEMS} items / {limits.MAX_MAPPING_KEYS} keys"),
+        ("any string / key", f"{limits.MAX_STRING_CHARS:,} / {limits.MAX_KEY_CHARS} characters"),
+    ]
+    return [
+        "## Limits",
+        "",
+        "A spec beyond these is rejected before anything else reads it, so hostile or runaway input costs",
+        "bounded time and memory (`validate`, `plan`, `diff` and the Pulumi program alike). Values quoted",
+        f"back in messages are cut to {limits.ECHO_CHARS} characters.",
+        "",
+        "| what | at most |",
+        "|---|---|",
+        *(f"| {what} | {most} |" for what, most in rows),
+        "",
+    ]
 
 
 if __name__ == "__main__":

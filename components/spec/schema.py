@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from components.spec.errors import SpecIssue, choices_hint, did_you_mean, join_path
+from components.spec.limits import clip
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -55,8 +56,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, float):
         return f"the number {value}"
     if isinstance(value, str):
-        return f"the string {json.dumps(value)}"
-    return f"the value {value!r}"
+        return f"the string {clip(json.dumps(value))}"
+    return f"the value {clip(repr(value))}"
 
 
 def _first_sentence(text: str | None) -> str:
@@ -79,7 +80,7 @@ def _issues_for(err: Any) -> Iterator[SpecIssue]:
                 continue
             dym = did_you_mean(str(key), allowed)
             hint = (dym + " " if dym else "") + "allowed keys: " + ", ".join(allowed)
-            yield SpecIssue(join_path(*parts, str(key)), f"unknown key '{key}'", hint)
+            yield SpecIssue(join_path(*parts, clip(str(key))), f"unknown key '{clip(str(key))}'", hint)
         return
     if kind == "required":
         missing = err.message.split("'")[1] if "'" in err.message else str(err.validator_value)
@@ -105,7 +106,7 @@ def _issues_for(err: Any) -> Iterator[SpecIssue]:
     if kind == "propertyNames":
         yield SpecIssue(
             path,
-            f"label key {json.dumps(value)} is not valid" if not isinstance(value, Mapping) else err.message,
+            f"label key {clip(json.dumps(value))} is not valid" if not isinstance(value, Mapping) else err.message,
             "label keys start with a lowercase letter, then lowercase letters, digits, '_' or '-', at most 63",
         )
         return
@@ -116,7 +117,7 @@ def _issues_for(err: Any) -> Iterator[SpecIssue]:
             "maximum": "at most",
             "exclusiveMaximum": "less than",
         }[kind]
-        yield SpecIssue(path, f"must be {word} {err.validator_value}, got {value}")
+        yield SpecIssue(path, f"must be {word} {err.validator_value}, got {clip(value)}")
         return
     if kind in ("minLength", "maxLength"):
         word = "at least" if kind == "minLength" else "at most"
@@ -125,13 +126,27 @@ def _issues_for(err: Any) -> Iterator[SpecIssue]:
     if kind == "minItems":
         yield SpecIssue(path, f"must list at least {err.validator_value} item(s)")
         return
+    if kind == "maxItems":
+        yield SpecIssue(
+            path,
+            f"lists {len(value):,} items; at most {err.validator_value} are allowed",
+            "split the fleet into stacks",
+        )
+        return
+    if kind == "maxProperties":
+        yield SpecIssue(
+            path,
+            f"has {len(value):,} entries; at most {err.validator_value} are allowed",
+            "AWS and Azure take at most 50 tags per resource, and ai-infra adds its own",
+        )
+        return
     if kind == "not" and isinstance(value, Mapping) and "version" in value and "existingCluster" in value:
         yield SpecIssue(
             path,
             "give either 'version' (create a cluster) or 'existingCluster' (attach to one), not both",
         )
         return
-    yield SpecIssue(path, err.message)
+    yield SpecIssue(path, clip(err.message, 200))
 
 
 def _non_string_keys(node: Any, prefix: tuple[str | int, ...]) -> Iterator[SpecIssue]:

@@ -29,6 +29,7 @@ from components.spec.resolved import (
     ResolvedStorage,
 )
 from components.spec.security import check_security
+from components.spec.versions import version_issues
 
 
 class _Collector:
@@ -372,6 +373,47 @@ def _check_unique(c: _Collector, items: list[tuple[str, str]], what: str) -> Non
             seen[name] = path
 
 
+def _check_joined_names(c: _Collector, spec: FleetSpec) -> None:
+    """Resources are named ``<cluster>-<item>`` (Pulumi logical names and most cloud-side names),
+    so cluster ``a`` / pool ``b-c`` and cluster ``a-b`` / pool ``c`` would both be ``a-b-c``: two
+    resources with one URN, or one TPU VM / file system name in a zone. Reject what would collide,
+    per cloud and per kind (node pools and TPU slices share one namespace; storage another).
+    A multislice ``x`` with ``count: 2`` takes ``x-0`` and ``x-1``."""
+    for cloud in sorted({cl.cloud for cl in spec.clusters}):
+        for kind, items in (
+            (
+                "node pool / TPU slice",
+                lambda cl: (
+                    [(p.name, p.path, p.name) for p in cl.gpu_pools]
+                    + [
+                        (n, s.path, s.name)
+                        for s in cl.tpu_slices
+                        for n in ([s.name] if s.count == 1 else [f"{s.name}-{i}" for i in range(s.count)])
+                    ]
+                ),
+            ),
+            ("storage", lambda cl: [(x.name, x.path, x.name) for x in cl.storage]),
+        ):
+            seen: dict[str, tuple[str, str, str]] = {}
+            for cl in spec.clusters:
+                if cl.cloud != cloud:
+                    continue
+                for name, path, given in items(cl):
+                    joined = f"{cl.name}-{name}"
+                    if joined not in seen:
+                        seen[joined] = (path, cl.name, given)
+                        continue
+                    other_path, other_cluster, other_given = seen[joined]
+                    if other_path == path or (other_cluster == cl.name and other_given == given):
+                        continue  # the same item, or a duplicate name _check_unique reports
+                    c.error(
+                        join_path(path, "name"),
+                        f"{kind} '{given}' of cluster '{cl.name}' would be named '{joined}', as {other_path} "
+                        f"('{other_given}' of cluster '{other_cluster}') is: two resources with one name",
+                        "rename one of them; resources are named <cluster>-<name>",
+                    )
+
+
 def cloud_rules(cloud: str) -> Callable[[ResolvedCluster], list[SpecIssue]]:
     """The cloud's own checks (``components.<cloud>.rules.check_cluster``; no SDK import)."""
     module = importlib.import_module(f"components.{cloud}.rules")
@@ -390,6 +432,7 @@ def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[S
     """Check ``spec`` against the catalog; return the resolved fleet (None on errors) and issues."""
     c = _Collector()
     _check_unique(c, [(cl.name, cl.path) for cl in spec.clusters], "cluster")
+    _check_joined_names(c, spec)
     clusters: list[ResolvedCluster] = []
     for cl in spec.clusters:
         info = cat.cloud(cl.cloud)
@@ -422,6 +465,7 @@ def resolve(spec: FleetSpec, cat: Catalog) -> tuple[ResolvedFleet | None, list[S
             storage=tuple(s for s in stores if s is not None),
         )
         c.issues.extend(cloud_rules(cl.cloud)(resolved))
+        c.issues.extend(version_issues(resolved))
         c.issues.extend(addon_rules()(resolved))
         clusters.append(resolved)
     if any(i.severity == "error" for i in c.issues):

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.policy.normalize import RawResource
+from components.policy.normalize import ENV_LABEL, RawResource, normalize_resource
 
 UNK = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 ENV = "aiinfra-environment"
+
+
+def env_of(r: RawResource) -> str | None:
+    """The ``aiinfra-environment`` label a raw resource carries (as the normalizers read it)."""
+    view = normalize_resource(r)
+    for item in (*view.pools, *view.templates):
+        if ENV_LABEL in item.labels:
+            return item.labels[ENV_LABEL]
+    return None
 
 
 def _r(type_: str, name: str, props: dict[str, Any], parent: str | None = "urn:parent") -> RawResource:

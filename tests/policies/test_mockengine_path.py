@@ -61,7 +61,12 @@ def program() -> None:
 def test_captured_raw_program_through_the_pack() -> None:
     capture = run_program(program, stack="staging")
     assert_inputs_match_sdk(capture.resources)
-    violations = analyze(capture.resources, {"pool-max-nodes": {"maxNodesPerPool": {"staging": 1}}}, stack="staging")
+    violations = analyze(
+        capture.resources,
+        {"pool-max-nodes": {"maxNodesPerPool": {"staging": 1}}},
+        stack="staging",
+        stack_tags={"aiinfra-environment": "staging"},  # the stack's environment; labels cannot lift it
+    )
     got = {(v.policy, v.name) for v in violations}
     assert ("pool-max-nodes", "h100") in got  # 2 > 1 (configured)
     assert ("under-networked", "h100") in got  # no GPU networks, no compact placement

@@ -9,6 +9,7 @@ per resource and AnalyzeStack, with numbers as floats and values unknown at prev
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,8 +114,11 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     per_resource = [v for r in resources for v in pack.analyze_resource(r)]
     assert {(v.policy, v.name) for v in per_resource} == {
         ("allowed-accelerator-classes", "h100"),  # frontier in dev (from the fleet spec's environment)
+        # labelled prod in a dev stack: the label does not lift dev's limits (no bypass)
+        ("allowed-accelerator-classes", "nd"),
+        ("allowed-accelerator-classes", "p5-lt"),
     }
-    v = per_resource[0]
+    v = next(x for x in per_resource if x.name == "h100")
     assert v.enforcement_level == "mandatory" and v.urn == h100.urn
     assert (
         "node pool 'h100' uses H100-80GB (frontier class) on a3-highgpu-8g; dev allows inference, training" in v.message
@@ -136,8 +140,15 @@ def test_analyze_and_analyze_stack_end_to_end(pack: PolicyPackProcess) -> None:
     assert by[("spot-outside-prod", "h100")].enforcement_level == "advisory"
     assert "no additional GPU networks" in by[("under-networked", "h100")].message
     assert "no EFA interfaces" in by[("under-networked", "p5")].message  # joined to its launch template
-    unknown = {x.name: x.message for x in stack if x.policy == "accelerator-visibility"}
-    assert "unknown at preview" in unknown["tpu"] and "maxCount is unknown at preview" in unknown["nd"]
+    unknown: dict[str, list[str]] = {}
+    for x in stack:
+        if x.policy == "accelerator-visibility":
+            unknown.setdefault(str(x.name), []).append(x.message)
+    assert any("unknown at preview" in m for m in unknown["tpu"])
+    assert any("maxCount is unknown at preview" in m for m in unknown["nd"])
+    # the bypass: p5 is labelled prod in a dev stack, so dev's ceilings apply and the pack says why
+    assert any("labelled aiinfra-environment: prod, but the stack's environment is 'dev'" in m for m in unknown["p5"])
+    assert "the dev ceiling is 16 accelerators" in by[("stack-ceilings", "p5")].message
     assert all(x.enforcement_level == "advisory" for x in stack if x.policy == "accelerator-visibility")
     assert not [line for line in pack.stderr_lines if "Traceback" in line]
 
@@ -190,3 +201,99 @@ def test_a_pack_that_fails_to_start_is_reported(tmp_path: Path) -> None:
     (tmp_path / "__main__.py").write_text("raise RuntimeError('no rules here')\n")
     with pytest.raises(PolicyPackError, match="no rules here"):
         PolicyPackProcess(tmp_path, python=sys.executable, timeout=30)
+
+
+def test_newly_covered_types_are_caught_over_grpc(pack: PolicyPackProcess) -> None:
+    """Resource types beyond node pools, sent as the engine sends them: each one counted and caught."""
+    nd = "Standard_ND96isr_H100_v5"
+    resources = [
+        _res(
+            "gcp:compute/reservation:Reservation",
+            "h100-res",
+            {
+                "zone": "us-central1-a",
+                "specificReservation": {"count": 4, "instanceProperties": {"machineType": "a3-highgpu-8g"}},
+            },
+        ),
+        _res(
+            "aws:ec2/fleet:Fleet",
+            "p5-fleet",
+            {
+                "targetCapacitySpecification": {"defaultTargetCapacityType": "on-demand", "totalTargetCapacity": 4},
+                "launchTemplateConfigs": [
+                    {
+                        "launchTemplateSpecification": {"launchTemplateName": "x"},
+                        "overrides": [{"instanceType": "p5.48xlarge"}],
+                    }
+                ],
+                # labelled prod in the dev stack: the label lifts nothing
+                "tags": {"aiinfra-environment": "prod"},
+            },
+        ),
+        _res(
+            "azure-native:machinelearningservices:Compute",
+            "aml",
+            {
+                "properties": {
+                    "computeType": "AmlCompute",
+                    "properties": {"vmSize": nd, "scaleSettings": {"maxNodeCount": 4, "minNodeCount": 0}},
+                }
+            },
+        ),
+        _res(
+            "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool",
+            "classic",
+            {"vmSize": nd, "autoScalingEnabled": True, "minCount": 0, "maxCount": 4},
+        ),
+        _res(
+            "kubernetes:karpenter.sh/v1:NodePool",
+            "karpenter",
+            {
+                "apiVersion": "karpenter.sh/v1",
+                "kind": "NodePool",
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "requirements": [
+                                {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["p5.48xlarge"]}
+                            ]
+                        }
+                    },
+                    "limits": {"nvidia.com/gpu": "32"},
+                },
+            },
+        ),
+    ]
+    stack = pack.analyze(resources, {})
+    ceilings = {v.name: v.message for v in stack if v.policy == "stack-ceilings"}
+    assert "reservation 'h100-res' can reach 4 x a3-highgpu-8g = 32 H100-80GB" in ceilings["h100-res"]
+    assert "EC2 fleet 'p5-fleet' can reach 4 x p5.48xlarge = 32 H100-80GB" in ceilings["p5-fleet"]
+    assert f"ML compute cluster 'aml' can reach 4 x {nd} = 32 H100-80GB" in ceilings["aml"]
+    assert f"agent pool 'classic' can reach 4 x {nd} = 32 H100-80GB" in ceilings["classic"]
+    assert "Karpenter NodePool 'karpenter' can reach 4 x p5.48xlarge = 32 H100-80GB" in ceilings["karpenter"]
+    assert all("the dev part of the stack totals 160 accelerators" in m for m in ceilings.values())
+    classes = {v.name for v in stack if v.policy == "allowed-accelerator-classes"}
+    assert classes == {"h100-res", "p5-fleet", "aml", "classic", "karpenter"}
+    assert not [line for line in pack.stderr_lines if "Traceback" in line]
+
+
+def test_a_huge_stack_config_does_not_stop_the_pack() -> None:
+    """100,000 labels in the fleet spec (and a 300 KB value beside it) once made the pack fail to
+    start ("Argument list too long": the stack config rode in PULUMI_CONFIG). The config now goes
+    in a file, so the pack starts and still reads the fleet's environment and budget."""
+    from components.policy.analyzer_client import CONFIG_FILE_ENV, MAX_ENV_CONFIG_BYTES, pack_env
+
+    fleet = {**FLEET, "labels": {f"k{i}": "v" for i in range(100_000)}}
+    config = {"aiinfra:fleet": fleet, "other:blob": "x" * 300_000}
+    env = pack_env(project="p", stack="s", dry_run=True, organization="o", stack_config=config, config_file="/f")
+    assert "PULUMI_CONFIG" not in env and env[CONFIG_FILE_ENV] == "/f"
+    assert all(len(v) <= MAX_ENV_CONFIG_BYTES for v in env.values() if v not in os.environ.values())
+    h100 = _res(
+        "gcp:container/nodePool:NodePool",
+        "h100",
+        {"autoscaling": {"minNodeCount": 0.0, "maxNodeCount": 2.0}, "nodeConfig": {"machineType": "a3-highgpu-8g"}},
+    )
+    with PolicyPackProcess(stack="dev", stack_config=config) as big:
+        found = big.analyze([h100], {})
+    budget = [v.message for v in found if v.policy == "stack-ceilings"]
+    assert any("the fleet spec's budget is 8 accelerators and $50/h" in m for m in budget), budget

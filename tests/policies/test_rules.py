@@ -52,6 +52,11 @@ def pool(
 def run(
     rule: str, resources: list[RawResource], config: dict[str, Any] | None = None, fleet: FleetHints | None = None
 ) -> list[Finding]:
+    """Run one rule on a stack. Without a fleet, the stack's fleet spec names the environment its
+    resources are labelled with (as ai-infra's own stacks do), so a label alone lifts nothing."""
+    if fleet is None:
+        envs = {raw.env_of(r) for r in resources} - {None}
+        fleet = FleetHints(environment=envs.pop()) if len(envs) == 1 else None
     return RULES[rule](normalize_stack(resources), settings_for(rule, config, {}, fleet))
 
 
@@ -324,7 +329,10 @@ def test_visibility_unknown_values_and_machines(cloud: str) -> None:
 
 
 def test_visibility_reports_the_environment_fallback() -> None:
-    one(run("accelerator-visibility", pool("aws", SMALL["aws"], 0.0, 2.0, env=None)), "'prod' thresholds apply")
+    one(
+        run("accelerator-visibility", pool("aws", SMALL["aws"], 0.0, 2.0, env=None)),
+        "the strictest, 'dev', thresholds apply",
+    )
     assert run("accelerator-visibility", pool("aws", SMALL["aws"], 0.0, 2.0, env=None), {"environment": "dev"}) == []
 
 
@@ -339,3 +347,42 @@ def test_environment_precedence() -> None:
     assert settings_for("pool-max-nodes").for_env("maxNodesPerPool", "staging") == 32
     assert settings_for("pool-max-nodes", {"maxNodesPerPool": 7}).for_env("maxNodesPerPool", "dev") == 7
     assert settings_for("pool-max-nodes", {"maxNodesPerPool": {"dev": 2}}).for_env("maxNodesPerPool", "prod") == 256
+
+
+# ----- the environment label cannot lift the stack's limits -----------------------------------------
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_label_prod_does_not_bypass_the_configured_environment(cloud: str) -> None:
+    # 64 frontier nodes labelled prod, in a stack whose policy config says dev: dev's limits apply
+    labelled_prod = pool(cloud, FABRIC[cloud], 0.0, 64.0, "prod")
+    for config, fleet in (({"environment": "dev"}, None), ({}, FleetHints(environment="dev"))):
+        one(run("stack-ceilings", labelled_prod, config, fleet or FleetHints()), "the dev ceiling is 16 accelerators")
+        one(run("pool-max-nodes", labelled_prod, config, fleet or FleetHints()), "the dev limit is 4")
+        one(run("allowed-accelerator-classes", labelled_prod, config, fleet or FleetHints()), "dev allows inference")
+    note = one(
+        run("accelerator-visibility", labelled_prod, {"environment": "dev"}),
+        "labelled aiinfra-environment: prod, but the stack's environment is 'dev' \\(policy config\\)",
+    )
+    assert note.urn.endswith("::gpu")
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_unconfigured_stack_falls_back_to_the_strictest_environment(cloud: str) -> None:
+    # nothing configured: the label prod does not count, and the unlabelled pool gets dev too
+    for env in ("prod", None):
+        resources = pool(cloud, FABRIC[cloud], 0.0, 64.0, env)
+        one(run("stack-ceilings", resources, {}, FleetHints()), "the dev ceiling is 16 accelerators")
+        one(run("accelerator-visibility", resources, {}, FleetHints()), "the strictest, 'dev', thresholds apply")
+
+
+def test_label_can_make_limits_stricter() -> None:
+    # a pool labelled dev in a prod stack gets dev's limits (a label may only tighten)
+    resources = pool("gcp", FABRIC["gcp"], 0.0, 8.0, "dev")
+    one(run("pool-max-nodes", resources, {"environment": "prod"}), "the dev limit is 4")
+    assert run("pool-max-nodes", pool("gcp", FABRIC["gcp"], 0.0, 8.0, "prod"), {"environment": "prod"}) == []
+    s = settings_for("pool-max-nodes", {"environment": "staging"})
+    assert [s.environment({"aiinfra-environment": e}) for e in ("dev", "staging", "prod", "bogus")] == [
+        "dev",
+        "staging",
+        "staging",
+        "staging",
+    ]

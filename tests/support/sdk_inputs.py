@@ -20,6 +20,7 @@ PACKAGES = {
     "gcp": "pulumi_gcp",
     "aws": "pulumi_aws",
     "azure-native": "pulumi_azure_native",
+    "azure": "pulumi_azure",
     "kubernetes": "pulumi_kubernetes",
 }
 # Kubernetes API groups built into pulumi-kubernetes (group -> SDK module); any other group in

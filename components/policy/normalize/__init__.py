@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from components.policy.normalize import aws, azure, gcp, storage
+from components.policy.normalize import aws, azure, gcp, kubernetes, storage
 from components.policy.normalize.aws import efa_fabric
 from components.policy.normalize.common import (
     Ctx,
@@ -73,6 +73,7 @@ NORMALIZERS: Mapping[str, Callable[[Ctx], None]] = {
     **gcp.NORMALIZERS,
     **azure.NORMALIZERS,
     **aws.NORMALIZERS,
+    **kubernetes.NORMALIZERS,
     **storage.NORMALIZERS,
 }
 
@@ -179,8 +180,46 @@ def normalize_stack(resources: Iterable[RawResource]) -> View:
                 )
             )
             view.volumes.extend(t.volumes)
-    view.pools = pools
+    view.pools = _net_of_consumers(pools)
     return view
+
+
+def _reservation_key(ref: str) -> str:
+    """``projects/p/reservations/r/reservationBlocks/b`` / ``.../capacityReservationGroups/g`` -> ``r`` / ``g``."""
+    parts = ref.strip("/").split("/")
+    for marker in ("reservations", "capacityReservationGroups"):
+        if marker in parts and parts.index(marker) + 1 < len(parts):
+            return parts[parts.index(marker) + 1].lower()
+    return parts[-1].lower()
+
+
+def _net_of_consumers(pools: list[Pool]) -> list[Pool]:
+    """Reservations less what pools of the same stack consume from them, so a reservation and
+    the pool that uses it count once (the larger of the two), not twice."""
+    reservations = {id(p): p for p in pools if p.capacity}
+    if not reservations:
+        return pools
+    by_name: dict[str, Pool] = {}
+    for res in reservations.values():
+        for n in res.ref_names:
+            by_name.setdefault(_reservation_key(n), res)
+    used: dict[int, float] = {}
+    for p in pools:
+        if p.capacity or p.max_nodes is None:
+            continue
+        for ref in p.reservation_ref:
+            found = by_name.get(_reservation_key(ref))
+            if found is not None and found.shape.accelerator == p.shape.accelerator:
+                used[id(found)] = used.get(id(found), 0.0) + p.max_nodes * p.shape.per_node
+                break
+    out = []
+    for p in pools:
+        taken = used.get(id(p))
+        if taken is not None and p.max_nodes is not None and p.shape.per_node:
+            left = max(0.0, p.max_nodes - taken / p.shape.per_node)
+            p = replace(p, min_nodes=min(p.min_nodes or 0.0, left), max_nodes=left)
+        out.append(p)
+    return out
 
 
 def _accel_machine(pool: Pool) -> bool:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -12,7 +14,7 @@ import yaml
 
 from components.catalog import get_catalog
 from components.catalog.model import Offer
-from components.policy.normalize.views import Note, RawResource, Shape, View, Volume
+from components.policy.normalize.views import Note, Pool, RawResource, Shape, View, Volume
 from components.policy.values import UNKNOWN, as_list, get, num, tag_map, text
 
 
@@ -218,3 +220,76 @@ def inline_volume(
         labels,
     )
     (into if into is not None else ctx.view.volumes).append(vol)
+
+
+# ----- groups that may launch several machine types ----------------------------------------------
+def worst_shape(shapes: Iterable[Shape | None]) -> Shape | None:
+    """The shape with the most accelerators per node (then the dearest): a group that may launch
+    any of several machine types is sized at the worst case, as the ceilings must hold for it."""
+    known = [s for s in shapes if s is not None]
+    return max(known, key=lambda s: (s.per_node, s.on_demand_usd or 0), default=None)
+
+
+def accelerators_named(name: str) -> tuple[str, ...]:
+    """Catalog accelerators for an EC2 AcceleratorName / Karpenter GPU name (policy.yaml acceleratorNames)."""
+    table: Mapping[str, Any] = policy_data()["acceleratorNames"]
+    found = table.get(name.strip().lower())
+    if isinstance(found, list):
+        return tuple(found)
+    canonical = get_catalog().canonical_accelerator(name.strip())
+    return (canonical,) if canonical else ()
+
+
+def offers_matching(cloud: str, keep: Callable[[Offer], bool]) -> list[Offer]:
+    """The catalog's offers on ``cloud`` that ``keep`` accepts."""
+    return [o for o in get_catalog().offers_for(cloud) if keep(o)]
+
+
+def shape_of_offers(
+    ctx: Ctx, cloud: str, offers: Iterable[Offer], what: str, *, spot: bool | None = None, reserved: bool = False
+) -> Shape | None:
+    """The worst-case shape among catalog offers (see ``worst_shape``)."""
+    return worst_shape(machine_shape(ctx, cloud, o.machine_type, what, spot=spot, reserved=reserved) for o in offers)
+
+
+def nodes_for(total: float, per_node: float) -> float:
+    """Whole nodes a limit of ``total`` units allows, ``per_node`` units each (rounded up: an
+    autoscaler launches a node while the limit is not yet reached)."""
+    return float(math.ceil(total / per_node)) if per_node > 0 else 0.0
+
+
+def capacity_pool(
+    ctx: Ctx,
+    shape: Shape | None,
+    nodes: Any,
+    what: str,
+    kind: str,
+    labels: Mapping[str, str],
+    ref_names: Iterable[Any] = (),
+    node_word: str = "instance",
+) -> None:
+    """A capacity reservation of ``nodes`` machines of ``shape``: paid for whether used or not,
+    so it counts in the ceilings (fabric is not judged: a reservation has no network of its own)."""
+    if shape is None:
+        return
+    n = count(ctx, nodes, f"{what}: its instance count")
+    names = tuple(basename(x) for x in ref_names if isinstance(x, str) and x)
+    r = ctx.raw
+    ctx.view.pools.append(
+        Pool(
+            r.urn,
+            r.name,
+            r.type,
+            kind,
+            replace(shape, reserved=True),
+            n,
+            n,
+            False,
+            dict(labels),
+            r.parent,
+            node_word=node_word,
+            fabric_applies=False,
+            capacity=True,
+            ref_names=(*names, r.name),
+        )
+    )

@@ -14,7 +14,18 @@ from typing import Any
 
 from components.catalog import get_catalog
 from components.catalog.model import TpuVersion
-from components.policy.normalize.common import Ctx, count, env_labels, inline_volume, machine_shape
+from components.policy.normalize.common import (
+    Ctx,
+    capacity_pool,
+    count,
+    env_labels,
+    inline_volume,
+    machine_shape,
+    nodes_for,
+    offers_matching,
+    policy_data,
+    shape_of_offers,
+)
 from components.policy.normalize.views import Pool, Shape, Template, Volume
 from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, text
 
@@ -123,8 +134,23 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
     else:
         shape = _gke_fabric(shape, np)
     labels = env_labels(get(nc, "resourceLabels"), get(nc, "labels"), get(cluster or {}, "resourceLabels"))
+    values = as_list(get(nc, "reservationAffinity.values"))
+    consumes = tuple(v for v in values if isinstance(v, str)) if isinstance(values, list) and reserved else ()
     ctx.view.pools.append(
-        Pool(raw.urn, name, raw.type, kind, shape, min_nodes, max_nodes, scalable, labels, raw.parent, zones)
+        Pool(
+            raw.urn,
+            name,
+            raw.type,
+            kind,
+            shape,
+            min_nodes,
+            max_nodes,
+            scalable,
+            labels,
+            raw.parent,
+            zones,
+            reservation_ref=consumes,
+        )
     )
     inline_volume(
         ctx,
@@ -142,8 +168,67 @@ def _gcp_node_pool(ctx: Ctx) -> None:
     _gke_pool(ctx, ctx.raw.props, ctx.raw.name, "node pool", None)
 
 
+def _nap_shape(ctx: Ctx, resource_type: str, what: str) -> Shape | None:
+    """The worst-case node an auto-provisioning limit on ``resource_type`` allows (None: CPU / memory)."""
+    rtype = resource_type.lower()
+    if rtype in ("cpu", "memory"):
+        return None
+    tpu_version = policy_data()["gkeTpuAccelerators"].get(rtype)
+    if isinstance(tpu_version, str):
+        version = get_catalog().tpu(tpu_version)
+        if version is not None and version.gke_machine_types:
+            # the largest TPU VM of the version: the fewest nodes for the chips allowed
+            machine = max(version.gke_machine_types, key=lambda m: version.gke_machine_types[m])
+            return machine_shape(ctx, "gcp", machine, what)
+    offers = offers_matching("gcp", lambda o: (o.accelerator_type or "").lower() == rtype)
+    shape = shape_of_offers(ctx, "gcp", offers, what)
+    if shape is None:
+        ctx.note(f"{what}: accelerator '{resource_type}' is not in the catalog; its accelerators are not counted")
+    return shape
+
+
+def _gke_auto_provisioning(ctx: Ctx, props: Mapping[str, Any]) -> None:
+    """Node auto-provisioning: each accelerator resource limit is a pool GKE may create, sized by
+    the limit (accelerators) over the largest catalog machine carrying that accelerator."""
+    ca = get(props, "clusterAutoscaling")
+    if not isinstance(ca, Mapping) or flag(get(ca, "enabled")) is not True:
+        return
+    limits = as_list(get(ca, "resourceLimits"))
+    if limits is UNKNOWN:
+        ctx.note(f"cluster '{ctx.raw.name}': clusterAutoscaling.resourceLimits unknown at preview; not counted")
+        return
+    labels = env_labels(get(props, "resourceLabels"))
+    for lim in limits:
+        rtype = text(get(lim, "resourceType"))
+        if not isinstance(rtype, str):
+            continue
+        name = f"{ctx.raw.name}/{rtype}"
+        what = f"auto-provisioning limit '{name}'"
+        shape = _nap_shape(ctx, rtype, what)
+        if shape is None or not shape.per_node:
+            continue
+        top = count(ctx, get(lim, "maximum"), f"{what}: maximum")
+        low = count(ctx, get(lim, "minimum"), f"{what}: minimum", 0.0)
+        ctx.view.pools.append(
+            Pool(
+                ctx.raw.urn,
+                name,
+                ctx.raw.type,
+                "auto-provisioning limit",
+                shape,
+                nodes_for(low, shape.per_node) if low is not None else None,
+                nodes_for(top, shape.per_node) if top is not None else None,
+                True,
+                labels,
+                ctx.raw.parent,
+                fabric_applies=False,
+            )
+        )
+
+
 def _gcp_cluster(ctx: Ctx) -> None:
     props = ctx.raw.props
+    _gke_auto_provisioning(ctx, props)
     pools = as_list(get(props, "nodePools"))
     if pools is UNKNOWN:
         ctx.note(f"cluster '{ctx.raw.name}': nodePools unknown at preview; inline pools not checked")
@@ -259,6 +344,13 @@ def _gcp_tpu_vm(ctx: Ctx) -> None:
     _tpu_slice_pool(ctx, f"TPU VM '{ctx.raw.name}'", p, spot, env_labels(get(p, "labels")), ctx.raw.name, "TPU VM")
 
 
+def _gcp_tpu_node(ctx: Ctx) -> None:
+    """The legacy ``tpu.Node`` (pulumi-gcp 8 and earlier): acceleratorType, preemptible scheduling."""
+    p = ctx.raw.props
+    spot = bool(flag(get(p, "schedulingConfig.preemptible")))
+    _tpu_slice_pool(ctx, f"TPU node '{ctx.raw.name}'", p, spot, env_labels(get(p, "labels")), ctx.raw.name, "TPU node")
+
+
 def _gcp_tpu_queued(ctx: Ctx) -> None:
     p = ctx.raw.props
     specs = as_list(get(p, "tpu.nodeSpecs"))
@@ -323,6 +415,80 @@ def _gcp_instance(ctx: Ctx) -> None:
     )
 
 
+def _gcp_instance_from_template(ctx: Ctx) -> None:
+    """An instance made from a template: its own machineType overrides the template's."""
+    r = ctx.raw
+    if get(r.props, "machineType") is not None:
+        _gcp_instance(ctx)
+        return
+    ref = text(get(r.props, "sourceInstanceTemplate"))
+    labels = env_labels(get(r.props, "labels"))
+    ctx.view.pools.append(
+        Pool(
+            r.urn,
+            r.name,
+            r.type,
+            "instance",
+            Shape("gcp", None),
+            1,
+            1,
+            False,
+            labels,
+            r.parent,
+            node_word="instance",
+            template_ref=(ref,) if isinstance(ref, str) else (),
+            template_deps=tuple(r.property_dependencies.get("sourceInstanceTemplate", ())),
+            needs_template=True,
+        )
+    )
+
+
+def _gcp_reservation(ctx: Ctx) -> None:
+    """A Compute Engine reservation: ``count`` machines paid for whether used or not."""
+    r = ctx.raw
+    spec = get(r.props, "specificReservation", {})
+    what = f"reservation '{r.name}'"
+    if spec is UNKNOWN:
+        ctx.note(f"{what}: specificReservation is unknown at preview; not counted")
+        return
+    labels: dict[str, str] = {}
+    names = [text(get(r.props, "name"))]
+    template = text(get(spec, "sourceInstanceTemplate"))
+    if isinstance(template, str) and get(spec, "instanceProperties") is None:
+        n = count(ctx, get(spec, "count"), f"{what}: specificReservation.count")
+        ctx.view.pools.append(
+            Pool(
+                r.urn,
+                r.name,
+                r.type,
+                "reservation",
+                Shape("gcp", None, reserved=True),
+                n,
+                n,
+                False,
+                labels,
+                r.parent,
+                node_word="instance",
+                template_ref=(template,),
+                template_deps=tuple(r.property_dependencies.get("specificReservation", ())),
+                needs_template=True,
+                fabric_applies=False,
+                capacity=True,
+                ref_names=(*(x for x in names if isinstance(x, str)), r.name),
+            )
+        )
+        return
+    props = get(spec, "instanceProperties", {})
+    guests = as_list(get(props, "guestAccelerators"))
+    guest = (
+        [{"type": get(g, "acceleratorType"), "count": get(g, "acceleratorCount")} for g in guests]
+        if isinstance(guests, list)
+        else guests
+    )
+    shape = machine_shape(ctx, "gcp", get(props, "machineType"), what, guest=guest, reserved=True)
+    capacity_pool(ctx, shape, get(spec, "count"), what, "reservation", labels, names)
+
+
 def _gcp_instance_template(ctx: Ctx) -> None:
     r = ctx.raw
     # a CPU template still becomes a Template (shape without machine), so the group using it is
@@ -384,7 +550,10 @@ NORMALIZERS: Mapping[str, Callable[[Ctx], None]] = {
     "gcp:container/cluster:Cluster": _gcp_cluster,
     "gcp:tpu/v2Vm:V2Vm": _gcp_tpu_vm,
     "gcp:tpu/v2QueuedResource:V2QueuedResource": _gcp_tpu_queued,
+    "gcp:tpu/node:Node": _gcp_tpu_node,
     "gcp:compute/instance:Instance": _gcp_instance,
+    "gcp:compute/instanceFromTemplate:InstanceFromTemplate": _gcp_instance_from_template,
+    "gcp:compute/reservation:Reservation": _gcp_reservation,
     "gcp:compute/instanceTemplate:InstanceTemplate": _gcp_instance_template,
     "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate": _gcp_instance_template,
     "gcp:compute/instanceGroupManager:InstanceGroupManager": _gcp_instance_group,

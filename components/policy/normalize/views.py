@@ -83,6 +83,15 @@ class Pool:
     template_deps: tuple[str, ...] = ()
     needs_template: bool = False
     placement_group: str | None = None  # AWS ASG placementGroup (overrides its template's)
+    # False where the resource names accelerators but not the machines' network configuration
+    # (capacity reservations, auto-provisioning limits): the fabric rules do not judge it.
+    fabric_applies: bool = True
+    # A capacity reservation: paid for whether used or not, so it counts in the ceilings; pools
+    # in the same stack that consume it (``reservation_ref`` naming one of its ``ref_names``)
+    # are not counted twice.
+    capacity: bool = False
+    ref_names: tuple[str, ...] = ()
+    reservation_ref: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

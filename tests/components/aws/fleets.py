@@ -27,7 +27,7 @@ BASE_CLUSTER: dict[str, Any] = {
     "cloud": "aws",
     "region": "us-east-1",
     "zone": "us-east-1a",
-    "kubernetes": {"version": "1.31"},
+    "kubernetes": {"version": "1.35"},
     "network": {"cidr": "10.40.0.0/16", "fabric": "auto"},
 }
 

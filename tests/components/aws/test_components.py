@@ -161,7 +161,7 @@ def test_aws_train_network(aws_train: Capture) -> None:
 def test_aws_train_cluster_iam_and_system_pool(aws_train: Capture) -> None:
     eks = aws_train.named("fleet-train-aws-eks")
     assert eks.parent_name == "fleet-train-aws"
-    assert eks.inputs["version"] == "1.31"
+    assert eks.inputs["version"] == "1.35"
     assert eks.inputs["accessConfig"]["authenticationMode"] == "API"
     assert len(eks.inputs["vpcConfig"]["subnetIds"]) == 3
     policies = {
@@ -446,6 +446,6 @@ def test_every_aws_offer_builds_with_its_efa_interfaces(fabric: str) -> None:
 
 def test_node_groups_follow_the_cluster_version() -> None:
     capture = build(fleet_doc([family_pool("g6")]))
-    assert {g.inputs.get("version") for g in capture.of_type(NG)} == {"1.31"}
+    assert {g.inputs.get("version") for g in capture.of_type(NG)} == {"1.35"}
     existing = build(fleet_doc([family_pool("g6")], kubernetes={"existingCluster": "prod"}))
     assert "version" not in existing.named("fleet-ml-g6-ng").inputs

@@ -126,7 +126,7 @@ def test_nodes_allow_imdsv2_only_one_hop() -> None:
 def test_node_groups_run_the_latest_recommended_ami_release() -> None:
     cap = build(fleet_doc([family_pool("p5"), family_pool("inf2"), family_pool("g5", gpuDriver="none")]))
     releases = {g.inputs["amiType"]: g.inputs["releaseVersion"] for g in cap.of_type("aws:eks/nodeGroup:NodeGroup")}
-    base = "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64"
+    base = "/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64"
     assert releases == {
         "AL2023_x86_64_STANDARD": f"<value of {base}/standard/recommended/release_version>",
         "AL2023_x86_64_NVIDIA": f"<value of {base}/nvidia/recommended/release_version>",

@@ -19,7 +19,7 @@ BASE: dict[str, Any] = {
             "cloud": "azure",
             "region": "eastus",
             "zone": "1",
-            "kubernetes": {"version": "1.31"},
+            "kubernetes": {"version": "1.35"},
             "network": {"cidr": "10.30.0.0/16", "fabric": "auto"},
             "gpuPools": [],
             "storage": [],

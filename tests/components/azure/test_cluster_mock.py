@@ -114,7 +114,7 @@ def test_train_stack_inputs_match_the_sdk(train: Capture) -> None:
 def test_train_stack_cluster_inputs(train: Capture) -> None:
     aks = train.named("fleet-train-az-aks").inputs
     assert aks["resourceName"] == "train-az"
-    assert aks["kubernetesVersion"] == "1.31"
+    assert aks["kubernetesVersion"] == "1.35"
     assert aks["identity"] == {"type": "UserAssigned", "userAssignedIdentities": ["fleet-train-az-identity-id"]}
     assert aks["oidcIssuerProfile"] == {"enabled": True}
     assert aks["securityProfile"]["workloadIdentity"] == {"enabled": True}
@@ -149,7 +149,7 @@ def test_train_stack_network_has_no_public_node_ips_and_nat_egress(train: Captur
     assert nodes["natGateway"] == {"id": "fleet-train-az-network-nat-id"}
     assert nodes["addressPrefix"] == "10.30.0.0/17"
     lustre = train.named("fleet-train-az-network-lustre-datasets").inputs
-    assert lustre["addressPrefix"] == "10.30.128.0/24"
+    assert lustre["addressPrefix"] == "10.30.229.0/24"  # the /24 slot of the second half the name picks
     nat = train.named("fleet-train-az-network-nat").inputs
     assert nat["zones"] == ["1"] and nat["sku"] == {"name": "Standard"}
 
@@ -347,7 +347,7 @@ def test_existing_cluster_and_resource_group() -> None:
 
 def test_existing_resource_group_is_not_created() -> None:
     doc = fleet_doc(
-        kubernetes={"version": "1.31", "resourceGroup": "team-rg"},
+        kubernetes={"version": "1.35", "resourceGroup": "team-rg"},
         gpuPools=[{"name": "t4", "accelerator": "T4", "maxNodes": 2}],
     )
     cap = run_program(_fleet_program(doc))

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from components.azure import rules
+from components.azure import translate as tr
 from components.spec import SpecError, load_fleet_object
 from tests.components.azure.conftest import fleet_doc, resolve_cluster
 
@@ -126,7 +127,7 @@ def test_nfs_share_name_rules() -> None:
 def test_cidr_too_small_for_lustre_subnets() -> None:
     lustre = [{"name": f"fs{i}", "kind": "lustre", "capacityGiB": 8192} for i in range(9)]
     issues = _issues(network={"cidr": "10.30.0.0/20"}, storage=lustre)
-    _assert_issue(issues, "error", "clusters[0].network.cidr", r"no room for a /24 Lustre subnet")
+    _assert_issue(issues, "error", "clusters[0].network.cidr", r"no room for 9 Lustre subnets \(2,304 addresses\)")
 
 
 def test_warnings_pinned_version_with_auto_channel_latest_driver_existing_cluster_storage() -> None:
@@ -147,3 +148,35 @@ def test_check_cluster_is_clean_for_the_example_shape() -> None:
         gpuPools=[H100], storage=[{"name": "data", "kind": "lustre", "capacityGiB": 16384, "throughputMBpsPerTiB": 250}]
     )
     assert rules.check_cluster(cluster) == []
+
+
+def _fs(name: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "kind": "lustre", "capacityGiB": 8192, **extra}
+
+
+def test_lustre_subnets_that_hash_to_one_slot_name_the_entry() -> None:
+    # a /20 VNet leaves a /21 for Lustre: eight /24 slots, so some pair of names picks the same one
+    small = {"cidr": "10.30.0.0/20"}
+
+    def slot(name: str) -> str:
+        return tr.network_layout(resolve_cluster(network=small, storage=[_fs(name)])).lustre_subnets[name]
+
+    first = "fs-a"
+    second = next(n for n in (f"fs-{i}" for i in range(100)) if slot(n) == slot(first))
+    # the entry whose name sorts last is blamed, whatever the order of the list
+    for order in ([first, second], [second, first]):
+        blamed = order.index(max(order))
+        issues = _issues(network=small, storage=[_fs(n) for n in order])
+        _assert_issue(
+            issues,
+            "error",
+            f"clusters[0].storage[{blamed}].name",
+            r"overlaps .*; rename one of them, or give one subnetCidr",
+        )
+    free = next(f"10.30.{i}.0/24" for i in range(8, 16) if f"10.30.{i}.0/24" != slot(first))
+    pinned = [_fs(first), _fs(second, subnetCidr=free)]
+    assert [i for i in _issues(network=small, storage=pinned) if i[0] == "error"] == []
+    bad = [_fs(first, subnetCidr="10.30.0.0/24")]
+    _assert_issue(
+        _issues(network=small, storage=bad), "error", "clusters[0].storage[0].subnetCidr", "outside the node subnet"
+    )

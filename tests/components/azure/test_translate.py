@@ -208,7 +208,7 @@ def test_network_layout_carves_lustre_subnets_outside_the_node_subnet() -> None:
     nodes = ipaddress.ip_network(layout.node_subnet)
     subs = [ipaddress.ip_network(c) for c in layout.lustre_subnets.values()]
     assert layout.node_subnet == "10.30.0.0/17"
-    assert layout.lustre_subnets["aa"] == "10.30.128.0/24"
+    assert subs[0].prefixlen == 24 and subs[0].subnet_of(ipaddress.ip_network("10.30.128.0/17"))
     assert subs[1].prefixlen == 23  # 240 TiB: a /23 (up to 400 TiB)
     for s in subs:
         assert not s.overlaps(nodes)
@@ -295,6 +295,32 @@ def test_physical_names_fit_azure_limits() -> None:
     long = tr.physical_name("c" * 63, "s" * 63)
     assert len(long) == 80 and long != tr.physical_name("c" * 63, "t" * 63)
     assert long.startswith("c" * 63)
+
+
+LUSTRE = [
+    {"name": "datasets", "kind": "lustre", "capacityGiB": 8192},
+    {"name": "checkpoints", "kind": "lustre", "capacityGiB": 49152 * 5, "throughputMBpsPerTiB": 40},
+    {"name": "scratch", "kind": "lustre", "capacityGiB": 8192},
+]
+
+
+def test_lustre_subnets_do_not_move_when_storage_is_reordered() -> None:
+    forward = tr.network_layout(resolve_cluster(storage=LUSTRE)).lustre_subnets
+    backward = tr.network_layout(resolve_cluster(storage=list(reversed(LUSTRE)))).lustre_subnets
+    assert dict(forward) == dict(backward)
+
+
+def test_lustre_subnets_do_not_move_when_storage_is_added() -> None:
+    before = tr.network_layout(resolve_cluster(storage=LUSTRE[:1])).lustre_subnets
+    nfs = {"name": "home", "kind": "nfs", "capacityGiB": 1024}
+    for added in ([nfs, *LUSTRE], [*LUSTRE[1:], LUSTRE[0]], [LUSTRE[2], LUSTRE[0], LUSTRE[1]]):
+        after = tr.network_layout(resolve_cluster(storage=added)).lustre_subnets
+        assert after["datasets"] == before["datasets"], added
+
+
+def test_lustre_subnet_can_be_pinned() -> None:
+    pinned = [{**LUSTRE[0], "subnetCidr": "10.30.128.0/24"}]  # where the first one used to go
+    assert tr.network_layout(resolve_cluster(storage=pinned)).lustre_subnets == {"datasets": "10.30.128.0/24"}
 
 
 def test_entra_kubeconfig_signs_in_through_kubelogin_and_the_azure_cli() -> None:

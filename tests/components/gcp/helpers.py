@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 from components.spec import load_fleet_object
@@ -16,7 +17,7 @@ BASE: dict[str, Any] = {
     "cloud": "gcp",
     "region": "us-central1",
     "zone": "us-central1-a",
-    "kubernetes": {"version": "1.33"},
+    "kubernetes": {"version": "1.35"},
     "network": {"cidr": "10.20.0.0/16", "fabric": "auto"},
 }
 
@@ -69,3 +70,10 @@ def resolve(cluster: dict[str, Any], environment: str = "dev") -> ResolvedCluste
 def config_for(*clusters: dict[str, Any], environment: str = "dev") -> dict[str, Any]:
     """Stack config that runs ``__main__.py`` over a fleet of ``clusters``."""
     return {**CONFIG, "aiinfra:fleet": fleet_doc(*clusters, environment=environment)}
+
+
+def at_version(cluster: ResolvedCluster, version: str) -> ResolvedCluster:
+    """``cluster`` at a Kubernetes version validate no longer accepts for a new cluster (for the
+    translate functions, which still serve the clusters already running it)."""
+    k8s = replace(cluster.spec.kubernetes, version=version)
+    return replace(cluster, spec=replace(cluster.spec, kubernetes=k8s))

@@ -73,7 +73,7 @@ def test_train_stack_cluster(train: Capture) -> None:
     assert i["name"] == "train" and i["location"] == "us-central1" and i["nodeLocations"] == ["us-central1-a"]
     assert i["privateClusterConfig"]["enablePrivateNodes"] is True
     assert i["workloadIdentityConfig"] == {"workloadPool": "my-gcp-project.svc.id.goog"}
-    assert i["releaseChannel"] == {"channel": "REGULAR"} and i["minMasterVersion"] == "1.31"
+    assert i["releaseChannel"] == {"channel": "REGULAR"} and i["minMasterVersion"] == "1.35"
     assert i["enableMultiNetworking"] is True and i["datapathProvider"] == "ADVANCED_DATAPATH"
     assert i["removeDefaultNodePool"] is True
     assert i["ipAllocationPolicy"] == {"clusterSecondaryRangeName": "pods", "servicesSecondaryRangeName": "services"}
@@ -149,7 +149,7 @@ def test_train_stack_lustre_is_protected(train: Capture) -> None:
     assert i["instanceId"] == "datasets" and i["location"] == "us-central1-a"
     assert i["capacityGib"] == "36000" and i["perUnitStorageThroughput"] == "250"
     assert i["network"] == "fleet-train-network-vpc-id"
-    assert i["gkeSupportEnabled"] is True  # GKE 1.31 nodes: the legacy Lustre port
+    assert i["gkeSupportEnabled"] is True  # lustrePort: 6988 in the stack: the legacy port, kept for its life
 
 
 def test_train_stack_outputs() -> None:

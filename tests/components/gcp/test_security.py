@@ -182,10 +182,16 @@ def _lustre_settings(version: str, **storage: Any) -> tuple[dict[str, Any], dict
     return fs.inputs, gke(cap)["addonsConfig"]["lustreCsiDriverConfig"], fw.inputs, fs.ignore_changes
 
 
+@pytest.fixture
+def march_2026(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day GKE 1.32 (before Lustre's own port) was still supported, so a bump can be validated."""
+    monkeypatch.setenv("AIINFRA_TODAY", "2026-03-01")
+
+
 @pytest.mark.parametrize("port", [988, 6988])
-def test_lustre_port_is_fixed_by_the_spec_across_a_version_bump(port: int) -> None:
-    before = _lustre_settings("1.31", lustrePort=port)
-    after = _lustre_settings("1.33", lustrePort=port)
+def test_lustre_port_is_fixed_by_the_spec_across_a_version_bump(port: int, march_2026: None) -> None:
+    before = _lustre_settings("1.32", lustrePort=port)
+    after = _lustre_settings("1.35", lustrePort=port)
     assert before == after
     fs, csi, fw, ignored = after
     assert fs.get("gkeSupportEnabled", False) is (port == 6988)
@@ -194,14 +200,14 @@ def test_lustre_port_is_fixed_by_the_spec_across_a_version_bump(port: int) -> No
     assert "gkeSupportEnabled" in ignored
 
 
-def test_an_unrecorded_lustre_port_never_replaces_the_file_system() -> None:
+def test_an_unrecorded_lustre_port_never_replaces_the_file_system(march_2026: None) -> None:
     # Without lustrePort the port still follows the version, but the instance ignores the
     # flag after creation, so `pulumi up` cannot replace the protected file system.
-    fs_old, *_ = _lustre_settings("1.31")
-    fs_new, _, _, ignored = _lustre_settings("1.33")
+    fs_old, *_ = _lustre_settings("1.32")
+    fs_new, _, _, ignored = _lustre_settings("1.35")
     assert fs_old["gkeSupportEnabled"] is True and "gkeSupportEnabled" not in fs_new
     assert "gkeSupportEnabled" in ignored
-    _, issues = load_fleet_object(fleet_doc(cluster_doc(kubernetes={"version": "1.31"}, storage=[LUSTRE])), "<t>")
+    _, issues = load_fleet_object(fleet_doc(cluster_doc(kubernetes={"version": "1.32"}, storage=[LUSTRE])), "<t>")
     warn = [i for i in issues if i.path == "clusters[0].storage[0].lustrePort"]
     assert warn and warn[0].severity == "warning" and "lustrePort: 6988" in (warn[0].hint or "")
 

@@ -7,6 +7,7 @@ regenerate with ``AIINFRA_UPDATE_GOLDEN=1`` and review the diff.
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.gcp import translate as t
-from tests.components.gcp.helpers import FAMILIES, TPUS, cluster_doc, resolve
+from tests.components.gcp.helpers import FAMILIES, TPUS, at_version, cluster_doc, resolve
 from tests.support.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -280,7 +281,7 @@ def test_cluster_golden() -> None:
 
 
 def test_cluster_is_private_with_workload_identity_and_multinetworking() -> None:
-    c = resolve(cluster_doc(kubernetes={"version": "1.33", "releaseChannel": "rapid"}), environment="prod")
+    c = resolve(cluster_doc(kubernetes={"version": "1.35", "releaseChannel": "rapid"}), environment="prod")
     args = t.cluster_args(c, REFS)
     assert args["private_cluster_config"]["enable_private_nodes"] is True
     assert args["workload_identity_config"] == {"workload_pool": "test-project.svc.id.goog"}
@@ -318,7 +319,7 @@ def test_lustre_arguments_follow_the_sdk_forms() -> None:
 
 
 def test_old_gke_uses_the_legacy_lustre_port() -> None:
-    c = resolve(cluster_doc(kubernetes={"version": "1.31"}, storage=[STORAGE["lustre"]]))
+    c = at_version(resolve(cluster_doc(storage=[STORAGE["lustre"]])), "1.31")
     plan = t.network_plan(c)
     assert t.lustre_args(c, c.storage[0], REFS)["gke_support_enabled"] is True
     assert t.cluster_args(c, REFS)["addons_config"]["lustre_csi_driver_config"] == {
@@ -396,7 +397,14 @@ def test_node_service_account_flows_into_every_pool() -> None:
         t.tpu_pool_args(c, c.slices[0], 0, refs),
     ):
         assert args["node_config"]["service_account"] == "nodes@p.iam.gserviceaccount.com"
-    assert t.node_service_account_args(resolve(cluster_doc(name="a" * 40)))["account_id"] == "a" * 24 + "-nodes"
+    # a name that fits keeps today's account id; longer ones end in a hash, so two names sharing
+    # their first 24 characters no longer get one service account
+    assert t.node_service_account_args(resolve(cluster_doc(name="train")))["account_id"] == "train-nodes"
+    long_a = t.node_service_account_args(resolve(cluster_doc(name="a" * 40)))["account_id"]
+    long_b = t.node_service_account_args(resolve(cluster_doc(name="a" * 39 + "b")))["account_id"]
+    assert long_a != long_b and len(long_a) == len(long_b) == 30
+    assert re.fullmatch(r"a{15}-[0-9a-f]{8}-nodes", long_a)
+    assert re.fullmatch(r"[a-z](?:[-a-z0-9]{4,28}[a-z0-9])", long_a)  # GCP's account id rule
     binding = t.node_service_account_binding_args(
         "p", "roles/artifactregistry.reader", "nodes@p.iam.gserviceaccount.com"
     )
@@ -420,12 +428,12 @@ def test_gpu_metrics_from_our_exporter_or_gke_managed_dcgm_never_both() -> None:
         "managed_prometheus": {"enabled": True},
     }
     off = {"gpuMonitoring": "disabled"}
-    for doc in (
-        cluster_doc(),
-        cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "gpuDriver": "none"}], addons=off),
-        cluster_doc(kubernetes={"version": "1.29"}, gpuPools=[FAMILIES["g2-l4"]], addons=off),
+    for cluster in (
+        resolve(cluster_doc()),
+        resolve(cluster_doc(gpuPools=[{**FAMILIES["a3-high"], "gpuDriver": "none"}], addons=off)),
+        at_version(resolve(cluster_doc(gpuPools=[FAMILIES["g2-l4"]], addons=off)), "1.29"),
     ):
-        assert "monitoring_config" not in t.cluster_args(resolve(doc), REFS)
+        assert "monitoring_config" not in t.cluster_args(cluster, REFS)
 
 
 def test_kubeconfig_uses_the_gke_auth_plugin_and_holds_no_secret() -> None:
@@ -436,3 +444,19 @@ def test_kubeconfig_uses_the_gke_auth_plugin_and_holds_no_secret() -> None:
     assert doc["users"][0]["user"]["exec"]["command"] == "gke-gcloud-auth-plugin"
     assert doc["current-context"] == "gke_train"
     assert t.kubeconfig("train", None, "x") is None
+
+
+def test_physical_names_that_fit_are_unchanged_and_long_ones_do_not_collide() -> None:
+    assert t.physical_name(resolve(cluster_doc(name="train")), "net") == "train-net"
+    a = t.physical_name(resolve(cluster_doc(name="x" * 39 + "a")), "router", limit=40)
+    b = t.physical_name(resolve(cluster_doc(name="x" * 39 + "b")), "router", limit=40)
+    assert a != b and len(a) == len(b) == 40
+
+
+def test_gke_version_floor_is_the_family_minimum_in_the_same_minor() -> None:
+    # an H200 (A3 Ultra) pool on "1.31" would let GKE pick a 1.31 patch below the one A3 Ultra needs
+    h200 = at_version(resolve(cluster_doc(gpuPools=[FAMILIES["a3-ultra"]])), "1.31")
+    assert t.cluster_args(h200, REFS)["min_master_version"] == "1.31.4-gke.1183000"
+    b200 = at_version(resolve(cluster_doc(gpuPools=[FAMILIES["a4"], FAMILIES["a3-ultra"]])), "1.32")
+    assert t.cluster_args(b200, REFS)["min_master_version"] == "1.32.2-gke.1422000"
+    assert t.cluster_args(resolve(cluster_doc(gpuPools=[FAMILIES["a4"]])), REFS)["min_master_version"] == "1.35"

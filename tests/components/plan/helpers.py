@@ -27,7 +27,7 @@ AWS_FLEET: dict[str, Any] = {
             "cloud": "aws",
             "region": "us-east-1",
             "zone": "us-east-1a",
-            "kubernetes": {"version": "1.31"},
+            "kubernetes": {"version": "1.35"},
             "network": {"cidr": "10.40.0.0/16"},
             "gpuPools": [
                 {"name": "p5", "accelerator": "H100-80GB", "acceleratorsPerNode": 8, "minNodes": 0, "maxNodes": 4}

@@ -57,3 +57,11 @@ def test_deploy_workflow() -> None:
     stacks = {p.stem.removeprefix("Pulumi.") for p in (REPO / "stacks").glob("Pulumi.*.yaml")}
     assert set(job["strategy"]["matrix"]["stack"]) == stacks
     assert set(_load("pull-request.yml")["jobs"]["pulumi-preview"]["strategy"]["matrix"]["stack"]) == stacks
+
+
+def test_every_job_has_a_timeout() -> None:
+    """A hung step (a provider call, a pack that never answers) ends at the job's timeout, not GitHub's 6 h."""
+    for name in ("pull-request.yml", "deploy.yml"):
+        for job_name, job in _load(name)["jobs"].items():
+            minutes = job.get("timeout-minutes")
+            assert isinstance(minutes, int) and 0 < minutes <= 120, f"{name}: {job_name}"

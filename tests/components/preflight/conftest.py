@@ -103,7 +103,7 @@ clusters:
     cloud: {cloud}
     region: {region}
 {zone}
-    kubernetes: {{version: "1.31"}}
+    kubernetes: {{version: "1.35"}}
     network: {{fabric: {fabric}}}
     gpuPools:
       - name: gpu

@@ -41,7 +41,7 @@ class _Throttling:
 
 
 class FakeRegions(_Throttling):
-    def get(self, project: str, region: str) -> Any:
+    def get(self, project: str, region: str, timeout: float | None = None) -> Any:
         self._enter("regions.get")
         path = RECORDED / f"regions.get.{region}.json"
         if not path.exists():
@@ -54,7 +54,7 @@ class FakeProjects(_Throttling):
         super().__init__()
         self.denied = denied
 
-    def get(self, project: str) -> Any:
+    def get(self, project: str, timeout: float | None = None) -> Any:
         self._enter("projects.get")
         if self.denied:
             raise gexc.Forbidden("Required 'compute.projects.get' permission for 'projects/my-gcp-project'")
@@ -67,7 +67,7 @@ class _Aggregated(_Throttling):
     file: str
     arg: str
 
-    def aggregated_list(self, request: dict[str, Any]) -> list[tuple[str, Any]]:
+    def aggregated_list(self, request: dict[str, Any], timeout: float | None = None) -> list[tuple[str, Any]]:
         self._enter("aggregated_list")
         agg = _load(self.list_type, self.file)
         name = request.get("filter", "").partition('"')[2].rstrip('"')
@@ -77,7 +77,7 @@ class _Aggregated(_Throttling):
             out.append((scope, type(scoped)(**{self.field: items})))
         return out
 
-    def get(self, project: str, zone: str, **kwargs: str) -> Any:
+    def get(self, project: str, zone: str, timeout: float | None = None, **kwargs: str) -> Any:
         self._enter("get")
         name = kwargs[self.arg]
         for scope, scoped in _load(self.list_type, self.file).items.items():

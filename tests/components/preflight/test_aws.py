@@ -31,7 +31,7 @@ clusters:
     cloud: aws
     region: us-east-1
     zone: {zone}
-    kubernetes: {{version: "1.31"}}
+    kubernetes: {{version: "1.35"}}
     gpuPools:
       - name: h100
         accelerator: H100-80GB
@@ -272,7 +272,7 @@ def test_access_denied_fails_the_check_and_names_the_action(
 
     monkeypatch.setattr(EC2Response, "describe_capacity_reservations", deny)
     res = by_check(run_checks(reserved_spec(tmp_path, "cr-0aaa1111")))["reservation"]
-    assert res.status == "fail"
+    assert res.status == "unchecked"
     assert "needs ec2:DescribeCapacityReservations" in res.reason
 
 
@@ -341,7 +341,7 @@ def test_persistent_throttling_fails_the_check_not_the_run(
     fleet, _ = load_fleet(spec(tmp_path))
     checker = AwsChecker(options=PreflightOptions(max_attempts=2), backoff=Backoff(attempts=2, sleep=lambda _s: None))
     rows = by_check(checker.checks(fleet.clusters[0]))
-    assert rows["quota"].status == "fail"
+    assert rows["quota"].status == "unchecked"
     assert "still throttled after 2 round(s) of botocore's retries" in rows["quota"].reason
     assert rows["offering"].status == "ok"
 
@@ -357,7 +357,7 @@ def test_cli_json_output_and_exit_1_on_failure(
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["ok"] is False
-    assert out["summary"] == {"ok": 2, "fail": 1, "skipped": 0}
+    assert out["summary"] == {"ok": 2, "fail": 1, "unchecked": 0, "skipped": 0}
     quota = next(c for c in out["checks"] if c["check"] == "quota")
     assert quota == {
         "cloud": "aws",
@@ -378,4 +378,4 @@ def test_cli_text_table_and_exit_0(aws_local: FakeCloud, tmp_path: Path, capsys:
     assert code == 0, out
     assert "aiinfra preflight" in out
     assert "p5.48xlarge is offered in us-east-1a" in out
-    assert "3 ok, 0 failed, 0 skipped" in out
+    assert "3 ok, 0 failed, 0 not checked, 0 skipped" in out

@@ -138,7 +138,7 @@ def test_forbidden_names_the_permission(tmp_path: Path) -> None:
     clients = fake_clients()
     clients.usage.denied = True
     q = run_checks(spec(tmp_path), clients=clients)["quota"]
-    assert q.status == "fail"
+    assert q.status == "unchecked"
     assert "needs Microsoft.Compute/locations/usages/read" in q.reason
 
 
@@ -154,7 +154,7 @@ def test_throttling_is_retried_and_persistent_throttling_fails(tmp_path: Path) -
     clients = fake_clients()
     clients.usage.throttles["list"] = 50
     q = run_checks(spec(tmp_path), clients=clients)["quota"]
-    assert q.status == "fail"
+    assert q.status == "unchecked"
     assert "still throttled (429) after 3 attempt(s)" in q.reason
 
 
@@ -168,7 +168,7 @@ def test_unreachable_endpoint_fails_the_check(tmp_path: Path) -> None:
 
     clients.usage.list = unreachable  # type: ignore[method-assign]
     q = run_checks(spec(tmp_path), clients=clients)["quota"]
-    assert q.status == "fail"
+    assert q.status == "unchecked"
     assert q.reason.startswith("could not check: <urllib3.connection.HTTPSConnection>: Failed to establish")
 
 
@@ -207,4 +207,4 @@ def test_example_stack_through_the_command(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert code == 1  # maxNodes 4 needs 384 family vCPUs; 288 free in the recording
     assert "Standard_ND96isr_H100_v5 is offered in zone 1 of eastus" in out
-    assert "2 ok, 1 failed, 0 skipped" in out
+    assert "2 ok, 1 failed, 0 not checked, 0 skipped" in out

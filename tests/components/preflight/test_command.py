@@ -97,7 +97,7 @@ def test_a_failed_check_exits_1_and_brackets_in_reasons_print_verbatim(capsys: p
     out = capsys.readouterr().out
     assert code == 1
     assert "[p5.48xlarge] checked" in out
-    assert "0 ok, 1 failed, 0 skipped" in out
+    assert "0 ok, 1 failed, 0 not checked, 0 skipped" in out
 
 
 def test_credentials_error_on_one_cloud_exits_2_but_reports_the_others(capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,7 +121,7 @@ clusters:
     cloud: aws
     region: us-east-1
     zone: us-east-1a
-    kubernetes: {version: "1.31"}
+    kubernetes: {version: "1.35"}
     gpuPools:
       - name: h100
         accelerator: H100-80GB

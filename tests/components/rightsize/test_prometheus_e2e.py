@@ -32,7 +32,7 @@ clusters:
     cloud: gcp
     region: us-central1
     zone: us-central1-a
-    kubernetes: {version: "1.31"}
+    kubernetes: {version: "1.35"}
     network: {cidr: 10.20.0.0/16, fabric: auto}
     gpuPools:
       - name: idle            # interactive notebooks
@@ -176,7 +176,7 @@ def test_write_keeps_comments_and_order(prometheus: str, tmp_path: Path, capsys:
     ]  # g2-standard-96 is L4's default 8-GPU offer, so no machineType is written
     assert "      - name: batch           # nightly evaluation jobs" in text
     assert "capacity: spot" in text[text.index("- name: batch") :]
-    assert 'kubernetes: {version: "1.31"}' in text  # flow style and quotes kept
+    assert 'kubernetes: {version: "1.35"}' in text  # flow style and quotes kept
     # the result is still a valid spec, and a second run has nothing left to lower
     assert main(["validate", str(path)]) == 0
     capsys.readouterr()

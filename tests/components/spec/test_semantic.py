@@ -418,3 +418,30 @@ def test_a3_high_below_eight_gpus_is_spot_or_reserved_only() -> None:
     )
     assert issue.hint is not None and issue.hint.startswith("set capacity: spot")
     assert errors_of(cluster(gpuPools=[pool(acceleratorsPerNode=4, capacity="spot")])) == []
+
+
+# --- names that would collide once joined ------------------------------------------------------
+def test_cluster_and_pool_names_that_join_to_the_same_name() -> None:
+    a = cluster(name="a", gpuPools=[pool(name="b-c")])
+    ab = cluster(name="a-b", gpuPools=[pool(name="c")])
+    issue = one(
+        errors_of(a, ab), "clusters[1].gpuPools[0].name", r"would be named 'a-b-c', as clusters\[0\]\.gpuPools\[0\]"
+    )
+    assert "rename one of them" in (issue.hint or "")
+    # storage has its own namespace; other clouds their own resources
+    assert (
+        errors_of(
+            cluster(name="a", gpuPools=[pool(name="b-c")]),
+            cluster(name="a-b", storage=[{"name": "c", "kind": "block", "capacityGiB": 100}]),
+        )
+        == []
+    )
+    assert errors_of(a, cluster("aws", name="a-b", gpuPools=[pool(name="c")])) == []
+
+
+def test_multislice_names_collide_with_a_pool() -> None:
+    c = cluster(
+        gpuPools=[pool(name="x-1")],
+        tpuSlices=[{"name": "x", "version": "v5e", "topology": "2x2", "count": 2, "capacity": "spot"}],
+    )
+    one(errors_of(c), "clusters[0].tpuSlices[0].name", r"would be named 'c1-x-1', as clusters\[0\]\.gpuPools\[0\]")
