@@ -48,7 +48,7 @@ class KubernetesSpec(TypedDict):
     """Create a cluster at `version`, or attach pools to `existingCluster`."""
 
     version: NotRequired[str]
-    """Kubernetes minor version ("1.31"). Default: the cloud's default for the release channel."""
+    """Kubernetes minor version ("1.35"). Default: the cloud's default for the release channel. Checked against the catalog's version table (components/catalog/data/kubernetes.yaml): a version past support is an error, one within 60 days of an end (or in paid extended support) a warning."""
 
     existingCluster: NotRequired[str]
     """Name (GKE, EKS) or resource ID (AKS) of a cluster to attach node pools to instead of creating one. No default."""
@@ -309,6 +309,9 @@ class StorageSpec(TypedDict):
 
     protect: NotRequired[bool]
     """Protect the data-bearing resource from replacement or deletion (Pulumi protect). Set false only for scratch data you can lose. Default: `true`."""
+
+    subnetCidr: NotRequired[str]
+    """Azure Managed Lustre only: the file system's own subnet, inside network.cidr and outside its first half (the nodes'). Default: a subnet of the size the capacity needs, placed in the second half by a hash of the storage name, so adding or reordering storage entries never moves it. Set it to keep the subnet of a file system created before (the first Lustre subnet was the start of the second half) or to resolve two names that hash to overlapping subnets."""
 
 
 class AddonMode(StrEnum):

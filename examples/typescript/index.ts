@@ -14,7 +14,7 @@ const fleet = new aiinfra.Fleet("fleet", {
             cloud: "gcp",
             region: "us-central1",
             zone: "us-central1-a",
-            kubernetes: { version: "1.31" },
+            kubernetes: { version: "1.35" },
             network: { cidr: "10.20.0.0/16", fabric: "auto" },
             gpuPools: [
                 {
