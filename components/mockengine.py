@@ -63,6 +63,8 @@ class CapturedResource:
     # Aliases sent with the registration, as (name, type) with "" for "same as the resource";
     # kept so a replay can register the resource exactly as the program did.
     aliases: list[tuple[str, str]] = field(default_factory=list)
+    # URNs of the resources it waits for (depends_on and resource inputs), as the engine got them.
+    dependencies: list[str] = field(default_factory=list)
 
     @property
     def parent_name(self) -> str | None:
@@ -166,6 +168,7 @@ class _CapturingMonitor(_mocks.MockMonitor):
                 ignore_changes=list(getattr(request, "ignoreChanges", [])),
                 provider=request.provider or None,
                 aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
+                dependencies=list(request.dependencies),
             )
         )
         return response

@@ -50,8 +50,6 @@ def test_typescript_example_names_every_spec_value_of_the_stack() -> None:
             return [s for v in value for s in scalars(v)]
         return [str(value)]
 
-    missing = [
-        s for s in scalars(read_document(STACK)[0]) if s not in source and s not in ("on-demand", "gcp-train")
-    ]
+    missing = [s for s in scalars(read_document(STACK)[0]) if s not in source and s not in ("on-demand", "gcp-train")]
     assert missing == []
     assert "aiinfra.Capacity.OnDemand" in source

@@ -38,8 +38,6 @@ _TYPED: Mapping[tuple[str, str], tuple[Any, tuple[str, ...]]] = {
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): (rbac_v1.ClusterRoleBinding, ("roleRef", "subjects")),
 }
 _SNAKE = {"roleRef": "role_ref"}
-# Storage kind -> the add-on that mounts it (block volumes attach without one).
-_CSI_ADDON = {"lustre": "lustreCsi", "nfs": "nfsCsi"}
 GMP_QUERY = "https://monitoring.googleapis.com/v1/projects/{project}/location/global/prometheus"
 
 
@@ -71,8 +69,9 @@ class ClusterAddons(pulumi.ComponentResource):
 
     Outputs (``exports``):
         addons: per add-on, whether it is on, why, and its pinned version; releases: Helm
-        release name -> chart@version; volumes: storage name -> claim; queues: pool -> LocalQueue;
-        prometheusQueryEndpoint: where to query the GPU metrics (None when monitoring is off).
+        release name -> chart@version; volumes: storage name -> claim and the namespaces that
+        have it; queues: pool -> LocalQueue and its namespaces; prometheusQueryEndpoint: where
+        to query the GPU metrics (None when monitoring is off).
     """
 
     exports: Mapping[str, Any]
@@ -105,10 +104,20 @@ class ClusterAddons(pulumi.ComponentResource):
         )
         k8s_opts = pulumi.ResourceOptions(parent=self, provider=self.provider)
         installed: dict[str, list[pulumi.Resource]] = {}
+        namespaces: dict[str, pulumi.Resource] = {}  # Namespace objects ai-infra creates, by name
         releases: dict[str, str] = {}
         for item in items:
-            deps = [r for a in (item.after if isinstance(item, o.ObjectItem) else ()) for r in installed.get(a, [])]
-            opts_i = pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=deps))
+            deps: list[pulumi.Resource] = []
+            retain = False
+            if isinstance(item, o.ObjectItem):
+                deps = [r for a in item.after for r in installed.get(a, [])]
+                # An object goes in after the namespace it lives in, when ai-infra creates that.
+                if item.namespace in namespaces:
+                    deps.append(namespaces[item.namespace])
+                retain = item.retain
+            opts_i = pulumi.ResourceOptions.merge(
+                k8s_opts, pulumi.ResourceOptions(depends_on=deps, retain_on_delete=retain or None)
+            )
             res: pulumi.Resource
             if isinstance(item, o.HelmItem):
                 res = self._release(item, opts_i)
@@ -119,23 +128,19 @@ class ClusterAddons(pulumi.ComponentResource):
                 res = self._eks_addon(item, exports)
             else:
                 res = self._object(item, opts_i)
+                if item.kind == "Namespace":
+                    namespaces[str(item.obj["metadata"]["name"])] = res
             if not isinstance(item, o.ObjectItem):
                 installed.setdefault(item.addon, []).append(res)
 
         if plan["gpuMonitoring"].on:
             self.exports["prometheusQueryEndpoint"] = self._managed_prometheus(exports, project)
+        inside = o.workload_objects(cluster)
+        spaces = list(o.workload_namespaces(cluster))
         self.exports.update(
             releases=releases,
-            volumes={
-                s.name: {"namespace": o.WORKLOAD_NAMESPACE, "claim": s.name}
-                for s in cluster.storage
-                if s.spec.kind in _CSI_ADDON and plan[_CSI_ADDON[s.spec.kind]].on
-            },
-            queues=(
-                {t: {"namespace": o.WORKLOAD_NAMESPACE, "localQueue": t} for t in plan["kueue"].serves}
-                if plan["kueue"].on
-                else {}
-            ),
+            volumes={name: {"claim": name, "namespaces": spaces} for name in inside.get("claims", [])},
+            queues={pool: {"localQueue": pool, "namespaces": spaces} for pool in inside.get("queues", [])},
         )
         self.register_outputs(dict(self.exports))
 

@@ -23,8 +23,12 @@ from components.addons.plan import PoolTarget, addon_plan, pool_targets
 from components.catalog import get_catalog
 from components.spec.resolved import LABEL_CLUSTER, LABEL_POOL, ResolvedCluster, ResolvedStorage
 
-#: Where ai-infra puts the workload-facing objects (LocalQueues, PersistentVolumeClaims).
-WORKLOAD_NAMESPACE = "default"
+#: The namespace whose workload-facing objects (LocalQueues, PersistentVolumeClaims) keep the
+#: plain names they had before ``workloadNamespaces`` existed (no replacement on upgrade).
+DEFAULT_NAMESPACE = "default"
+#: Namespaces every cluster already has: listed in ``workloadNamespaces``, never created.
+#: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces
+BUILTIN_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 MONITORING_NAMESPACE = "aiinfra-monitoring"
 DCGM_APP = "dcgm-exporter"
 DCGM_PORT = 9400
@@ -75,12 +79,21 @@ class EksAddonItem:
 
 @dataclass(frozen=True)
 class ObjectItem:
-    """One Kubernetes object ai-infra renders; ``after`` names add-ons whose CRDs/controllers it needs."""
+    """One Kubernetes object ai-infra renders; ``after`` names add-ons whose CRDs/controllers it
+    needs; ``retain`` keeps it in the cluster when the program stops declaring it (a namespace
+    that holds the user's own workloads)."""
 
     name: str
-    addon: str
+    addon: str  # the add-on (or, for workload namespaces, the spec field) it belongs to
     obj: Mapping[str, Any]
     after: tuple[str, ...] = ()
+    retain: bool = False
+
+    @property
+    def namespace(self) -> str | None:
+        """The namespace the object lives in (None for cluster-scoped objects)."""
+        ns = self.obj["metadata"].get("namespace")
+        return str(ns) if ns is not None else None
 
     @property
     def api_version(self) -> str:
@@ -154,8 +167,21 @@ def _targets(cluster: ResolvedCluster, names: Sequence[str]) -> list[PoolTarget]
     return [t for t in pool_targets(cluster) if t.name in names]
 
 
+def _overlay(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over`` laid on top, nested mappings merged key by key (Helm's own rule)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _overlay(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def _helm(cluster: ResolvedCluster, addon: str, values: Mapping[str, Any], release: str | None = None) -> HelmItem:
-    install = get_catalog().addons.addons[addon].install_on(cluster.cloud)
+    """A release of the add-on's pinned chart: the catalog's values for the cloud, then ``values``."""
+    row = get_catalog().addons.addons[addon]
+    install = row.install_on(cluster.cloud)
     assert install is not None and install.kind == "helm", addon
     assert install.repository and install.chart and install.version
     return HelmItem(
@@ -165,7 +191,7 @@ def _helm(cluster: ResolvedCluster, addon: str, values: Mapping[str, Any], relea
         chart=install.chart,
         version=install.version,
         namespace=install.namespace,
-        values=values,
+        values=_overlay(row.values.get(cluster.cloud, {}), values),
     )
 
 
@@ -182,9 +208,12 @@ def nvidia_device_plugin(cluster: ResolvedCluster, pools: Sequence[str]) -> Helm
 def gpu_operator(cluster: ResolvedCluster, pools: Sequence[str]) -> HelmItem:
     """The GPU Operator for NVIDIA pools without a cloud-installed driver.
 
-    With InfiniBand it builds the driver with GPUDirect RDMA against the Network Operator's
-    MOFED and reuses that operator's NFD (Azure's AKS InfiniBand values); its DCGM exporter is
-    off when ai-infra's own per-pool exporter runs (one DCGM per node).
+    Pools whose node image brings the driver carry the operator's opt-out label (see
+    ``plan``), so it runs only on ``pools``. With InfiniBand it builds the driver with
+    GPUDirect RDMA against the Network Operator's MOFED and reuses that operator's NFD (Azure's
+    AKS InfiniBand values); on EKS the catalog turns its driver off (no Amazon Linux driver
+    container). Its DCGM exporter is off when ai-infra's own per-pool exporter runs (one DCGM
+    per node).
     """
     plan = addon_plan(cluster)
     targets = _targets(cluster, pools)
@@ -369,40 +398,75 @@ def _join(*parts: Any) -> Any:
     return pulumi.Output.all(*parts).apply(lambda values: "".join(str(v) if v is not None else "" for v in values))
 
 
+def _scoped(name: str, namespace: str) -> str:
+    """An object's name in ``namespace``: plain in ``default``, else with ``.<namespace>``
+    (a dot: no cluster, storage, pool or namespace name contains one, so names never collide)."""
+    return name if namespace == DEFAULT_NAMESPACE else f"{name}.{namespace}"
+
+
+def workload_namespaces(cluster: ResolvedCluster) -> tuple[str, ...]:
+    """``clusters[].addons.workloadNamespaces``: where LocalQueues and claims go."""
+    return cluster.spec.addons.workload_namespaces
+
+
+def namespace_objects(cluster: ResolvedCluster) -> list[Item]:
+    """A Namespace per listed workload namespace the cluster does not already have. They are
+    retained: removing one from the spec never deletes the jobs and data claims in it."""
+    return [
+        ObjectItem(
+            f"workload-namespace-{ns}",
+            "workloadNamespaces",
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(ns, labels={LABEL_CLUSTER: cluster.name})},
+            retain=True,
+        )
+        for ns in workload_namespaces(cluster)
+        if ns not in BUILTIN_NAMESPACES
+    ]
+
+
 def volumes(cluster: ResolvedCluster, kind: str, addon: str, refs: Refs) -> list[Item]:
-    """A PersistentVolume and a PersistentVolumeClaim named after each ``kind`` storage item."""
+    """Per ``kind`` storage item and workload namespace, a PersistentVolume and a claim named
+    after the item. A volume binds one claim, so each namespace gets its own volume, all with
+    the same CSI source: kubelet keys a CSI volume by driver and volume handle, so pods of two
+    namespaces on one node share its mount. (Two volumes with one handle in a single pod would
+    clash, kubernetes/kubernetes#91556; a pod sees only its namespace's claim.)"""
     items: list[Item] = []
     for st in cluster.storage:
         if st.spec.kind != kind:
             continue
         labels = {LABEL_CLUSTER: cluster.name, "aiinfra-storage": st.name}
-        pv_name = f"{cluster.name}-{st.name}"
-        pv = {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": _meta(pv_name, labels=labels),
-            "spec": {
-                "capacity": {"storage": _gib(st)},
-                "accessModes": ["ReadWriteMany"],
-                # The file system outlives the claim: deleting the claim never deletes data.
-                "persistentVolumeReclaimPolicy": "Retain",
-                "storageClassName": "",
-                "claimRef": {"namespace": WORKLOAD_NAMESPACE, "name": st.name},
-                "csi": _csi_source(cluster, st, refs),
-            },
-        }
-        pvc = {
-            "apiVersion": "v1",
-            "kind": "PersistentVolumeClaim",
-            "metadata": _meta(st.name, WORKLOAD_NAMESPACE, labels),
-            "spec": {
-                "accessModes": ["ReadWriteMany"],
-                "storageClassName": "",
-                "volumeName": pv_name,
-                "resources": {"requests": {"storage": _gib(st)}},
-            },
-        }
-        items += [ObjectItem(f"pv-{st.name}", addon, pv, after=(addon,)), ObjectItem(f"pvc-{st.name}", addon, pvc)]
+        csi = _csi_source(cluster, st, refs)
+        for ns in workload_namespaces(cluster):
+            pv_name = _scoped(f"{cluster.name}-{st.name}", ns)
+            pv = {
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": _meta(pv_name, labels=labels),
+                "spec": {
+                    "capacity": {"storage": _gib(st)},
+                    "accessModes": ["ReadWriteMany"],
+                    # The file system outlives the claim: deleting the claim never deletes data.
+                    "persistentVolumeReclaimPolicy": "Retain",
+                    "storageClassName": "",
+                    "claimRef": {"namespace": ns, "name": st.name},
+                    "csi": csi,
+                },
+            }
+            pvc = {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": _meta(st.name, ns, labels),
+                "spec": {
+                    "accessModes": ["ReadWriteMany"],
+                    "storageClassName": "",
+                    "volumeName": pv_name,
+                    "resources": {"requests": {"storage": _gib(st)}},
+                },
+            }
+            items += [
+                ObjectItem(_scoped(f"pv-{st.name}", ns), addon, pv, after=(addon,)),
+                ObjectItem(_scoped(f"pvc-{st.name}", ns), addon, pvc),
+            ]
     return items
 
 
@@ -422,8 +486,8 @@ def csi_driver(cluster: ResolvedCluster, addon: str) -> list[Item]:
 
 
 def kueue(cluster: ResolvedCluster) -> list[Item]:
-    """Kueue, and per pool/slice a ResourceFlavor (its nodes), ClusterQueue (max-scale quota) and
-    LocalQueue (in the workload namespace, same name as the pool)."""
+    """Kueue, and per pool/slice a ResourceFlavor (its nodes), a ClusterQueue (max-scale quota,
+    shared by every namespace) and a LocalQueue of the pool's name in each workload namespace."""
     manager = {
         "apiVersion": "config.kueue.x-k8s.io/v1beta2",
         "kind": "Configuration",
@@ -477,16 +541,24 @@ def queue_objects(cluster: ResolvedCluster, target: PoolTarget) -> list[Item]:
             ],
         },
     }
-    local = {
-        "apiVersion": "kueue.x-k8s.io/v1beta2",
-        "kind": "LocalQueue",
-        "metadata": _meta(target.name, WORKLOAD_NAMESPACE, labels),
-        "spec": {"clusterQueue": target.name},
-    }
+    locals_ = [
+        ObjectItem(
+            _scoped(f"localqueue-{target.name}", ns),
+            "kueue",
+            {
+                "apiVersion": "kueue.x-k8s.io/v1beta2",
+                "kind": "LocalQueue",
+                "metadata": _meta(target.name, ns, labels),
+                "spec": {"clusterQueue": target.name},
+            },
+            after=("kueue",),
+        )
+        for ns in workload_namespaces(cluster)
+    ]
     return [
         ObjectItem(f"resourceflavor-{target.name}", "kueue", flavor, after=("kueue",)),
         ObjectItem(f"clusterqueue-{target.name}", "kueue", queue, after=("kueue",)),
-        ObjectItem(f"localqueue-{target.name}", "kueue", local, after=("kueue",)),
+        *locals_,
     ]
 
 
@@ -657,6 +729,21 @@ def monitoring(cluster: ResolvedCluster, pools: Sequence[str]) -> list[Item]:
 # ----- everything -------------------------------------------------------------------------------
 
 
+def workload_objects(cluster: ResolvedCluster) -> dict[str, list[str]]:
+    """What goes into each workload namespace: ``{"queues": [pool, ...], "claims": [storage, ...]}``
+    (empty lists left out; an empty dict when nothing does)."""
+    plan = addon_plan(cluster)
+    out = {
+        "queues": list(plan["kueue"].serves) if plan["kueue"].on else [],
+        "claims": [
+            s.name
+            for s in cluster.storage
+            if (s.spec.kind == "lustre" and plan["lustreCsi"].on) or (s.spec.kind == "nfs" and plan["nfsCsi"].on)
+        ],
+    }
+    return {k: v for k, v in out.items() if v}
+
+
 def render(cluster: ResolvedCluster, refs: Refs | None = None) -> list[Item]:
     """Every item of every add-on that is on, in install order."""
     refs = refs or Refs()
@@ -680,6 +767,8 @@ def render(cluster: ResolvedCluster, refs: Refs | None = None) -> list[Item]:
     d = plan["gpuDirect"]
     if d.on:
         items += gpu_direct(cluster, d.serves)
+    if workload_objects(cluster):
+        items += namespace_objects(cluster)
     for name, kind in (("lustreCsi", "lustre"), ("nfsCsi", "nfs")):
         if plan[name].on:
             items += csi_driver(cluster, name) + volumes(cluster, kind, name, refs)

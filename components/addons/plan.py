@@ -137,7 +137,9 @@ def _driver_by_cloud(cluster: ResolvedCluster, pool: ResolvedPool) -> bool:
         from components.azure.translate import gpu_driver
 
         return gpu_driver(pool) == "Install"
-    return pool.spec.gpu_driver != "none"
+    from components.aws.translate import driver_from_ami
+
+    return driver_from_ami(pool)
 
 
 def _nvidia(cluster: ResolvedCluster) -> list[ResolvedPool]:
@@ -149,6 +151,12 @@ def _nvidia(cluster: ResolvedCluster) -> list[ResolvedPool]:
     ]
 
 
+# The two NVIDIA enablements split the pools between them and never meet on a node: the
+# standalone device plugin serves the pools whose driver and container toolkit the cloud's
+# node image brings (what EKS and AKS document), its affinity limited to them; the GPU
+# Operator serves the pools whose driver install is skipped, and the cloud modules label the
+# other pools with the operator's opt-out label (catalog ``skipNodeLabels``), so it never
+# reconfigures a container runtime the node image already set up.
 def _needs_gpu_operator(cluster: ResolvedCluster) -> list[str]:
     if cluster.cloud == "gcp":
         return []
@@ -242,18 +250,6 @@ def addon_plan(cluster: ResolvedCluster) -> dict[str, Decision]:
         else:
             on, reason = False, "nothing on the cluster needs it"
         out[name] = Decision(name=name, mode=mode, on=on, serves=serves, reason=reason, addon=addon)
-    # The GPU Operator brings its own device plugin: where it runs, the standalone plugin
-    # would advertise the same GPUs twice, so `auto` leaves it off.
-    plugin = out["nvidiaDevicePlugin"]
-    if out["gpuOperator"].on and plugin.on and plugin.mode == "auto":
-        out["nvidiaDevicePlugin"] = Decision(
-            name=plugin.name,
-            mode=plugin.mode,
-            on=False,
-            serves=plugin.serves,
-            reason="the GPU Operator's device plugin serves every NVIDIA pool",
-            addon=plugin.addon,
-        )
     return out
 
 

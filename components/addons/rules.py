@@ -1,14 +1,18 @@
 """Checks of ``clusters[].addons`` that need the catalog, run by ``aiinfra validate``.
 
 An add-on ``enabled`` where it cannot run (the EFA device plugin on GKE) or where the cloud
-already runs it (the NVIDIA device plugin on GKE) is an error; one that would duplicate
-another (device plugin beside the GPU Operator) is an error; one ``enabled`` with nothing to
-serve, or ``disabled`` while pools need it, is a warning naming what goes without.
+already runs it (the NVIDIA device plugin on GKE) is an error; one ``enabled`` with nothing
+to serve, or ``disabled`` while pools need it, is a warning naming what goes without. (The
+NVIDIA device plugin and the GPU Operator may both run: they serve disjoint pools.)
+``workloadNamespaces`` may not name a namespace Kubernetes reserves (``kube-``, beyond the
+built-in ones) or one an add-on runs in.
 """
 
 from __future__ import annotations
 
+from components.addons.objects import BUILTIN_NAMESPACES, MONITORING_NAMESPACE, workload_objects
 from components.addons.plan import addon_plan, available
+from components.catalog import get_catalog
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster
 
@@ -65,14 +69,47 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                     severity="warning",
                 )
             )
-    if plan["nvidiaDevicePlugin"].on and plan["gpuOperator"].on:
+    return issues + _check_namespaces(cluster)
+
+
+def _addon_namespaces(cloud: str) -> dict[str, str]:
+    """Namespace -> the add-on ai-infra runs there on ``cloud`` (never a place for jobs)."""
+    out = {MONITORING_NAMESPACE: "the GPU metrics exporters"}
+    for addon in get_catalog().addons.addons.values():
+        install = addon.install_on(cloud)
+        if install is not None and install.namespace not in BUILTIN_NAMESPACES:
+            out.setdefault(install.namespace, addon.title)
+    return out
+
+
+def _check_namespaces(cluster: ResolvedCluster) -> list[SpecIssue]:
+    """``workloadNamespaces``: no namespace Kubernetes reserves or an add-on runs in; a warning
+    when no add-on puts anything there."""
+    issues: list[SpecIssue] = []
+    spaces = cluster.spec.addons.workload_namespaces
+    taken = _addon_namespaces(cluster.cloud)
+    for i, ns in enumerate(spaces):
+        path = join_path(cluster.spec.path, "addons", "workloadNamespaces", i)
+        if ns.startswith("kube-") and ns not in BUILTIN_NAMESPACES:
+            issues.append(
+                SpecIssue(path, f"'{ns}': Kubernetes reserves the kube- prefix", "choose a name without kube-")
+            )
+        elif ns in taken:
+            issues.append(
+                SpecIssue(
+                    path,
+                    f"'{ns}' is where ai-infra runs {taken[ns]}, not a namespace for jobs",
+                    "list the namespaces your teams run jobs in (default: [default])",
+                )
+            )
+    if spaces != ("default",) and not workload_objects(cluster):
         issues.append(
             SpecIssue(
-                join_path(cluster.spec.path, "addons", "nvidiaDevicePlugin"),
-                "the NVIDIA device plugin and the GPU Operator (which runs its own device plugin) would both "
-                "advertise nvidia.com/gpu on the same nodes",
-                "use nvidiaDevicePlugin: auto (the GPU Operator's plugin serves every NVIDIA pool) "
-                "or disable gpuOperator",
+                join_path(cluster.spec.path, "addons", "workloadNamespaces"),
+                "nothing goes into these namespaces: Kueue is off and there is no lustre or nfs storage "
+                "with its CSI add-on on",
+                "remove workloadNamespaces, or turn kueue on",
+                severity="warning",
             )
         )
     return issues

@@ -1,27 +1,30 @@
-"""``aiinfra smoke-test FILE --cluster C --pool P [--nodes N]``: a ready-to-apply JobSet that runs
-nccl-tests ``all_reduce_perf`` across N nodes of a pool over its fabric, and the bus bandwidth
-to expect from the catalog.
+"""``aiinfra smoke-test FILE --cluster C --pool P [--nodes N] [--namespace NS]``: a ready-to-apply
+JobSet that runs nccl-tests ``all_reduce_perf`` across N nodes of a pool over its fabric, and the
+bus bandwidth to expect from the catalog.
 
 The JobSet has one indexed Job of N pods (one per node: every GPU of the node, the fabric's
 devices, annotations and helper containers from ``nccl.yaml``), submitted to the pool's Kueue
-LocalQueue. Every pod starts an SSH server; the first waits for all of them by their JobSet DNS
-names and launches the test, the others stay up until it is done. Images without SSH keys of
-their own get a throwaway key pair, printed as a Secret before the JobSet.
+LocalQueue in the namespace (``--namespace``; default: the cluster's first workload namespace).
+Every pod starts an SSH server; the first waits for all of them by their JobSet DNS names and
+launches the test, the others stay up until it is done. Images without SSH keys of their own
+get a throwaway key pair, printed as a Secret before the JobSet.
 
 Output: the YAML on stdout (``aiinfra smoke-test ... | kubectl apply -f -``), the expectation on
-stderr (and as YAML comments at the top). Exit 0, or 2 on a bad file, cluster, pool or node count.
+stderr (and as YAML comments at the top). Exit 0, or 2 on a bad file, cluster, pool, node count or
+namespace.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
 import yaml
 
-from components.addons.objects import WORKLOAD_NAMESPACE
+from components.addons.objects import workload_namespaces
 from components.addons.plan import PoolTarget, addon_plan, pool_targets
 from components.catalog import get_catalog
 from components.catalog.addons import BusBandwidth, NcclRecipe
@@ -30,6 +33,7 @@ from components.spec.resolved import ResolvedCluster
 NAME = "nccl-smoke"
 KEY_SECRET = f"{NAME}-ssh"
 KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
 class SmokeTestError(Exception):
@@ -41,6 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cluster", required=True, help="cluster name (clusters[].name)")
     parser.add_argument("--pool", required=True, help="GPU pool name (clusters[].gpuPools[].name)")
     parser.add_argument("--nodes", type=int, default=2, help="nodes to run across (default: 2, at most maxNodes)")
+    parser.add_argument(
+        "--namespace",
+        help="namespace to run in, one of clusters[].addons.workloadNamespaces (default: the first of them)",
+    )
 
 
 def _ssh_keys() -> tuple[str, str]:
@@ -113,8 +121,29 @@ def _gke_interfaces(cluster: ResolvedCluster, target: PoolTarget) -> str:
     return json.dumps(ifaces)
 
 
+def namespace_for(cluster: ResolvedCluster, namespace: str | None) -> str:
+    """The namespace the test runs in: ``namespace``, or the cluster's first workload namespace.
+
+    With Kueue on, only a workload namespace has the pool's LocalQueue, so another one is refused.
+    """
+    spaces = workload_namespaces(cluster)
+    if namespace is None:
+        return spaces[0]
+    if not DNS_LABEL.fullmatch(namespace) or len(namespace) > 63:
+        raise SmokeTestError(
+            f"--namespace {namespace}: not a Kubernetes namespace name (lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit, at most 63 characters)"
+        )
+    if addon_plan(cluster)["kueue"].on and namespace not in spaces:
+        raise SmokeTestError(
+            f"--namespace {namespace}: cluster {cluster.name} has no LocalQueue there "
+            f"(clusters[].addons.workloadNamespaces: {', '.join(spaces)}); use one of them, or add it to the list"
+        )
+    return namespace
+
+
 def render(
-    cluster: ResolvedCluster, pool_name: str, nodes: int
+    cluster: ResolvedCluster, pool_name: str, nodes: int, namespace: str | None = None
 ) -> tuple[list[dict[str, Any]], BusBandwidth | None, NcclRecipe]:
     """The objects to apply (Secret when needed, JobSet) and the expectation for the pool."""
     cat = get_catalog()
@@ -134,6 +163,7 @@ def render(
         )
     if not addon_plan(cluster)["jobset"].on:
         raise SmokeTestError(f"clusters[{cluster.name}].addons.jobset is disabled; the test is a JobSet")
+    namespace = namespace_for(cluster, namespace)
     fabric = target.fabric or "none"
     recipe = cat.addons.recipes[fabric]
     expect = expected_bus_bandwidth(cluster, pool_name) if target.fabric is not None else None
@@ -156,7 +186,7 @@ def render(
             {
                 "apiVersion": "v1",
                 "kind": "Secret",
-                "metadata": {"name": KEY_SECRET, "namespace": WORKLOAD_NAMESPACE},
+                "metadata": {"name": KEY_SECRET, "namespace": namespace},
                 "type": "Opaque",
                 "stringData": {"id_ed25519": private, "authorized_keys": public + "\n"},
             }
@@ -211,7 +241,7 @@ def render(
         "kind": "JobSet",
         "metadata": {
             "name": NAME,
-            "namespace": WORKLOAD_NAMESPACE,
+            "namespace": namespace,
             "labels": {KUEUE_QUEUE_LABEL: target.name} if addon_plan(cluster)["kueue"].on else {},
         },
         "spec": {
@@ -288,7 +318,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        docs, expect, recipe = render(cluster, args.pool, args.nodes)
+        docs, expect, recipe = render(cluster, args.pool, args.nodes, args.namespace)
     except SmokeTestError as err:
         print(f"aiinfra smoke-test: {err}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ sizes against the catalog. What is here needs AWS knowledge.
 from __future__ import annotations
 
 from components.aws import facts
-from components.aws.translate import RESERVATION_GROUP_ARN, RESERVATION_ID, ebs_volume_type
+from components.aws.translate import RESERVATION_GROUP_ARN, RESERVATION_ID, accelerator_kind, ebs_volume_type
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster, ResolvedPool, ResolvedStorage
 
@@ -87,7 +87,21 @@ def _check_pool(cluster: ResolvedCluster, pool: ResolvedPool) -> list[SpecIssue]
             SpecIssue(
                 join_path(path, "gpuDriver"),
                 "on EKS the driver comes with the accelerated AMI release; latest is the same as default",
-                "use gpuDriver: default, or none with the NVIDIA GPU Operator",
+                "use gpuDriver: default",
+                severity="warning",
+            )
+        )
+    if spec.gpu_driver == "none" and accelerator_kind(offer) == "gpu":
+        # The standard AL2023 AMI has no NVIDIA driver, and NVIDIA publishes no Amazon Linux
+        # driver container for the GPU Operator (it supports EKS on Ubuntu nodes only).
+        # https://github.com/NVIDIA/gpu-operator/issues/686
+        issues.append(
+            SpecIssue(
+                join_path(path, "gpuDriver"),
+                f"pool '{pool.name}' gets the standard AL2023 AMI, which has no NVIDIA driver, and the NVIDIA GPU "
+                "Operator cannot install one on Amazon Linux: its pods see no GPU until you install the driver on "
+                "the nodes yourself (the GPU Operator add-on brings the container toolkit and device plugin)",
+                "use gpuDriver: default (the EKS accelerated AMI brings the driver and container toolkit)",
                 severity="warning",
             )
         )

@@ -228,9 +228,23 @@ def node_taints(offer: Offer) -> list[ArgDict]:
     return [{"key": key, "value": "true", "effect": "NO_SCHEDULE"}]
 
 
+def driver_from_ami(pool: ResolvedPool) -> bool:
+    """True when the pool's AMI brings the NVIDIA driver and container toolkit (the EKS
+    accelerated AMI of an NVIDIA pool; ``gpuDriver: none`` picks the standard AMI instead)."""
+    accel = get_catalog().accelerators[pool.offer.accelerator]
+    return accel.vendor == "nvidia" and accel.kind == "gpu" and pool.spec.gpu_driver != "none"
+
+
 def node_labels(cluster: ResolvedCluster, pool: ResolvedPool) -> dict[str, str]:
-    """Kubernetes labels of a pool's nodes: the pool's own labels plus the aiinfra ones."""
+    """Kubernetes labels of a pool's nodes: the pool's own labels plus the aiinfra ones.
+
+    Pools whose AMI brings the NVIDIA driver also carry the GPU Operator's opt-out label, so
+    an operator in the cluster (ours serves ``gpuDriver: none`` pools) leaves their driver and
+    container runtime alone.
+    """
+    skip = get_catalog().addons.addons["gpuOperator"].skip_node_labels if driver_from_ami(pool) else {}
     labels = {
+        **skip,
         **pool.spec.labels,
         LABEL_POOL: pool.name,
         "aiinfra-accelerator": pool.offer.accelerator,

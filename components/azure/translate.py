@@ -455,9 +455,7 @@ def managed_cluster_args(
         args["api_server_access_profile"] = access
     if disk_encryption_set_id is not None:
         args["disk_encryption_set_id"] = disk_encryption_set_id
-    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
-
-    if addon_plan(cluster)["gpuMonitoring"].on:
+    if _addon_plan(cluster)["gpuMonitoring"].on:
         # Azure Monitor managed Prometheus (the ama-metrics add-on) scrapes the GPU exporters;
         # the workspace and data collection rule come with the cluster's add-ons.
         # https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable
@@ -623,7 +621,15 @@ def gpu_driver(pool: ResolvedPool) -> str:
 
 
 def node_labels(pool: ResolvedPool) -> dict[str, str]:
+    """Kubernetes labels of a pool's nodes: the aiinfra ones, then the pool's own ``labels``.
+
+    Pools where AKS installs the NVIDIA driver (and its container toolkit) also carry the GPU
+    Operator's opt-out label, so an operator in the cluster (ours serves the pools whose driver
+    install is skipped) leaves them to the standalone device plugin.
+    """
+    skip = get_catalog().addons.addons["gpuOperator"].skip_node_labels if gpu_driver(pool) == "Install" else {}
     labels = {
+        **skip,
         LABEL_POOL: pool.name,
         LABEL_ACCELERATOR: pool.offer.accelerator,
     }
@@ -881,22 +887,41 @@ class FabricNotes:
         }
 
 
+def _addon_plan(cluster: ResolvedCluster) -> Any:
+    from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
+
+    return addon_plan(cluster)
+
+
+def _yourself(addon: str) -> str:
+    """The tail of a step ai-infra's add-on would have done, had it not been switched off."""
+    return f" (clusters[].addons.{addon} is disabled; with auto, ai-infra installs it)"
+
+
 def fabric_notes(cluster: ResolvedCluster) -> FabricNotes | None:
+    """What InfiniBand pools need outside Pulumi: the subscription feature, always; the NVIDIA
+    Network Operator and GPU Operator only where their add-ons are switched off."""
     pools = [p for p in cluster.pools if p.fabric is not None]
     if not pools:
         return None
     fabric = pools[0].fabric
     assert fabric is not None
+    plan = _addon_plan(cluster)
     steps = []
     if fabric.aks_feature:
         steps.append(
             f"before `pulumi up`: {INFINIBAND_FEATURE_COMMAND.format(feature=fabric.aks_feature)}, wait until "
             "Registered, then `az provider register --namespace Microsoft.ContainerService`"
         )
-    if fabric.operator:
+    if fabric.operator and not plan["networkOperator"].on:
         steps.append(
-            f"install the {fabric.operator} (MOFED driver, RDMA shared device plugin) and the NVIDIA GPU Operator "
-            "with GPUDirect RDMA on the InfiniBand pools: https://azure.github.io/aks-rdma-infiniband/"
+            f"install the {fabric.operator} (MOFED driver, RDMA shared device plugin) on the InfiniBand pools: "
+            "https://azure.github.io/aks-rdma-infiniband/" + _yourself("networkOperator")
+        )
+    if not plan["gpuOperator"].on:
+        steps.append(
+            "install the NVIDIA GPU Operator with GPUDirect RDMA on the InfiniBand pools (AKS skips their driver)"
+            + _yourself("gpuOperator")
         )
     return FabricNotes(
         pools=tuple(p.name for p in pools), feature=fabric.aks_feature, operator=fabric.operator, steps=tuple(steps)
@@ -904,26 +929,34 @@ def fabric_notes(cluster: ResolvedCluster) -> FabricNotes | None:
 
 
 def next_steps(cluster: ResolvedCluster) -> list[str]:
-    """What the user does after `pulumi up` for this cluster (outputs and docs)."""
+    """What the user still does by hand for this cluster (outputs and docs): cloud-side steps
+    Pulumi cannot take, and what a switched-off add-on (``clusters[].addons``) would have done."""
     steps: list[str] = []
     notes = fabric_notes(cluster)
     if notes:
         steps.extend(notes.steps)
+    plan = _addon_plan(cluster)
     accels = get_catalog().accelerators
     vendors = {accels[p.offer.accelerator].vendor for p in cluster.pools}
-    if any(gpu_driver(p) == "Install" for p in cluster.pools):
+    if any(gpu_driver(p) == "Install" for p in cluster.pools) and not plan["nvidiaDevicePlugin"].on:
         # AKS installs the driver but not the device plugin that advertises nvidia.com/gpu.
         # https://learn.microsoft.com/azure/aks/gpu-cluster#install-the-nvidia-device-plugin
         steps.append(
             "install the NVIDIA device plugin DaemonSet (tolerating nvidia.com/gpu) on pools where AKS installs the "
-            "driver, so nodes advertise nvidia.com/gpu"
+            "driver, so nodes advertise nvidia.com/gpu" + _yourself("nvidiaDevicePlugin")
         )
-    if any(
-        p.spec.gpu_driver == "none" and p.fabric is None and accels[p.offer.accelerator].vendor == "nvidia"
-        for p in cluster.pools
+    if (
+        any(
+            p.spec.gpu_driver == "none" and p.fabric is None and accels[p.offer.accelerator].vendor == "nvidia"
+            for p in cluster.pools
+        )
+        and not plan["gpuOperator"].on
     ):
-        steps.append("install the NVIDIA GPU Operator for pools created with gpuDriver: none")
+        steps.append(
+            "install the NVIDIA GPU Operator for pools created with gpuDriver: none" + _yourself("gpuOperator")
+        )
     if "amd" in vendors:
+        # No add-on for AMD GPUs: AKS installs no AMD driver and ai-infra does not ship its operator.
         steps.append("install the AMD GPU Operator (driver and amd.com/gpu device plugin) for AMD pools")
     if any(p.spec.local_ssd == "raid0" for p in cluster.pools):
         steps.append(
@@ -931,13 +964,16 @@ def next_steps(cluster: ResolvedCluster) -> list[str]:
             "into /mnt/nvme, or use Azure Container Storage's local NVMe storage pool"
         )
     kinds = {s.spec.kind for s in cluster.storage}
-    if "lustre" in kinds:
+    if "lustre" in kinds and not plan["lustreCsi"].on:
         steps.append(
             "install the Azure Managed Lustre CSI driver (https://github.com/kubernetes-sigs/azurelustre-csi-driver) "
-            "and create a static PersistentVolume from the lustre output's mgsAddress"
+            "and create a static PersistentVolume from the lustre output's mgsAddress" + _yourself("lustreCsi")
         )
-    if "nfs" in kinds:
-        steps.append("mount NFS shares with the Azure Files CSI driver (protocol: nfs) or a static NFS volume")
+    if "nfs" in kinds and not plan["nfsCsi"].on:
+        steps.append(
+            "mount NFS shares with the Azure Files CSI driver (protocol: nfs) or a static NFS volume"
+            + _yourself("nfsCsi")
+        )
     if "block" in kinds:
         steps.append("attach block volumes as static Azure Disk CSI PersistentVolumes (diskURI = the disk's id)")
     if any(p.spec.capacity == "reserved" for p in cluster.pools):

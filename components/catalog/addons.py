@@ -55,6 +55,10 @@ class Addon:
     source: str
     as_of: str
     verified: bool
+    # Chart values ai-infra always sets on a cloud (cloud -> values), merged under the computed ones.
+    values: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: _EMPTY)
+    # Node labels that keep the add-on off a node (put on pools something else already serves).
+    skip_node_labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     @property
     def clouds(self) -> tuple[str, ...]:
@@ -208,6 +212,8 @@ def load_addon_catalog(addons_doc: Mapping[str, Any], nccl_doc: Mapping[str, Any
                 {k: Image(v["repository"], v["image"], v["version"]) for k, v in a.get("images", {}).items()}
             ),
             crds=tuple(a.get("crds", ())),
+            values=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in a.get("values", {}).items()}),
+            skip_node_labels=MappingProxyType(dict(a.get("skipNodeLabels", {}))),
             source=a["source"],
             as_of=a["asOf"],
             verified=a["verified"],

@@ -323,13 +323,13 @@ class AddonMode(StrEnum):
 
 
 class AddonsSpec(TypedDict):
-    """Add-ons by name; each auto | enabled | disabled. Versions are pinned in the catalog (components/catalog/data/addons.yaml)."""
+    """Add-ons by name, each auto | enabled | disabled, and the namespaces your jobs run in. Versions are pinned in the catalog (components/catalog/data/addons.yaml)."""
 
     nvidiaDevicePlugin: NotRequired[AddonMode]
-    """NVIDIA device plugin (AWS, Azure): advertises nvidia.com/gpu on pools whose driver the cloud installs (EKS accelerated AMIs, AKS driver install). auto: on for such pools unless the GPU Operator serves them. GKE manages its own. Default: `auto`."""
+    """NVIDIA device plugin (AWS, Azure): advertises nvidia.com/gpu on pools whose driver the cloud installs (EKS accelerated AMIs, AKS driver install). auto: on for such pools (their nodes carry the GPU Operator's opt-out label, so the two never share a node). GKE manages its own. Default: `auto`."""
 
     gpuOperator: NotRequired[AddonMode]
-    """NVIDIA GPU Operator (AWS, Azure): driver, container toolkit and device plugin for NVIDIA pools whose driver install is skipped (AKS InfiniBand pools, gpuDriver: none). auto: on for such pools. Default: `auto`."""
+    """NVIDIA GPU Operator (AWS, Azure): driver, container toolkit and device plugin for NVIDIA pools whose driver install is skipped (AKS InfiniBand pools, gpuDriver: none). On EKS it installs no driver (NVIDIA has no Amazon Linux driver container): install it on the nodes yourself. auto: on for such pools. Default: `auto`."""
 
     neuronDevicePlugin: NotRequired[AddonMode]
     """AWS Neuron device plugin (AWS): advertises aws.amazon.com/neuron on Trainium and Inferentia pools. auto: on when the cluster has such a pool. Default: `auto`."""
@@ -344,19 +344,22 @@ class AddonsSpec(TypedDict):
     """GKE GPUDirect enablement (GCP): a Network and GKENetworkParamSet per fabric VPC subnet, and the NCCL installer of the pool's fabric (TCPX for A3 High; TCPXO and the NRI device injector for A3 Mega; RDMA for A3 Ultra and A4). auto: on when a pool gets a GPUDirect fabric. Default: `auto`."""
 
     lustreCsi: NotRequired[AddonMode]
-    """Lustre CSI driver (GKE Managed Lustre CSI, Azure Lustre CSI, FSx for Lustre CSI EKS add-on) and a PersistentVolume + PersistentVolumeClaim named after each lustre storage item. auto: on when the cluster has lustre storage. Default: `auto`."""
+    """Lustre CSI driver (GKE Managed Lustre CSI, Azure Lustre CSI, FSx for Lustre CSI EKS add-on) and a PersistentVolume + PersistentVolumeClaim named after each lustre storage item in each workload namespace. auto: on when the cluster has lustre storage. Default: `auto`."""
 
     nfsCsi: NotRequired[AddonMode]
-    """NFS CSI driver (GKE Filestore CSI, Azure Files CSI, EFS CSI EKS add-on) and a PersistentVolume + PersistentVolumeClaim named after each nfs storage item. auto: on when the cluster has nfs storage. Default: `auto`."""
+    """NFS CSI driver (GKE Filestore CSI, Azure Files CSI, EFS CSI EKS add-on) and a PersistentVolume + PersistentVolumeClaim named after each nfs storage item in each workload namespace. auto: on when the cluster has nfs storage. Default: `auto`."""
 
     kueue: NotRequired[AddonMode]
-    """Kueue with a ResourceFlavor, ClusterQueue and LocalQueue per GPU pool and TPU slice; quotas are the pool's max scale. auto: on when the cluster has an accelerator pool or slice. Default: `auto`."""
+    """Kueue with a ResourceFlavor and ClusterQueue per GPU pool and TPU slice, and a LocalQueue of the same name in each workload namespace; quotas are the pool's max scale. auto: on when the cluster has an accelerator pool or slice. Default: `auto`."""
 
     jobset: NotRequired[AddonMode]
     """JobSet controller (multi-node jobs; aiinfra smoke-test prints a JobSet). auto: on when the cluster has an accelerator pool or slice. Default: `auto`."""
 
     gpuMonitoring: NotRequired[AddonMode]
     """A DCGM exporter per NVIDIA GPU pool scraped by the cloud's managed Prometheus (GKE Managed Service for Prometheus, Azure Monitor managed Prometheus, Amazon Managed Service for Prometheus); metrics carry aiinfra_cluster, aiinfra_pool and node labels. auto: on when the cluster has an NVIDIA GPU pool. Default: `auto`."""
+
+    workloadNamespaces: NotRequired[list[str]]
+    """Namespaces your jobs run in: each gets a Kueue LocalQueue per GPU pool and TPU slice and a PersistentVolumeClaim per lustre and nfs storage item, and aiinfra smoke-test --namespace picks one. ai-infra creates each one except default and kube-system (which every cluster has), and leaves a namespace in place (with your workloads) when you remove it from the list. At most 50. Default: `["default"]`."""
 
 
 class ClusterSpec(TypedDict):

@@ -151,7 +151,8 @@ ADDON_FIELDS: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True)
 class Addons:
-    """Add-on switches of a cluster: each ``auto`` | ``enabled`` | ``disabled``."""
+    """Add-on switches of a cluster (each ``auto`` | ``enabled`` | ``disabled``) and the
+    namespaces its jobs run in."""
 
     nvidia_device_plugin: str = "auto"
     gpu_operator: str = "auto"
@@ -164,6 +165,8 @@ class Addons:
     kueue: str = "auto"
     jobset: str = "auto"
     gpu_monitoring: str = "auto"
+    # Where LocalQueues and PersistentVolumeClaims go (``workloadNamespaces``).
+    workload_namespaces: tuple[str, ...] = ("default",)
 
     def mode(self, name: str) -> str:
         """The mode of the add-on with spec key ``name`` (``efaDevicePlugin``)."""
@@ -253,6 +256,13 @@ def _storage(raw: Mapping[str, Any], path: str) -> Storage:
     )
 
 
+def _addons(raw: Mapping[str, Any]) -> Addons:
+    return Addons(
+        **{attr: raw.get(key, "auto") for key, attr in ADDON_FIELDS.items()},
+        workload_namespaces=tuple(raw.get("workloadNamespaces") or ("default",)),
+    )
+
+
 def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
     k8s = raw.get("kubernetes") or {}
     net = raw.get("network") or {}
@@ -282,7 +292,7 @@ def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
         gpu_pools=tuple(_pool(p, join_path(path, "gpuPools", i)) for i, p in enumerate(raw.get("gpuPools") or [])),
         tpu_slices=tuple(_slice(s, join_path(path, "tpuSlices", i)) for i, s in enumerate(raw.get("tpuSlices") or [])),
         storage=tuple(_storage(s, join_path(path, "storage", i)) for i, s in enumerate(raw.get("storage") or [])),
-        addons=Addons(**{attr: (raw.get("addons") or {}).get(key, "auto") for key, attr in ADDON_FIELDS.items()}),
+        addons=_addons(raw.get("addons") or {}),
     )
 
 

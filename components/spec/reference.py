@@ -47,6 +47,8 @@ def _default(prop: dict[str, Any], defs: dict[str, Any]) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
+    if isinstance(value, list):
+        return f"`[{', '.join(str(v) for v in value)}]`"
     return f"`{value}`"
 
 

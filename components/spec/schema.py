@@ -126,6 +126,10 @@ def _issues_for(err: Any) -> Iterator[SpecIssue]:
     if kind == "minItems":
         yield SpecIssue(path, f"must list at least {err.validator_value} item(s)")
         return
+    if kind == "uniqueItems" and isinstance(value, list):
+        twice = sorted({json.dumps(v) for v in value if value.count(v) > 1})
+        yield SpecIssue(path, f"lists {', '.join(twice)} more than once", "list each item once")
+        return
     if kind == "maxItems":
         yield SpecIssue(
             path,

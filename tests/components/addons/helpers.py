@@ -104,17 +104,18 @@ SPECS: dict[str, dict[str, Any]] = {
 }
 
 
-def resolved(name: str, addons: dict[str, str] | None = None) -> ResolvedFleet:
+def resolved(name: str, addons: dict[str, Any] | None = None) -> ResolvedFleet:
     doc = copy.deepcopy(SPECS[name])
     if addons is not None:
-        doc["clusters"][0]["addons"] = addons
+        # run() passes hashable tuples; the spec has lists (workloadNamespaces).
+        doc["clusters"][0]["addons"] = {k: list(v) if isinstance(v, tuple) else v for k, v in addons.items()}
     fleet, issues = check_document(doc)
     assert fleet is not None, [i.format() for i in issues]
     return fleet
 
 
 @functools.cache
-def run(name: str, addons: tuple[tuple[str, str], ...] = (), preview: bool = True) -> Capture:
+def run(name: str, addons: tuple[tuple[str, Any], ...] = (), preview: bool = True) -> Capture:
     fleet = resolved(name, dict(addons) if addons else None)
 
     def program() -> None:
@@ -158,4 +159,16 @@ def pool_taints(capture: Capture) -> dict[str, set[tuple[str, str, str]]]:
             if i.get("scaleSetPriority") == "Spot":  # AKS adds this taint to spot nodes itself
                 taints.add(("kubernetes.azure.com/scalesetpriority", "spot", "NoSchedule"))
             out[i["nodeLabels"][LABEL_POOL]] = taints
+    return out
+
+
+def pool_labels(capture: Capture) -> dict[str, dict[str, str]]:
+    """pool name -> Kubernetes node labels, from the captured EKS node groups and AKS agent pools."""
+    out: dict[str, dict[str, str]] = {}
+    for r in capture.resources:
+        labels = r.inputs.get("labels") if r.type == "aws:eks/nodeGroup:NodeGroup" else None
+        if r.type == "azure-native:containerservice:AgentPool":
+            labels = r.inputs.get("nodeLabels")
+        if labels and labels.get(LABEL_POOL) not in (None, "system"):
+            out[labels[LABEL_POOL]] = dict(labels)
     return out

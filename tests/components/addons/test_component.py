@@ -16,7 +16,16 @@ from components.gcp import translate as gcp
 from components.mockengine import Capture, CapturedResource, run_program
 from components.spec.model import ADDON_FIELDS
 from components.spec.resolved import LABEL_CLUSTER, LABEL_POOL
-from tests.components.addons.helpers import GCP_PROJECT, SPECS, addon_resources, k8s, pool_taints, resolved, run
+from tests.components.addons.helpers import (
+    GCP_PROJECT,
+    SPECS,
+    addon_resources,
+    k8s,
+    pool_labels,
+    pool_taints,
+    resolved,
+    run,
+)
 from tests.support.crds import crd_errors
 from tests.support.sdk_inputs import args_class, sdk_input_errors
 
@@ -150,10 +159,9 @@ def test_gke_nccl_installer_per_fabric_and_no_duplicate_gpu_enablement(spec: str
 def test_aws_gpu_neuron_efa_enablement_and_eks_csi_addons() -> None:
     capture = run("aws-efa")
     rel = releases(capture)
-    assert {"gpu-operator", "neuron-helm-chart", "aws-efa-k8s-device-plugin"} <= set(rel)
-    # A gpuDriver: none pool needs the GPU Operator, whose device plugin then serves every NVIDIA
-    # pool (it skips drivers the AMI already has), so the standalone plugin stays off.
-    assert "nvidia-device-plugin" not in rel
+    assert {"gpu-operator", "nvidia-device-plugin", "neuron-helm-chart", "aws-efa-k8s-device-plugin"} <= set(rel)
+    # No Amazon Linux driver container exists: on EKS the operator never tries to install one.
+    assert rel["gpu-operator"]["values"]["driver"]["enabled"] is False
     tolerated = {(t["key"], t["value"]) for t in rel["gpu-operator"]["values"]["daemonsets"]["tolerations"]}
     assert tolerated == {("nvidia.com/gpu", "true")}
     assert rel["neuron-helm-chart"]["values"]["neuronInstances"] == ["trn1.32xlarge"]
@@ -178,7 +186,7 @@ def test_azure_infiniband_network_operator_and_gpu_operator_with_rdma() -> None:
     assert rel["network-operator"]["version"] == CAT.addons.addons["networkOperator"].installs[0].version
     assert rel["gpu-operator"]["values"]["driver"]["rdma"]["enabled"] is True
     assert rel["gpu-operator"]["values"]["dcgmExporter"]["enabled"] is False  # our per-pool exporter runs
-    assert "nvidia-device-plugin" not in rel  # the GPU Operator's plugin serves every NVIDIA pool
+    assert "enabled" not in rel["gpu-operator"]["values"]["driver"]  # AKS Ubuntu: the operator builds the driver
     (policy,) = k8s(capture, "NicClusterPolicy")
     config = json.loads(policy.inputs["spec"]["rdmaSharedDevicePlugin"]["config"])
     assert config["configList"][0]["resourceName"] == "shared_ib"
@@ -191,6 +199,33 @@ def test_azure_infiniband_network_operator_and_gpu_operator_with_rdma() -> None:
 def test_pools_with_a_cloud_installed_driver_get_the_device_plugin(spec: str) -> None:
     rel = releases(run(spec))
     assert "nvidia-device-plugin" in rel and "gpu-operator" not in rel
+
+
+@pytest.mark.parametrize(
+    ("spec", "image_driver", "operator_driver"),
+    [("aws-efa", {"p5"}, {"plain"}), ("azure-ib", {"nca100"}, {"ndh100"})],
+)
+def test_device_plugin_and_gpu_operator_split_the_nvidia_pools_of_a_mixed_cluster(
+    spec: str, image_driver: set[str], operator_driver: set[str]
+) -> None:
+    """Pools whose node image brings the driver get the standalone device plugin and the
+    operator's opt-out label; the operator serves (and tolerates) only the others."""
+    capture = run(spec)
+    plugin, operator = (next(r for r in k8s(capture, "Release") if r.inputs["name"] == n) for n in CHARTS)
+    assert _targets_of(plugin)[0] == image_driver
+    taints = pool_taints(capture)
+    tolerated = {(t["key"], t["value"], t["effect"]) for t in _targets_of(operator)[1]}
+    assert all(taints[p] <= tolerated for p in operator_driver)
+    skip = dict(CAT.addons.addons["gpuOperator"].skip_node_labels)
+    assert skip == {"nvidia.com/gpu.deploy.operands": "false"}
+    labels = pool_labels(capture)
+    for pool in image_driver:
+        assert skip.items() <= labels[pool].items(), pool
+    for pool in set(labels) - image_driver:  # operator pools, Neuron pools
+        assert not skip.keys() & labels[pool].keys(), pool
+
+
+CHARTS = ("nvidia-device-plugin", "gpu-operator")
 
 
 @pytest.mark.parametrize("spec", ["gcp-rdma", "aws-efa", "azure-ib"])
@@ -334,3 +369,74 @@ def test_network_object_names_are_the_ones_gke_workloads_use() -> None:
     cluster = resolved("gcp-tcpxo").clusters[0]
     names = sorted(d["metadata"]["name"] for d in gcp.fabric_manifests(cluster, gcp.network_plan(cluster)))
     assert names == sorted([f"vpc{i}" for i in range(1, 9)] * 2)
+
+
+TEAMS = ("workloadNamespaces", ("default", "team-a", "team-b"))
+
+
+@pytest.mark.parametrize("spec", ["gcp-rdma", "aws-efa", "azure-ib"])
+def test_every_workload_namespace_gets_each_claim_and_local_queue(spec: str) -> None:
+    capture = run(spec, (TEAMS,))
+    cluster = resolved(spec).clusters[0]
+    spaces = set(TEAMS[1])
+    targets = {p.name for p in cluster.pools} | {s.name for s in cluster.slices}
+    queues = {(r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]) for r in k8s(capture, "LocalQueue")}
+    assert queues == {(ns, t) for ns in spaces for t in targets}
+    assert all(r.inputs["spec"]["clusterQueue"] == r.inputs["metadata"]["name"] for r in k8s(capture, "LocalQueue"))
+    claims = {
+        (r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]): r
+        for r in k8s(capture, "PersistentVolumeClaim")
+    }
+    assert set(claims) == {(ns, name) for ns in spaces for name in ("datasets", "home")}
+    volumes = {r.inputs["metadata"]["name"]: r.inputs for r in k8s(capture, "PersistentVolume")}
+    assert len(volumes) == len(claims)  # a volume binds exactly one claim
+    for (ns, name), claim in claims.items():
+        pv = volumes[claim.inputs["spec"]["volumeName"]]
+        assert pv["spec"]["claimRef"] == {"namespace": ns, "name": name}
+        # Every namespace's volume reaches the same file system.
+        default_pv = volumes[claims[("default", name)].inputs["spec"]["volumeName"]]
+        assert pv["spec"]["csi"] == default_pv["spec"]["csi"]
+    # default keeps the names it had before workloadNamespaces existed (no replacement).
+    assert claims[("default", "datasets")].name.endswith("-pvc-datasets")
+    assert claims[("team-a", "datasets")].name.endswith("-pvc-datasets.team-a")
+    # The namespaces the cluster lacks are created, kept on removal, and go in first.
+    namespaces = {r.inputs["metadata"]["name"]: r for r in k8s(capture, "Namespace")}
+    assert {"team-a", "team-b"} <= set(namespaces) and "default" not in namespaces
+    for ns in ("team-a", "team-b"):
+        assert namespaces[ns].retain_on_delete
+        inside = [r for r in k8s(capture) if r.inputs.get("metadata", {}).get("namespace") == ns]
+        assert len(inside) == len(targets) + 2
+        assert all(namespaces[ns].urn in r.dependencies for r in inside), ns
+    # Every rendered object still matches its SDK input type or CRD schema.
+    problems = [f"{r.name}: {e}" for r in addon_resources(capture) for e in sdk_input_errors(r.type, r.inputs)]
+    for r in custom_resources(capture):
+        obj = {"apiVersion": r.inputs["apiVersion"], "kind": r.inputs["kind"], "metadata": r.inputs["metadata"]}
+        problems += crd_errors({**obj, "spec": r.inputs["spec"]} if "spec" in r.inputs else obj)
+    assert not problems, "\n".join(problems)
+
+
+def test_stack_outputs_name_the_namespaces_of_each_claim_and_queue() -> None:
+    capture = run("gcp-rdma", (TEAMS,))  # GKE's outputs resolve at preview
+    outputs = capture.outputs["c-gcp"]["addons"]
+    assert outputs["volumes"] == {n: {"claim": n, "namespaces": list(TEAMS[1])} for n in ("datasets", "home")}
+    assert set(outputs["queues"]) == {"a3ultra", "a4", "v5p"}
+    assert outputs["queues"]["a4"] == {"localQueue": "a4", "namespaces": list(TEAMS[1])}
+
+
+def test_without_default_no_object_goes_to_default_and_system_namespaces_are_not_created() -> None:
+    capture = run("aws-efa", (("workloadNamespaces", ("kube-system", "ml")),))
+    placed = {
+        r.inputs["metadata"]["namespace"]
+        for r in k8s(capture)
+        if r.type.endswith(("LocalQueue", "PersistentVolumeClaim"))
+    }
+    assert placed == {"kube-system", "ml"}
+    assert {r.inputs["metadata"]["name"] for r in k8s(capture, "Namespace")} == {"ml", MONITORING_NAMESPACE}
+
+
+def test_monitoring_objects_wait_for_their_namespace() -> None:
+    capture = run("azure-ib")
+    (ns,) = k8s(capture, "Namespace")
+    inside = [r for r in k8s(capture) if r.inputs.get("metadata", {}).get("namespace") == MONITORING_NAMESPACE]
+    assert inside and all(ns.urn in r.dependencies for r in inside)
+    assert not ns.retain_on_delete

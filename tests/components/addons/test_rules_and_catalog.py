@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.support.crds import crd_files
 CAT = get_catalog()
 
 
-def issues(spec: str, addons: dict[str, str]) -> list[tuple[str, str, str]]:
+def issues(spec: str, addons: dict[str, Any]) -> list[tuple[str, str, str]]:
     doc = copy.deepcopy(SPECS[spec])
     doc["clusters"][0]["addons"] = addons
     _, found = check_document(doc)
@@ -44,9 +45,43 @@ def test_an_addon_that_makes_no_sense_on_the_cloud_is_an_error_at_its_path(spec:
     assert re.search(message, errors[0][1])
 
 
-def test_device_plugin_beside_the_gpu_operator_is_an_error() -> None:
-    found = issues("azure-ib", {"nvidiaDevicePlugin": "enabled", "gpuOperator": "enabled"})
-    assert ("error", "clusters[0].addons.nvidiaDevicePlugin") in {(s, p) for s, p, _ in found}
+def test_device_plugin_and_gpu_operator_together_serve_disjoint_pools_without_complaint() -> None:
+    assert issues("azure-ib", {}) == []
+    plan = addon_plan(resolved("azure-ib").clusters[0])
+    assert plan["nvidiaDevicePlugin"].on and plan["gpuOperator"].on
+    assert plan["nvidiaDevicePlugin"].serves == ("nca100",) and plan["gpuOperator"].serves == ("ndh100",)
+
+
+@pytest.mark.parametrize(
+    ("namespaces", "index", "message"),
+    [
+        (["default", "Team_A"], 1, r'"Team_A" is not valid: A Kubernetes namespace name \(a DNS-1123 label\)'),
+        (["team-a", "x" * 64], 1, "at most 63 characters"),
+        (["team-a", "team-a"], None, '"team-a" more than once'),
+        ([], None, "at least 1 item"),
+        (["kube-team"], 0, "reserves the kube- prefix"),
+        (["ml", "kueue-system"], 1, "'kueue-system' is where ai-infra runs Kueue"),
+        (["aiinfra-monitoring"], 0, "the GPU metrics exporters"),
+    ],
+)
+def test_bad_workload_namespaces_are_errors_at_their_path(
+    namespaces: list[str], index: int | None, message: str
+) -> None:
+    found = [(p, m) for sev, p, m in issues("gcp-rdma", {"workloadNamespaces": namespaces}) if sev == "error"]
+    path = "clusters[0].addons.workloadNamespaces" + (f"[{index}]" if index is not None else "")
+    assert any(p == path and re.search(message, m) for p, m in found), found
+
+
+def test_system_namespaces_are_accepted_and_unused_ones_warn() -> None:
+    assert issues("gcp-rdma", {"workloadNamespaces": ["kube-system", "team-a"]}) == []
+    found = issues(
+        "aws-accelerated",
+        {"workloadNamespaces": ["team-a"], "kueue": "disabled"},
+    )
+    assert [(s, p) for s, p, _ in found] == [
+        ("warning", "clusters[0].addons.kueue"),
+        ("warning", "clusters[0].addons.workloadNamespaces"),
+    ]
 
 
 def test_enabled_without_need_and_disabled_with_need_are_warnings() -> None:

@@ -103,6 +103,11 @@ def test_command_prints_yaml_and_the_expected_bandwidth_with_its_source(
         (["--cluster", "c-gcp", "--pool", "nope"], "--pool nope: no NVIDIA GPU pool"),
         (["--cluster", "c-gcp", "--pool", "a3high", "--nodes", "9"], "--nodes 9: pool a3high holds at most 4"),
         (["--cluster", "c-gcp", "--pool", "a3high", "--nodes", "1"], "at least 2"),
+        (
+            ["--cluster", "c-gcp", "--pool", "a3high", "--namespace", "ml"],
+            "--namespace ml: cluster c-gcp has no LocalQueue",
+        ),
+        (["--cluster", "c-gcp", "--pool", "a3high", "--namespace", "Team_A"], "not a Kubernetes namespace name"),
     ],
 )
 def test_bad_requests_exit_2_with_the_flag_named(
@@ -130,3 +135,24 @@ def test_expectation_is_measured_where_published_else_the_line_rate_ratio() -> N
     assert estimate is not None and fabric is not None and not estimate.verified
     assert estimate.bus_bw_gbps == round(CAT.addons.line_rate_ratio * fabric.gbps / 8, 1)
     assert estimate.source == fabric.source
+
+
+def test_the_jobset_runs_in_the_chosen_workload_namespace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads(json.dumps(SPECS["azure-ib"]))
+    doc["clusters"][0]["addons"] = {"workloadNamespaces": ["team-a", "team-b"]}
+    path = tmp_path / "teams.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    base = ["smoke-test", str(path), "--cluster", "c-azure", "--pool", "nca100"]
+    for extra, namespace in (([], "team-a"), (["--namespace", "team-b"], "team-b")):
+        assert main([*base, *extra]) == 0
+        docs = list(yaml.safe_load_all(capsys.readouterr().out))
+        assert {d["metadata"]["namespace"] for d in docs} == {namespace}  # the key Secret too
+        assert docs[-1]["metadata"]["labels"] == {"kueue.x-k8s.io/queue-name": "nca100"}
+    assert main([*base, "--namespace", "default"]) == 2
+    assert "workloadNamespaces: team-a, team-b" in capsys.readouterr().err
+
+
+def test_without_kueue_any_namespace_will_do() -> None:
+    cluster = resolved("gcp-tcpx", {"kueue": "disabled"}).clusters[0]
+    docs, _, _ = smoketest.render(cluster, "a3high", 2, "scratch")
+    assert docs[-1]["metadata"] == {"name": smoketest.NAME, "namespace": "scratch", "labels": {}}

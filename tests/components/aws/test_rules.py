@@ -95,6 +95,13 @@ def test_gpu_driver_latest_warns() -> None:
     assert [(i.severity, i.path) for i in found] == [("warning", "clusters[0].gpuPools[0].gpuDriver")]
 
 
+def test_gpu_driver_none_warns_that_nothing_installs_a_driver_on_amazon_linux() -> None:
+    found = issues(fleet_doc([family_pool("g6", gpuDriver="none"), family_pool("trn1", gpuDriver="none")]))
+    assert [(i.severity, i.path) for i in found] == [("warning", "clusters[0].gpuPools[0].gpuDriver")]
+    assert "cannot install one on Amazon Linux" in found[0].message
+    assert found[0].hint is not None and "gpuDriver: default" in found[0].hint
+
+
 @pytest.mark.parametrize(
     ("volume", "path", "fragment"),
     [

@@ -157,6 +157,17 @@ def test_ami_type_from_catalog_and_gpu_driver_none() -> None:
     ]
 
 
+def test_pools_whose_ami_brings_the_nvidia_driver_carry_the_gpu_operator_opt_out_label() -> None:
+    cl = resolve_cluster(
+        fleet_doc([family_pool("p5"), family_pool("trn1"), family_pool("g6", name="own", gpuDriver="none")])
+    )
+    skip = "nvidia.com/gpu.deploy.operands"
+    labels = {p.name: translate.node_labels(cl, p) for p in cl.pools}
+    assert [translate.driver_from_ami(p) for p in cl.pools] == [True, False, False]
+    assert labels["p5"][skip] == "false"
+    assert skip not in labels["trn1"] and skip not in labels["own"]
+
+
 def test_scaling_allows_zero() -> None:
     cl = resolve_cluster(fleet_doc([family_pool("g6", minNodes=0, maxNodes=3)]))
     assert translate.scaling_config(cl.pools[0]) == {"min_size": 0, "max_size": 3, "desired_size": 0}

@@ -153,7 +153,42 @@ def test_gpu_driver_none_and_amd_skip_the_aks_driver() -> None:
     assert tr.gpu_driver(mi) == "None"
     assert tr.agent_pool_args(cluster, mi, "rg", "c", None, None)["node_taints"] == ["amd.com/gpu=present:NoSchedule"]
     steps = " ".join(tr.next_steps(cluster))
-    assert "NVIDIA GPU Operator" in steps and "AMD GPU Operator" in steps
+    # The GPU Operator add-on serves the gpuDriver: none pool; nothing ships for AMD.
+    assert "NVIDIA GPU Operator" not in steps and "AMD GPU Operator" in steps
+    off = resolve_cluster(
+        gpuPools=[{"name": "t4", "accelerator": "T4", "acceleratorsPerNode": 1, "gpuDriver": "none"}],
+        addons={"gpuOperator": "disabled"},
+    )
+    (step,) = tr.next_steps(off)
+    assert "NVIDIA GPU Operator" in step and "clusters[].addons.gpuOperator is disabled" in step
+
+
+@pytest.mark.parametrize(
+    ("addon", "fragment"),
+    [
+        ("networkOperator", "NVIDIA Network Operator"),
+        ("gpuOperator", "GPU Operator with GPUDirect RDMA"),
+        ("nvidiaDevicePlugin", "NVIDIA device plugin"),
+        ("lustreCsi", "Azure Managed Lustre CSI driver"),
+        ("nfsCsi", "Azure Files CSI driver"),
+    ],
+)
+def test_next_steps_name_only_what_a_switched_off_addon_leaves_to_do(addon: str, fragment: str) -> None:
+    fields: dict[str, Any] = {
+        "gpuPools": [
+            {"name": "ib", "accelerator": "H100-80GB", "maxNodes": 2},
+            {"name": "single", "accelerator": "A100-80GB", "acceleratorsPerNode": 1, "maxNodes": 1},
+        ],
+        "storage": [
+            {"name": "data", "kind": "lustre", "capacityGiB": 8192, "throughputMBpsPerTiB": 500},
+            {"name": "home", "kind": "nfs", "capacityGiB": 1024},
+        ],
+    }
+    on = tr.next_steps(resolve_cluster(**fields))
+    assert len(on) == 1 and "AKSInfinibandSupport" in on[0]  # the one step Pulumi cannot take
+    off = tr.next_steps(resolve_cluster(**fields, addons={addon: "disabled"}))
+    (extra,) = [s for s in off if s not in on]
+    assert fragment in extra and f"clusters[].addons.{addon} is disabled" in extra
 
 
 def test_single_node_ib_pool_gets_no_fabric_and_keeps_the_driver() -> None:
@@ -162,6 +197,21 @@ def test_single_node_ib_pool_gets_no_fabric_and_keeps_the_driver() -> None:
     assert p.fabric is None and not p.compact
     assert tr.gpu_driver(p) == "Install"
     assert tr.fabric_notes(cluster) is None
+
+
+def test_pools_where_aks_installs_the_driver_carry_the_gpu_operator_opt_out_label() -> None:
+    cluster = resolve_cluster(
+        gpuPools=[
+            {"name": "ib", "accelerator": "H100-80GB", "maxNodes": 2},
+            {"name": "single", "accelerator": "H100-80GB", "maxNodes": 1},
+            {"name": "own", "accelerator": "A100-80GB", "acceleratorsPerNode": 1, "maxNodes": 1, "gpuDriver": "none"},
+        ]
+    )
+    skip = "nvidia.com/gpu.deploy.operands"
+    labels = {p.name: (tr.gpu_driver(p), tr.node_labels(p)) for p in cluster.pools}
+    assert labels["single"][0] == "Install" and labels["single"][1][skip] == "false"
+    assert labels["ib"][0] == labels["own"][0] == "None"
+    assert skip not in labels["ib"][1] and skip not in labels["own"][1]
 
 
 def test_raid0_keeps_nvme_disks_free_and_labels_nodes() -> None:
