@@ -33,10 +33,14 @@ def test_yaml_example_declares_the_gcp_train_fleet() -> None:
     assert program["packages"] == {"aiinfra": "../../provider"}
 
 
-def test_examples_use_the_stacks_provider_config() -> None:
+def test_examples_use_the_stacks_provider_config_and_give_the_pack_environment_and_budget() -> None:
+    """The policy pack reads environment and budget from the stack config key aiinfra:fleet."""
+    spec = read_document(STACK)[0]
     for example in ("yaml", "typescript"):
         config = yaml.safe_load((ROOT / "examples" / example / "Pulumi.gcp-train.yaml").read_text("utf-8"))["config"]
+        hints = config.pop("aiinfra:fleet")
         assert config == _stack_config(), example
+        assert hints == {"environment": spec["environment"], "budget": spec["budget"]}, example
 
 
 def test_typescript_example_names_every_spec_value_of_the_stack() -> None:
