@@ -214,6 +214,7 @@ class Catalog:
                 source=t["source"],
                 as_of=t["asOf"],
                 verified=t["verified"],
+                zones=tuple(t.get("zones", ())),
             )
 
         self.fabrics: dict[str, FabricKind] = {}
@@ -310,6 +311,7 @@ class Catalog:
                 source=a["source"],
                 as_of=a["asOf"],
                 verified=a["verified"],
+                ici_gbps=a.get("iciGbps"),
             )
         self.fabric_bandwidth: dict[tuple[str, str], FabricBandwidth] = {}
         for f in perf["fabric"]:

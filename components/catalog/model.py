@@ -119,6 +119,12 @@ class TpuVersion:
     source: str
     as_of: str
     verified: bool
+    # Zones that offer the version (Cloud TPU regions and zones page), most established first.
+    zones: tuple[str, ...] = ()
+
+    def zone_in(self, region: str) -> str | None:
+        """The first cataloged zone of ``region`` that offers this version, or None."""
+        return next((z for z in self.zones if z.rsplit("-", 1)[0] == region), None)
 
 
 @dataclass(frozen=True)
@@ -258,6 +264,8 @@ class AcceleratorPerf:
     source: str
     as_of: str
     verified: bool
+    # TPUs: inter-chip interconnect bandwidth per chip, Gbit/s (None: not cataloged / not a TPU)
+    ici_gbps: float | None = None
 
     def tflops(self, precision: str) -> float | None:
         """Peak dense TFLOP/s at ``bf16`` or ``fp8``."""

@@ -3,7 +3,12 @@
 Label contract (shared with the monitoring add-ons that export the metrics): GPU nodes carry
 the Kubernetes label ``aiinfra-pool=<pool>``; the DCGM exporter's series carry the Prometheus
 labels ``aiinfra_pool`` (the fleet-spec pool name), ``aiinfra_cluster`` (the fleet-spec
-cluster name) and ``node``. The queries below group by exactly these labels.
+cluster name) and ``node``. The queries below group by exactly these labels. I/O pressure comes
+from node exporter's ``pressure`` collector (Linux PSI, /proc/pressure/io): the counters
+``node_pressure_io_waiting_seconds_total`` (the "some" line: time at least one task waited on
+I/O) and ``node_pressure_io_stalled_seconds_total`` (the "full" line: time no task could make
+progress), whose rate is the share of time the node spent so; they carry the same labels when
+the scrape copies them from the node (docs/rightsize.md).
 
 ``usage_for(fleet, prometheus, start, end, step)`` reads the metrics for every GPU pool of the
 fleet; ``propose(usage)`` turns them into proposals in spec terms, each with its evidence and
@@ -46,15 +51,27 @@ def heuristics() -> dict[str, Any]:
     return doc
 
 
-def queries(idle_percent: float) -> dict[str, str]:
+#: The shortest rate() window: at least a few scrapes of a node exporter scraped every 1 min.
+MIN_RATE_WINDOW_S = 300
+
+
+def rate_window(step: int) -> int:
+    """The rate() window for a range query at ``step``: the step itself (consecutive windows
+    tile the whole query range, so their mean is the window's share), at least 5 minutes."""
+    return max(step, MIN_RATE_WINDOW_S)
+
+
+def queries(idle_percent: float, step: int) -> dict[str, str]:
     """The PromQL this command runs (documented in docs/rightsize.md)."""
+    window = f"{rate_window(step)}s"
     return {
         "nodes": f"max by ({BY_NODE}) (DCGM_FI_DEV_GPU_UTIL)",
         "util": f"avg by ({BY_POOL}) (DCGM_FI_DEV_GPU_UTIL)",
         "idle": f"count by ({BY_POOL}) (DCGM_FI_DEV_GPU_UTIL <= {idle_percent:g})",
         "engine": f"avg by ({BY_POOL}) (DCGM_FI_PROF_GR_ENGINE_ACTIVE)",
         "memory": f"max by ({BY_POOL}) (DCGM_FI_DEV_FB_USED)",
-        "io": f"avg by ({BY_POOL}) (rate(node_pressure_io_waiting_seconds_total[5m]))",
+        "io": f"avg by ({BY_POOL}) (rate(node_pressure_io_waiting_seconds_total[{window}]))",
+        "ioStall": f"avg by ({BY_POOL}) (rate(node_pressure_io_stalled_seconds_total[{window}]))",
     }
 
 
@@ -78,7 +95,8 @@ class PoolUsage:
     engine_active: float | None = None  # DCGM_FI_PROF_GR_ENGINE_ACTIVE mean, 0..1
     idle_accelerator_hours: float = 0.0
     peak_memory_gib: float | None = None
-    io_wait_share: float | None = None
+    io_wait_share: float | None = None  # PSI "some": share of time a task waited on I/O
+    io_stall_share: float | None = None  # PSI "full": share of time no task could progress
     zero_share: float = 0.0  # share of the window at zero nodes
     median_node_hours: float | None = None
     floor_idle_nodes: float = 0.0  # mean nodes kept by minNodes while not in use
@@ -109,6 +127,7 @@ class PoolUsage:
             "idleAcceleratorHours": r(self.idle_accelerator_hours, 1),
             "peakMemoryGiB": r(self.peak_memory_gib, 1),
             "ioWaitShare": r(self.io_wait_share, 3),
+            "ioStallShare": r(self.io_stall_share, 3),
             "zeroNodeShare": r(self.zero_share, 3),
             "medianNodeHours": r(self.median_node_hours, 2),
             "minNodes": self.pool.spec.min_nodes,
@@ -189,7 +208,7 @@ def usage_for(fleet: ResolvedFleet, prom: Prometheus, start: float, end: float, 
     """Per GPU pool of ``fleet``, what the metrics say about the window [start, end]."""
     h = heuristics()
     idle = float(h["idleUtilPercent"])
-    q = queries(idle)
+    q = queries(idle, step)
     results = {name: prom.query_range(expr, start, end, step) for name, expr in q.items()}
     grid = _grid(start, end, step)
     step_h = step / 3600.0
@@ -240,6 +259,8 @@ def usage_for(fleet: ResolvedFleet, prom: Prometheus, start: float, end: float, 
             u.peak_memory_gib = max(mem) / 1024.0 if mem else None
             io = [v for s in by_pool["io"].get(key, []) for _, v in s.samples]
             u.io_wait_share = statistics.fmean(io) if io else None
+            stall = [v for s in by_pool["ioStall"].get(key, []) for _, v in s.samples]
+            u.io_stall_share = statistics.fmean(stall) if stall else None
             out.append(u)
     return out
 
@@ -399,37 +420,60 @@ def _accelerator(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
     )
 
 
-def _storage(u: PoolUsage, h: Mapping[str, Any]) -> list[Proposal]:
+def _waits_on_io(u: PoolUsage, h: Mapping[str, Any]) -> bool:
+    """The pool's nodes waited on I/O more than the threshold while its GPUs were under-used."""
     if u.io_wait_share is None or u.mean_util_percent is None:
-        return []
-    if u.io_wait_share <= float(h["ioWaitShare"]) or u.mean_util_percent >= float(h["ioWaitMaxUtilPercent"]):
-        return []
+        return False
+    return u.io_wait_share > float(h["ioWaitShare"]) and u.mean_util_percent < float(h["ioWaitMaxUtilPercent"])
+
+
+def _io_evidence(u: PoolUsage) -> str:
+    assert u.io_wait_share is not None and u.mean_util_percent is not None
+    stalled = f", every task stalled {u.io_stall_share:.0%}" if u.io_stall_share is not None else ""
+    return (
+        f"nodes of {u.name} waited on I/O {u.io_wait_share:.0%} of the time (PSI{stalled}) with mean GPU "
+        f"utilisation {u.mean_util_percent:.0f}%"
+    )
+
+
+def _storage(usages: list[PoolUsage], h: Mapping[str, Any]) -> list[Proposal]:
+    """One proposal per Lustre file system of a cluster whose GPU pools wait on I/O: the next
+    throughput tier that accepts its capacity, with every waiting pool as evidence."""
+    waiting: dict[int, list[PoolUsage]] = defaultdict(list)
+    for u in usages:
+        if _waits_on_io(u, h):
+            waiting[u.cluster_index].append(u)
     out = []
-    for si, st in enumerate(u.cluster.storage):
-        tiers = sorted(st.offer.tiers)
-        cur = st.throughput_mbps_per_tib
-        higher = [t for t in tiers if cur is not None and t > cur and st.offer.tiers[t].accepts(st.spec.capacity_gib)]
-        if st.spec.kind != "lustre" or not higher:
-            continue
-        new = higher[0]
-        path = join_path("clusters", u.cluster_index, "storage", si, "throughputMBpsPerTiB")
-        price_now = st.spec.capacity_gib * st.tier.price_usd_per_gib_month
-        price_new = st.spec.capacity_gib * st.offer.tiers[new].price_usd_per_gib_month
-        out.append(
-            Proposal(
-                u,
-                "storage",
-                path,
-                cur,
-                new,
-                f"GPUs of {u.name} waited on I/O {u.io_wait_share:.0%} of the time with mean utilisation "
-                f"{u.mean_util_percent:.0f}%; {st.name} delivers {cur} MB/s per TiB",
-                price_now - price_new,
-                f"{st.spec.capacity_gib:,} GiB x ({st.tier.price_usd_per_gib_month} - "
-                f"{st.offer.tiers[new].price_usd_per_gib_month}) $/GiB-month (a cost, to stop paying for idle GPUs)",
-                {path: new},
+    for pools in waiting.values():
+        first = pools[0]
+        for si, st in enumerate(first.cluster.storage):
+            tiers = sorted(st.offer.tiers)
+            cur = st.throughput_mbps_per_tib
+            higher = [
+                t for t in tiers if cur is not None and t > cur and st.offer.tiers[t].accepts(st.spec.capacity_gib)
+            ]
+            if st.spec.kind != "lustre" or not higher:
+                continue
+            new = higher[0]
+            path = join_path("clusters", first.cluster_index, "storage", si, "throughputMBpsPerTiB")
+            price_now = st.spec.capacity_gib * st.tier.price_usd_per_gib_month
+            price_new = st.spec.capacity_gib * st.offer.tiers[new].price_usd_per_gib_month
+            evidence = "; ".join(_io_evidence(u) for u in pools)
+            out.append(
+                Proposal(
+                    first,
+                    "storage",
+                    path,
+                    cur,
+                    new,
+                    f"{evidence}; {st.name} delivers {cur} MB/s per TiB",
+                    price_now - price_new,
+                    f"{st.spec.capacity_gib:,} GiB x ({st.tier.price_usd_per_gib_month} - "
+                    f"{st.offer.tiers[new].price_usd_per_gib_month}) $/GiB-month (a cost, to stop paying for "
+                    "idle GPUs)",
+                    {path: new},
+                )
             )
-        )
     return out
 
 
@@ -437,11 +481,10 @@ def propose(usages: Iterable[PoolUsage]) -> list[Proposal]:
     """Every proposal the observed use supports; pools without data get none."""
     h = heuristics()
     out: list[Proposal] = []
-    for u in usages:
-        if not u.has_data:
-            continue
+    with_data = [u for u in usages if u.has_data]
+    for u in with_data:
         for p in (_max_nodes(u, h), _min_nodes(u), _spot(u, h), _accelerator(u, h)):
             if p is not None:
                 out.append(p)
-        out.extend(_storage(u, h))
+    out.extend(_storage(with_data, h))
     return out

@@ -23,6 +23,7 @@ USAGE_HEADER = [
     "engine active",
     "idle accel-h",
     "peak mem",
+    "I/O wait",
 ]
 PROPOSAL_HEADER = ["pool", "change", "from", "to", "saving / month", "evidence", "saving counted as"]
 
@@ -34,7 +35,7 @@ def _pct(v: float | None, scale: float = 1.0) -> str:
 def usage_row(u: PoolUsage) -> list[str]:
     spec = u.pool.spec
     if not u.has_data:
-        return [u.name, f"{spec.min_nodes}/{spec.max_nodes}", "no data", "", "", "", "", "", ""]
+        return [u.name, f"{spec.min_nodes}/{spec.max_nodes}", "no data", "", "", "", "", "", "", ""]
     return [
         u.name,
         f"{spec.min_nodes}/{spec.max_nodes}",
@@ -45,7 +46,13 @@ def usage_row(u: PoolUsage) -> list[str]:
         _pct(u.engine_active, 100.0),
         f"{u.idle_accelerator_hours:,.0f}",
         "-" if u.peak_memory_gib is None else f"{u.peak_memory_gib:,.1f} GiB",
+        _pct(u.io_wait_share, 100.0),
     ]
+
+
+def _saving(usd_month: float) -> str:
+    """``saves $1,234`` or, for a change that costs money (faster storage), ``costs $4,680``."""
+    return f"saves {usd(usd_month)}" if usd_month >= 0 else f"costs {usd(-usd_month)}"
 
 
 def proposal_row(p: Proposal) -> list[str]:
@@ -95,7 +102,7 @@ def render_text(
         console.print("Proposals:")
         for p in proposals:
             console.print(
-                f"  - {p.path}: {p.current} -> {p.proposed}; saves {usd(p.monthly_saving_usd)}/month "
+                f"  - {p.path}: {p.current} -> {p.proposed}; {_saving(p.monthly_saving_usd)}/month "
                 f"({p.basis}). Evidence: {p.evidence}",
                 markup=False,
                 soft_wrap=True,
@@ -111,7 +118,7 @@ def render_markdown(
     file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], written: str | None
 ) -> str:
     out = [f"## aiinfra rightsize: {file}", "", headline(file, window, usages, proposals), "", "### Observed use", ""]
-    out += table(USAGE_HEADER, [usage_row(u) for u in usages], "lrrrrrrrr")
+    out += table(USAGE_HEADER, [usage_row(u) for u in usages], "lrrrrrrrrr")
     notes = _no_data(usages)
     if notes:
         out += ["", *[f"> {n}" for n in notes]]

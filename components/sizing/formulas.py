@@ -20,11 +20,16 @@ Inference (per model replica of k accelerators)
     batch                 B = min(max batch, floor((k x usable - W) / (KV/token x c)))
     step time             max((W + B x KV/token x c) / (k x bandwidth x MBU), B x FLOPs/token / (k x peak x MFU))
     tokens/s per replica  B / step time
+
+TPU slices (identical slices of one topology; chips per slice from the shapes allowed)
+    slices                n = ceil(chips needed / largest slice)
+    slice                 the smallest shape of at least ceil(chips needed / n) chips
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -169,3 +174,25 @@ def replica_sizes(per_node: int) -> list[int]:
 def multi_node_sizes(per_node: int, max_nodes: int = 64) -> list[int]:
     """Replica sizes across nodes (pipeline stages over the fabric), in whole nodes."""
     return [n * per_node for n in range(2, max_nodes + 1)]
+
+
+# ----- TPU slices ------------------------------------------------------------------------------------
+def slices_for(chips: int, sizes: Sequence[int]) -> tuple[int, int] | None:
+    """(chips per slice, slices) of identical slices holding at least ``chips``: as few slices
+    as the largest size allows (collectives stay on the slices' interconnect), each the smallest
+    size that, that many times over, holds them. None when ``sizes`` is empty."""
+    if not sizes:
+        return None
+    count = max(1, math.ceil(chips / max(sizes)))
+    per = math.ceil(chips / count)
+    return min(s for s in sizes if s >= per), count
+
+
+def slices_within(limit: int, sizes: Sequence[int]) -> tuple[int, int] | None:
+    """(chips per slice, slices) using as many of ``limit`` chips as identical slices of the
+    largest size that fits allow. None when no size fits."""
+    fitting = [s for s in sizes if s <= limit]
+    if not fitting:
+        return None
+    per = max(fitting)
+    return per, limit // per

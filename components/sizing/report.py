@@ -1,8 +1,8 @@
 """``aiinfra size`` output: text (a terminal), Markdown (a PR or design doc) and JSON.
 
 Every format carries the same content: the workload's figures, the candidates ranked by total
-cost and by time, the offers left out with the reason, every assumption, and (with
-``--emit-spec``) the emitted spec's plan verdict.
+cost and by time, the offers left out with the reason, every assumption, the price snapshot
+behind each candidate shown, and (with ``--emit-spec``) the emitted spec's plan verdict.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from components.plan.report_markdown import table, usd
+from components.prices.book import Figure
 from components.sizing.candidates import Candidate, Sizing, policy_notes
 from components.sizing.emit import EmitResult
 from components.sizing.workload import count_text
@@ -28,6 +29,7 @@ _FABRIC = {
     "gpudirect-rdma": "RDMA",
     "infiniband": "InfiniBand",
     "efa": "EFA",
+    "ici": "ICI",
 }
 
 
@@ -67,7 +69,12 @@ def fact_lines(s: Sizing) -> list[str]:
 def _fabric(c: Candidate) -> str:
     if not c.fabric_required:
         return "not needed"
-    return f"{_FABRIC.get(c.offer.fabric.kind, c.offer.fabric.kind)} {c.fabric_gbps:,.0f} Gb/s"
+    name = _FABRIC.get(c.fabric_kind, c.fabric_kind)
+    if c.tpu is not None:
+        # the slice's own interconnect, per chip; multislice also crosses the data-center network
+        text = f"{name} {c.fabric_gbps:,.0f} Gb/s/chip" if c.fabric_gbps else name
+        return text + (" + DCN" if c.tpu.multislice else "")
+    return f"{name} {c.fabric_gbps:,.0f} Gb/s"
 
 
 def _storage(c: Candidate) -> str:
@@ -82,7 +89,7 @@ def _row(rank: int, c: Candidate) -> list[str]:
     return [
         str(rank),
         c.cloud,
-        c.offer.machine_type,
+        c.machine,
         c.accelerator,
         f"{c.nodes:,}",
         f"{c.accelerators:,}",
@@ -124,7 +131,27 @@ def _skipped_lines(s: Sizing) -> list[str]:
 
 def _notes(s: Sizing) -> list[str]:
     env = s.workload.environment
-    return [f"{c.label}: {'; '.join(n)}" for c in s.candidates[:TOP] if (n := policy_notes(c, env))]
+    return [f"{c.label}: {'; '.join(n)}" for c in _shown(s) if (n := policy_notes(c, env, s.policy_config))]
+
+
+def _shown(s: Sizing) -> list[Candidate]:
+    """The candidates the tables show (the top of either ranking), in cost order."""
+    ids = {id(c) for c in s.candidates[:TOP]} | {id(c) for c in s.by_time()[:TOP]}
+    return [c for c in s.candidates if id(c) in ids]
+
+
+def price_lines(s: Sizing) -> list[str]:
+    """What priced each candidate shown: the snapshot (catalog or overlay), region, date and
+    discount of its node (or chip) price, then each storage price used."""
+    lines = [f"{c.label}: {c.price_note.split(': ', 1)[-1]}" for c in _shown(s)]
+    storage = {}
+    for c in _shown(s):
+        st = c.storage
+        if st.option is not None and st.price is not None:
+            tier = f" {st.option.tier_key} MB/s/TiB" if st.option.tier_key else ""
+            storage[f"{st.option.service}{tier}"] = st.price.describe("GiB-month")
+    lines += [f"{what}: {text}" for what, text in storage.items()]
+    return lines
 
 
 def _emit_lines(e: EmitResult) -> list[str]:
@@ -170,6 +197,9 @@ def render_text(s: Sizing, emitted: EmitResult | None = None, *, width: int = 20
     console.print("Assumptions:")
     for line in s.assumptions:
         console.print(f"  - {line}", markup=False, soft_wrap=True)
+    console.print(f"Prices ({s.prices}):")
+    for line in price_lines(s):
+        console.print(f"  - {line}", markup=False, soft_wrap=True)
     if emitted is not None:
         for line in _emit_lines(emitted):
             console.print(line, markup=False, soft_wrap=True)
@@ -190,6 +220,7 @@ def render_markdown(s: Sizing, emitted: EmitResult | None = None) -> str:
         out += [f"- {line}" for line in _skipped_lines(s)]
         out += ["", "</details>"]
     out += ["", "### Assumptions", ""] + [f"- {line}" for line in s.assumptions]
+    out += ["", f"### Prices ({s.prices})", ""] + [f"- {line}" for line in price_lines(s)]
     if emitted is not None:
         out += ["", "### Emitted spec", "", *[f"    {line}" for line in _emit_lines(emitted)]]
     return "\n".join(out) + "\n"
@@ -213,23 +244,51 @@ def to_json(s: Sizing, emitted: EmitResult | None = None) -> dict[str, Any]:
         },
         "facts": {k: v for k, v in s.facts.items()},
         "candidates": [c.to_json() for c in s.candidates],
-        "candidateDetails": [
-            {
-                "machineType": c.offer.machine_type,
-                "priceRegion": c.offer.price.region,
-                "acceleratorsPerNode": c.offer.accelerators_per_node,
-                "nodeHourlyUsd": c.node_hourly_usd,
-                "memoryPerAcceleratorGB": round(c.memory_per_accelerator_gb, 2),
-                "policyNotes": policy_notes(c, w.environment),
-                **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in c.detail.items()},
-            }
-            for c in s.candidates
-        ],
+        "candidateDetails": [_details(s, c) for c in s.candidates],
         "rankedByTime": [index[id(c)] for c in s.by_time()],
         "skipped": [
             {"cloud": k.cloud, "machineType": k.machine_type, "accelerator": k.accelerator, "reason": k.reason}
             for k in s.skipped
         ],
         "assumptions": s.assumptions,
+        "prices": s.prices,
         "emitted": emitted.to_json() if emitted else None,
     }
+
+
+def _price_json(fig: Figure, unit: str) -> dict[str, Any]:
+    return {
+        "usd": round(fig.usd, 6),
+        "listUsd": fig.list_usd,
+        "unit": unit,
+        "region": fig.region,
+        "snapshot": fig.snapshot,
+        "source": fig.source,
+        "asOf": fig.as_of,
+        "discount": fig.discount.to_json() if fig.discount else None,
+    }
+
+
+def _details(s: Sizing, c: Candidate) -> dict[str, Any]:
+    """Per candidate: what it is, how it was priced, and the figures behind its size."""
+    out: dict[str, Any] = {
+        "machineType": c.machine,
+        "priceRegion": c.region,
+        "acceleratorsPerNode": c.per_node,
+        "nodeHourlyUsd": c.node_hourly_usd,
+        "price": _price_json(c.price, "chip-hour" if c.tpu is not None else "node-hour"),
+        "storagePrice": _price_json(c.storage.price, "GiB-month") if c.storage.price else None,
+        "memoryPerAcceleratorGB": round(c.memory_per_accelerator_gb, 2),
+        "policyNotes": policy_notes(c, s.workload.environment, s.policy_config),
+        **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in c.detail.items()},
+    }
+    if c.tpu is not None:
+        out["machineType"] = c.tpu.slice.shape.machine_type
+        out["tpu"] = {
+            "version": c.tpu.version.version,
+            "topology": c.tpu.slice.topology,
+            "chipsPerSlice": c.tpu.slice.chips,
+            "slices": c.tpu.count,
+            "vmsPerSlice": c.tpu.slice.shape.nodes,
+        }
+    return out

@@ -217,7 +217,7 @@ def _build(doc: Mapping[str, Any], source: str) -> Workload:
     assert parameters is not None  # the schema checked it
     return Workload(
         file=source,
-        name=doc.get("name") or Path(source).stem.lower().replace("_", "-")[:32].strip("-") or "workload",
+        name=doc.get("name") or _default_name(source),
         kind=kind,
         parameters=parameters,
         tokens=parse_count(doc.get("tokens")),
@@ -251,6 +251,13 @@ def _build(doc: Mapping[str, Any], source: str) -> Workload:
         clouds=tuple(dict.fromkeys(cands.get("clouds") or ())),
         defaults=tuple(used),
     )
+
+
+def _default_name(source: str) -> str:
+    """The file name as a cluster name (lowercase letters, digits and hyphens, starting with a
+    letter): ``Llama_70B.yaml`` -> ``llama-70b``."""
+    stem = re.sub(r"[^a-z0-9]+", "-", Path(source).stem.lower())[:32].strip("-")
+    return stem if stem[:1].isalpha() else "workload"
 
 
 def load_workload(path: str | Path) -> Workload:

@@ -29,10 +29,14 @@ ValueFn = Callable[[float], float | None]
 
 @dataclass(frozen=True)
 class SeriesSpec:
+    """One series: its metric name (a counter's with ``_total``), labels, value over time, type,
+    and the scrape interval its samples come at (None: the file's)."""
+
     metric: str
     labels: Mapping[str, str]
     value: ValueFn
     kind: str = "gauge"
+    interval: int | None = None
 
 
 def binaries() -> tuple[str, str]:
@@ -51,21 +55,23 @@ def _labels(labels: Mapping[str, str]) -> str:
 
 
 def openmetrics(series: Sequence[SeriesSpec], start: float, end: float, interval: int) -> str:
-    """OpenMetrics text: one TYPE line per metric family, samples in time order, ``# EOF``."""
+    """OpenMetrics text: one TYPE line per metric family (a counter's family name without
+    ``_total``, as the format wants), samples in time order, ``# EOF``."""
     by_metric: dict[str, list[SeriesSpec]] = {}
     for s in series:
         by_metric.setdefault(s.metric, []).append(s)
     lines: list[str] = []
-    steps = int((end - start) // interval) + 1
     for metric, group in by_metric.items():
-        lines.append(f"# TYPE {metric} {group[0].kind}")
+        family = metric.removesuffix("_total") if group[0].kind == "counter" else metric
+        lines.append(f"# TYPE {family} {group[0].kind}")
         for s in group:
             lab = _labels(s.labels)
-            for i in range(steps):
-                t = start + i * interval
+            every = s.interval or interval
+            for i in range(int((end - start) // every) + 1):
+                t = start + i * every
                 v = s.value(t)
                 if v is not None:
-                    lines.append(f"{metric}{{{lab}}} {v:g} {t:.0f}")
+                    lines.append(f"{metric}{{{lab}}} {v:.12g} {t:.0f}")
     lines.append("# EOF")
     return "\n".join(lines) + "\n"
 

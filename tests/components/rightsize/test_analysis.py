@@ -113,3 +113,35 @@ def test_new_keys_land_where_a_reader_expects_them() -> None:
         "    maxNodes: 2",
         "    capacity: spot",
     ]
+
+
+def test_io_queries_read_both_psi_counters_over_the_step() -> None:
+    q = analysis.queries(5, 660)
+    assert q["io"] == ("avg by (aiinfra_cluster, aiinfra_pool) (rate(node_pressure_io_waiting_seconds_total[660s]))")
+    assert q["ioStall"] == (
+        "avg by (aiinfra_cluster, aiinfra_pool) (rate(node_pressure_io_stalled_seconds_total[660s]))"
+    )
+    # a short window's step is under a few scrapes: the rate still spans 5 minutes
+    assert "[300s]" in analysis.queries(5, 120)["io"] and analysis.rate_window(60) == 300
+
+
+def test_docs_state_the_step_and_rate_window() -> None:
+    doc = " ".join((ROOT / "docs" / "rightsize.md").read_text("utf-8").split())
+    assert f"({step_for(14 * 86400) // 60} minutes for 14 days)" in doc
+    assert f"at least {analysis.MIN_RATE_WINDOW_S // 60} minutes" in doc
+
+
+def test_one_storage_proposal_per_file_system_naming_every_waiting_pool() -> None:
+    fleet, _ = load_fleet(ROOT / "stacks" / "Pulumi.gcp-train.yaml")
+    cluster = fleet.clusters[0]
+    usages = []
+    for i, (wait, stall, util) in enumerate([(0.35, 0.2, 40.0), (0.5, None, 20.0), (0.6, 0.5, 95.0)]):
+        u = analysis.PoolUsage(cluster, 0, cluster.pools[0], i, window_hours=336, step_s=600, has_data=True)
+        u.io_wait_share, u.io_stall_share, u.mean_util_percent = wait, stall, util
+        usages.append(u)
+    storage = [p for p in analysis.propose(usages) if p.field == "storage"]
+    assert len(storage) == 1
+    evidence = storage[0].evidence
+    assert "waited on I/O 35% of the time (PSI, every task stalled 20%) with mean GPU utilisation 40%" in evidence
+    assert "waited on I/O 50% of the time (PSI) with mean GPU utilisation 20%" in evidence
+    assert "95%" not in evidence  # busy GPUs: waiting on I/O does not starve them

@@ -7,7 +7,14 @@ Two days of generated DCGM metrics, in the label contract of docs/rightsize.md, 
   10 GiB of GPU memory used at most;
 - ``busy``: 4 of 4 nodes at 97% all the time, 76 GiB used (saturated: nothing to save);
 - ``batch``: 3-hour jobs on 2 nodes every 12 hours, at 90%, scaling to zero between them;
-- ``quiet``: no series at all (says so and proposes nothing).
+- ``quiet``: no series at all (says so and proposes nothing);
+- ``starved``: 2 of 2 nodes at 35% while their tasks wait on I/O 45% of the time.
+
+Node exporter's ``pressure`` collector (the PSI counters ``node_pressure_io_waiting_seconds_total``
+and ``node_pressure_io_stalled_seconds_total``, scraped every minute, with the pool's labels
+copied from the node) reports on the nodes of ``idle`` (1% waiting), ``busy`` (3%) and
+``starved`` (45% waiting, 30% stalled); ``batch`` has none. Only ``starved`` waits on the
+cluster's 125 MB/s/TiB Lustre, so the one storage proposal is the next tier, with its evidence.
 """
 
 from __future__ import annotations
@@ -55,7 +62,18 @@ clusters:
         accelerator: L4
         acceleratorsPerNode: 1
         maxNodes: 4
+      - name: starved         # the data loader cannot keep up
+        accelerator: H100-80GB
+        acceleratorsPerNode: 8
+        minNodes: 0
+        maxNodes: 2
+    storage:
+      - name: datasets
+        kind: lustre
+        capacityGiB: 72000
+        throughputMBpsPerTiB: 125   # the cheapest tier
 """
+NODE_EXPORTER_INTERVAL = 60  # node exporter scraped every minute (DCGM series: every 5 minutes)
 
 
 def _gpu_series(pool: str, node: str, util: float, mem_mib: float, alive) -> list[SeriesSpec]:  # type: ignore[no-untyped-def]
@@ -70,6 +88,31 @@ def _gpu_series(pool: str, node: str, util: float, mem_mib: float, alive) -> lis
     return out
 
 
+def _psi_series(pool: str, node: str, waiting: float, stalled: float, alive) -> list[SeriesSpec]:  # type: ignore[no-untyped-def]
+    """Node exporter's I/O pressure counters for one node: seconds waited since boot, growing at
+    ``waiting`` (some task waiting) and ``stalled`` (no task progressing) seconds per second."""
+    labels = {
+        "aiinfra_cluster": "train",
+        "aiinfra_pool": pool,
+        "node": node,
+        "instance": f"{node}:9100",
+        "job": "node-exporter",
+    }
+    boot = 1234.5  # PSI counts from boot: the counters do not start at zero
+
+    def counter(share: float):  # type: ignore[no-untyped-def]
+        return lambda t: boot * share + share * t if alive(t) else None
+
+    return [
+        SeriesSpec(
+            "node_pressure_io_waiting_seconds_total", labels, counter(waiting), "counter", NODE_EXPORTER_INTERVAL
+        ),
+        SeriesSpec(
+            "node_pressure_io_stalled_seconds_total", labels, counter(stalled), "counter", NODE_EXPORTER_INTERVAL
+        ),
+    ]
+
+
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     end = (int(time.time()) // INTERVAL) * INTERVAL - INTERVAL
@@ -77,11 +120,18 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     mid = start + 24 * HOUR
     series: list[SeriesSpec] = []
     always = lambda t: True  # noqa: E731
+    burst = lambda t: mid <= t < mid + 2 * HOUR  # noqa: E731
     for i in range(2):
         series += _gpu_series("idle", f"idle-{i}", 1.0, 10 * 1024, always)
-    series += _gpu_series("idle", "idle-burst", 60.0, 8 * 1024, lambda t: mid <= t < mid + 2 * HOUR)
+        series += _psi_series("idle", f"idle-{i}", 0.01, 0.005, always)
+    series += _gpu_series("idle", "idle-burst", 60.0, 8 * 1024, burst)
+    series += _psi_series("idle", "idle-burst", 0.01, 0.005, burst)
     for i in range(4):
         series += _gpu_series("busy", f"busy-{i}", 97.0, 76 * 1024, always)
+        series += _psi_series("busy", f"busy-{i}", 0.03, 0.01, always)
+    for i in range(2):
+        series += _gpu_series("starved", f"starved-{i}", 35.0, 40 * 1024, always)
+        series += _psi_series("starved", f"starved-{i}", 0.45, 0.30, always)
     for job in range(4):
         begin = start + 2 * HOUR + job * 12 * HOUR
         for i in range(2):
@@ -144,6 +194,34 @@ def test_pools_idle_saturated_batch_and_no_data(
 
 
 @pytest.mark.slow
+def test_gpus_waiting_on_io_raise_the_storage_tier(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The I/O pressure proposal, end to end: node exporter's PSI counters through rate() over
+    the real query API, into one storage proposal for the pool whose GPUs wait."""
+    code, doc = _json(capsys, str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d")
+    assert code == 0
+    pools = {p["pool"]: p for p in doc["pools"]}
+    starved = pools["starved"]
+    assert starved["meanUtilPercent"] == pytest.approx(35)
+    assert starved["ioWaitShare"] == pytest.approx(0.45, abs=0.002)
+    assert starved["ioStallShare"] == pytest.approx(0.30, abs=0.002)
+    assert pools["idle"]["ioWaitShare"] == pytest.approx(0.01, abs=0.002)  # under-used, but not waiting on I/O
+    assert pools["busy"]["ioWaitShare"] == pytest.approx(0.03, abs=0.002)
+    assert pools["batch"]["ioWaitShare"] is None  # no node exporter there: no I/O evidence, no guess
+
+    storage = [p for p in doc["proposals"] if p["field"] == "storage"]
+    assert len(storage) == 1  # one per file system, whichever pools wait on it
+    st = storage[0]
+    assert st["pool"] == "starved" and st["path"] == "clusters[0].storage[0].throughputMBpsPerTiB"
+    assert (st["current"], st["proposed"]) == (125, 250)
+    assert st["monthlySavingUsd"] == pytest.approx(72000 * (0.145 - 0.21))  # a cost: faster storage
+    assert "nodes of train/starved waited on I/O 45% of the time (PSI, every task stalled 30%)" in st["evidence"]
+    assert "mean GPU utilisation 35%" in st["evidence"] and "datasets delivers 125 MB/s per TiB" in st["evidence"]
+    assert not [p for p in doc["proposals"] if p["pool"] == "starved" and p["field"] != "storage"]
+
+
+@pytest.mark.slow
 def test_text_names_the_pool_without_data(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["rightsize", str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d"])
     out = capsys.readouterr().out
@@ -176,6 +254,7 @@ def test_write_keeps_comments_and_order(prometheus: str, tmp_path: Path, capsys:
     ]  # g2-standard-96 is L4's default 8-GPU offer, so no machineType is written
     assert "      - name: batch           # nightly evaluation jobs" in text
     assert "capacity: spot" in text[text.index("- name: batch") :]
+    assert "throughputMBpsPerTiB: 250   # the cheapest tier" in text  # the storage tier, comment kept
     assert 'kubernetes: {version: "1.35"}' in text  # flow style and quotes kept
     # the result is still a valid spec, and a second run has nothing left to lower
     assert main(["validate", str(path)]) == 0

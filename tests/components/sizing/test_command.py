@@ -145,20 +145,76 @@ def test_max_accelerators_only_uses_them(tmp_path: Path, capsys: pytest.CaptureF
     assert by["p5.4xlarge"]["accelerators"] == 20
 
 
+def _chosen(doc: dict, machine: str) -> dict:  # type: ignore[type-arg]
+    i = next(i for i, d in enumerate(doc["candidateDetails"]) if d["machineType"] == machine)
+    candidate: dict = doc["candidates"][i]  # type: ignore[type-arg]
+    return candidate
+
+
 @pytest.mark.slow
 def test_emitted_spec_validates_and_plans_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "stacks" / "Pulumi.llama.yaml"
-    assert main(["size", str(TRAIN), "--emit-spec", str(out), "--format", "json"]) == 0
+    args = ["size", str(TRAIN), "--emit-spec", str(out), "--pick", "gcp/a4-highgpu-8g", "--format", "json"]
+    assert main(args) == 0
     doc = json.loads(capsys.readouterr().out)
+    chosen = _chosen(doc, "a4-highgpu-8g")
     assert doc["emitted"]["verdict"] == "pass" and doc["emitted"]["violations"] == []
-    assert doc["emitted"]["planHourlyUsd"] == pytest.approx(doc["candidates"][0]["hourlyUsd"], abs=0.01)
+    assert doc["emitted"]["planHourlyUsd"] == pytest.approx(chosen["hourlyUsd"], abs=0.01)
     # the file is what `aiinfra validate` and `aiinfra plan` accept, independently of size
     assert main(["validate", str(out)]) == 0
     capsys.readouterr()
     assert main(["plan", str(out), "--format", "json"]) == 0
     plan = json.loads(capsys.readouterr().out)
     pools = [r for r in plan["resources"] if r["name"].endswith("-b200-pool")]
-    assert pools and pools[0]["inputs"]["autoscaling"]["maxNodeCount"] == doc["candidates"][0]["nodes"]
+    assert pools and pools[0]["inputs"]["autoscaling"]["maxNodeCount"] == chosen["nodes"]
+
+
+@pytest.mark.slow
+def test_emitted_tpu_spec_validates_and_plans_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The cheapest candidate of the example is 4 slices of TPU v6e 16x16: the emitted stack has
+    a tpuSlices entry, validates, and plans (the real program, the pack over gRPC) to GKE TPU
+    node pools of that topology at the candidate's price."""
+    out = tmp_path / "stacks" / "Pulumi.llama.yaml"
+    assert main(["size", str(TRAIN), "--emit-spec", str(out), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    chosen, detail = doc["candidates"][0], doc["candidateDetails"][0]
+    assert detail["tpu"] == {
+        "version": "v6e",
+        "topology": "16x16",
+        "chipsPerSlice": 256,
+        "slices": 4,
+        "vmsPerSlice": 64,
+    }
+    assert doc["emitted"]["verdict"] == "pass" and doc["emitted"]["violations"] == []
+    assert doc["emitted"]["planHourlyUsd"] == pytest.approx(chosen["hourlyUsd"], abs=0.01)
+    spec = yaml.safe_load(out.read_text("utf-8"))["config"]["aiinfra:fleet"]
+    assert spec["clusters"][0]["tpuSlices"] == [
+        {"name": "v6e", "version": "v6e", "topology": "16x16", "count": 4, "capacity": "on-demand"}
+    ]
+    assert main(["validate", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["plan", str(out), "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    pools = [r["inputs"] for r in plan["resources"] if "-v6e-pool-" in r["name"]]
+    assert len(pools) == 4
+    for p in pools:
+        assert p["nodeConfig"]["machineType"] == "ct6e-standard-4t" and p["nodeCount"] == 64
+        assert p["placementPolicy"] == {"type": "COMPACT", "tpuTopology": "16x16"}
+    assert plan["accelerators"]["byName"] == {"TPU-v6e": 1024}
+
+
+@pytest.mark.slow
+def test_emitted_tpu_spec_says_which_policies_it_breaks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "staging.yaml"
+    code = main(["size", str(TRAIN), "--emit-spec", str(out), "--environment", "staging", "--pick", "gcp/tpu-v6e"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "plan verdict fail" in text
+    # slices sized within staging's per-slice limits (8x16: 32 VMs, 128 chips), but a TPU slice
+    # cannot scale to zero, and 896 chips are over staging's 128
+    assert "mandatory scale-to-zero" in text and "mandatory stack-ceilings" in text
+    assert "mandatory pool-max-nodes" not in text and "mandatory tpu-slice-size" not in text
+    assert "scale-to-zero: a TPU slice keeps its 32 VM(s)" in text  # size said so before planning
 
 
 @pytest.mark.slow

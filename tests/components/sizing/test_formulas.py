@@ -114,3 +114,25 @@ def test_replica_sizes() -> None:
     assert f.replica_sizes(8) == [1, 2, 4, 8]
     assert f.replica_sizes(6) == [1, 2]
     assert f.multi_node_sizes(8, 3) == [16, 24]
+
+
+def test_slices_for_uses_as_few_slices_as_the_largest_size_allows() -> None:
+    sizes = [1, 4, 8, 16, 32, 64, 128, 256]
+    # 883 chips: 4 slices (883 / 256 rounded up), each at least 221 chips -> 256
+    assert f.slices_for(883, sizes) == (256, 4)
+    # 200 chips fit one slice: the smallest size holding them
+    assert f.slices_for(200, sizes) == (256, 1)
+    assert f.slices_for(100, sizes) == (128, 1)
+    # 300 chips: 2 slices of at least 150 -> 2 x 256 (no 150-chip shape)
+    assert f.slices_for(300, sizes) == (256, 2)
+    # 1,765 chips of slices up to 1,024: 2 slices of at least 883 -> 1,024 (no shape between)
+    assert f.slices_for(1765, [512, 768, 1024]) == (1024, 2)
+    assert f.slices_for(1, sizes) == (1, 1)
+    assert f.slices_for(5, []) is None
+
+
+def test_slices_within_uses_as_many_chips_as_identical_slices_allow() -> None:
+    sizes = [1, 4, 8, 16, 32, 64, 128, 256]
+    assert f.slices_within(1000, sizes) == (256, 3)  # 768 chips
+    assert f.slices_within(100, sizes) == (64, 1)
+    assert f.slices_within(3, [4, 8]) is None
