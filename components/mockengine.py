@@ -65,6 +65,10 @@ class CapturedResource:
     aliases: list[tuple[str, str]] = field(default_factory=list)
     # URNs of the resources it waits for (depends_on and resource inputs), as the engine got them.
     dependencies: list[str] = field(default_factory=list)
+    # Input property -> URNs its value came from (the engine passes these to stack policies,
+    # which join resources by them while IDs are unknown: a group to its launch template, a
+    # launch template to the capacity reservation it targets).
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def parent_name(self) -> str | None:
@@ -106,6 +110,7 @@ def _aks_identity_map(state: dict[Any, Any]) -> dict[Any, Any]:
 _OUTPUT_SHAPES: dict[str, Callable[[dict[Any, Any]], dict[Any, Any]]] = {
     "azure-native:containerservice:ManagedCluster": _aks_identity_map,
     "azure-native:storagecache:AmlFilesystem": _aks_identity_map,  # the same identity shape
+    "azure-native:storage:StorageAccount": _aks_identity_map,
 }
 
 
@@ -169,6 +174,7 @@ class _CapturingMonitor(_mocks.MockMonitor):
                 provider=request.provider or None,
                 aliases=[(a.spec.name, a.spec.type) for a in request.aliases if a.HasField("spec")],
                 dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items() if v.urns},
             )
         )
         return response

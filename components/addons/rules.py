@@ -5,16 +5,25 @@ already runs it (the NVIDIA device plugin on GKE) is an error; one ``enabled`` w
 to serve, or ``disabled`` while pools need it, is a warning naming what goes without. (The
 NVIDIA device plugin and the GPU Operator may both run: they serve disjoint pools.)
 ``workloadNamespaces`` may not name a namespace Kubernetes reserves (``kube-``, beyond the
-built-in ones) or one an add-on runs in.
+built-in ones) or one an add-on runs in. An EKS or AKS cluster whose API endpoint is private
+gets a warning when add-ons go in through that endpoint: ``pulumi up`` must run where it
+reaches it (GKE's private clusters are reached by their IAM-authorised DNS endpoint).
 """
 
 from __future__ import annotations
 
-from components.addons.objects import BUILTIN_NAMESPACES, MONITORING_NAMESPACE, workload_objects
+from components.addons.objects import (
+    BUILTIN_NAMESPACES,
+    MONITORING_NAMESPACE,
+    EksAddonItem,
+    render,
+    workload_objects,
+)
 from components.addons.plan import addon_plan, available
 from components.catalog import get_catalog
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster
+from components.spec.security import endpoint_access
 
 # What a pool loses when its add-on is disabled (for the warning's message).
 _WITHOUT = {
@@ -69,7 +78,7 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                     severity="warning",
                 )
             )
-    return issues + _check_namespaces(cluster)
+    return issues + _check_namespaces(cluster) + _check_reachable(cluster)
 
 
 def _addon_namespaces(cloud: str) -> dict[str, str]:
@@ -113,3 +122,46 @@ def _check_namespaces(cluster: ResolvedCluster) -> list[SpecIssue]:
             )
         )
     return issues
+
+
+# How `pulumi up` reaches a private API endpoint, per cloud (docs/security.md#private-endpoints-and-add-ons).
+_PRIVATE_ROUTES = {
+    "aws": ("a self-hosted runner in the cluster's VPC (or a peered VPC, Transit Gateway or VPN into it)", ""),
+    "azure": (
+        "a self-hosted runner in the cluster's VNet (or a peered VNet or VPN into it)",
+        " (`az aks command invoke` cannot carry Pulumi's Kubernetes provider)",
+    ),
+}
+
+
+def _check_reachable(cluster: ResolvedCluster) -> list[SpecIssue]:
+    """A private EKS / AKS API endpoint that the add-ons are installed through: the deployer must
+    reach it, which a CI runner outside the VPC cannot."""
+    spec = cluster.spec
+    if cluster.cloud not in _PRIVATE_ROUTES or spec.kubernetes.existing_cluster is not None:
+        return []
+    if not endpoint_access(spec, cluster.environment).reached_from_outside:
+        return []
+    # EKS add-ons go in through the EKS API; everything else through the cluster's API server
+    through_api = sorted({item.addon for item in render(cluster) if not isinstance(item, EksAddonItem)})
+    if not through_api:
+        return []
+    route, caveat = _PRIVATE_ROUTES[cluster.cloud]
+    chosen = spec.access.endpoint == "private"
+    why = "access.endpoint: private" if chosen else f"{cluster.environment} without access.authorizedCidrs"
+    cidrs = (
+        "set access.endpoint: public and list in access.authorizedCidrs" if chosen else "list in access.authorizedCidrs"
+    )
+    return [
+        SpecIssue(
+            join_path(spec.path, "access"),
+            f"cluster '{cluster.name}' gets a private API endpoint ({why}), and addons {', '.join(through_api)} "
+            "are installed through it: `pulumi up` fails where that endpoint cannot be reached, such as a "
+            f"GitHub-hosted runner{caveat}",
+            f"run `pulumi up` from {route} and set access.deployFrom: network; or {cidrs} the public egress "
+            "CIDR of the machine that runs it "
+            "(a CI runner with a static egress IP); or set those addons to disabled and install them from "
+            "inside the network",
+            severity="warning",
+        )
+    ]

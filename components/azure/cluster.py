@@ -230,7 +230,9 @@ class AksCluster(pulumi.ComponentResource):
                 nfs_subnet_ids=[net.node_subnet_id] if net else [],
                 account_salt=salt,
                 disk_encryption_set_id=self.disk_encryption_set_id,
-                storage_identity_id=self._storage_identity(name, cluster, rg) if st.spec.kind == "lustre" else None,
+                storage_identity_id=(
+                    self._storage_identity(name, cluster, rg) if st.spec.kind in ("lustre", "nfs") else None
+                ),
                 opts=child,
             )
         self._grant_disk_access(name, cluster)
@@ -332,11 +334,12 @@ class AksCluster(pulumi.ComponentResource):
         return tr.SecretsKey(key.key_uri_with_version, vault.id), [use, key]
 
     def _storage_identity(self, name: str, cluster: ResolvedCluster, rg: pulumi.Input[str]) -> Any:
-        """The identity Azure Managed Lustre reads the customer-managed key as (None without one)."""
+        """The identity Azure Managed Lustre and the NFS storage accounts read the customer-managed
+        key as (None without one): one per cluster, granted on ``keyVault`` before they use it."""
         enc = cluster.spec.encryption
         if not (enc.kms_key and enc.key_vault):
             return None
-        if getattr(self, "_lustre_identity", None) is None:
+        if getattr(self, "_storage_identity_id", None) is None:
             ident = managedidentity.UserAssignedIdentity(
                 f"{name}-storage-identity",
                 resource_name_=f"{cluster.spec.name}-storage",
@@ -351,8 +354,8 @@ class AksCluster(pulumi.ComponentResource):
                 enc.key_vault,
                 tr.ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
             )
-            self._lustre_identity = pulumi.Output.all(ident.id, grant.id).apply(lambda a: a[0])
-        return self._lustre_identity
+            self._storage_identity_id = pulumi.Output.all(ident.id, grant.id).apply(lambda a: a[0])
+        return self._storage_identity_id
 
     def _grant_disk_access(self, name: str, cluster: ResolvedCluster) -> None:
         """Let the cluster identity attach its block volumes (they live outside the node RG).

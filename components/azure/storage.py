@@ -36,7 +36,8 @@ class AzureStorage(pulumi.ComponentResource):
         nfs_subnet_ids: subnets allowed to reach the NFS account (nfs only). Default: none.
         account_salt: mixed into the storage account name hash (project/stack).
         disk_encryption_set_id: the cluster's disk encryption set (block, with a customer key).
-        storage_identity_id: the identity Lustre reads the customer key as (lustre, with a key).
+        storage_identity_id: the identity the file system reads the customer key as (lustre and
+            nfs, with a key).
         opts: resource options.
 
     Outputs:
@@ -83,7 +84,7 @@ class AzureStorage(pulumi.ComponentResource):
             account_name = tr.storage_account_name(cluster, storage, account_salt)
             account = storage_sdk.StorageAccount(
                 f"{name}-account",
-                **tr.nfs_account_args(cluster, storage, rg, account_name, list(nfs_subnet_ids)),
+                **tr.nfs_account_args(cluster, storage, rg, account_name, list(nfs_subnet_ids), storage_identity_id),
                 opts=data,
             )
             share = storage_sdk.FileShare(f"{name}-share", **tr.nfs_share_args(storage, rg, account.name), opts=data)

@@ -754,16 +754,31 @@ def aml_filesystem_args(
     return args
 
 
+def key_vault_key(key_id: str) -> dict[str, str]:
+    """``https://<vault>.vault.azure.net/keys/<name>/<version>`` (the spec's ``kmsKey``, checked
+    by ``validate``) -> a storage account's ``key_vault_properties``: the vault URI, key name and
+    version, as storage accounts take a key."""
+    vault, _, rest = key_id.partition("/keys/")
+    name, _, version = rest.partition("/")
+    return {"key_vault_uri": vault, "key_name": name, "key_version": version}
+
+
 def nfs_account_args(
-    cluster: ResolvedCluster, storage: ResolvedStorage, rg: Ref, account_name: str, subnet_ids: Sequence[Ref]
+    cluster: ResolvedCluster,
+    storage: ResolvedStorage,
+    rg: Ref,
+    account_name: str,
+    subnet_ids: Sequence[Ref],
+    identity_id: Ref | None = None,
 ) -> dict[str, Any]:
-    """A premium FileStorage account for NFS shares, reachable only from the node subnet.
+    """A premium FileStorage account for NFS shares, reachable only from the node subnet, and
+    the spec's customer-managed key (read as ``identity_id``) when there is one.
 
     NFS Azure file shares need "secure transfer required" off (NFS 4.1 has no TLS in the
     protocol); access is restricted by the VNet rule instead.
     https://learn.microsoft.com/azure/storage/files/files-nfs-protocol#security-and-networking
     """
-    return {
+    args: dict[str, Any] = {
         "account_name": account_name,
         "resource_group_name": rg,
         "location": cluster.spec.region,
@@ -779,6 +794,20 @@ def nfs_account_args(
         },
         "tags": tags(cluster),
     }
+    enc = cluster.spec.encryption
+    if enc.kms_key and identity_id is not None:
+        # Storage service encryption with the Key Vault key, read as this user-assigned
+        # identity (the account has no identity of its own before it exists). NFS shares are
+        # encrypted at rest like SMB ones; the file service's key type must be Account.
+        # https://learn.microsoft.com/azure/storage/common/customer-managed-keys-configure-new-account
+        args["identity"] = {"type": "UserAssigned", "user_assigned_identities": [identity_id]}
+        args["encryption"] = {
+            "key_source": "Microsoft.Keyvault",
+            "key_vault_properties": key_vault_key(enc.kms_key),
+            "encryption_identity": {"encryption_user_assigned_identity": identity_id},
+            "services": {"file": {"enabled": True, "key_type": "Account"}},
+        }
+    return args
 
 
 def nfs_share_args(storage: ResolvedStorage, rg: Ref, account_name: Ref) -> dict[str, Any]:

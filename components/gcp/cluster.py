@@ -46,6 +46,12 @@ def _provider_project(opts: pulumi.ResourceOptions | None) -> Any:
     return None
 
 
+def _dns_endpoint(config: Any) -> str | None:
+    """``control_plane_endpoints_config.dns_endpoint_config.endpoint`` (None until GKE reports it)."""
+    dns = getattr(config, "dns_endpoint_config", None) if config is not None else None
+    return getattr(dns, "endpoint", None) if dns is not None else None
+
+
 class GkeCluster(pulumi.ComponentResource):
     """A GKE cluster with accelerator pools, TPU slices, fabric networks and storage.
 
@@ -57,7 +63,8 @@ class GkeCluster(pulumi.ComponentResource):
         opts: resource options; pass ``provider=`` to deploy into another project.
 
     Outputs (``exports``):
-        clusterName, endpoint, location, pools (pool -> node pool name), tpuSlices (slice ->
+        clusterName, endpoint, dnsEndpoint (private clusters: the DNS-based endpoint the
+        kubeconfig uses), kubeconfig, location, pools (pool -> node pool name), tpuSlices (slice ->
         names), networks (primary, subnetwork, fabric role -> self-link), storage (name ->
         resource name and mount), fabricManifests (GKENetworkParamSet/Network objects).
     """
@@ -118,9 +125,10 @@ class GkeCluster(pulumi.ComponentResource):
         if lookup is None:
             secrets_key, key_grants = self._secrets_key(name, cluster, project_out)
             network.secrets_key = secrets_key
+            args = t.cluster_args(cluster, network.refs(project_out))
             gke = gcp.container.Cluster(
                 f"{name}-gke",
-                **t.cluster_args(cluster, network.refs(project_out)),
+                **args,
                 # The GKE service agent must hold the key before the cluster encrypts with it.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[network, *key_grants]),
             )
@@ -136,6 +144,12 @@ class GkeCluster(pulumi.ComponentResource):
             cluster_name: Any = gke.name
             endpoint: Any = gke.endpoint
             ca_cert: Any = gke.master_auth.apply(lambda a: a.cluster_ca_certificate if a else None)
+            # A private cluster is reached by its DNS-based endpoint (IAM-authorised) from outside the VPC.
+            dns_endpoint: Any = (
+                gke.control_plane_endpoints_config.apply(_dns_endpoint)
+                if "control_plane_endpoints_config" in args
+                else None
+            )
             location_out: Any = gke.location
             refs = network.refs(project_out, cluster=cluster_id, location=location_out)
             system = gcp.container.NodePool(f"{name}-system", **t.system_pool_args(cluster, refs), opts=after_grants)
@@ -148,6 +162,7 @@ class GkeCluster(pulumi.ComponentResource):
             location_out = location
             refs = network.refs(project_out, cluster=cluster_ref, location=location)
             system_name = None
+            dns_endpoint = None  # an existing cluster keeps its own endpoint settings
 
         pools = {
             p.name: GpuNodePool(f"{name}-{p.name}", cluster, p, plan, refs, opts=after_grants) for p in cluster.pools
@@ -165,8 +180,9 @@ class GkeCluster(pulumi.ComponentResource):
         self.exports = {
             "clusterName": cluster_name,
             "endpoint": endpoint,
-            "kubeconfig": pulumi.Output.all(cluster_name, endpoint, ca_cert).apply(
-                lambda a: t.kubeconfig(str(a[0]), a[1], a[2])
+            "dnsEndpoint": dns_endpoint,
+            "kubeconfig": pulumi.Output.all(cluster_name, endpoint, ca_cert, dns_endpoint).apply(
+                lambda a: t.kubeconfig(str(a[0]), a[1], a[2], a[3])
             ),
             "location": location_out,
             "systemPool": system_name,

@@ -532,6 +532,8 @@ def cluster_args(cluster: ResolvedCluster, refs: Refs) -> dict[str, Any]:
     authorized = master_authorized_networks(cluster)
     if authorized is not None:
         args["master_authorized_networks_config"] = authorized
+    if access.reached_from_outside:
+        args["control_plane_endpoints_config"] = dns_endpoint_config()
     if refs.secrets_key is not None:
         args["database_encryption"] = {"state": "ENCRYPTED", "key_name": refs.secrets_key}
     from components.addons.plan import addon_plan  # a floor above; imported here to keep validate light
@@ -580,6 +582,20 @@ def master_authorized_networks(cluster: ResolvedCluster) -> dict[str, Any] | Non
     else:
         return None
     return {"cidr_blocks": blocks, "gcp_public_cidrs_access_enabled": False}
+
+
+def dns_endpoint_config() -> dict[str, Any]:
+    """The control plane's DNS-based endpoint, open to callers outside the VPC (private clusters).
+
+    The IP endpoint stays private; the DNS name (``gke-<id>.<region>.gke.goog``) reaches the API
+    server through Google's front end, which admits only Google identities holding
+    ``container.clusters.connect`` on the cluster (IAM), then Kubernetes RBAC applies. So
+    ``pulumi up`` of the add-ons and ``kubectl`` from CI outside the VPC work without a bastion
+    or authorised networks. Kubernetes service-account tokens and client certificates stay off
+    this endpoint (``enable_k8s_tokens_via_dns`` / ``enable_k8s_certs_via_dns`` unset: false).
+    https://cloud.google.com/kubernetes-engine/docs/concepts/network-isolation
+    """
+    return {"dns_endpoint_config": {"allow_external_traffic": True}}
 
 
 def secrets_key_ring_args(cluster: ResolvedCluster, project: Any) -> dict[str, Any]:
@@ -1006,14 +1022,23 @@ def fabric_manifests(cluster: ResolvedCluster, plan: NetworkPlan) -> list[dict[s
     return docs
 
 
-def kubeconfig(cluster_name: str, endpoint: str | None, ca_certificate: str | None) -> str | None:
+def kubeconfig(
+    cluster_name: str, endpoint: str | None, ca_certificate: str | None, dns_endpoint: str | None = None
+) -> str | None:
     """A kubeconfig for the cluster that authenticates with ``gke-gcloud-auth-plugin``.
 
     It holds no credentials (the plugin asks gcloud for a token), so it can be a plain stack
-    output for ``kubectl`` or a ``pulumi_kubernetes`` provider. None until the endpoint is known.
+    output for ``kubectl`` or a ``pulumi_kubernetes`` provider. With ``dns_endpoint`` (private
+    clusters) it points at the DNS-based endpoint, whose certificate a public authority issues,
+    so no cluster CA is written (as ``gcloud container clusters get-credentials --dns-endpoint``).
+    None until the endpoint is known.
     https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl
     """
-    if not endpoint or not ca_certificate:
+    if dns_endpoint:
+        server = [f"    server: https://{dns_endpoint}"]
+    elif endpoint and ca_certificate:
+        server = [f"    server: https://{endpoint}", f"    certificate-authority-data: {ca_certificate}"]
+    else:
         return None
     context = f"gke_{cluster_name}"
     return "\n".join(
@@ -1023,8 +1048,7 @@ def kubeconfig(cluster_name: str, endpoint: str | None, ca_certificate: str | No
             "clusters:",
             f"- name: {context}",
             "  cluster:",
-            f"    server: https://{endpoint}",
-            f"    certificate-authority-data: {ca_certificate}",
+            *server,
             "contexts:",
             f"- name: {context}",
             "  context:",

@@ -158,7 +158,15 @@ def as_resource(r: Any) -> Resource:
             bool(r.get("protect", False)),
             r.get("propertyDependencies") or {},
         )
-    return Resource(r.type, r.name, r.urn, r.inputs, r.parent, bool(getattr(r, "protect", False)))
+    return Resource(
+        r.type,
+        r.name,
+        r.urn,
+        r.inputs,
+        r.parent,
+        bool(getattr(r, "protect", False)),
+        dict(getattr(r, "property_dependencies", None) or {}),
+    )
 
 
 def _urn(type_: str, name: str, stack: str = "dev", project: str = "ai-infra") -> str:

@@ -15,7 +15,7 @@ from components.catalog import get_catalog
 from components.catalog.model import Offer
 from components.policy.normalize import Pool, SharedStorage, View, disk_limits, looks_like_accelerator
 from components.policy.settings import Settings
-from components.policy.values import fmt_int, fmt_usd
+from components.policy.values import clip, fmt_int, fmt_usd
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ _MAX_FIELD = {
     "aws:ec2/fleet:Fleet": "targetCapacitySpecification.totalTargetCapacity",
     "aws:ec2/spotFleetRequest:SpotFleetRequest": "targetCapacity",
     "aws:ec2/capacityReservation:CapacityReservation": "instanceCount",
+    "aws:ec2/capacityBlockReservation:CapacityBlockReservation": "capacityBlockOfferingId (a smaller offering)",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": "managedInstanceScaling.maxInstanceCount",
     "aws:sagemaker/trainingJob:TrainingJob": "resourceConfig.instanceCount",
     "aws:batch/computeEnvironment:ComputeEnvironment": "computeResources.maxVcpus",
@@ -87,8 +88,8 @@ def _what(pool: Pool, nodes: float | None) -> str:
     """``64 x a3-highgpu-8g = 512 H100-80GB at $5,632/h``."""
     s = pool.shape
     if nodes is None:
-        return f"an unknown number of {s.machine_type}"
-    text = f"{fmt_int(nodes)} x {s.machine_type} = {fmt_int(nodes * s.per_node)} {s.accelerator}"
+        return f"an unknown number of {clip(s.machine_type)}"
+    text = f"{fmt_int(nodes)} x {clip(s.machine_type)} = {fmt_int(nodes * s.per_node)} {s.accelerator}"
     usd = pool.usd_at(nodes)
     if usd is not None:
         text += f" at {fmt_usd(usd)}/h"
@@ -248,7 +249,7 @@ def tpu_slice_size(view: View, s: Settings) -> list[Finding]:
                 Finding(
                     pool.urn,
                     f"{pool.label} is a TPU {pool.shape.tpu.version} slice of {fmt_int(chips)} chips "
-                    f"({pool.shape.machine_type}); the {env} limit is {fmt_int(limit)} chips per slice; "
+                    f"({clip(pool.shape.machine_type)}); the {env} limit is {fmt_int(limit)} chips per slice; "
                     "use a smaller topology / accelerator type",
                 )
             )
@@ -308,7 +309,7 @@ def allowed_classes(view: View, s: Settings) -> list[Finding]:
         out.append(
             Finding(
                 urn,
-                f"{label} uses {acc} ({cls} class) on {shape.machine_type}; {env} allows {allowed_text}; use an "
+                f"{label} uses {acc} ({cls} class) on {clip(shape.machine_type)}; {env} allows {allowed_text}; use an "
                 f"accelerator of an allowed class{hint} or deploy it to an environment that allows {cls}",
             )
         )
@@ -574,7 +575,7 @@ def volume_performance(view: View, s: Settings) -> list[Finding]:
             if lim is None:
                 continue
             max_iops, max_mbps = lim
-            who = f"one {vol.machine_type}"
+            who = f"one {clip(vol.machine_type)}"
             fix_who = ""
         elif vol.cloud in largest:
             max_iops, max_mbps = largest[vol.cloud]

@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+#: Longest value a message quotes back: the same as the spec loader's
+#: ``components.spec.limits.ECHO_CHARS`` (a published pack bundles only ``components.policy`` and
+#: ``components.catalog``, so it cannot import the spec's helper; a test keeps the two alike).
+ECHO_CHARS: Final = 60
+
 
 class _Unknown:
     """A value the engine does not know yet (preview)."""
@@ -158,3 +163,18 @@ def fmt_usd(value: float) -> str:
     if value >= 100 or float(value).is_integer():
         return f"${value:,.0f}"
     return f"${value:,.2f}"
+
+
+def clip(value: Any, limit: int = ECHO_CHARS) -> str:
+    """``str(value)`` cut to ``limit`` characters with the full length said: for echoing a
+    resource's name, label or property value in a message, so a 10,000-character name costs
+    one line, not a page (and never a message the engine or a PR comment refuses)."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def quote(value: Any) -> str:
+    """``'h100'``: a value as messages quote it, clipped (``clip``)."""
+    return f"'{clip(value)}'"

@@ -109,7 +109,14 @@ def reprice_view(view: View, book: PriceBook, raw_fleet: Any = None) -> View:
     templates: list[Template] = [
         replace(t, shape=_reprice(t.shape, book, _region(t.labels, t.shape.cloud, regions))) for t in view.templates
     ]
-    return View(pools, templates, list(view.storage), list(view.volumes), list(view.notes))
+    return replace(
+        view,
+        pools=pools,
+        templates=templates,
+        storage=list(view.storage),
+        volumes=list(view.volumes),
+        notes=list(view.notes),
+    )
 
 
 def apply_prices(view: View, policy_config: Mapping[str, Any], stack_config: Mapping[str, Any]) -> View:

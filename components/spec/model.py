@@ -53,6 +53,7 @@ class Access:
 
     endpoint: str | None = None
     authorized_cidrs: tuple[str, ...] = ()
+    deploy_from: str = "internet"  # internet | network: where `pulumi up` runs
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,11 @@ def _cluster(raw: Mapping[str, Any], path: str) -> Cluster:
         ),
         network=Network(cidr=net.get("cidr", "10.0.0.0/16"), fabric=net.get("fabric", "auto")),
         system_pool=SystemPool(machine_type=sysp.get("machineType"), nodes=sysp.get("nodes", 2)),
-        access=Access(endpoint=access.get("endpoint"), authorized_cidrs=tuple(access.get("authorizedCidrs") or ())),
+        access=Access(
+            endpoint=access.get("endpoint"),
+            authorized_cidrs=tuple(access.get("authorizedCidrs") or ()),
+            deploy_from=access.get("deployFrom") or "internet",
+        ),
         encryption=Encryption(
             kms_key=enc.get("kmsKey"), key_vault=enc.get("keyVault"), at_host=enc.get("atHost", False)
         ),

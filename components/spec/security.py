@@ -27,6 +27,10 @@ class EndpointAccess:
 
     private: bool
     authorized_cidrs: tuple[str, ...] = ()
+    # A private endpoint that the deployer reaches from outside the cluster's network
+    # (``access.deployFrom: internet``): GKE adds its IAM-authorised DNS endpoint; on EKS and AKS
+    # ``validate`` warns when add-ons go in through it.
+    reached_from_outside: bool = False
 
     @property
     def open_to_internet(self) -> bool:
@@ -39,16 +43,19 @@ def endpoint_access(cluster: Cluster, environment: str) -> EndpointAccess:
 
     ``access.endpoint`` wins when set. Otherwise prod is private unless ``authorizedCidrs``
     names networks (then public, limited to them); dev and staging are public, limited to
-    ``authorizedCidrs`` when given.
+    ``authorizedCidrs`` when given. ``access.deployFrom`` says whether a private endpoint must
+    be reached from outside the cluster's network.
     """
     access = cluster.access
     cidrs = tuple(access.authorized_cidrs)
+    outside = access.deploy_from != "network"
     if access.endpoint is not None:
+        private = access.endpoint == "private"
         return EndpointAccess(
-            private=access.endpoint == "private", authorized_cidrs=() if access.endpoint == "private" else cidrs
+            private=private, authorized_cidrs=() if private else cidrs, reached_from_outside=private and outside
         )
     if environment in PRIVATE_BY_DEFAULT and not cidrs:
-        return EndpointAccess(private=True)
+        return EndpointAccess(private=True, reached_from_outside=outside)
     return EndpointAccess(private=False, authorized_cidrs=cidrs)
 
 

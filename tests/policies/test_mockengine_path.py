@@ -77,3 +77,52 @@ def test_captured_raw_program_through_the_pack() -> None:
     # 35.2 TiB x 1,000 MB/s/TiB = 35,156 MB/s for 16 H100 reading 4,000 MB/s: 8.8x > 4x
     assert [v.policy for v in lustre] == ["shared-storage-overprovisioned"]
     assert all(v.as_dict()["policy"] for v in violations)
+
+
+def reservation_program() -> None:
+    """A capacity reservation and the node group that launches into it through its launch template."""
+    import pulumi_aws.ec2 as ec2
+    import pulumi_aws.eks as eks
+
+    cr = ec2.CapacityReservation(
+        "p5-cr",
+        instance_type="p5.48xlarge",
+        instance_count=2,
+        instance_platform="Linux/UNIX",
+        availability_zone="us-east-1a",
+        instance_match_criteria="targeted",
+    )
+    lt = ec2.LaunchTemplate(
+        "p5-lt",
+        instance_type="p5.48xlarge",
+        capacity_reservation_specification=ec2.LaunchTemplateCapacityReservationSpecificationArgs(
+            capacity_reservation_target=ec2.LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetArgs(
+                capacity_reservation_id=cr.id
+            )
+        ),
+    )
+    eks.NodeGroup(
+        "p5",
+        cluster_name="train",
+        node_role_arn="arn:aws:iam::123456789012:role/node",
+        subnet_ids=["subnet-1"],
+        scaling_config=eks.NodeGroupScalingConfigArgs(min_size=0, max_size=2, desired_size=0),
+        launch_template=eks.NodeGroupLaunchTemplateArgs(id=lt.id, version="1"),
+    )
+
+
+def test_the_plan_joins_a_reservation_to_its_consumer_by_property_dependency() -> None:
+    """The mock engine gives the reservation a made-up ID that matches nothing; the captured
+    property dependencies tie the launch template to it, as the engine's do for the pack."""
+    from components.policy.normalize import from_captured, normalize_stack
+
+    capture = run_program(reservation_program, stack="dev")
+    assert_inputs_match_sdk(capture.resources)
+    lt = next(r for r in capture.resources if r.name == "p5-lt")
+    cr = next(r for r in capture.resources if r.name == "p5-cr")
+    assert lt.property_dependencies["capacityReservationSpecification"] == [cr.urn]
+    view = normalize_stack(from_captured(capture.resources))
+    assert sum(p.accelerators_at_max or 0 for p in view.pools) == 16  # 2 x p5.48xlarge, once
+    violations = analyze(capture.resources, {"stack-ceilings": {"maxAccelerators": {"dev": 8}}}, stack="dev")
+    ceilings = [v.message for v in violations if v.policy == "stack-ceilings"]
+    assert ceilings and all("totals 16 accelerators" in m for m in ceilings), ceilings

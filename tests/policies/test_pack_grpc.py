@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -297,3 +298,66 @@ def test_a_huge_stack_config_does_not_stop_the_pack() -> None:
         found = big.analyze([h100], {})
     budget = [v.message for v in found if v.policy == "stack-ceilings"]
     assert any("the fleet spec's budget is 8 accelerators and $50/h" in m for m in budget), budget
+
+
+def _p5_reservation_stack(*, with_dependency: bool) -> list[Resource]:
+    """The first preview of an AWS reservation and the node group that launches into it: the
+    reservation's ID is unknown, so the launch template's target is too."""
+    cr = _res(
+        "aws:ec2/capacityReservation:CapacityReservation",
+        "p5-cr",
+        {"instanceType": "p5.48xlarge", "instanceCount": 2, "instancePlatform": "Linux/UNIX", "availabilityZone": "a"},
+    )
+    lt_inputs = {
+        "name": "p5-lt",
+        "instanceType": "p5.48xlarge",
+        "instanceMarketOptions": {"marketType": "capacity-block"},
+        "capacityReservationSpecification": {"capacityReservationTarget": {"capacityReservationId": UNKNOWN_SENTINEL}},
+    }
+    deps = {"capacityReservationSpecification": [cr.urn]} if with_dependency else {}
+    lt = replace(_res("aws:ec2/launchTemplate:LaunchTemplate", "p5-lt", lt_inputs), property_dependencies=deps)
+    ng = _res(
+        "aws:eks/nodeGroup:NodeGroup",
+        "p5",
+        {
+            "capacityType": "CAPACITY_BLOCK",
+            "scalingConfig": {"minSize": 0, "maxSize": 2, "desiredSize": 0},
+            "launchTemplate": {"name": "p5-lt", "version": "1"},
+        },
+    )
+    return [cr, lt, ng]
+
+
+def test_an_aws_reservation_and_its_consumer_count_once_over_grpc(pack: PolicyPackProcess) -> None:
+    """Over the Analyzer protocol the engine sends property dependencies with AnalyzeStack: the
+    pack joins the node group (through its launch template) to the reservation while its ID is
+    unknown, so the stack holds 16 H100, not 32; without the dependency both count and it says so."""
+    joined = pack.analyze(_p5_reservation_stack(with_dependency=True), {})
+    ceilings = [v.message for v in joined if v.policy == "stack-ceilings"]
+    assert ceilings and all("totals 16 accelerators" in m for m in ceilings), ceilings
+    assert not [v for v in joined if "counted twice" in v.message]
+    assert "spot-outside-prod" not in {v.policy for v in joined}  # a Capacity Block, not on-demand
+
+    apart = pack.analyze(_p5_reservation_stack(with_dependency=False), {})
+    ceilings = [v.message for v in apart if v.policy == "stack-ceilings"]
+    assert ceilings and all("totals 32 accelerators" in m for m in ceilings), ceilings
+    (note,) = [v for v in apart if v.policy == "accelerator-visibility" and "counted twice" in v.message]
+    assert note.name == "p5" and note.enforcement_level == "advisory"
+    assert not [line for line in pack.stderr_lines if "Traceback" in line]
+
+
+def test_messages_over_grpc_clip_a_10000_character_name_and_label(pack: PolicyPackProcess) -> None:
+    long = "x" * 10_000
+    pool = _res(
+        "gcp:container/nodePool:NodePool",
+        long,
+        {
+            "autoscaling": {"minNodeCount": 1.0, "maxNodeCount": 64.0},
+            "nodeConfig": {"machineType": "a3-highgpu-8g", "resourceLabels": {long: long, "aiinfra-environment": long}},
+        },
+    )
+    found = pack.analyze([pool], {})
+    assert {"stack-ceilings", "pool-max-nodes", "allowed-accelerator-classes"} <= {v.policy for v in found}
+    for v in found:
+        assert "x" * 61 not in v.message and len(v.message) < 1_000, v.message[:200]
+    assert any(f"node pool '{'x' * 60}... (10,000 characters)'" in v.message for v in found)

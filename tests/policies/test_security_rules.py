@@ -289,6 +289,14 @@ CMK_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (AKS, {}, {"securityProfile": {"azureKeyVaultKms": {"enabled": True, "keyId": "k"}}}),
     ("azure-native:compute:Disk", {}, {"encryption": {"diskEncryptionSetId": "des"}}),
     ("azure-native:storagecache:AmlFilesystem", {}, {"encryptionSettings": {"keyEncryptionKey": {"keyUrl": "k"}}}),
+    (
+        "azure-native:storage:StorageAccount",
+        {"kind": "FileStorage"},
+        {
+            "kind": "FileStorage",
+            "encryption": {"keySource": "Microsoft.Keyvault", "keyVaultProperties": {"keyName": "k"}},
+        },
+    ),
     (EKS, {}, {"encryptionConfig": {"provider": {"keyArn": "k"}, "resources": ["secrets"]}}),
     ("aws:ebs/volume:Volume", {"encrypted": True}, {"encrypted": True, "kmsKeyId": "k"}),
     ("aws:efs/fileSystem:FileSystem", {"encrypted": True}, {"encrypted": True, "kmsKeyId": "k"}),

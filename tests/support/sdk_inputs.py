@@ -145,6 +145,24 @@ def sdk_input_errors(type_token: str, inputs: dict[str, Any]) -> list[str]:
     return errors
 
 
+def state_class(type_token: str) -> type:
+    """The SDK's ``_<Resource>State`` input type: every property the resource has, outputs included
+    (what the engine sends stack policies: ``AnalyzeStack`` gets each resource's outputs)."""
+    args = args_class(type_token)
+    assert args is not None, type_token
+    module = importlib.import_module(args.__module__)
+    found: type = getattr(module, f"_{type_token.rsplit(':', 1)[-1]}State")
+    return found
+
+
+def sdk_output_errors(type_token: str, outputs: dict[str, Any]) -> list[str]:
+    """Every output key or value the provider SDK does not declare for the resource (``id`` is
+    every resource's)."""
+    errors: list[str] = []
+    _check({k: v for k, v in outputs.items() if k != "id"}, state_class(type_token), type_token, errors)
+    return errors
+
+
 def assert_inputs_match_sdk(resources: typing.Iterable[Any]) -> None:
     """Assert every captured custom resource's inputs match its SDK input types."""
     problems: list[str] = []

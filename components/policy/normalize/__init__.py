@@ -46,7 +46,7 @@ from components.policy.normalize.views import (
     View,
     Volume,
 )
-from components.policy.values import plain
+from components.policy.values import clip, plain, quote
 
 __all__ = [
     "ENV_LABEL",
@@ -89,7 +89,7 @@ def normalize_resource(raw: RawResource) -> View:
     try:
         fn(ctx)
     except Exception as err:  # a malformed resource must never crash the pack: say so instead
-        ctx.note(f"could not read this {raw.type} ({type(err).__name__}: {err}); it is not checked")
+        ctx.note(f"could not read this {raw.type} ({type(err).__name__}: {clip(str(err), 200)}); it is not checked")
     return ctx.view
 
 
@@ -128,10 +128,21 @@ def _merge(pool: Pool, t: Template) -> Pool:
         shape = replace(
             shape,
             fabric_missing=tuple(m for m in shape.fabric_missing if "placement group" not in m),
-            fabric_present=(*shape.fabric_present, f"placement group '{placement}'"),
+            fabric_present=(*shape.fabric_present, f"placement group {quote(placement)}"),
         )
     labels = {**t.labels, **pool.labels}
-    return replace(pool, shape=shape, labels=labels, needs_template=False)
+    pool = replace(pool, shape=shape, labels=labels, needs_template=False)
+    if t.reservation_ref or t.reservation_deps or t.reservation_unknown:
+        # the template's capacity reservation target (a group's own, when it has one, wins)
+        if not (pool.reservation_ref or pool.reservation_deps or pool.reservation_unknown):
+            pool = replace(
+                pool,
+                reservation_ref=t.reservation_ref,
+                reservation_deps=t.reservation_deps,
+                reservation_unknown=t.reservation_unknown,
+            )
+        pool = replace(pool, shape=replace(pool.shape, reserved=True))
+    return pool
 
 
 def normalize_stack(resources: Iterable[RawResource]) -> View:
@@ -175,17 +186,19 @@ def normalize_stack(resources: Iterable[RawResource]) -> View:
                     t.urn,
                     t.name,
                     t.type,
-                    f"{t.label} ({t.shape.machine_type}) is not used by a group in this stack, so its instances "
+                    f"{t.label} ({clip(t.shape.machine_type)}) is not used by a group in this stack, so its instances "
                     "are not counted in the ceilings",
                 )
             )
             view.volumes.extend(t.volumes)
-    view.pools = _net_of_consumers(pools)
+    view.pools = _net_of_consumers(pools, view)
     return view
 
 
 def _reservation_key(ref: str) -> str:
-    """``projects/p/reservations/r/reservationBlocks/b`` / ``.../capacityReservationGroups/g`` -> ``r`` / ``g``."""
+    """The last name in a reference: ``projects/p/reservations/r/reservationBlocks/b`` -> ``r``,
+    ``.../capacityReservationGroups/g`` -> ``g``, ``arn:aws:ec2:...:capacity-reservation/cr-1`` ->
+    ``cr-1``, ``arn:aws:resource-groups:...:group/g`` -> ``g``."""
     parts = ref.strip("/").split("/")
     for marker in ("reservations", "capacityReservationGroups"):
         if marker in parts and parts.index(marker) + 1 < len(parts):
@@ -193,31 +206,80 @@ def _reservation_key(ref: str) -> str:
     return parts[-1].lower()
 
 
-def _net_of_consumers(pools: list[Pool]) -> list[Pool]:
+def _keys(refs: Iterable[str]) -> set[str]:
+    return {_reservation_key(r) for r in refs if r}
+
+
+def _reservations_of(consumer: Pool, reservations: list[Pool], view: View) -> list[Pool]:
+    """The reservations of the stack a pool consumes: named by its target (ID, ARN, name) or tied
+    to it by the engine's property dependencies, directly or through a reservation group."""
+    keys, deps = _keys(consumer.reservation_ref), set(consumer.reservation_deps)
+    if not (keys or deps):
+        return []
+    found = [r for r in reservations if r.urn in deps or keys & _keys(r.ref_names)]
+    groups = [g for g in view.groups if g.urn in deps or keys & _keys(g.ref_names)]
+    group_urns = {g.urn for g in groups}
+    group_keys = keys | {k for g in groups for k in _keys(g.ref_names)}
+    for m in view.members:
+        if not (group_urns & set(m.group_deps) or group_keys & _keys(m.group_refs)):
+            continue
+        found += [
+            r
+            for r in reservations
+            if r not in found and (r.urn in m.member_deps or _keys(m.member_refs) & _keys(r.ref_names))
+        ]
+    return found
+
+
+def _net_of_consumers(pools: list[Pool], view: View) -> list[Pool]:
     """Reservations less what pools of the same stack consume from them, so a reservation and
-    the pool that uses it count once (the larger of the two), not twice."""
-    reservations = {id(p): p for p in pools if p.capacity}
+    the pool that uses it count once (the larger of the two), not twice.
+
+    A consumer names its reservation (GKE ``reservationAffinity.values``, AKS
+    ``capacityReservationGroupID``, AWS ``capacityReservationTarget`` ID or resource group ARN)
+    or, at preview, when a new reservation's ID is not known yet, depends on it (the engine's
+    property dependencies). A target unknown at preview with no such dependency cannot be
+    joined: both count, and a note says the stack may be counted twice.
+    """
+    reservations = [p for p in pools if p.capacity]
     if not reservations:
         return pools
-    by_name: dict[str, Pool] = {}
-    for res in reservations.values():
-        for n in res.ref_names:
-            by_name.setdefault(_reservation_key(n), res)
+    left = {id(r): (r.max_nodes or 0.0) * r.shape.per_node for r in reservations}
     used: dict[int, float] = {}
     for p in pools:
         if p.capacity or p.max_nodes is None:
             continue
-        for ref in p.reservation_ref:
-            found = by_name.get(_reservation_key(ref))
-            if found is not None and found.shape.accelerator == p.shape.accelerator:
-                used[id(found)] = used.get(id(found), 0.0) + p.max_nodes * p.shape.per_node
+        same = [r for r in _reservations_of(p, reservations, view) if r.shape.accelerator == p.shape.accelerator]
+        if not same:
+            others = [r for r in reservations if r.shape.accelerator == p.shape.accelerator]
+            if p.reservation_unknown and others:
+                view.notes.append(
+                    Note(
+                        p.urn,
+                        p.name,
+                        p.type,
+                        f"{p.label}: its capacity reservation target is unknown at preview and no property "
+                        f"dependency ties it to {', '.join(r.label for r in others[:3])}, so both count in the "
+                        "ceilings (the stack may be counted twice); refer to the reservation's id output so "
+                        "the engine records the dependency",
+                    )
+                )
+            continue
+        # spread what the pool can take over its reservations, up to what each has left
+        want = p.max_nodes * p.shape.per_node
+        for r in same:
+            take = min(want, left[id(r)]) if r is not same[-1] else want
+            used[id(r)] = used.get(id(r), 0.0) + take
+            left[id(r)] = max(0.0, left[id(r)] - take)
+            want -= take
+            if want <= 0:
                 break
     out = []
     for p in pools:
         taken = used.get(id(p))
         if taken is not None and p.max_nodes is not None and p.shape.per_node:
-            left = max(0.0, p.max_nodes - taken / p.shape.per_node)
-            p = replace(p, min_nodes=min(p.min_nodes or 0.0, left), max_nodes=left)
+            rest = max(0.0, p.max_nodes - taken / p.shape.per_node)
+            p = replace(p, min_nodes=min(p.min_nodes or 0.0, rest), max_nodes=rest)
         out.append(p)
     return out
 
@@ -242,9 +304,10 @@ def from_captured(resources: Iterable[Any]) -> list[RawResource]:
     out: list[RawResource] = []
     for r in resources:
         if isinstance(r, Mapping):
-            out.append(
-                RawResource(r["type"], r["name"], r.get("urn") or r["name"], r.get("inputs") or {}, r.get("parent"))
-            )
+            fields = (r["type"], r["name"], r.get("urn") or r["name"], r.get("inputs") or {}, r.get("parent"))
+            deps = r.get("propertyDependencies") or r.get("property_dependencies") or {}
         else:
-            out.append(RawResource(r.type, r.name, r.urn, r.inputs, r.parent))
+            fields = (r.type, r.name, r.urn, r.inputs, r.parent)
+            deps = getattr(r, "property_dependencies", None) or {}
+        out.append(RawResource(*fields, {k: tuple(v) for k, v in deps.items()}))
     return out

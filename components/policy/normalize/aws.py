@@ -13,7 +13,7 @@ sized at the worst case (most accelerators per instance).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -33,8 +33,16 @@ from components.policy.normalize.common import (
     shape_of_offers,
     worst_shape,
 )
-from components.policy.normalize.views import Pool, Shape, Template, Volume
-from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, num, text
+from components.policy.normalize.views import (
+    GroupMember,
+    Pool,
+    RawResource,
+    ReservationGroup,
+    Shape,
+    Template,
+    Volume,
+)
+from components.policy.values import UNKNOWN, as_list, clip, flag, get, is_unknown, num, quote, text
 
 
 # ----- AWS ---------------------------------------------------------------------------------
@@ -60,7 +68,7 @@ def efa_fabric(shape: Shape, interfaces: Any, placement: Any) -> Shape:
     else:
         present.append(f"{len(efa)} EFA interfaces")
     if isinstance(placement, str) and placement:
-        present.append(f"placement group '{placement}'")
+        present.append(f"placement group {quote(placement)}")
     else:
         missing.append("no cluster placement group")
     return replace(shape, fabric_missing=tuple(missing), fabric_present=tuple(present))
@@ -156,12 +164,18 @@ def _aws_launch_template(ctx: Ctx) -> None:
     r = ctx.raw
     market = text(get(r.props, "instanceMarketOptions.marketType"))
     spot = True if (isinstance(market, str) and market.lower() == "spot") else None
-    what = f"launch template '{r.name}'"
-    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, spot=spot)
+    target = _reservation_target(r)
+    # a Capacity Block or a targeted reservation: capacity paid for already, not on-demand
+    reserved = (isinstance(market, str) and market.lower() == "capacity-block") or bool(
+        target.refs or target.deps or target.unknown
+    )
+    what = f"launch template {quote(r.name)}"
+    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, spot=spot, reserved=reserved)
     if shape is None and get(r.props, "instanceRequirements") is not None:
         shape = requirements_shape(ctx, get(r.props, "instanceRequirements"), what, spot=spot)
     if shape is None:
         shape = Shape("aws", None, spot=spot)  # the group may name the instance type
+    shape = replace(shape, reserved=shape.reserved or reserved)
     shape = efa_fabric(shape, get(r.props, "networkInterfaces"), get(r.props, "placement.groupName"))
     tags = [get(r.props, "tags")]
     specs = as_list(get(r.props, "tagSpecifications"))
@@ -180,7 +194,7 @@ def _aws_launch_template(ctx: Ctx) -> None:
             get(b, "ebs.throughput"),
             shape,
             labels,
-            f"volume {dev if isinstance(dev, str) else i} of launch template '{r.name}'",
+            f"volume {clip(dev) if isinstance(dev, str) else i} of launch template {quote(r.name)}",
             into=vols,
         )
     names = tuple(
@@ -198,6 +212,9 @@ def _aws_launch_template(ctx: Ctx) -> None:
             names,
             tuple(vols),
             fabric_inputs=(get(r.props, "networkInterfaces"), get(r.props, "placement.groupName")),
+            reservation_ref=target.refs,
+            reservation_deps=target.deps,
+            reservation_unknown=target.unknown,
         )
     )
 
@@ -211,9 +228,43 @@ def _lt_ref(spec: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _Target:
+    """The capacity reservations a launch template / instance / group targets."""
+
+    refs: tuple[str, ...] = ()  # reservation IDs / ARNs and reservation group ARNs
+    deps: tuple[str, ...] = ()  # URNs that property depends on (the join while IDs are unknown)
+    unknown: bool = False  # a target whose ID is unknown at preview
+
+
+def _reservation_target(r: RawResource, plural: bool = False) -> _Target:
+    """``capacityReservationSpecification.capacityReservationTarget``: one ID or group ARN
+    (launch templates, instances) or lists of them (auto scaling groups).
+
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-reservations-launch.html
+    """
+    spec = get(r.props, "capacityReservationSpecification")
+    target = get(spec, "capacityReservationTarget")
+    if spec is None or target is None:
+        return _Target()
+    keys = (
+        ("capacityReservationIds", "capacityReservationResourceGroupArns")
+        if plural
+        else ("capacityReservationId", "capacityReservationResourceGroupArn")
+    )
+    values: list[Any] = []
+    for key in keys:
+        v = get(target, key)
+        values += (as_list(v) if isinstance(as_list(v), list) else [UNKNOWN]) if plural else [v]
+    unknown = spec is UNKNOWN or target is UNKNOWN or any(is_unknown(v) for v in values)
+    refs = tuple(v for v in values if isinstance(text(v), str))
+    deps = tuple(r.property_dependencies.get("capacityReservationSpecification", ()))
+    return _Target(refs, deps, unknown)
+
+
 def _aws_node_group(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"node group '{r.name}'"
+    what = f"node group {quote(r.name)}"
     cap = text(get(r.props, "capacityType"))
     spot = isinstance(cap, str) and cap.upper() == "SPOT"
     reserved = isinstance(cap, str) and cap.upper() == "CAPACITY_BLOCK"
@@ -263,7 +314,7 @@ def _aws_node_group(ctx: Ctx) -> None:
 
 def _aws_asg(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"auto scaling group '{r.name}'"
+    what = f"auto scaling group {quote(r.name)}"
     lt = get(r.props, "launchTemplate")
     mip = get(r.props, "mixedInstancesPolicy")
     shape = Shape("aws", None)
@@ -290,6 +341,9 @@ def _aws_asg(ctx: Ctx) -> None:
         for key in ("launchTemplate", "mixedInstancesPolicy", "launchConfiguration")
         for d in r.property_dependencies.get(key, ())
     )
+    target = _reservation_target(r, plural=True)
+    if target.refs or target.deps or target.unknown:
+        shape = replace(shape, reserved=True)
     pool = Pool(
         r.urn,
         r.name,
@@ -305,6 +359,9 @@ def _aws_asg(ctx: Ctx) -> None:
         template_ref=refs,
         template_deps=deps,
         needs_template=lt is not None or lc is not None,
+        reservation_ref=target.refs,
+        reservation_deps=target.deps,
+        reservation_unknown=target.unknown,
     )
     if isinstance(placement, str) and placement:
         pool = replace(pool, placement_group=placement)
@@ -315,7 +372,7 @@ def _aws_launch_configuration(ctx: Ctx) -> None:
     """A (legacy) launch configuration: the template an auto scaling group names in launchConfiguration."""
     r = ctx.raw
     spot = True if isinstance(text(get(r.props, "spotPrice")), str) else None
-    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), f"launch configuration '{r.name}'", spot=spot)
+    shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), f"launch configuration {quote(r.name)}", spot=spot)
     shape = shape or Shape("aws", None, spot=spot)
     vols: list[Volume] = []
     devices = [("root volume", get(r.props, "rootBlockDevice"))]
@@ -330,7 +387,7 @@ def _aws_launch_configuration(ctx: Ctx) -> None:
             get(d, "throughput"),
             shape,
             {},
-            f"{label} of launch configuration '{r.name}'",
+            f"{label} of launch configuration {quote(r.name)}",
             into=vols,
         )
     names = tuple(
@@ -355,7 +412,7 @@ def _fleet_pool(
     """EC2 Fleet / Spot Fleet: target capacity over the smallest weight of the launch
     specifications and template overrides, each shape sized at the worst case."""
     r = ctx.raw
-    what = f"{kind} '{r.name}'"
+    what = f"{kind} {quote(r.name)}"
     shapes: list[Shape | None] = []
     weights: list[float] = []
     refs: list[str] = []
@@ -458,11 +515,39 @@ def _aws_spot_fleet(ctx: Ctx) -> None:
 
 
 def _aws_capacity_reservation(ctx: Ctx) -> None:
+    """A capacity reservation (``ec2.CapacityReservation``), or a purchased Capacity Block
+    (``ec2.CapacityBlockReservation``, whose instance type and count are outputs: known once
+    bought, so at the first preview its consumers count instead and a note says so)."""
     r = ctx.raw
-    what = f"capacity reservation '{r.name}'"
+    block = r.type == "aws:ec2/capacityBlockReservation:CapacityBlockReservation"
+    kind = "Capacity Block" if block else "capacity reservation"
+    what = f"{kind} {quote(r.name)}"
     shape = machine_shape(ctx, "aws", get(r.props, "instanceType"), what, reserved=True)
-    capacity_pool(
-        ctx, shape, get(r.props, "instanceCount"), what, "capacity reservation", env_labels(get(r.props, "tags"))
+    # Consumers name it by ID (cr-...) or ARN: outputs, which the engine sends stack policies
+    # once the reservation exists; before that the join is by property dependency.
+    names = [text(get(r.props, "id")), text(get(r.props, "arn"))]
+    capacity_pool(ctx, shape, get(r.props, "instanceCount"), what, kind, env_labels(get(r.props, "tags")), names)
+
+
+def _aws_resource_group(ctx: Ctx) -> None:
+    """A resource group: consumers that target its ARN use the capacity reservations in it."""
+    r = ctx.raw
+    names = (text(get(r.props, "arn")), text(get(r.props, "name")), r.name)
+    ctx.view.groups.append(ReservationGroup(r.urn, r.name, tuple(n for n in names if isinstance(n, str))))
+
+
+def _aws_resource_group_member(ctx: Ctx) -> None:
+    """One resource put into a resource group (``resourcegroups.Resource``: ``groupArn``, ``resourceArn``)."""
+    r = ctx.raw
+    group, member = text(get(r.props, "groupArn")), text(get(r.props, "resourceArn"))
+    ctx.view.members.append(
+        GroupMember(
+            r.urn,
+            (group,) if isinstance(group, str) else (),
+            tuple(r.property_dependencies.get("groupArn", ())),
+            (member,) if isinstance(member, str) else (),
+            tuple(r.property_dependencies.get("resourceArn", ())),
+        )
     )
 
 
@@ -477,12 +562,12 @@ def _aws_sagemaker_endpoint(ctx: Ctx) -> None:
     labels = env_labels(get(r.props, "tags"))
     variants = as_list(get(r.props, "productionVariants"))
     if variants is UNKNOWN:
-        ctx.note(f"endpoint configuration '{r.name}': productionVariants unknown at preview; not counted")
+        ctx.note(f"endpoint configuration {quote(r.name)}: productionVariants unknown at preview; not counted")
         return
     for i, v in enumerate(variants):
         vname = text(get(v, "variantName"))
         name = f"{r.name}/{vname if isinstance(vname, str) else i}"
-        what = f"SageMaker endpoint variant '{name}'"
+        what = f"SageMaker endpoint variant {quote(name)}"
         if get(v, "instanceType") is None:
             continue  # serverless: no instances of its own
         shape = machine_shape(ctx, "aws", _ml_type(get(v, "instanceType")), what)
@@ -518,7 +603,7 @@ def _aws_sagemaker_endpoint(ctx: Ctx) -> None:
 
 def _aws_sagemaker_notebook(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"SageMaker notebook '{r.name}'"
+    what = f"SageMaker notebook {quote(r.name)}"
     shape = machine_shape(ctx, "aws", _ml_type(get(r.props, "instanceType")), what)
     if shape is not None:
         labels = env_labels(get(r.props, "tags"))
@@ -551,7 +636,7 @@ def _aws_sagemaker_training(ctx: Ctx) -> None:
         gname = text(get(g, "instanceGroupName"))
         parts.append((f"{r.name}/{gname if isinstance(gname, str) else len(parts)}", g))
     for name, part in parts:
-        what = f"SageMaker training job '{name}'"
+        what = f"SageMaker training job {quote(name)}"
         shape = machine_shape(ctx, "aws", _ml_type(get(part, "instanceType")), what, spot=spot)
         if shape is None:
             continue
@@ -579,7 +664,7 @@ def _aws_batch(ctx: Ctx) -> None:
     """A Batch compute environment: up to ``maxVcpus`` of the instance types (or families) it allows."""
     r = ctx.raw
     cr = get(r.props, "computeResources")
-    what = f"Batch compute environment '{r.name}'"
+    what = f"Batch compute environment {quote(r.name)}"
     if cr is UNKNOWN:
         ctx.note(f"{what}: computeResources unknown at preview; not counted")
         return
@@ -632,12 +717,18 @@ def _aws_batch(ctx: Ctx) -> None:
 
 def _aws_instance(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"instance '{r.name}'"
+    what = f"instance {quote(r.name)}"
     market = text(get(r.props, "instanceMarketOptions.marketType"))
     spot = isinstance(market, str) and market.lower() == "spot"
     lt = get(r.props, "launchTemplate")
     itype = get(r.props, "instanceType")
-    shape = machine_shape(ctx, "aws", itype, what, spot=spot) if itype is not None else Shape("aws", None, spot=spot)
+    target = _reservation_target(r)
+    reserved = bool(target.refs or target.deps or target.unknown)
+    shape = (
+        machine_shape(ctx, "aws", itype, what, spot=spot, reserved=reserved)
+        if itype is not None
+        else Shape("aws", None, spot=spot, reserved=reserved)
+    )
     if shape is None:
         return
     nics = as_list(get(r.props, "networkInterfaces"))
@@ -673,6 +764,9 @@ def _aws_instance(ctx: Ctx) -> None:
             template_ref=_lt_ref(lt) if lt is not None else (),
             template_deps=tuple(r.property_dependencies.get("launchTemplate", ())),
             needs_template=lt is not None and shape.machine_type is None,
+            reservation_ref=target.refs,
+            reservation_deps=target.deps,
+            reservation_unknown=target.unknown,
         )
     )
     inline_volume(
@@ -683,7 +777,7 @@ def _aws_instance(ctx: Ctx) -> None:
         get(r.props, "rootBlockDevice.throughput"),
         shape,
         labels,
-        f"root volume of instance '{r.name}'",
+        f"root volume of instance {quote(r.name)}",
     )
     devs = as_list(get(r.props, "ebsBlockDevices"))
     for i, d in enumerate(devs if isinstance(devs, list) else []):
@@ -695,7 +789,7 @@ def _aws_instance(ctx: Ctx) -> None:
             get(d, "throughput"),
             shape,
             labels,
-            f"volume {i} of instance '{r.name}'",
+            f"volume {i} of instance {quote(r.name)}",
         )
 
 
@@ -708,6 +802,9 @@ NORMALIZERS: Mapping[str, Callable[[Ctx], None]] = {
     "aws:ec2/fleet:Fleet": _aws_fleet,
     "aws:ec2/spotFleetRequest:SpotFleetRequest": _aws_spot_fleet,
     "aws:ec2/capacityReservation:CapacityReservation": _aws_capacity_reservation,
+    "aws:ec2/capacityBlockReservation:CapacityBlockReservation": _aws_capacity_reservation,
+    "aws:resourcegroups/group:Group": _aws_resource_group,
+    "aws:resourcegroups/resource:Resource": _aws_resource_group_member,
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _aws_sagemaker_endpoint,
     "aws:sagemaker/notebookInstance:NotebookInstance": _aws_sagemaker_notebook,
     "aws:sagemaker/trainingJob:TrainingJob": _aws_sagemaker_training,

@@ -17,7 +17,7 @@ from typing import Any
 
 from components.policy.normalize.common import Ctx, capacity_pool, count, env_labels, machine_shape
 from components.policy.normalize.views import Pool, Shape
-from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, text
+from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, quote, text
 
 
 # ----- Azure -------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ _CLASSIC = {
 def _aks_pool(
     ctx: Ctx, p: Mapping[str, Any], name: str, cluster_tags: Any = None, names: Mapping[str, str] = _NATIVE
 ) -> None:
-    what = f"agent pool '{name}'"
+    what = f"agent pool {quote(name)}"
     prio = text(get(p, names["priority"]))
     shape = machine_shape(ctx, "azure", get(p, "vmSize"), what, spot=isinstance(prio, str) and prio.lower() == "spot")
     if shape is None:
@@ -98,7 +98,7 @@ def _azure_agent_pool(ctx: Ctx) -> None:
 def _azure_managed_cluster(ctx: Ctx) -> None:
     profiles = as_list(get(ctx.raw.props, "agentPoolProfiles"))
     if profiles is UNKNOWN:
-        ctx.note(f"managed cluster '{ctx.raw.name}': agentPoolProfiles unknown at preview; not checked")
+        ctx.note(f"managed cluster {quote(ctx.raw.name)}: agentPoolProfiles unknown at preview; not checked")
         return
     for i, p in enumerate(profiles):
         pname = text(get(p, "name"))
@@ -112,7 +112,7 @@ def _azure_vm(ctx: Ctx) -> None:
         ctx,
         "azure",
         get(r.props, "hardwareProfile.vmSize"),
-        f"VM '{r.name}'",
+        f"VM {quote(r.name)}",
         spot=isinstance(prio, str) and prio.lower() == "spot",
     )
     if shape is None:
@@ -124,7 +124,7 @@ def _azure_vm(ctx: Ctx) -> None:
 
 def _azure_vmss(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"scale set '{r.name}'"
+    what = f"scale set {quote(r.name)}"
     prio = text(get(r.props, "virtualMachineProfile.priority"))
     shape = machine_shape(
         ctx, "azure", get(r.props, "sku.name"), what, spot=isinstance(prio, str) and prio.lower() == "spot"
@@ -145,7 +145,7 @@ def _classic_node_pool(ctx: Ctx) -> None:
 def _classic_cluster(ctx: Ctx) -> None:
     pool = get(ctx.raw.props, "defaultNodePool")
     if pool is UNKNOWN:
-        ctx.note(f"Kubernetes cluster '{ctx.raw.name}': defaultNodePool unknown at preview; not checked")
+        ctx.note(f"Kubernetes cluster {quote(ctx.raw.name)}: defaultNodePool unknown at preview; not checked")
         return
     if isinstance(pool, Mapping):
         pname = text(get(pool, "name"))
@@ -156,7 +156,7 @@ def _classic_cluster(ctx: Ctx) -> None:
 def _classic_vmss(ctx: Ctx) -> None:
     """Linux / Windows (``sku``, ``instances``) and orchestrated (``skuName``) scale sets."""
     r = ctx.raw
-    what = f"scale set '{r.name}'"
+    what = f"scale set {quote(r.name)}"
     prio = text(get(r.props, "priority"))
     size = get(r.props, "sku") if get(r.props, "sku") is not None else get(r.props, "skuName")
     shape = machine_shape(ctx, "azure", size, what, spot=isinstance(prio, str) and prio.lower() == "spot")
@@ -171,7 +171,7 @@ def _classic_vmss(ctx: Ctx) -> None:
 def _capacity_reservation(ctx: Ctx) -> None:
     """A capacity reservation (azure-native or classic): ``sku.capacity`` VMs of ``sku.name``."""
     r = ctx.raw
-    what = f"capacity reservation '{r.name}'"
+    what = f"capacity reservation {quote(r.name)}"
     shape = machine_shape(ctx, "azure", get(r.props, "sku.name"), what, reserved=True)
     group = text(get(r.props, "capacityReservationGroupName")) or text(get(r.props, "capacityReservationGroupId"))
     names = [group, text(get(r.props, "capacityReservationName")), text(get(r.props, "name"))]
@@ -184,7 +184,7 @@ def _ml_pool(
     ctx: Ctx, size: Any, priority: Any, scale: Any, labels: Mapping[str, str], kind: str, single: bool
 ) -> None:
     r = ctx.raw
-    what = f"{kind} '{r.name}'"
+    what = f"{kind} {quote(r.name)}"
     prio = text(priority)
     shape = machine_shape(ctx, "azure", size, what, spot=isinstance(prio, str) and prio.lower() == "lowpriority")
     if shape is None:
@@ -235,7 +235,7 @@ def _ml_compute(ctx: Ctx) -> None:
     elif ctype == "ComputeInstance":
         _ml_pool(ctx, get(body, "vmSize"), None, None, labels, "ML compute instance", True)
     elif ctype is UNKNOWN:
-        ctx.note(f"ML compute '{ctx.raw.name}': computeType unknown at preview; not checked")
+        ctx.note(f"ML compute {quote(ctx.raw.name)}: computeType unknown at preview; not checked")
 
 
 def _classic_ml_cluster(ctx: Ctx) -> None:

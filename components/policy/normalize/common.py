@@ -15,7 +15,7 @@ import yaml
 from components.catalog import get_catalog
 from components.catalog.model import Offer
 from components.policy.normalize.views import Note, Pool, RawResource, Shape, View, Volume
-from components.policy.values import UNKNOWN, as_list, get, num, tag_map, text
+from components.policy.values import UNKNOWN, as_list, get, num, quote, tag_map, text
 
 
 # ----- policy data (beyond the catalog) -------------------------------------------------
@@ -105,7 +105,7 @@ def machine_shape(
         gtype = basename(gtype)
         found = cat.offer_by_accelerator_type(gtype)
         if found is None:
-            ctx.note(f"{what}: guest accelerator type '{gtype}' is not in the catalog; it is not counted")
+            ctx.note(f"{what}: guest accelerator type {quote(gtype)} is not in the catalog; it is not counted")
             continue
         guest_offer = found
         guest_acc = found.accelerator
@@ -164,7 +164,7 @@ def machine_shape(
         return Shape(cloud, mt, None, acc.name, acc.accel_class, guest_count, od, sp, spot, reserved)
     if mt and looks_like_accelerator(cloud, mt):
         ctx.note(
-            f"{what}: machine type '{mt}' looks like an accelerator machine but is not in the catalog, "
+            f"{what}: machine type {quote(mt)} looks like an accelerator machine but is not in the catalog, "
             "so its accelerators and cost are not counted; add it to components/catalog/data"
         )
         return Shape(cloud, mt, spot=spot, reserved=reserved)

@@ -27,7 +27,7 @@ from components.policy.normalize.common import (
     shape_of_offers,
 )
 from components.policy.normalize.views import Pool, Shape, Template, Volume
-from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, text
+from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, quote, text
 
 # ----- GCP -------------------------------------------------------------------------------
 _REGION_RE = re.compile(r"^[a-z]+-[a-z]+\d+$")
@@ -45,7 +45,7 @@ def _gke_fabric(shape: Shape, np: Mapping[str, Any]) -> Shape:
         return replace(shape, fabric_missing=None)
     need = shape.offer.fabric.gpu_nics
     if profile:
-        present.append(f"accelerator network profile '{profile}'")
+        present.append(f"accelerator network profile {quote(profile)}")
     elif len(extra) >= need:
         present.append(f"{len(extra)} additional node networks")
     elif extra:
@@ -78,7 +78,7 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
     raw = ctx.raw
     nc = get(np, "nodeConfig", {})
     if nc is UNKNOWN:
-        ctx.note(f"{kind} '{name}': nodeConfig is unknown at preview; not checked")
+        ctx.note(f"{kind} {quote(name)}: nodeConfig is unknown at preview; not checked")
         return
     spot = bool(flag(get(nc, "spot")) or flag(get(nc, "preemptible")))
     rtype = text(get(nc, "reservationAffinity.consumeReservationType"))
@@ -93,7 +93,7 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
         ctx,
         "gcp",
         get(nc, "machineType", "e2-medium"),
-        f"{kind} '{name}'",
+        f"{kind} {quote(name)}",
         guest=get(nc, "guestAccelerators"),
         spot=spot,
         reserved=reserved,
@@ -102,7 +102,7 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
         return
     zones, _ = _gke_zones(np, get(cluster or {}, "location"))
     auto = get(np, "autoscaling")
-    what = f"{kind} '{name}'"
+    what = f"{kind} {quote(name)}"
     if isinstance(auto, Mapping) and auto:
         tmax = count(ctx, get(auto, "totalMaxNodeCount"), f"{what}: autoscaling.totalMaxNodeCount")
         tmin = count(ctx, get(auto, "totalMinNodeCount"), f"{what}: autoscaling.totalMinNodeCount")
@@ -127,7 +127,7 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
                 chips = math.prod(int(d) for d in topo.lower().split("x"))
                 shape = replace(shape, tpu_chips=chips)
             except ValueError:
-                ctx.note(f"{what}: TPU topology '{topo}' is not AxB or AxBxC; slice size not checked")
+                ctx.note(f"{what}: TPU topology {quote(topo)} is not AxB or AxBxC; slice size not checked")
         else:
             # no topology: single-host TPU nodes, each its own slice of one VM's chips
             shape = replace(shape, tpu_chips=shape.per_node)
@@ -160,7 +160,7 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
         get(nc, "bootDisk.provisionedThroughput"),
         shape,
         labels,
-        f"boot disk of {kind} '{name}'",
+        f"boot disk of {kind} {quote(name)}",
     )
 
 
@@ -183,7 +183,7 @@ def _nap_shape(ctx: Ctx, resource_type: str, what: str) -> Shape | None:
     offers = offers_matching("gcp", lambda o: (o.accelerator_type or "").lower() == rtype)
     shape = shape_of_offers(ctx, "gcp", offers, what)
     if shape is None:
-        ctx.note(f"{what}: accelerator '{resource_type}' is not in the catalog; its accelerators are not counted")
+        ctx.note(f"{what}: accelerator {quote(resource_type)} is not in the catalog; its accelerators are not counted")
     return shape
 
 
@@ -195,7 +195,7 @@ def _gke_auto_provisioning(ctx: Ctx, props: Mapping[str, Any]) -> None:
         return
     limits = as_list(get(ca, "resourceLimits"))
     if limits is UNKNOWN:
-        ctx.note(f"cluster '{ctx.raw.name}': clusterAutoscaling.resourceLimits unknown at preview; not counted")
+        ctx.note(f"cluster {quote(ctx.raw.name)}: clusterAutoscaling.resourceLimits unknown at preview; not counted")
         return
     labels = env_labels(get(props, "resourceLabels"))
     for lim in limits:
@@ -203,7 +203,7 @@ def _gke_auto_provisioning(ctx: Ctx, props: Mapping[str, Any]) -> None:
         if not isinstance(rtype, str):
             continue
         name = f"{ctx.raw.name}/{rtype}"
-        what = f"auto-provisioning limit '{name}'"
+        what = f"auto-provisioning limit {quote(name)}"
         shape = _nap_shape(ctx, rtype, what)
         if shape is None or not shape.per_node:
             continue
@@ -231,7 +231,7 @@ def _gcp_cluster(ctx: Ctx) -> None:
     _gke_auto_provisioning(ctx, props)
     pools = as_list(get(props, "nodePools"))
     if pools is UNKNOWN:
-        ctx.note(f"cluster '{ctx.raw.name}': nodePools unknown at preview; inline pools not checked")
+        ctx.note(f"cluster {quote(ctx.raw.name)}: nodePools unknown at preview; inline pools not checked")
         return
     if pools:
         for i, np in enumerate(pools):
@@ -309,7 +309,7 @@ def _tpu_slice_pool(
         label = f"{cfg_type} {topo}"
     if found is None:
         if label:
-            ctx.note(f"{what}: TPU type '{label}' is not in the catalog; its chips and cost are not counted")
+            ctx.note(f"{what}: TPU type {quote(label)} is not in the catalog; its chips and cost are not counted")
         else:
             ctx.note(f"{what}: no TPU accelerator type given; not counted")
         ctx.view.pools.append(
@@ -341,28 +341,30 @@ def _tpu_slice_pool(
 def _gcp_tpu_vm(ctx: Ctx) -> None:
     p = ctx.raw.props
     spot = bool(flag(get(p, "schedulingConfig.spot")) or flag(get(p, "schedulingConfig.preemptible")))
-    _tpu_slice_pool(ctx, f"TPU VM '{ctx.raw.name}'", p, spot, env_labels(get(p, "labels")), ctx.raw.name, "TPU VM")
+    _tpu_slice_pool(ctx, f"TPU VM {quote(ctx.raw.name)}", p, spot, env_labels(get(p, "labels")), ctx.raw.name, "TPU VM")
 
 
 def _gcp_tpu_node(ctx: Ctx) -> None:
     """The legacy ``tpu.Node`` (pulumi-gcp 8 and earlier): acceleratorType, preemptible scheduling."""
     p = ctx.raw.props
     spot = bool(flag(get(p, "schedulingConfig.preemptible")))
-    _tpu_slice_pool(ctx, f"TPU node '{ctx.raw.name}'", p, spot, env_labels(get(p, "labels")), ctx.raw.name, "TPU node")
+    _tpu_slice_pool(
+        ctx, f"TPU node {quote(ctx.raw.name)}", p, spot, env_labels(get(p, "labels")), ctx.raw.name, "TPU node"
+    )
 
 
 def _gcp_tpu_queued(ctx: Ctx) -> None:
     p = ctx.raw.props
     specs = as_list(get(p, "tpu.nodeSpecs"))
     if specs is UNKNOWN:
-        ctx.note(f"queued resource '{ctx.raw.name}': tpu.nodeSpecs unknown at preview; not counted")
+        ctx.note(f"queued resource {quote(ctx.raw.name)}: tpu.nodeSpecs unknown at preview; not counted")
         return
     for i, spec in enumerate(specs):
         name = ctx.raw.name if len(specs) == 1 else f"{ctx.raw.name}[{i}]"
         # The queued resource's spot / guaranteed choice is not an input of this provider
         # version (pulumi_gcp tpu.V2QueuedResourceArgs), so capacity is "not stated".
         _tpu_slice_pool(
-            ctx, f"queued resource '{name}'", get(spec, "node", {}) or {}, None, {}, name, "TPU queued resource"
+            ctx, f"queued resource {quote(name)}", get(spec, "node", {}) or {}, None, {}, name, "TPU queued resource"
         )
 
 
@@ -396,7 +398,7 @@ def _gce_shape(ctx: Ctx, props: Mapping[str, Any], what: str) -> Shape | None:
 
 def _gcp_instance(ctx: Ctx) -> None:
     r = ctx.raw
-    shape = _gce_shape(ctx, r.props, f"instance '{r.name}'")
+    shape = _gce_shape(ctx, r.props, f"instance {quote(r.name)}")
     if shape is None:
         return
     labels = env_labels(get(r.props, "labels"))
@@ -411,7 +413,7 @@ def _gcp_instance(ctx: Ctx) -> None:
         get(r.props, "bootDisk.initializeParams.provisionedThroughput"),
         shape,
         labels,
-        f"boot disk of instance '{r.name}'",
+        f"boot disk of instance {quote(r.name)}",
     )
 
 
@@ -447,7 +449,7 @@ def _gcp_reservation(ctx: Ctx) -> None:
     """A Compute Engine reservation: ``count`` machines paid for whether used or not."""
     r = ctx.raw
     spec = get(r.props, "specificReservation", {})
-    what = f"reservation '{r.name}'"
+    what = f"reservation {quote(r.name)}"
     if spec is UNKNOWN:
         ctx.note(f"{what}: specificReservation is unknown at preview; not counted")
         return
@@ -493,7 +495,7 @@ def _gcp_instance_template(ctx: Ctx) -> None:
     r = ctx.raw
     # a CPU template still becomes a Template (shape without machine), so the group using it is
     # recognised as a CPU group rather than reported as "template not found"
-    shape = _gce_shape(ctx, r.props, f"instance template '{r.name}'") or Shape("gcp", None)
+    shape = _gce_shape(ctx, r.props, f"instance template {quote(r.name)}") or Shape("gcp", None)
     labels = env_labels(get(r.props, "labels"))
     vols: list[Volume] = []
     disks = as_list(get(r.props, "disks"))
@@ -506,7 +508,7 @@ def _gcp_instance_template(ctx: Ctx) -> None:
             get(d, "provisionedThroughput"),
             shape,
             labels,
-            f"disk {i} of instance template '{r.name}'",
+            f"disk {i} of instance template {quote(r.name)}",
             into=vols,
         )
     names = tuple(n for n in (text(get(r.props, "name")), r.name) if isinstance(n, str))
@@ -517,7 +519,7 @@ def _gcp_instance_template(ctx: Ctx) -> None:
 
 def _gcp_instance_group(ctx: Ctx) -> None:
     r = ctx.raw
-    size = count(ctx, get(r.props, "targetSize"), f"instance group '{r.name}': targetSize")
+    size = count(ctx, get(r.props, "targetSize"), f"instance group {quote(r.name)}: targetSize")
     refs: list[str] = []
     versions = as_list(get(r.props, "versions"))
     for v in versions if isinstance(versions, list) else []:

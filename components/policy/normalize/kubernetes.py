@@ -27,7 +27,7 @@ from components.policy.normalize.common import (
     shape_of_offers,
 )
 from components.policy.normalize.views import Pool
-from components.policy.values import UNKNOWN, as_list, get, num, text
+from components.policy.values import UNKNOWN, as_list, get, num, quote, text
 
 _QUANTITY = re.compile(r"^\s*([0-9.]+)\s*([a-zA-Z]*)\s*$")
 _SUFFIX = {
@@ -159,7 +159,7 @@ def _cloud(spec: Mapping[str, Any], reqs: list[tuple[str, str, list[str]]]) -> s
 
 def _karpenter_node_pool(ctx: Ctx) -> None:
     r = ctx.raw
-    what = f"Karpenter NodePool '{r.name}'"
+    what = f"Karpenter NodePool {quote(r.name)}"
     spec = get(r.props, "spec", {})
     if spec is UNKNOWN:
         ctx.note(f"{what}: spec unknown at preview; not checked")
@@ -176,7 +176,7 @@ def _karpenter_node_pool(ctx: Ctx) -> None:
         if not isinstance(key, str) or not isinstance(op, str):
             continue
         if values is UNKNOWN:
-            ctx.note(f"{what}: the values of requirement '{key}' are unknown at preview; it is not applied")
+            ctx.note(f"{what}: the values of requirement {quote(key)} are unknown at preview; it is not applied")
             continue
         reqs.append((roles.get(key, key), op, [str(v) for v in values if isinstance(v, str | int | float)]))
     limits = get(spec, "limits", {})

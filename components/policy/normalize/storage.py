@@ -12,7 +12,7 @@ from typing import Any
 
 from components.policy.normalize.common import Ctx, env_labels, inline_volume, policy_data
 from components.policy.normalize.views import SharedStorage
-from components.policy.values import UNKNOWN, as_list, get, num, text
+from components.policy.values import UNKNOWN, as_list, get, num, quote, text
 
 
 # ----- storage -------------------------------------------------------------------------------
@@ -24,7 +24,7 @@ def _storage(
     tier = num(per_tib)
     if cap is UNKNOWN or tier is UNKNOWN:
         ctx.note(
-            f"{kind} '{r.name}': {what or 'capacity or throughput tier'} unknown at preview; "
+            f"{kind} {quote(r.name)}: {what or 'capacity or throughput tier'} unknown at preview; "
             "its throughput is not checked"
         )
         return
@@ -83,7 +83,7 @@ def _gcp_filestore(ctx: Ctx) -> None:
         cap = UNKNOWN
     bands = policy_data()["fileThroughput"]["filestore"].get(tier.upper() if isinstance(tier, str) else "", None)
     if bands is None and isinstance(tier, str):
-        ctx.note(f"Filestore '{ctx.raw.name}': tier '{tier}' has no throughput figure; not checked")
+        ctx.note(f"Filestore {quote(ctx.raw.name)}: tier {quote(tier)} has no throughput figure; not checked")
         return
     per: float | None = None
     floor = 0.0
@@ -104,7 +104,9 @@ def _azure_amlfs(ctx: Ctx) -> None:
         m = re.search(r"-(\d+)$", sku)
         per = float(m.group(1)) if m else None
         if per is None:
-            ctx.note(f"Azure Managed Lustre '{ctx.raw.name}': SKU '{sku}' has no MB/s-per-TiB suffix; not checked")
+            ctx.note(
+                f"Azure Managed Lustre {quote(ctx.raw.name)}: SKU {quote(sku)} has no MB/s-per-TiB suffix; not checked"
+            )
             return
     _storage(ctx, "Azure Managed Lustre", "azure", get(p, "storageCapacityTiB"), per, get(p, "tags"))
 
@@ -121,7 +123,7 @@ def _aws_fsx(ctx: Ctx) -> None:
 
 
 def _volume(ctx: Ctx, cloud: str, kind: str, iops: Any, through: Any, labels: Any) -> None:
-    inline_volume(ctx, ctx.raw.name, cloud, iops, through, None, env_labels(labels), f"{kind} '{ctx.raw.name}'")
+    inline_volume(ctx, ctx.raw.name, cloud, iops, through, None, env_labels(labels), f"{kind} {quote(ctx.raw.name)}")
 
 
 def _gcp_disk(ctx: Ctx) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog.model import Offer, TpuVersion
+from components.policy.values import quote
 
 ENV_LABEL = "aiinfra-environment"  # components.spec.resolved.LABEL_ENVIRONMENT
 
@@ -92,10 +93,16 @@ class Pool:
     capacity: bool = False
     ref_names: tuple[str, ...] = ()
     reservation_ref: tuple[str, ...] = ()
+    # URNs the property naming its reservation depends on (the engine's property dependencies):
+    # the join at preview, when a new reservation's ID is not known yet.
+    reservation_deps: tuple[str, ...] = ()
+    # It targets a reservation whose ID is unknown at preview (a counted-twice risk to report
+    # when no dependency names the reservation either).
+    reservation_unknown: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return f"{self.kind} {quote(self.name)}"
 
     @property
     def cloud(self) -> str:
@@ -136,10 +143,15 @@ class Template:
     # AWS: the template's networkInterfaces and placement group, to judge the fabric of the
     # instance type a group names (the group may carry the type, the template the interfaces)
     fabric_inputs: tuple[Any, Any] | None = None
+    # The capacity reservation its instances launch into (AWS capacityReservationSpecification),
+    # handed to the groups that use the template: as ``Pool.reservation_*``.
+    reservation_ref: tuple[str, ...] = ()
+    reservation_deps: tuple[str, ...] = ()
+    reservation_unknown: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return f"{self.kind} {quote(self.name)}"
 
 
 @dataclass(frozen=True)
@@ -158,7 +170,7 @@ class SharedStorage:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} '{self.name}'"
+        return f"{self.kind} {quote(self.name)}"
 
 
 @dataclass(frozen=True)
@@ -181,6 +193,29 @@ class Volume:
 
 
 @dataclass(frozen=True)
+class ReservationGroup:
+    """A group of capacity reservations that consumers target as one (AWS ``resourcegroups.Group``
+    with the ``AWS::EC2::CapacityReservationPool`` configuration): consumers that name it use
+    the reservations its members (``GroupMember``) put in it."""
+
+    urn: str
+    name: str
+    ref_names: tuple[str, ...]  # ARN and names it can be referenced by
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """One reservation put into a reservation group (AWS ``resourcegroups.Resource``), by ARN or,
+    at preview, by the engine's property dependencies."""
+
+    urn: str
+    group_refs: tuple[str, ...]
+    group_deps: tuple[str, ...]
+    member_refs: tuple[str, ...]
+    member_deps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Note:
     """Something the pack could not read: reported as an advisory, never passed silently."""
 
@@ -199,6 +234,8 @@ class View:
     storage: list[SharedStorage] = field(default_factory=list)
     volumes: list[Volume] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    groups: list[ReservationGroup] = field(default_factory=list)
+    members: list[GroupMember] = field(default_factory=list)
 
     def extend(self, other: View) -> None:
         self.pools += other.pools
@@ -206,3 +243,5 @@ class View:
         self.storage += other.storage
         self.volumes += other.volumes
         self.notes += other.notes
+        self.groups += other.groups
+        self.members += other.members

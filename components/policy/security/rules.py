@@ -24,7 +24,7 @@ from components.catalog import get_catalog
 from components.policy.normalize.common import basename, looks_like_accelerator
 from components.policy.normalize.views import RawResource
 from components.policy.rules import Finding
-from components.policy.values import UNKNOWN, as_list, flag, get, num, tag_map, text
+from components.policy.values import UNKNOWN, as_list, clip, flag, get, num, quote, tag_map, text
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 ENV_LABEL = "aiinfra-environment"
@@ -166,7 +166,7 @@ def labels(r: RawResource) -> dict[str, str]:
 
 
 def _finding(r: RawResource, what: str, fix: str) -> Finding:
-    return Finding(r.urn, f"{_kind(r)} '{r.name}' {what}; {fix}")
+    return Finding(r.urn, f"{_kind(r)} {quote(r.name)} {what}; {fix}")
 
 
 def _kind(r: RawResource) -> str:
@@ -190,6 +190,7 @@ KINDS: Mapping[str, str] = {
     "azure:containerservice/kubernetesCluster:KubernetesCluster": "AKS cluster",
     "azure-native:compute:Disk": "managed disk",
     "azure-native:storagecache:AmlFilesystem": "Azure Managed Lustre",
+    "azure-native:storage:StorageAccount": "storage account",
     "azure-native:authorization:RoleAssignment": "role assignment",
     "aws:eks/cluster:Cluster": "EKS cluster",
     "aws:eks/nodeGroup:NodeGroup": "EKS node group",
@@ -340,7 +341,7 @@ def _gke_public_nodes(pool: RawResource, resources: Sequence[RawResource]) -> st
             private = flag(get(cluster.props, "privateClusterConfig.enablePrivateNodes"))
             if private is True or private is UNKNOWN:
                 return None
-            return f"runs accelerator nodes with public IPs (cluster '{cluster.name}' has no private nodes)"
+            return f"runs accelerator nodes with public IPs (cluster {quote(cluster.name)} has no private nodes)"
     return None  # an existing cluster: its node settings are not in this stack
 
 
@@ -377,7 +378,7 @@ def _public_ip_gpu(r: RawResource, resources: Sequence[RawResource]) -> str | No
     if t == "azure-native:containerservice:ManagedCluster":
         for prof in as_list(get(p, "agentPoolProfiles")) or []:
             if is_accelerator("azure", get(prof, "vmSize")) and flag(get(prof, "enableNodePublicIP")) is True:
-                return f"gives accelerator pool '{text(get(prof, 'name'))}' public IPs (enableNodePublicIP: true)"
+                return f"gives accelerator pool {quote(text(get(prof, 'name')))} public IPs (enableNodePublicIP: true)"
         return None
     if t == "aws:ec2/instance:Instance":
         if is_accelerator("aws", get(p, "instanceType")) and flag(get(p, "associatePublicIpAddress")) is True:
@@ -447,7 +448,7 @@ def _imds(options: Any, max_hops: int) -> str | None:
         return None
     tokens = text(options.get("httpTokens"))
     if tokens is not UNKNOWN and tokens != "required":
-        return f"allows IMDSv1 (metadataOptions.httpTokens: {tokens or 'not set'})"
+        return f"allows IMDSv1 (metadataOptions.httpTokens: {clip(tokens) if tokens else 'not set'})"
     hops = num(options.get("httpPutResponseHopLimit"))
     if hops is UNKNOWN:
         return None
@@ -518,7 +519,7 @@ def _lt_volumes(p: Mapping[str, Any]) -> str | None:
         if isinstance(ebs, Mapping) and not get(ebs, "snapshotId"):
             e = get(ebs, "encrypted")
             if not (_true(e) or _unknown(e)):
-                return f"launches unencrypted EBS volumes ({text(get(bdm, 'deviceName')) or 'a device'})"
+                return f"launches unencrypted EBS volumes ({clip(text(get(bdm, 'deviceName')) or 'a device')})"
     return None
 
 
@@ -571,6 +572,10 @@ ENCRYPTION: Mapping[str, EncryptionCheck] = {
     ),
     "azure-native:storagecache:AmlFilesystem": EncryptionCheck(
         None, _has("encryptionSettings.keyEncryptionKey"), "encryptionSettings.keyEncryptionKey"
+    ),
+    # Azure Storage always encrypts at rest (Azure Files shares, SMB and NFS); only the key is a choice.
+    "azure-native:storage:StorageAccount": EncryptionCheck(
+        None, lambda p: text(get(p, "encryption.keySource")) == "Microsoft.Keyvault", "encryption.keySource"
     ),
 }
 
@@ -631,7 +636,7 @@ def _gce_sa(email: Any) -> str | None:
     if email is None:
         return "runs as the Compute Engine default service account (Editor on the project by default)"
     if isinstance(email, str) and _DEFAULT_GCE_SA.match(email):
-        return f"runs as the Compute Engine default service account ({email})"
+        return f"runs as the Compute Engine default service account ({clip(email)})"
     return None
 
 
@@ -703,7 +708,7 @@ def node_identity(resources: Sequence[RawResource], ctx: Context) -> list[Findin
         sas = [m for m in members if isinstance(m, str) and m.startswith("serviceAccount:")]
         if ctx.applies(r) and role in BROAD_GCP_ROLES and sas:
             out.append(
-                _finding(r, f"grants {role} on the project to {sas[0].removeprefix('serviceAccount:')}", fix_gcp)
+                _finding(r, f"grants {role} on the project to {clip(sas[0].removeprefix('serviceAccount:'))}", fix_gcp)
             )
     for r in _of(resources, "azure-native:authorization:RoleAssignment"):
         role = text(get(r.props, "roleDefinitionId"))
@@ -717,7 +722,7 @@ def node_identity(resources: Sequence[RawResource], ctx: Context) -> list[Findin
             out.append(
                 _finding(
                     r,
-                    f"gives a managed identity an owner/contributor-level role on a whole {where} ({scope})",
+                    f"gives a managed identity an owner/contributor-level role on a whole {where} ({clip(scope)})",
                     "scope the grant to the one resource it needs (e.g. the capacity reservation group)",
                 )
             )
@@ -734,7 +739,7 @@ def node_identity(resources: Sequence[RawResource], ctx: Context) -> list[Findin
                 out.append(
                     _finding(
                         r,
-                        f"attaches {arn.rsplit('/', 1)[-1]} to the EC2 node role '{node_role.name}'",
+                        f"attaches {arn.rsplit('/', 1)[-1]} to the EC2 node role {quote(node_role.name)}",
                         "keep node roles to the EKS worker policy and ECR pull; give workloads IRSA or Pod Identity",
                     )
                 )
@@ -742,7 +747,7 @@ def node_identity(resources: Sequence[RawResource], ctx: Context) -> list[Findin
             out.append(
                 _finding(
                     r,
-                    f"allows every action on every resource to the EC2 node role '{node_role.name}'",
+                    f"allows every action on every resource to the EC2 node role {quote(node_role.name)}",
                     "grant the node role only what nodes need; give workloads IRSA or Pod Identity",
                 )
             )

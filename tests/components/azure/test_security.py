@@ -145,6 +145,45 @@ def test_a_customer_key_encrypts_secrets_os_disks_block_volumes_and_lustre() -> 
         assert granted[name]["scope"] == VAULT_ID, name
 
 
+def test_a_customer_key_encrypts_the_nfs_share_account() -> None:
+    storage = [{"name": "home", "kind": "nfs", "capacityGiB": 1024}]
+    cap = build(encryption={"kmsKey": KEY_ID, "keyVault": VAULT_ID}, storage=storage, gpuPools=[H100])
+    (account,) = cap.of_type("azure-native:storage:StorageAccount")
+    (identity,) = [i for i in cap.of_type("azure-native:managedidentity:UserAssignedIdentity") if "storage" in i.name]
+    # read as the storage identity (granted on the vault); the share's data under the Key Vault key
+    assert account.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": [f"{identity.name}-id"]}
+    assert account.inputs["encryption"] == {
+        "keySource": "Microsoft.Keyvault",
+        "keyVaultProperties": {
+            "keyVaultUri": "https://corp-keys.vault.azure.net",
+            "keyName": "aks",
+            "keyVersion": "0123456789abcdef0123456789abcdef",
+        },
+        "encryptionIdentity": {"encryptionUserAssignedIdentity": f"{identity.name}-id"},
+        "services": {"file": {"enabled": True, "keyType": "Account"}},
+    }
+    grant = next(r for r in cap.of_type(ROLE) if r.name == "fleet-train-az-storage-key")
+    assert grant.inputs["scope"] == VAULT_ID
+    assert grant.inputs["roleDefinitionId"].endswith(
+        "/e147488a-f6f5-4113-8e2d-b22465e65bf6"
+    )  # Crypto Service Encryption User
+    # one identity for every file system of the cluster
+    both = build(
+        encryption={"kmsKey": KEY_ID, "keyVault": VAULT_ID},
+        storage=[*storage, {"name": "datasets", "kind": "lustre", "capacityGiB": 4096, "throughputMBpsPerTiB": 500}],
+        gpuPools=[H100],
+    )
+    ids = [i for i in both.of_type("azure-native:managedidentity:UserAssignedIdentity") if "storage" in i.name]
+    assert len(ids) == 1
+
+
+def test_without_a_customer_key_the_nfs_account_uses_microsoft_managed_keys() -> None:
+    (account,) = build(storage=[{"name": "home", "kind": "nfs", "capacityGiB": 1024}]).of_type(
+        "azure-native:storage:StorageAccount"
+    )
+    assert "encryption" not in account.inputs and "identity" not in account.inputs
+
+
 def test_a_key_without_its_vault_is_a_spec_error() -> None:
     with pytest.raises(SpecError, match=r"clusters\[0\]\.encryption\.keyVault: .*needs both kmsKey"):
         load_fleet_object(fleet_doc(encryption={"kmsKey": KEY_ID}), "<t>")

@@ -65,6 +65,64 @@ def test_dev_cluster_keeps_a_public_endpoint_unless_told() -> None:
     assert private["privateClusterConfig"]["enablePrivateEndpoint"] is True
 
 
+def test_a_private_cluster_gets_the_iam_authorised_dns_endpoint() -> None:
+    # The IP endpoint stays private; the DNS name takes callers outside the VPC (CI running
+    # `pulumi up` of the add-ons) through IAM. Public clusters keep their IP endpoint only.
+    dns = {"dnsEndpointConfig": {"allowExternalTraffic": True}}
+    assert gke(run(cluster_doc(), environment="prod"))["controlPlaneEndpointsConfig"] == dns
+    assert gke(run(cluster_doc(access={"endpoint": "private"})))["controlPlaneEndpointsConfig"] == dns
+    public = gke(run(cluster_doc(access={"authorizedCidrs": ["203.0.113.0/24"]}), environment="prod"))
+    assert "controlPlaneEndpointsConfig" not in public
+    assert "controlPlaneEndpointsConfig" not in gke(run(cluster_doc()))
+    # `pulumi up` runs inside the network: the private IP endpoint serves, no DNS endpoint
+    inside = gke(run(cluster_doc(access={"deployFrom": "network"}), environment="prod"))
+    assert inside["privateClusterConfig"]["enablePrivateEndpoint"] is True
+    assert "controlPlaneEndpointsConfig" not in inside
+
+
+DNS_NAME = "gke-0123456789abcdef0123456789abcdef-123456789012.us-central1.gke.goog"
+
+
+@pytest.fixture
+def gke_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mock engine answers a GKE cluster as GKE does: its IP endpoint, CA and DNS endpoint."""
+    from components import mockengine
+
+    echo = mockengine._Mocks.new_resource
+
+    def new_resource(self: Any, args: Any) -> tuple[Any, dict[str, Any]]:
+        rid, state = echo(self, args)
+        if args.typ == CLUSTER:
+            state["endpoint"] = "10.20.0.2"
+            state["masterAuth"] = {"clusterCaCertificate": "Q0EtREFUQQ=="}
+            if "controlPlaneEndpointsConfig" in state:
+                state["controlPlaneEndpointsConfig"]["dnsEndpointConfig"]["endpoint"] = DNS_NAME
+        return rid, state
+
+    monkeypatch.setattr(mockengine._Mocks, "new_resource", new_resource)
+
+
+@pytest.mark.usefixtures("gke_outputs")
+def test_the_addons_reach_a_private_cluster_through_its_dns_endpoint() -> None:
+    doc = cluster_doc(gpuPools=[FAMILIES["g2-l4"]])  # a GPU pool: the add-ons that serve it go on
+    cap = run_program(MAIN, config=config_for(doc, environment="prod"), stack="test", preview=False)
+    out = cap.outputs["c1"]
+    assert out["dnsEndpoint"] == DNS_NAME
+    assert f"server: https://{DNS_NAME}" in out["kubeconfig"]
+    assert "certificate-authority-data" not in out["kubeconfig"]  # a publicly trusted certificate
+    (provider,) = cap.of_type("pulumi:providers:kubernetes")
+    assert provider.inputs["kubeconfig"] == out["kubeconfig"]  # what `pulumi up` installs the add-ons through
+
+
+@pytest.mark.usefixtures("gke_outputs")
+def test_a_public_cluster_kubeconfig_keeps_its_ip_endpoint() -> None:
+    doc = cluster_doc(access={"authorizedCidrs": ["203.0.113.0/24"]})
+    out = run_program(MAIN, config=config_for(doc, environment="prod"), stack="test", preview=False).outputs["c1"]
+    assert out["dnsEndpoint"] is None
+    assert "server: https://10.20.0.2" in out["kubeconfig"]
+    assert "certificate-authority-data: Q0EtREFUQQ==" in out["kubeconfig"]
+
+
 # ----- secrets encryption ------------------------------------------------------------------------
 
 

@@ -446,6 +446,14 @@ def test_kubeconfig_uses_the_gke_auth_plugin_and_holds_no_secret() -> None:
     assert t.kubeconfig("train", None, "x") is None
 
 
+def test_a_private_clusters_kubeconfig_uses_the_dns_endpoint_without_a_cluster_ca() -> None:
+    dns = "gke-0123456789abcdef-123456789012.us-central1.gke.goog"
+    doc = yaml.safe_load(t.kubeconfig("train", "10.20.0.2", "Q0FDRVJU", dns) or "")
+    assert doc["clusters"][0]["cluster"] == {"server": f"https://{dns}"}
+    assert doc["users"][0]["user"]["exec"]["command"] == "gke-gcloud-auth-plugin"
+    assert t.kubeconfig("train", None, None, dns) is not None  # the IP endpoint is not needed
+
+
 def test_physical_names_that_fit_are_unchanged_and_long_ones_do_not_collide() -> None:
     assert t.physical_name(resolve(cluster_doc(name="train")), "net") == "train-net"
     a = t.physical_name(resolve(cluster_doc(name="x" * 39 + "a")), "router", limit=40)

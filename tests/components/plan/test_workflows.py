@@ -59,6 +59,17 @@ def test_deploy_workflow() -> None:
     assert set(_load("pull-request.yml")["jobs"]["pulumi-preview"]["strategy"]["matrix"]["stack"]) == stacks
 
 
+def test_jobs_that_reach_the_clusters_can_run_inside_their_network() -> None:
+    """`pulumi preview` / `up` talk to the API endpoint (the add-ons); a stack with a private one
+    reached from its network (access.deployFrom: network) needs a runner there, chosen per stack."""
+    for name, job in (("deploy.yml", "deploy"), ("pull-request.yml", "pulumi-preview")):
+        runs_on = _load(name)["jobs"][job]["runs-on"]
+        assert "vars.DEPLOY_RUNNERS" in runs_on and "[matrix.stack]" in runs_on and "'ubuntu-latest'" in runs_on
+    for stack in ("aws-train", "azure-train"):
+        text = (REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text()
+        assert "deployFrom: network" in text
+
+
 def test_every_job_has_a_timeout() -> None:
     """A hung step (a provider call, a pack that never answers) ends at the job's timeout, not GitHub's 6 h."""
     for name in ("pull-request.yml", "deploy.yml"):
