@@ -89,17 +89,27 @@ class SystemPoolSpec(TypedDict):
 
 
 class AccessEndpoint(StrEnum):
-    """private: the API endpoint has no public address (reach it from the cluster network, a peered network, VPN or bastion); public: a public endpoint, reachable only from authorizedCidrs when they are given. Default: private in prod unless authorizedCidrs is set (then public, limited to them); public in dev and staging."""
+    """private: the API endpoint has no public address (reach it from the cluster network, a peered network, VPN or bastion; on GKE also through its IAM-authorised DNS endpoint, see deployFrom); public: a public endpoint, reachable only from authorizedCidrs when they are given. Default: private in prod unless authorizedCidrs is set (then public, limited to them); public in dev and staging."""
 
     Private = "private"
     Public = "public"
+
+
+class AccessDeployFrom(StrEnum):
+    """Where `pulumi up` runs, which installs the add-ons through the API endpoint. internet: outside the cluster's network (a hosted CI runner, a laptop); a private GKE cluster then gets a DNS-based endpoint that admits only Google identities with container.clusters.connect, and validate warns about a private EKS or AKS endpoint. network: inside it (a self-hosted runner in the VPC/VNet, a peered network, a VPN); the private endpoint is reached by its private address and GKE gets no DNS endpoint."""
+
+    Internet = "internet"
+    Network = "network"
 
 
 class AccessSpec(TypedDict):
     """Who can reach the Kubernetes API endpoint (clusters ai-infra creates). Secure by default: a prod cluster gets no public endpoint unless authorizedCidrs names the networks that may reach it."""
 
     endpoint: NotRequired[AccessEndpoint]
-    """private: the API endpoint has no public address (reach it from the cluster network, a peered network, VPN or bastion); public: a public endpoint, reachable only from authorizedCidrs when they are given. Default: private in prod unless authorizedCidrs is set (then public, limited to them); public in dev and staging."""
+    """private: the API endpoint has no public address (reach it from the cluster network, a peered network, VPN or bastion; on GKE also through its IAM-authorised DNS endpoint, see deployFrom); public: a public endpoint, reachable only from authorizedCidrs when they are given. Default: private in prod unless authorizedCidrs is set (then public, limited to them); public in dev and staging."""
+
+    deployFrom: NotRequired[AccessDeployFrom]
+    """Where `pulumi up` runs, which installs the add-ons through the API endpoint. internet: outside the cluster's network (a hosted CI runner, a laptop); a private GKE cluster then gets a DNS-based endpoint that admits only Google identities with container.clusters.connect, and validate warns about a private EKS or AKS endpoint. network: inside it (a self-hosted runner in the VPC/VNet, a peered network, a VPN); the private endpoint is reached by its private address and GKE gets no DNS endpoint. Default: `internet`."""
 
     authorizedCidrs: NotRequired[list[str]]
     """Public networks (CIDRs) allowed to reach a public API endpoint (GKE master authorized networks, AKS authorized IP ranges, EKS public access CIDRs). At most 40 (the EKS limit). Default: none (a public endpoint then accepts any address; not allowed in prod)."""
