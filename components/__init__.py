@@ -7,4 +7,15 @@ offers, fabrics, TPU topologies, storage limits, prices: data), ``gcp``/``azure`
 point), ``cli`` (the ``aiinfra`` command). Importing this package imports no cloud SDK.
 """
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> str:
+    """``__version__``: the installed distribution's version (pyproject.toml, one source of truth),
+    looked up on first use (importlib.metadata costs tens of milliseconds at every start)."""
+    if name != "__version__":
+        raise AttributeError(name)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ai-infra")
+    except PackageNotFoundError:  # run from a checkout without installing
+        return "0.0.0+unknown"

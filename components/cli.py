@@ -32,11 +32,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
 EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        import components
+
+        print(f"aiinfra {components.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aiinfra",
         description="ai-infra: AI accelerator fleets on GCP, Azure and AWS from one spec.",
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the package version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         module = importlib.import_module(module_name)

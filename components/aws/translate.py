@@ -24,7 +24,7 @@ from typing import Any
 from components.aws import facts
 from components.catalog import get_catalog
 from components.catalog.model import Offer
-from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
+from components.spec.resolved import LABEL_POOL, LABEL_STORAGE, ResolvedCluster, ResolvedPool, ResolvedStorage
 from components.spec.security import endpoint_access
 
 #: Boundary of the user-data MIME document (fixed, so the launch template does not change
@@ -492,7 +492,7 @@ def lustre_args(
         # A single subnet ID (a string, not a list, in pulumi-aws v7: one subnet per file system).
         "subnet_ids": subnet_id,
         "security_group_ids": list(security_group_ids),
-        "tags": tags(cluster, Name=storage.name),
+        "tags": tags(cluster, Name=storage.name, **{LABEL_STORAGE: storage.name}),
         "region": cluster.spec.region,
         **_kms(cluster),
     }
@@ -510,7 +510,7 @@ def efs_args(cluster: ResolvedCluster, storage: ResolvedStorage) -> ArgDict:
         "encrypted": True,
         "performance_mode": "generalPurpose",
         "throughput_mode": "elastic",
-        "tags": tags(cluster, Name=storage.name),
+        "tags": tags(cluster, Name=storage.name, **{LABEL_STORAGE: storage.name}),
         "region": cluster.spec.region,
         **_kms(cluster),
     }
@@ -529,7 +529,7 @@ def ebs_args(cluster: ResolvedCluster, storage: ResolvedStorage, zone: str) -> A
         "size": storage.spec.capacity_gib,
         "type": limits.volume_type,
         "encrypted": True,
-        "tags": tags(cluster, Name=storage.name),
+        "tags": tags(cluster, Name=storage.name, **{LABEL_STORAGE: storage.name}),
         "region": cluster.spec.region,
         **_kms(cluster),
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from components.azure import translate as tr
-from components.spec.errors import SpecIssue, join_path
+from components.spec.errors import SpecIssue, article, join_path
 from components.spec.resolved import ResolvedCluster
 
 # AKS: "Allowed values must be in the range of 0 to 1000 (inclusive) for user pools"
@@ -118,7 +118,7 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                 issues.append(
                     SpecIssue(
                         join_path(sp, "iops"),
-                        f"a {st.capacity_gib} GiB Premium SSD v2 disk allows at most {max_iops} IOPS "
+                        f"{article(str(st.capacity_gib))} GiB Premium SSD v2 disk allows at most {max_iops} IOPS "
                         f"({PV2_IOPS_PER_GIB} per GiB), got {st.iops}",
                         f"raise capacityGiB to at least {-(-st.iops // PV2_IOPS_PER_GIB)} or lower iops",
                     )

@@ -26,7 +26,7 @@ import yaml
 
 from components.catalog import get_catalog
 from components.naming import shorten
-from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedStorage
+from components.spec.resolved import LABEL_POOL, LABEL_STORAGE, ResolvedCluster, ResolvedPool, ResolvedStorage
 from components.spec.security import endpoint_access
 
 #: Anything the SDK accepts as an input (a string, or a pulumi Output of one).
@@ -741,7 +741,7 @@ def aml_filesystem_args(
         "zones": [cluster.spec.zone],
         "filesystem_subnet": subnet_id,
         "maintenance_window": dict(AMLFS_MAINTENANCE),
-        "tags": tags(cluster),
+        "tags": tags(cluster, **{LABEL_STORAGE: storage.name}),
     }
     enc = cluster.spec.encryption
     if enc.kms_key and identity_id is not None:
@@ -792,7 +792,7 @@ def nfs_account_args(
             "bypass": "AzureServices",
             "virtual_network_rules": [{"virtual_network_resource_id": s, "action": "Allow"} for s in subnet_ids],
         },
-        "tags": tags(cluster),
+        "tags": tags(cluster, **{LABEL_STORAGE: storage.name}),
     }
     enc = cluster.spec.encryption
     if enc.kms_key and identity_id is not None:
@@ -833,7 +833,7 @@ def disk_args(
         "sku": {"name": "PremiumV2_LRS"},
         "disk_size_gb": storage.spec.capacity_gib,
         "creation_data": {"create_option": "Empty"},
-        "tags": tags(cluster),
+        "tags": tags(cluster, **{LABEL_STORAGE: storage.name}),
     }
     if cluster.spec.zone:
         args["zones"] = [cluster.spec.zone]

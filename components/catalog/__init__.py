@@ -335,6 +335,26 @@ class Catalog:
     def accelerator_names(self) -> list[str]:
         return list(self.accelerators)
 
+    def ambiguous(self, name: str) -> list[str]:
+        """Catalog names a bare name could mean (``A100``: A100-40GB, A100-80GB); [] when none or one.
+
+        A name that is a whole catalog name or alias is never ambiguous (``H100`` is an alias of
+        H100-80GB); one that only prefixes several names is (A100 comes with 40 and 80 GB).
+        """
+        if self.canonical_accelerator(name) is not None:
+            return []
+        stem = name.lower().rstrip("-")
+        found = [a for a in self.accelerators if a.lower().startswith(stem + "-")]
+        return found if len(found) > 1 else []
+
+    def tpu_version(self, name: str) -> TpuVersion | None:
+        """A TPU version by its name (``v6e``) or an alias of its accelerator (``trillium``, ``TPU-v6e``)."""
+        found = self.tpus.get(name) or self.tpus.get(name.lower())
+        if found is not None:
+            return found
+        canonical = self.canonical_accelerator(name)
+        return next((t for t in self.tpus.values() if t.accelerator == canonical), None)
+
     # ----- offers -------------------------------------------------------------------
     def offers_for(self, cloud: str | None = None, accelerator: str | None = None) -> list[Offer]:
         """Offers filtered by cloud and/or canonical accelerator name."""

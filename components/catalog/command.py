@@ -194,11 +194,15 @@ def run(args: argparse.Namespace) -> int:
     clouds = [args.cloud] if args.cloud else list(CLOUDS)
     if args.name:
         canonical = cat.canonical_accelerator(args.name) or cat.canonical_accelerator(f"TPU-{args.name}")
-        if canonical is None:
+        either = cat.ambiguous(args.name) if canonical is None else []
+        if either:
+            # browsing: show every accelerator the name can mean, and say so
+            print(f"aiinfra catalog: '{args.name}' comes as {' and '.join(either)}: showing both", file=sys.stderr)
+        elif canonical is None:
             hint = choices_hint(args.name, cat.accelerator_names())
             print(f"aiinfra catalog: unknown accelerator '{args.name}' ({hint})", file=sys.stderr)
             return 2
-        names = [canonical]
+        names = either or [str(canonical)]
     else:
         names = cat.accelerator_names()
     if args.format == "json":

@@ -182,6 +182,13 @@ class CapacityRange:
             return self.min_gib
         return min(-(-capacity_gib // self.step_gib) * self.step_gib, self.max_gib)
 
+    def nearest_at_or_below(self, capacity_gib: int) -> int | None:
+        if capacity_gib < self.min_gib:
+            return None
+        if capacity_gib >= self.max_gib:
+            return self.max_gib
+        return max(capacity_gib // self.step_gib * self.step_gib, self.min_gib)
+
     def describe(self) -> str:
         return f"{self.min_gib}-{self.max_gib} GiB in steps of {self.step_gib} GiB"
 
@@ -211,11 +218,31 @@ class StorageTier:
         """True when the service accepts this capacity in this tier."""
         return capacity_gib in self.also_gib or any(r.accepts(capacity_gib) for r in self.ranges)
 
+    def valid_around(self, capacity_gib: int) -> tuple[int | None, int | None]:
+        """The largest accepted capacity at or below ``capacity_gib`` and the smallest at or above it.
+
+        Either side is None when there is none (below the minimum, above the maximum): a hint
+        names both, since the nearer one may be the smaller (5000 GiB FSx: 4800, not 7200).
+        """
+        above = [a for a in self.also_gib if a >= capacity_gib]
+        above += [n for r in self.ranges if (n := r.nearest_at_or_above(capacity_gib)) is not None]
+        below = [a for a in self.also_gib if a <= capacity_gib]
+        below += [n for r in self.ranges if (n := r.nearest_at_or_below(capacity_gib)) is not None]
+        return (max(below) if below else None), (min(above) if above else None)
+
     def nearest_valid(self, capacity_gib: int) -> int:
         """The smallest accepted capacity at or above ``capacity_gib`` (the max when above it)."""
-        candidates = [a for a in self.also_gib if a >= capacity_gib]
-        candidates += [n for r in self.ranges if (n := r.nearest_at_or_above(capacity_gib)) is not None]
-        return min(candidates) if candidates else self.max_gib
+        above = self.valid_around(capacity_gib)[1]
+        return above if above is not None else self.max_gib
+
+    def size_hint(self, capacity_gib: int) -> str:
+        """``nearest valid sizes: 4800 GiB (below) or 7200 GiB (above)``, or the one side there is."""
+        below, above = self.valid_around(capacity_gib)
+        if below is not None and above is not None:
+            return f"nearest valid sizes: {below} GiB (below) or {above} GiB (above)"
+        if above is not None:
+            return f"smallest valid size: {above} GiB"
+        return f"largest valid size: {below if below is not None else self.max_gib} GiB"
 
     def describe(self) -> str:
         """The accepted sizes in words, for error messages."""

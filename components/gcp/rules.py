@@ -11,7 +11,16 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from components.gcp.translate import LUSTRE_LEGACY_BELOW, NetworkPlan, address_demand, network_plan
+from components.gcp.translate import (
+    ACCELERATOR_MAX_PODS,
+    DEFAULT_MAX_PODS,
+    LUSTRE_LEGACY_BELOW,
+    NetworkPlan,
+    address_demand,
+    cidr_that_fits,
+    network_plan,
+    pod_range_per_node,
+)
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster
 
@@ -112,21 +121,27 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
         )
     if plan is not None:
         need = address_demand(cluster, plan)
+        wider = cidr_that_fits(spec.network.cidr, need)
+        larger = f"network.cidr: {wider}" if wider else "a larger network.cidr"
         if need.pod_addresses > need.pod_range:
+            acc, system = pod_range_per_node(ACCELERATOR_MAX_PODS), pod_range_per_node(DEFAULT_MAX_PODS)
             issues.append(
                 SpecIssue(
                     cidr_path,
-                    f"the pods range {plan.address.pods} has {need.pod_range} addresses; {need.nodes} nodes at max "
-                    f"scale need {need.pod_addresses} (GKE reserves a pod range per node)",
-                    "use a larger network.cidr (the pods range is its upper half), or lower maxNodes",
+                    f"the pods range {plan.address.pods} (the upper half of {spec.network.cidr}) has "
+                    f"{need.pod_range} addresses; {need.nodes_text()} need {need.pod_addresses}: GKE reserves "
+                    f"a range per node, /{33 - system.bit_length()} for a system node and "
+                    f"/{33 - acc.bit_length()} for an accelerator node",
+                    f"use {larger}, or lower maxNodes",
                 )
             )
         if need.nodes > need.node_range:
             issues.append(
                 SpecIssue(
                     cidr_path,
-                    f"the node subnet {plan.address.nodes} holds {need.node_range} nodes; max scale is {need.nodes}",
-                    "use a larger network.cidr",
+                    f"the node subnet {plan.address.nodes} (the first quarter of {spec.network.cidr}) holds "
+                    f"{need.node_range} nodes; {need.nodes_text()}",
+                    f"use {larger}, or lower maxNodes",
                 )
             )
         if need.fabric_nodes > need.fabric_subnet:

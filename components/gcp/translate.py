@@ -21,7 +21,14 @@ from typing import Any
 
 from components.catalog.model import FabricKind
 from components.naming import shorten
-from components.spec.resolved import LABEL_POOL, ResolvedCluster, ResolvedPool, ResolvedSlice, ResolvedStorage
+from components.spec.resolved import (
+    LABEL_POOL,
+    LABEL_STORAGE,
+    ResolvedCluster,
+    ResolvedPool,
+    ResolvedSlice,
+    ResolvedStorage,
+)
 from components.spec.security import endpoint_access
 from components.spec.versions import gke_version_floor
 
@@ -261,6 +268,29 @@ class AddressDemand:
     node_range: int
     fabric_nodes: int  # nodes that take one address in every fabric subnet
     fabric_subnet: int
+    system_nodes: int = 0
+    gpu_nodes: int = 0
+    tpu_nodes: int = 0
+
+    def nodes_text(self) -> str:
+        """``12 nodes at max scale (3 system + 8 GPU + 1 TPU)``."""
+        parts = [
+            f"{n} {what}"
+            for n, what in ((self.system_nodes, "system"), (self.gpu_nodes, "GPU"), (self.tpu_nodes, "TPU"))
+            if n
+        ]
+        return f"{self.nodes} nodes at max scale ({' + '.join(parts)})" if parts else f"{self.nodes} nodes at max scale"
+
+
+def cidr_that_fits(cidr: str, need: AddressDemand) -> str | None:
+    """The same network, widened until its pods half and nodes quarter hold ``need`` (None: none does)."""
+    primary = ipaddress.ip_network(cidr, strict=False)
+    for prefix in range(primary.prefixlen - 1, 7, -1):
+        wider = ipaddress.ip_network(f"{primary.network_address}/{prefix}", strict=False)
+        size = wider.num_addresses
+        if size // 2 >= need.pod_addresses and size // 4 - 4 >= need.nodes:
+            return str(wider)
+    return None
 
 
 def address_demand(cluster: ResolvedCluster, plan: NetworkPlan) -> AddressDemand:
@@ -271,6 +301,9 @@ def address_demand(cluster: ResolvedCluster, plan: NetworkPlan) -> AddressDemand
     tpu = sum(s.shape.nodes * s.spec.count for s in cluster.slices if s.spec.mode == "gke")
     pods = system * pod_range_per_node(DEFAULT_MAX_PODS) + (gpu + tpu) * pod_range_per_node(ACCELERATOR_MAX_PODS)
     return AddressDemand(
+        system_nodes=system,
+        gpu_nodes=gpu,
+        tpu_nodes=tpu,
         nodes=system + gpu + tpu,
         pod_addresses=pods,
         pod_range=ipaddress.ip_network(plan.address.pods).num_addresses,
@@ -921,7 +954,7 @@ def lustre_args(cluster: ResolvedCluster, st: ResolvedStorage, refs: Refs) -> di
         "capacity_gib": str(st.spec.capacity_gib),
         "per_unit_storage_throughput": str(st.throughput_mbps_per_tib),
         "network": refs.network_id,
-        "labels": dict(cluster.labels),
+        "labels": {**cluster.labels, LABEL_STORAGE: st.name},
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
     }
     if lustre_legacy(cluster):
@@ -945,7 +978,7 @@ def filestore_args(cluster: ResolvedCluster, st: ResolvedStorage, refs: Refs) ->
         "tier": "ZONAL" if zone else "REGIONAL",
         "file_shares": {"name": filestore_share_name(st.name), "capacity_gb": st.spec.capacity_gib},
         "networks": [{"network": refs.network_name, "modes": ["MODE_IPV4"], "connect_mode": "PRIVATE_SERVICE_ACCESS"}],
-        "labels": dict(cluster.labels),
+        "labels": {**cluster.labels, LABEL_STORAGE: st.name},
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
         **({"kms_key_name": cluster.spec.encryption.kms_key} if cluster.spec.encryption.kms_key else {}),
     }
@@ -958,7 +991,7 @@ def disk_args(cluster: ResolvedCluster, st: ResolvedStorage) -> dict[str, Any]:
         "type": "hyperdisk-balanced",
         "zone": cluster.spec.zone,
         "size": st.spec.capacity_gib,
-        "labels": dict(cluster.labels),
+        "labels": {**cluster.labels, LABEL_STORAGE: st.name},
         "description": f"ai-infra cluster {cluster.name}: {st.name}",
     }
     if cluster.spec.encryption.kms_key:

@@ -109,9 +109,14 @@ def _write(path: str, text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from components.plan.engine import EXIT_INVALID, discover, plan_files
+    from components.plan.policies import PolicyConfigInvalid, check_config
 
     try:
         policy_config = load_policy_config(args.policy_config)
+        check_config(policy_config)
+    except PolicyConfigInvalid as exc:
+        print(f"aiinfra plan: --policy-config: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except ValueError as exc:
         print(f"aiinfra plan: {exc}", file=sys.stderr)
         return EXIT_INVALID

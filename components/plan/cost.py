@@ -69,6 +69,16 @@ class CostLine:
     assumptions: tuple[str, ...] = ()
     # GPU pools: the same accelerators at max scale on the other two clouds.
     equivalents: tuple[Equivalent, ...] = ()
+    # the price actually applied, when it is not what ``capacity`` says (a spot pool with no spot
+    # price in the catalog is priced on-demand): "spot", "on-demand", "on-demand (no spot price)"
+    priced_as: str = ""
+
+    @property
+    def capacity_text(self) -> str:
+        """``spot`` or ``spot, priced on-demand (no spot price)``: the row says what it costs as."""
+        if not self.priced_as or self.priced_as == self.capacity:
+            return self.capacity
+        return f"{self.capacity}, priced {self.priced_as}"
 
     @property
     def monthly_usd_at_max(self) -> float:
@@ -99,6 +109,7 @@ class CostLine:
             "monthlyUsdAtMax": _r(self.monthly_usd_at_max, 2),
             "onDemandHourlyUsdAtMax": _r(self.on_demand_hourly_usd_at_max),
             "priced": self.priced,
+            "pricedAs": self.priced_as or self.capacity,
             "priceRegion": self.price_region,
             "source": self.source,
             "asOf": self.as_of,
@@ -224,18 +235,20 @@ def _region_note(what: str, price_region: str | None, cluster: ResolvedCluster) 
 
 def _capacity_price(
     what: str, capacity: str, on_demand: float | None, spot: float | None
-) -> tuple[float | None, list[str]]:
-    """The unit price for a capacity type, and the assumption it rests on."""
+) -> tuple[float | None, list[str], str]:
+    """The unit price for a capacity type, the assumption it rests on, and what it is priced as."""
     if capacity == "spot":
         if spot is not None:
-            return spot, [f"{what}: spot price; spot capacity can be reclaimed at any time."]
-        return on_demand, [f"{what}: no spot price in the catalog; priced at on-demand (an upper bound)."]
+            return spot, [f"{what}: spot price; spot capacity can be reclaimed at any time."], "spot"
+        note = f"{what}: no spot price in the catalog; priced at on-demand (an upper bound)."
+        return on_demand, [note], "on-demand (no spot price)"
     if capacity == "reserved":
-        return on_demand, [
+        note = (
             f"{what}: reserved capacity priced at on-demand list; your commitment price applies, "
             "and a reservation is billed whether or not nodes run."
-        ]
-    return on_demand, []
+        )
+        return on_demand, [note], "on-demand list"
+    return on_demand, [], "on-demand"
 
 
 def _provenance(quote: Quote, capacity: str, fallback_source: str, fallback_as_of: str) -> tuple[str, str, list[str]]:
@@ -251,7 +264,9 @@ def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool, book: Pr
     offer = pool.offer
     book = book or catalog_book()
     quote = book.offer(offer, cluster.spec.region)
-    price, notes = _capacity_price(offer.machine_type, pool.spec.capacity, quote.on_demand_usd, quote.spot_usd)
+    price, notes, priced_as = _capacity_price(
+        offer.machine_type, pool.spec.capacity, quote.on_demand_usd, quote.spot_usd
+    )
     fig = quote.figure(pool.spec.capacity)
     price_region = fig.region if fig else offer.price.region
     notes += _region_note(offer.machine_type, price_region, cluster)
@@ -286,6 +301,7 @@ def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool, book: Pr
         priced=priced,
         assumptions=tuple(notes),
         equivalents=pool_equivalents(cluster, pool, book),
+        priced_as=priced_as,
     )
 
 
@@ -293,7 +309,7 @@ def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice, book: P
     v = tpu.version
     what = f"TPU {v.version}"
     quote = (book or catalog_book()).tpu(v, cluster.spec.region)
-    price, notes = _capacity_price(what, tpu.spec.capacity, quote.on_demand_usd, quote.spot_usd)
+    price, notes, priced_as = _capacity_price(what, tpu.spec.capacity, quote.on_demand_usd, quote.spot_usd)
     fig = quote.figure(tpu.spec.capacity)
     price_region = fig.region if fig else v.price.region
     notes += _region_note(what, price_region, cluster)
@@ -330,6 +346,7 @@ def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice, book: P
         as_of=as_of,
         priced=priced,
         assumptions=tuple(notes),
+        priced_as=priced_as,
     )
 
 

@@ -7,9 +7,9 @@ planned offline like ``aiinfra plan``. Changes that replace or recreate a GPU po
 delete or replace data-bearing storage (removed, kind changed, shrunk, Lustre tier
 changed, renamed) are shown first, loudly.
 
-Exit codes as ``aiinfra plan`` on HEAD: 0 pass or advisory, 1 a mandatory violation (or
-policies not evaluated; with --fail-on-data-loss also a storage deletion or replacement),
-2 invalid input on either side, 3 an internal error.
+Exit codes as ``aiinfra plan`` on HEAD: 0 pass or advisory, 1 a mandatory violation, policies
+not evaluated, or data-bearing storage deleted or replaced (unless --allow-data-loss says the
+loss is intended), 2 invalid input on either side, 3 an internal error.
 """
 
 from __future__ import annotations
@@ -31,20 +31,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-policies", action="store_true", help="do not evaluate the policy pack")
     parser.add_argument("--program", metavar="PATH", help="the Pulumi program to run (default: the project's)")
     parser.add_argument(
-        "--fail-on-data-loss",
+        "--allow-data-loss",
         action="store_true",
-        help="exit 1 when data-bearing storage is deleted or replaced (in addition to plan's exit codes)",
+        help="do not fail (exit 1) when data-bearing storage is deleted or replaced: the loss is intended",
     )
+    # the former opt-in, now the default; accepted so existing pipelines keep working
+    parser.add_argument("--fail-on-data-loss", action="store_true", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     from components.plan.command import load_policy_config
     from components.plan.diff import PlanDiff, SideError, load_side
     from components.plan.engine import EXIT_INVALID
+    from components.plan.policies import PolicyConfigInvalid, check_config
     from components.plan.report_diff import render_markdown, render_text
 
     try:
         config = load_policy_config(args.policy_config)
+        try:
+            check_config(config)
+        except PolicyConfigInvalid as exc:
+            raise ValueError(f"--policy-config: {exc}") from None
         base = load_side(args.base, config, skip_policies=args.skip_policies, program=args.program)
         head = load_side(args.head, config, skip_policies=args.skip_policies, program=args.program)
     except (ValueError, SideError) as exc:
@@ -67,7 +74,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     code: int = diff.exit_code
-    if args.fail_on_data_loss and code == 0 and diff.danger():
-        print(f"aiinfra diff: {len(diff.danger())} change(s) delete or replace data-bearing storage", file=sys.stderr)
-        code = 1
+    if code == 0 and diff.danger():
+        n = len(diff.danger())
+        if args.allow_data_loss:
+            print(f"aiinfra diff: {n} change(s) delete or replace data-bearing storage (allowed)", file=sys.stderr)
+        else:
+            print(
+                f"aiinfra diff: {n} change(s) delete or replace data-bearing storage; "
+                "pass --allow-data-loss if that is intended",
+                file=sys.stderr,
+            )
+            code = 1
     return code

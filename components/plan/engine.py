@@ -446,14 +446,21 @@ def plan_file(
 
     from components.mockengine import run_program
 
+    runner: PolicyRunner = policies or policy_mod.run_policies
+    # the pack starts (its own process) while the program registers, as under the engine
+    started = None
+    if not skip_policies and runner is policy_mod.run_policies:
+        started = policy_mod.start_pack(stack=plan.stack, project=project, stack_config=config)
     try:
         with _quiet_asyncio():
             capture = run_program(main, config=config, project=project, stack=plan.stack)
     except pulumi.RunError as exc:
+        policy_mod.stop_pack(started)
         plan.status = "build-error"
         plan.error = _clip(str(exc))
         return plan
     except Exception as exc:  # a bug in a builder: report it, keep planning the other stacks
+        policy_mod.stop_pack(started)
         plan.status = "error"
         plan.error = _clip(f"{type(exc).__name__}: {exc}")
         return plan
@@ -463,10 +470,17 @@ def plan_file(
     if skip_policies:
         plan.policies_note = SKIPPED
         return plan
-    runner: PolicyRunner = policies or policy_mod.run_policies
     try:
+        extra = {"started": started} if started is not None else {}
         plan.violations = list(
-            runner(plan.resources, dict(policy_config or {}), stack=plan.stack, project=project, stack_config=config)
+            runner(
+                plan.resources,
+                dict(policy_config or {}),
+                stack=plan.stack,
+                project=project,
+                stack_config=config,
+                **extra,
+            )
         )
         plan.policies_evaluated = True
     except PoliciesUnavailable as exc:
@@ -474,6 +488,8 @@ def plan_file(
     except PolicyConfigInvalid as exc:
         plan.status = "invalid"
         plan.error = f"--policy-config: {exc}"
+    finally:
+        policy_mod.stop_pack(started)  # a no-op when the runner used and closed it
     return plan
 
 

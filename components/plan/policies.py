@@ -80,6 +80,41 @@ class PolicyConfigInvalid(ValueError):
     """The policy config names an unknown policy or does not match a policy's schema (exit 2)."""
 
 
+def check_config(policy_config: Mapping[str, Any]) -> None:
+    """Check a ``--policy-config`` against the packs' own policies and schemas before planning.
+
+    Raises PolicyConfigInvalid (``unknown policy 'pool-max-node' (did you mean
+    'pool-max-nodes'?)``); a typo in the config is the config's problem, not the stack's.
+    """
+    if not policy_config:
+        return
+    try:
+        client = importlib.import_module(CLIENT_MODULE)
+        from components.policy.security.rules import POLICIES as SECURITY
+        from components.policy.settings import POLICIES, schema_properties
+    except ImportError:
+        return  # no pack here: run_policies says so
+    infos = [
+        client.AnalyzerInfo(
+            "aiinfra-overprovisioning",
+            "",
+            True,
+            tuple(client.PolicyInfo(p.name, p.description, p.level, p.scope, schema_properties(p)) for p in POLICIES),
+        ),
+        client.AnalyzerInfo(
+            "aiinfra-security",
+            "",
+            True,
+            tuple(client.PolicyInfo(p.name, p.description, p.level, "stack", dict(p.properties)) for p in SECURITY),
+        ),
+    ]
+    try:
+        for info, config in zip(infos, client.split_config(infos, policy_config), strict=True):
+            client.effective_config(info, config)
+    except client.PolicyConfigError as exc:
+        raise PolicyConfigInvalid(str(exc)) from None
+
+
 def _field(obj: Any, *names: str) -> Any:
     for name in names:
         if isinstance(obj, Mapping) and name in obj:
@@ -89,6 +124,48 @@ def _field(obj: Any, *names: str) -> Any:
     return None
 
 
+def start_pack(*, stack: str = "dev", project: str = "ai-infra", stack_config: Mapping[str, Any] | None = None) -> Any:
+    """Start the policy packs in the background while the program runs; None when they cannot be.
+
+    Pass the result to :func:`run_policies` as ``started``. Starting a pack (its own Python
+    process: pulumi-policy, the rules, the catalog) overlaps the program's registrations, as the
+    engine starts analyzers before the program runs.
+    """
+    try:
+        client = importlib.import_module(CLIENT_MODULE)
+        return client.start_packs(project=project, stack=stack, stack_config=dict(stack_config or {}))
+    except Exception:  # run_policies reports why, when it runs
+        return None
+
+
+def stop_pack(started: Any) -> None:
+    """Stop packs :func:`start_pack` began but the plan did not use (the program failed)."""
+    if started is None:
+        return
+    try:
+        for pack in started.result():
+            pack.close()
+    except Exception:  # they never started: nothing to stop
+        return
+
+
+def relevant(resources: Sequence[CapturedResource]) -> list[CapturedResource]:
+    """The resources a policy of the pack reads: the types its normalizers know.
+
+    The pack ignores every other type (it returns no finding for them, alone or in a join), so
+    sending only these gives the same verdicts with far fewer Analyze round trips and a smaller
+    AnalyzeStack, whose resources pulumi-policy deserializes once per stack policy.
+    tests/components/plan/test_plan.py checks the verdicts against the full set.
+    """
+    return [r for r in resources if _read_by_overprovisioning(r)]
+
+
+def _read_by_overprovisioning(r: Any) -> bool:
+    from components.policy.normalize import NORMALIZERS
+
+    return getattr(r, "type", None) in NORMALIZERS
+
+
 def run_policies(
     resources: Sequence[CapturedResource],
     policy_config: Mapping[str, Any],
@@ -96,13 +173,18 @@ def run_policies(
     stack: str = "dev",
     project: str = "ai-infra",
     stack_config: Mapping[str, Any] | None = None,
+    started: Any = None,
+    every_resource: bool = False,
 ) -> list[PolicyVerdict]:
     """Evaluate the policy pack on the captured resources, as ``pulumi preview`` would.
 
     ``policy_config`` is the JSON object ``pulumi preview --policy-pack-config`` takes;
     ``stack``/``project``/``stack_config`` are what the engine gives the pack about the stack
-    (the pack reads the fleet's environment and budget from the config). Raises
-    PoliciesUnavailable when the pack cannot be run, PolicyConfigInvalid for a bad config.
+    (the pack reads the fleet's environment and budget from the config); ``started`` a pack
+    :func:`start_pack` began; ``every_resource`` sends the overprovisioning pack every resource,
+    as the engine does, instead of the :func:`relevant` ones (the security pack always gets all).
+    Raises PoliciesUnavailable when the pack cannot be
+    run, PolicyConfigInvalid for a bad config.
     """
     try:
         client = importlib.import_module(CLIENT_MODULE)
@@ -112,11 +194,28 @@ def run_policies(
         ) from None
     # Every pack the deploy workflows enforce (overprovisioning and security), when the client
     # can run several; the config may name the policies of any of them.
-    run = getattr(client, "analyze_packs", None) or client.analyze
+    multi = getattr(client, "analyze_packs", None)
     try:
-        found = run(
-            list(resources), dict(policy_config), stack=stack, project=project, stack_config=dict(stack_config or {})
-        )
+        if multi is not None:
+            extra: dict[str, Any] = {"started": started} if started is not None else {}
+            if not every_resource:
+                extra["select"] = {"aiinfra-overprovisioning": _read_by_overprovisioning}
+            found = multi(
+                list(resources),
+                dict(policy_config),
+                stack=stack,
+                project=project,
+                stack_config=dict(stack_config or {}),
+                **extra,
+            )
+        else:
+            found = client.analyze(
+                list(resources),
+                dict(policy_config),
+                stack=stack,
+                project=project,
+                stack_config=dict(stack_config or {}),
+            )
     except Exception as exc:  # the pack is external code: any failure means "not evaluated"
         config_error = getattr(client, "PolicyConfigError", None)
         if isinstance(config_error, type) and isinstance(exc, config_error):
@@ -128,9 +227,8 @@ def run_policies(
         urn = _field(v, "urn")
         res = by_urn.get(urn) if urn else None
         message = str(_field(v, "message"))
-        # The pack's messages name the resource, the figure, the limit and, last, the fix
-        # ("...; lower maxNodes or use a smaller accelerator"): show that clause as the fix.
-        fix = _field(v, "fix") or (message.rsplit("; ", 1)[1] if "; " in message else None)
+        # the client splits the pack's "message\nFix: fix" in two; the fix is never in the message
+        fix = _field(v, "fix") or None
         verdicts.append(
             PolicyVerdict(
                 policy=str(_field(v, "policy", "policy_name", "policyName")),

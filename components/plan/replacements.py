@@ -50,12 +50,19 @@ class Rule:
     field: str
     attr: str
     effects: Mapping[str, str]
-    why: str
+    why: str | Mapping[str, str]  # one reason, or one per cloud (a GKE pool hears only about GKE)
     when: str = "changed"
+
+    def why_for(self, cloud: str) -> str:
+        return self.why if isinstance(self.why, str) else self.why.get(cloud, "")
 
 
 def _every(effect: str) -> Mapping[str, str]:
     return dict.fromkeys(ALL, effect)
+
+
+def _gcp(effect: str) -> Mapping[str, str]:
+    return {"gcp": effect}
 
 
 SPEC_RULES: tuple[Rule, ...] = (
@@ -89,15 +96,22 @@ SPEC_RULES: tuple[Rule, ...] = (
         "machineType",
         "offer.machine_type",
         {"gcp": RECREATE_NODES, "azure": REPLACE, "aws": REPLACE},
-        "AKS cannot change an agent pool's vmSize and EKS a node group's instanceTypes (new pool); "
-        "GKE migrates every node to the new machine type (google provider >= 6.8, magic-modules#9575)",
+        {
+            "gcp": "GKE migrates every node to the new machine type (google provider >= 6.8, magic-modules#9575)",
+            "azure": "AKS cannot change an agent pool's vmSize: a new pool",
+            "aws": "EKS cannot change a node group's instanceTypes: a new node group",
+        },
     ),
     Rule(
         "gpu-pool",
         "accelerator",
         "offer.accelerator",
         _every(REPLACE),
-        "the GPU model is fixed for a node pool (GKE guest_accelerator, AKS vmSize, EKS instanceTypes)",
+        {
+            "gcp": "the GPU model is fixed for a GKE node pool (guest_accelerator)",
+            "azure": "the GPU model comes with the AKS agent pool's vmSize",
+            "aws": "the GPU model comes with the EKS node group's instanceTypes",
+        },
     ),
     Rule(
         "gpu-pool",
@@ -118,68 +132,94 @@ SPEC_RULES: tuple[Rule, ...] = (
         "gpuDriver",
         "spec.gpu_driver",
         {"gcp": REPLACE, "azure": REPLACE, "aws": RECREATE_NODES},
-        "GKE gpu_driver_installation_config and the AKS GPU driver setting are fixed at pool creation; "
-        "on EKS the driver comes with the AMI and nodes roll",
+        {
+            "gcp": "GKE gpu_driver_installation_config is fixed at pool creation",
+            "azure": "the AKS GPU driver setting (gpuProfile) is fixed at pool creation",
+            "aws": "on EKS the driver comes with the AMI: nodes roll",
+        },
     ),
     Rule(
         "gpu-pool",
         "capacity",
         "spec.capacity",
         _every(REPLACE),
-        "spot vs on-demand is fixed per pool (GKE node_config.spot / reservation_affinity, "
-        "AKS scaleSetPriority, EKS capacityType)",
+        {
+            "gcp": "spot vs on-demand is fixed per GKE pool (node_config.spot / reservation_affinity)",
+            "azure": "spot vs on-demand is fixed per AKS pool (scaleSetPriority)",
+            "aws": "spot vs on-demand is fixed per EKS node group (capacityType)",
+        },
     ),
     Rule(
         "gpu-pool",
         "reservation",
         "spec.reservation",
         {"gcp": REPLACE, "azure": REPLACE, "aws": RECREATE_NODES},
-        "GKE reservation_affinity and AKS capacityReservationGroupID are fixed per pool; "
-        "EKS rolls nodes onto the launch template's new reservation",
+        {
+            "gcp": "GKE reservation_affinity is fixed per pool",
+            "azure": "AKS capacityReservationGroupID is fixed per pool",
+            "aws": "EKS rolls nodes onto the launch template's new reservation",
+        },
     ),
     Rule(
         "gpu-pool",
         "localSsd",
         "spec.local_ssd",
         {"gcp": REPLACE, "aws": RECREATE_NODES},
-        "GKE ephemeral_storage_local_ssd_config forces a new pool; EKS rolls nodes to the new launch template",
+        {
+            "gcp": "GKE ephemeral_storage_local_ssd_config forces a new pool",
+            "aws": "EKS rolls nodes to the new launch template",
+        },
     ),
     Rule(
         "gpu-pool",
         "diskSizeGiB",
         "spec.disk_size_gib",
         {"gcp": RECREATE_NODES, "azure": REPLACE, "aws": REPLACE},
-        "AKS osDiskSizeGB and EKS diskSize force a new pool; GKE migrates nodes to the new disk size",
+        {
+            "gcp": "GKE migrates nodes to the new disk size",
+            "azure": "AKS osDiskSizeGB forces a new pool",
+            "aws": "EKS diskSize forces a new node group",
+        },
     ),
     Rule(
         "gpu-pool",
         "placement",
         "compact",
         {"gcp": REPLACE, "azure": REPLACE, "aws": RECREATE_NODES},
-        "GKE placement_policy and AKS proximityPlacementGroupID are fixed per pool; "
-        "EKS rolls nodes into the new placement group",
+        {
+            "gcp": "GKE placement_policy is fixed per pool",
+            "azure": "AKS proximityPlacementGroupID is fixed per pool",
+            "aws": "EKS rolls nodes into the new placement group",
+        },
     ),
     Rule(
         "gpu-pool",
         "fabric",
         "fabric.kind",
         {"gcp": REPLACE, "aws": RECREATE_NODES},
-        "GKE additional_node_network_configs force a new pool; EKS rolls nodes to the new EFA launch template",
+        {
+            "gcp": "GKE additional_node_network_configs force a new pool",
+            "aws": "EKS rolls nodes to the new EFA launch template",
+        },
     ),
-    # --- TPU slices: TPU node pools and TPU VMs are immutable
-    Rule("tpu-slice", "version", "spec.version", _every(REPLACE), "a slice's TPU version is fixed"),
-    Rule("tpu-slice", "topology", "spec.topology", _every(REPLACE), "a slice's topology is fixed"),
-    Rule("tpu-slice", "capacity", "spec.capacity", _every(REPLACE), "spot vs on-demand is fixed per slice"),
-    Rule("tpu-slice", "mode", "spec.mode", _every(REPLACE), "GKE TPU node pools and TPU VMs are different resources"),
-    Rule("tpu-slice", "runtimeVersion", "spec.runtime_version", _every(REPLACE), "a TPU VM's runtime is fixed"),
+    # scale: updated in place, shown so a reviewer sees capacity move (maxNodes 4 → 12)
+    Rule("gpu-pool", "maxNodes", "spec.max_nodes", _every(NOTE), "the autoscaler's bounds change in place"),
+    Rule("gpu-pool", "minNodes", "spec.min_nodes", _every(NOTE), "the autoscaler's bounds change in place"),
+    # --- TPU slices (GCP only): TPU node pools and TPU VMs are immutable
+    Rule("tpu-slice", "version", "version.version", _gcp(REPLACE), "a slice's TPU version is fixed"),
+    Rule("tpu-slice", "topology", "spec.topology", _gcp(REPLACE), "a slice's topology is fixed"),
+    Rule("tpu-slice", "capacity", "spec.capacity", _gcp(REPLACE), "spot vs on-demand is fixed per slice"),
+    Rule("tpu-slice", "mode", "spec.mode", _gcp(REPLACE), "GKE TPU node pools and TPU VMs are different resources"),
+    Rule("tpu-slice", "runtimeVersion", "spec.runtime_version", _gcp(REPLACE), "a TPU VM's runtime is fixed"),
     Rule(
         "tpu-slice",
         "count",
         "spec.count",
-        _every(DELETE),
+        _gcp(DELETE),
         "fewer slices: the surplus slices are deleted",
         when="decreased",
     ),
+    Rule("tpu-slice", "count", "spec.count", _gcp(NOTE), "more slices are added", when="increased"),
     # --- storage (data-bearing)
     Rule("storage", "kind", "spec.kind", _every(REPLACE), "a different storage service: a new, empty file system"),
     Rule(
@@ -187,7 +227,11 @@ SPEC_RULES: tuple[Rule, ...] = (
         "capacityGiB",
         "spec.capacity_gib",
         _every(REPLACE),
-        "Lustre, Filestore, EFS quotas and disks grow but never shrink: a smaller size means a new, empty one",
+        {
+            "gcp": "Managed Lustre, Filestore and disks grow but never shrink: a smaller size means a new, empty one",
+            "azure": "Managed Lustre, file shares and disks grow but never shrink: a smaller one is new and empty",
+            "aws": "FSx for Lustre and EBS volumes grow but never shrink: a smaller size means a new, empty one",
+        },
         when="decreased",
     ),
     Rule(
@@ -204,8 +248,10 @@ SPEC_RULES: tuple[Rule, ...] = (
         "throughputMBpsPerTiB",
         "throughput_mbps_per_tib",
         {"gcp": REPLACE, "azure": REPLACE},
-        "the Managed Lustre performance tier (GCP) and AMLFS SKU (Azure) are fixed at creation; "
-        "FSx for Lustre changes throughput in place",
+        {
+            "gcp": "the Managed Lustre performance tier is fixed at creation",
+            "azure": "the Azure Managed Lustre SKU is fixed at creation",
+        },
     ),
 )
 
@@ -326,7 +372,15 @@ def spec_changes(base: ResolvedFleet | None, head: ResolvedFleet | None) -> list
             if effect:
                 changes.append(
                     Change(
-                        "warning", effect, "cluster", name, name, r.field, _get(old, r.attr), _get(new, r.attr), r.why
+                        "warning",
+                        effect,
+                        "cluster",
+                        name,
+                        name,
+                        r.field,
+                        _get(old, r.attr),
+                        _get(new, r.attr),
+                        r.why_for(new.cloud),
                     )
                 )
         old_items, new_items = _items(old), _items(new)
@@ -401,7 +455,7 @@ def _item_changes(kind: str, cloud: str, cluster: str, old: Any, new: Any) -> li
                 r.field,
                 before,
                 after,
-                r.why,
+                r.why_for(cloud),
                 protected=bool(getattr(old.spec, "protect", False)),
             )
         )

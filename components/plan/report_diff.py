@@ -7,6 +7,7 @@ then the cost delta, the accelerator delta and the policy verdicts that changed.
 
 from __future__ import annotations
 
+from components.plan.cost import CostLine
 from components.plan.diff import PlanDiff
 from components.plan.replacements import Change
 from components.plan.report_markdown import LEVEL_ICON, VERDICT_ICON, VERDICT_TEXT, table, usd
@@ -27,14 +28,67 @@ def pct(before: float, after: float) -> str:
 
 
 def _fmt(v: object) -> str:
-    return "(none)" if v is None else str(v)
+    """A spec value as the spec writes it: ``true``/``false``, ``(none)`` for no value."""
+    if v is None:
+        return "(none)"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _field_change(c: Change) -> str:
+    if c.effect == "delete" and c.before is not None:
+        return f"was {_fmt(c.before)}"
+    if c.field and c.after is not None:
+        return f"`{c.field}`: `{_fmt(c.before)}` → `{_fmt(c.after)}`"
+    return ""
+
+
+def _sentence(text: str) -> str:
+    return f" {text[:1].upper()}{text[1:]}." if text else ""
 
 
 def change_line(c: Change) -> str:
-    field = f" `{c.field}`: `{_fmt(c.before)}` → `{_fmt(c.after)}`" if c.field and c.after is not None else ""
-    if c.effect == "delete" and c.before is not None:
-        field = f" (was {c.before})"
-    return f"**{c.title}**{field}. {c.why}."
+    field = _field_change(c)
+    return f"**{c.title}**" + (f" ({field})." if field else ".") + _sentence(c.why)
+
+
+# The strongest effect names a grouped item's title (a pool replaced and resized is "REPLACED").
+_EFFECT_RANK = {"delete": 0, "replace": 1, "recreate-nodes": 2, "note": 3}
+
+
+def grouped(changes: list[Change]) -> list[list[Change]]:
+    """Changes of one item (kind, cluster, name) together, in first-seen order: one warning each."""
+    groups: dict[tuple[str, str, str], list[Change]] = {}
+    for c in changes:
+        groups.setdefault((c.kind, c.cluster, c.name), []).append(c)
+    return list(groups.values())
+
+
+def _by_severity(changes: list[Change]) -> dict[str, list[list[Change]]]:
+    """Each item's changes as one group, filed under the item's most severe change."""
+    rank = ("danger", "warning", "info")
+    out: dict[str, list[list[Change]]] = {k: [] for k in rank}
+    for g in grouped(changes):
+        out[min((c.severity for c in g), key=rank.index)].append(g)
+    return out
+
+
+def group_line(cs: list[Change]) -> str:
+    """``**GPU pool `train/h100` is REPLACED**: `accelerator type` a → b; `maxNodes` 4 → 12. Why; why.``"""
+    if len(cs) == 1:
+        return change_line(cs[0])
+    lead = min(cs, key=lambda c: _EFFECT_RANK.get(c.effect, 9))
+    fields = "; ".join(f for f in (_field_change(c) for c in cs) if f)
+    whys = list(dict.fromkeys(c.why for c in cs if c.why))
+    return f"**{lead.title}** ({fields})." + _sentence("; ".join(whys))
+
+
+def _scaled(line: CostLine) -> str:
+    """``a3-highgpu-8g × 0-12 nodes``: the SKU with its scale, so a resize shows in the cost rows."""
+    if line.kind == "gpu-pool":
+        return f"{line.sku} × {line.units_at_min:g}-{line.units_at_max:g} nodes"
+    return line.sku
 
 
 def _label(d: PlanDiff) -> str:
@@ -67,21 +121,19 @@ def render_markdown(d: PlanDiff) -> str:
             out += [f"**{s.label}** {'is invalid' if p.status == 'invalid' else 'cannot be built'}:", "", "```text"]
             out += [i.format() for i in p.issues] if p.status == "invalid" else [p.error or ""]
             out += ["```", ""]
-    danger = [c for c in d.changes if c.severity == "danger"]
-    warn = [c for c in d.changes if c.severity == "warning"]
-    info = [c for c in d.changes if c.severity == "info"]
-    if danger:
+    by_severity = _by_severity(d.changes)
+    if by_severity["danger"]:
         out += ["> [!CAUTION]", "> **Data-bearing storage is deleted or replaced: its data is lost.**", ">"]
-        out += [f"> - {change_line(c)}" for c in danger] + [""]
-    if warn:
+        out += [f"> - {group_line(g)}" for g in by_severity["danger"]] + [""]
+    if by_severity["warning"]:
         out += [
             "> [!WARNING]",
             "> **Running accelerator capacity is replaced or deleted: jobs on it are evicted.**",
             ">",
         ]
-        out += [f"> - {change_line(c)}" for c in warn] + [""]
-    if info:
-        out += [f"- {change_line(c)}" for c in info] + [""]
+        out += [f"> - {group_line(g)}" for g in by_severity["warning"]] + [""]
+    if by_severity["info"]:
+        out += [f"- {group_line(g)}" for g in by_severity["info"]] + [""]
 
     b, h = d.base_cost, d.head_cost
     out += ["#### Cost", ""]
@@ -119,8 +171,8 @@ def render_markdown(d: PlanDiff) -> str:
                 [
                     f"{ref.cluster}/{ref.name}",
                     ref.kind,
-                    bl.sku if bl else "(added)",
-                    al.sku if al else "(removed)",
+                    _scaled(bl) if bl else "(added)",
+                    _scaled(al) if al else "(removed)",
                     usd(bl.hourly_usd_at_max) if bl else "",
                     usd(al.hourly_usd_at_max) if al else "",
                     signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0)),
@@ -188,9 +240,10 @@ def render_text(d: PlanDiff) -> str:
                 + [f"    {i.format()}" for i in p.issues]
                 + ([f"    {p.error}"] if p.error else [])
             )
-    for c in d.changes:
-        tag = {"danger": "DATA LOSS", "warning": "WARNING", "info": "note"}[c.severity]
-        out.append(f"  [{tag}] " + change_line(c).replace("**", "").replace("`", ""))
+    for severity, groups in _by_severity(d.changes).items():
+        tag = {"danger": "DATA LOSS", "warning": "WARNING", "info": "note"}[severity]
+        for g in groups:
+            out.append(f"  [{tag}] " + group_line(g).replace("**", "").replace("`", ""))
     out.append(
         f"  cost at max: {usd(b.hourly_usd)}/h -> {usd(h.hourly_usd)}/h ({signed_usd(h.hourly_usd - b.hourly_usd)}/h, "
         f"{signed_usd(h.monthly_usd - b.monthly_usd)}/month)"
@@ -200,7 +253,8 @@ def render_text(d: PlanDiff) -> str:
         ref = al or bl
         assert ref is not None
         out.append(
-            f"    {ref.cluster}/{ref.name}: {bl.sku if bl else '(added)'} -> {al.sku if al else '(removed)'}, "
+            f"    {ref.cluster}/{ref.name}: {_scaled(bl) if bl else '(added)'} -> "
+            f"{_scaled(al) if al else '(removed)'}, "
             f"{signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0))}/h at max"
         )
     for n, x, y in d.accelerator_rows():

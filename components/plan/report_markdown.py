@@ -3,11 +3,17 @@ a Mermaid diagram and the resource list (collapsed).
 
 The first line is a hidden marker (:data:`MARKER`) so CI can find and edit its one comment
 instead of adding a new one on every push.
+
+Tables fit GitHub's comment column (:data:`COMMENT_CHARS`): one row per violation with short
+cells, the full messages collapsed in ``<details>``, and long identifiers given break
+opportunities (``<wbr>``) at their separators, so a browser wraps them instead of scrolling.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from components.catalog import CLOUDS
 from components.plan.cost import CostLine
@@ -34,6 +40,13 @@ VERDICT_TEXT = {
     "error": "internal error in ai-infra",
 }
 LEVEL_ICON = {"mandatory": "❌ mandatory", "advisory": "⚠️ advisory", "remediate": "🔧 remediate"}
+LEVEL_MARK = {"mandatory": "❌", "advisory": "⚠️", "remediate": "🔧"}
+
+#: Characters of a pull-request comment's column on github.com (about 700 px of body text at
+#: 14 px); each table column also takes about 4 characters of cell padding.
+COMMENT_CHARS = 100
+#: Longest "What" text in a policy row; longer messages are cut there and given in full below.
+WHAT_CHARS = 110
 
 
 def usd(value: float) -> str:
@@ -44,6 +57,39 @@ def usd(value: float) -> str:
 def cell(text: object) -> str:
     """A table cell: pipes escaped, newlines folded."""
     return str(text).replace("|", "\\|").replace("\n", "<br>")
+
+
+_SEPARATORS = "./_:,"
+
+
+def breakable(text: str, longest: int = 14) -> str:
+    """Plain text whose identifiers longer than ``longest`` may wrap after ``.``, ``/``, ``_``, ``:``.
+
+    ``clusters[0].gpuPools[0].maxNodes`` becomes ``clusters[0].<wbr>gpuPools[0].<wbr>maxNodes``: a
+    browser breaks it at a separator, never inside a name, and shows no mark where it does not.
+    """
+    out = []
+    for word in text.split(" "):
+        if len(word) > longest:
+            buf = ""
+            for ch in word:
+                buf += ch
+                if ch in _SEPARATORS:
+                    buf += "<wbr>"
+            word = buf.removesuffix("<wbr>")
+        out.append(word)
+    return " ".join(out).replace("<", "&lt;").replace("&lt;wbr>", "<wbr>")
+
+
+def short(text: str, limit: int = WHAT_CHARS) -> tuple[str, bool]:
+    """``text`` up to ``limit`` characters, cut at a clause (``; ``) or a word; True when cut."""
+    if len(text) <= limit:
+        return text, False
+    head = text[:limit]
+    cut = head.rfind("; ")
+    if cut < limit // 2:
+        cut = head.rfind(" ")
+    return text[:cut].rstrip(" ;,") + " …", True
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str | None = None) -> list[str]:
@@ -109,41 +155,62 @@ def _stack_table(stacks: Sequence[StackPlan]) -> list[str]:
             notes.append("within budget")
         rows.append(
             [
-                f"`{s.stack}`",
+                breakable(s.stack),
                 f"{VERDICT_ICON[s.verdict]} {s.verdict}",
                 usd(s.cost.hourly_usd_at_min),
                 usd(s.cost.hourly_usd),
                 usd(s.cost.monthly_usd),
                 s.accelerators.total,
-                len(s.resources),
                 "; ".join(notes) or "",
             ]
         )
-    header = ["Stack", "Verdict", "$/h at min", "$/h at max", "$/month at max", "Accelerators", "Resources", "Budget"]
-    return table(header, rows, "llrrrrrl")
+    header = ["Stack", "Verdict", "$/h at min", "$/h at max", "$/month", "Accelerators", "Budget"]
+    return table(header, rows, "llrrrrl")
+
+
+def relative_fix(fix: str, path: str) -> str:
+    """The fix without the row's own spec path before its fields (the Spec path column says it)."""
+    return fix.replace(path + ".", "") if path.startswith("clusters[") else fix
+
+
+def what_of(message: str, name: str | None, path: str) -> str:
+    """The message without its leading ``node pool 'fleet-dev-h100'`` when the row has a spec path."""
+    if name and path.startswith("clusters["):
+        return re.sub(r"^[\w ]+ '[^']+'(: | )", "", message, count=1)
+    return message
 
 
 def policy_section(report: PlanReport) -> list[str]:
+    """One row per violation (level, policy, spec path, what, fix); full messages collapsed below."""
     rows = []
-    for s, v in sorted(report.violations, key=lambda sv: (not sv[1].blocking, sv[1].policy)):
+    details: list[str] = []
+    multi = len(report.stacks) > 1
+    ordered = sorted(report.violations, key=lambda sv: (not sv[1].blocking, sv[1].policy, sv[0].locate(sv[1])))
+    for s, v in ordered:
         path = s.locate(v)
         line = s.line_of(path)
-        where = f"{s.file}:{line}" if line else s.file
-        resource = f"`{v.type}` `{v.name}`" if v.name else "(stack)"
+        what, cut = short(what_of(v.message, v.name, path))
+        n = len(details) + 1
+        where = breakable(path or "(stack)") + (f" (line {line})" if line else "")
+        if multi:
+            where = f"{breakable(s.stack)}: {where}"
+        resource = f"`{v.type}` `{v.name}`" if v.name else "the stack"
+        details.append(f"{n}. `{v.policy}` on {resource} ({s.file}{f':{line}' if line else ''}): {v.message}")
         rows.append(
             [
-                LEVEL_ICON.get(v.enforcement_level, v.enforcement_level),
+                LEVEL_MARK.get(v.enforcement_level, v.enforcement_level),
                 f"`{v.policy}`",
-                resource,
-                f"`{where}` {path}",
-                v.message,
-                v.fix or "",
+                where,
+                breakable(what) + (f" [{n}]" if cut else ""),
+                breakable(relative_fix(v.fix or "", path)),
             ]
         )
     if not rows:
         evaluated = all(s.policies_evaluated for s in report.stacks if s.status == "ok")
         return ["No policy violations." if evaluated else "No verdicts: policies were not evaluated (see above)."]
-    return table(["Level", "Policy", "Resource", "Where", "Message", "Fix"], rows)
+    out = table(["", "Policy", "Spec path", "What", "Fix"], rows)
+    out += ["", f"<details><summary>Full messages ({len(details)})</summary>", "", *details, "", "</details>"]
+    return out
 
 
 def cost_section(report: PlanReport) -> list[str]:
@@ -153,19 +220,16 @@ def cost_section(report: PlanReport) -> list[str]:
     for line in cost.lines:
         unit = "" if line.unit_price_usd is None else f"{usd(line.unit_price_usd)}/{line.unit}"
         scale = (
-            f"{line.units_at_min:g}-{line.units_at_max:g} nodes"
+            f" × {line.units_at_min:g}-{line.units_at_max:g} nodes"
             if line.kind == "gpu-pool"
-            else (f"{line.units_at_max:g} chips" if line.kind == "tpu-slice" else "")
+            else (f", {line.units_at_max:g} chips" if line.kind == "tpu-slice" else "")
         )
         rows.append(
             [
-                *([f"`{line.stack}`"] if multi else []),
-                f"{line.cluster}/{line.name}",
-                line.kind,
-                line.sku,
-                line.capacity,
-                scale,
-                unit + ("" if line.priced else " (no price)"),
+                *([breakable(line.stack)] if multi else []),
+                breakable(f"{line.cluster}/{line.name}"),
+                breakable(f"{line.sku}{scale}, {line.capacity_text}"),
+                breakable(unit + ("" if line.priced else " (no price)")),
                 usd(line.hourly_usd_at_min),
                 usd(line.hourly_usd_at_max),
                 usd(line.monthly_usd_at_max),
@@ -177,27 +241,13 @@ def cost_section(report: PlanReport) -> list[str]:
             "**Total**",
             "",
             "",
-            "",
-            "",
-            "",
             f"**{usd(cost.hourly_usd_at_min)}**",
             f"**{usd(cost.hourly_usd)}**",
             f"**{usd(cost.monthly_usd)}**",
         ]
     )
-    header = [
-        *(["Stack"] if multi else []),
-        "Item",
-        "Kind",
-        "SKU",
-        "Capacity",
-        "Scale",
-        "Unit price",
-        "$/h at min",
-        "$/h at max",
-        "$/month at max",
-    ]
-    out = table(header, rows, ("l" if multi else "") + "llllllrrr")
+    header = [*(["Stack"] if multi else []), "Item", "What", "Unit price", "$/h at min", "$/h at max", "$/month"]
+    out = table(header, rows, ("l" if multi else "") + "lllrrr")
     out += ["", "<sub>Assumptions:</sub>", ""]
     out += [f"- <sub>{a}</sub>" for a in cost.assumptions()]
     return out
@@ -217,22 +267,35 @@ MAX_RESOURCE_ROWS = 250
 
 
 def resources_section(stacks: Sequence[StackPlan]) -> list[str]:
+    """Every resource as a tree (children under their parent), collapsed: names never scroll."""
     total = sum(len(s.resources) for s in stacks)
-    rows: list[list[object]] = []
+    items: list[str] = []
     for s in stacks:
         by_urn = {r.urn: r for r in s.resources}
+        children: dict[str, list[Any]] = {}
         for r in s.resources:
-            parent = by_urn.get(parent_urn(r) or "")
-            flags = "protected" if r.protect else ""
-            rows.append([f"`{s.stack}`", f"`{r.type}`", f"`{r.name}`", f"`{parent.name}`" if parent else "", flags])
+            children.setdefault(parent_urn(r) or "", []).append(r)
+        if len(stacks) > 1:
+            items.append(f"- stack `{s.stack}`")
+        base = "  " if len(stacks) > 1 else ""
+
+        def walk(urn: str, depth: int, base: str = base, children: dict[str, list[Any]] = children) -> None:
+            # by name: registration order depends on when each resource's inputs resolve
+            for r in sorted(children.get(urn, []), key=lambda r: (r.name, r.type)):
+                flags = " (protected)" if r.protect else ""
+                items.append(f"{base}{'  ' * depth}- `{r.name}`: {breakable(r.type)}{flags}")
+                walk(r.urn, depth + 1)
+
+        walk("", 0)
+        orphans = sorted(
+            (r for r in s.resources if parent_urn(r) and parent_urn(r) not in by_urn), key=lambda r: (r.name, r.type)
+        )
+        for r in orphans:
+            items.append(f"{base}- `{r.name}`: {breakable(r.type)}")
     out = [f"<details><summary>Resources ({total})</summary>", ""]
-    out += (
-        table(["Stack", "Type", "Name", "Parent", ""], rows[:MAX_RESOURCE_ROWS])
-        if rows
-        else ["No resources were captured."]
-    )
-    if len(rows) > MAX_RESOURCE_ROWS:
-        out += ["", f"... and {len(rows) - MAX_RESOURCE_ROWS} more: see `aiinfra plan --format json`."]
+    out += items[:MAX_RESOURCE_ROWS] if items else ["No resources were captured."]
+    if len(items) > MAX_RESOURCE_ROWS:
+        out += ["", f"... and {len(items) - MAX_RESOURCE_ROWS} more: see `aiinfra plan --format json`."]
     out += ["", "</details>"]
     return out
 

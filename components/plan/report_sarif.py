@@ -102,7 +102,7 @@ def render(report: PlanReport) -> dict[str, Any]:
                 },
             )
             path = s.locate(v)
-            text = v.message + (f" Fix: {v.fix}" if v.fix else "")
+            text = v.message
             if v.name:
                 text = f"{v.type} '{v.name}' ({path or 'stack'}): {text}"
             results.append(
@@ -116,6 +116,8 @@ def render(report: PlanReport) -> dict[str, Any]:
                         "stack": s.stack,
                         "enforcementLevel": v.enforcement_level,
                         "specPath": path,
+                        # the fix is its own field, never folded into the message
+                        **({"fix": v.fix} if v.fix else {}),
                         **({"urn": v.urn} if v.urn else {}),
                     },
                 }
@@ -154,9 +156,6 @@ def render(report: PlanReport) -> dict[str, Any]:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    import components
 
-    try:
-        return version("ai-infra")
-    except PackageNotFoundError:
-        return "0.0.0"
+    return str(components.__version__)

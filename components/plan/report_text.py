@@ -1,9 +1,19 @@
-"""Terminal output of a plan: rich tables for stacks, policy verdicts, cost and accelerators."""
+"""Terminal output of a plan: stacks, policy verdicts, cost and accelerators, fitted to the terminal.
+
+Everything fits ``$COLUMNS`` (80 and up; the terminal's width, else 100 for a pipe) and wraps
+only at spaces: a resource name, machine type or spec path is never broken. Violations are
+blocks (level, policy, spec path and line; then the message; then the fix), since a table
+of five wrapped columns does not fit 80 characters; the cost table puts an item's SKU, scale
+and capacity in one cell that wraps at spaces.
+"""
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from typing import IO
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -29,83 +39,145 @@ _STYLE = {
 }
 
 
+def terminal_width() -> int:
+    """``$COLUMNS``, else the terminal's width, else 100 (a pipe or a file)."""
+    return shutil.get_terminal_size(fallback=(100, 24)).columns
+
+
+def _wrap(text: str, width: int, indent: str = "", first: str | None = None) -> str:
+    """Wrap at spaces only (never inside a name or path), every line at most ``width`` wide
+    unless one word alone is wider."""
+    return "\n".join(
+        textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=indent if first is None else first,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        or [indent]
+    )
+
+
+def _table(title: str) -> Table:
+    # a light box with one space of padding: the most columns that fit 80 characters
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+
+
+def _longest_word(*texts: str) -> int:
+    return max((len(w) for t in texts for w in t.split()), default=1)
+
+
+def _fit(table: Table, rows: list[list[str]], width: int) -> Table:
+    """Give each column a width so the table fits ``width``: no column narrower than its longest
+    word (names never break), the room left shared in proportion to what each column could use."""
+    headers = [str(c.header) for c in table.columns]
+    cells = [[h, *(r[i] for r in rows)] for i, h in enumerate(headers)]
+    least = [_longest_word(*col) for col in cells]
+    most = [max(len(line) for c in col for line in c.splitlines() or [""]) for col in cells]
+    room = width - (3 * len(headers) - 1)  # SIMPLE_HEAD, padding 1: 3 per column gap, 1 per edge
+    if sum(most) <= room:
+        widths = most
+    else:
+        spare = max(0, room - sum(least))
+        want = [m - lo for m, lo in zip(most, least, strict=True)]
+        total = sum(want) or 1
+        widths = [lo + (spare * w) // total for lo, w in zip(least, want, strict=True)]
+    for column, w in zip(table.columns, widths, strict=True):
+        column.width = max(w, 1)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width: int | None = None) -> None:
-    console = Console(file=out, no_color=color is False, force_terminal=color, width=width or 160)
+    width = width or terminal_width()
+    console = Console(file=out, no_color=color is False, force_terminal=color, width=width, highlight=False)
     v = report.verdict
     cost, acc = report.cost, report.accelerators
+
+    def say(text: str, style: str | None = None, indent: str = "") -> None:
+        wrapped = escape(_wrap(text, width, indent))
+        console.print(f"[{style}]{wrapped}[/]" if style else wrapped, soft_wrap=True)
+
+    def diagnostic(text: str, style: str | None = None) -> None:
+        # spec problems print as one line each (file:line: error: path: message), as `aiinfra
+        # validate` does, for editors and grep: not a table, so not wrapped
+        console.print(f"[{style}]{escape(text)}[/]" if style else escape(text), soft_wrap=True)
 
     for s in report.stacks:
         if s.status != "ok":
             what = {"invalid": "invalid", "build-error": "cannot be built"}.get(s.status, "internal error")
-            console.print(f"[red]{s.file}: {what}[/red]")
+            say(f"{s.file}: {what}", "red")
             for problem in [i.format() for i in s.issues] + ([s.error] if s.error else []):
-                console.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+                diagnostic(f"  {problem}")
         elif s.policies_note:
-            console.print(f"[yellow]{s.file}: policies {s.policies_note}[/yellow]", highlight=False)
+            say(f"{s.file}: policies {s.policies_note}", "yellow")
         if s.status == "ok":
             for issue in s.issues:
-                console.print(f"[yellow]{escape(issue.format())}[/yellow]", highlight=False, soft_wrap=True)
+                diagnostic(issue.format(), "yellow")
 
-    stacks = Table(title="Stacks", title_justify="left")
-    for col, just in (("stack", "left"), ("verdict", "left"), ("$/h at min", "right"), ("$/h at max", "right")):
-        stacks.add_column(col, justify=just)  # type: ignore[arg-type]
-    stacks.add_column("$/month at max", justify="right")
-    stacks.add_column("accelerators", justify="right")
-    stacks.add_column("resources", justify="right")
-    for s in report.stacks:
-        stacks.add_row(
+    stacks = _table("Stacks")
+    stacks.add_column("stack")
+    stacks.add_column("verdict")
+    for col in ("$/h at min", "$/h at max", "$/month", "accelerators", "resources"):
+        stacks.add_column(col, justify="right")
+    rows = [
+        [
             s.stack,
-            f"[{_STYLE[s.verdict]}]{s.verdict}[/]",
+            s.verdict,
             usd(s.cost.hourly_usd_at_min),
             usd(s.cost.hourly_usd),
             usd(s.cost.monthly_usd),
             str(s.accelerators.total),
             str(len(s.resources)),
-        )
+        ]
+        for s in report.stacks
+    ]
+    _fit(stacks, rows, width)
     console.print(stacks)
 
     if report.violations:
-        pol = Table(title="Policy verdicts", title_justify="left", show_lines=True)
-        for col in ("level", "policy", "resource", "where", "message", "fix"):
-            pol.add_column(col, overflow="fold")
+        console.print("Policy verdicts", style="italic")
         for s, x in sorted(report.violations, key=lambda sv: (not sv[1].blocking, sv[1].policy)):
             path = s.locate(x)
             at = s.line_of(path)
-            pol.add_row(
-                LEVEL_ICON.get(x.enforcement_level, x.enforcement_level),
-                x.policy,
-                f"{x.type} {x.name}" if x.name else "(stack)",
-                f"{s.file}:{at} {path}" if at else s.file,
-                x.message,
-                x.fix or "",
-            )
-        console.print(pol)
+            where = f"{s.file}:{at}" if at else s.file
+            resource = f"({x.type} {x.name})" if x.name else "(the stack)"
+            head = f"{LEVEL_ICON.get(x.enforcement_level, x.enforcement_level)}  {x.policy}  {path or ''}  {where}"
+            say(f"{head}  {resource}", "red" if x.blocking else "yellow")
+            say(x.message, indent="    ")
+            if x.fix:
+                say(f"fix: {x.fix}", "bold", indent="    ")
+        console.print()
 
     if cost.lines:
-        ct = Table(title="Cost (USD)", title_justify="left")
-        for col in ("stack", "item", "kind", "sku", "capacity", "unit price"):
-            ct.add_column(col, overflow="fold")
-        for col in ("$/h at min", "$/h at max", "$/month at max"):
-            ct.add_column(col, justify="right")
+        multi = len(report.stacks) > 1
+        ct = _table("Cost (USD)")
+        items = [(f"{line.stack} " if multi else "") + f"{line.cluster}/{line.name}" for line in cost.lines]
+        whats = []
         for line in cost.lines:
             price = "no price" if line.unit_price_usd is None else f"{usd(line.unit_price_usd)}/{line.unit}"
-            ct.add_row(
-                line.stack,
-                f"{line.cluster}/{line.name}",
-                line.kind,
-                line.sku,
-                line.capacity,
-                price,
-                usd(line.hourly_usd_at_min),
-                usd(line.hourly_usd_at_max),
-                usd(line.monthly_usd_at_max),
+            scale = (
+                f" × {line.units_at_min:g}-{line.units_at_max:g} nodes"
+                if line.kind == "gpu-pool"
+                else (f", {line.units_at_max:g} chips" if line.kind == "tpu-slice" else "")
             )
-        ct.add_row(
-            "total", "", "", "", "", "", usd(cost.hourly_usd_at_min), usd(cost.hourly_usd), usd(cost.monthly_usd)
-        )
+            whats.append(f"{line.sku}{scale}, {line.capacity_text}, {price}")
+        ct.add_column("item")
+        ct.add_column("what")
+        for col in ("$/h at min", "$/h at max", "$/month"):
+            ct.add_column(col, justify="right")
+        rows = [
+            [item, what, usd(line.hourly_usd_at_min), usd(line.hourly_usd_at_max), usd(line.monthly_usd_at_max)]
+            for line, item, what in zip(cost.lines, items, whats, strict=True)
+        ]
+        rows.append(["total", "", usd(cost.hourly_usd_at_min), usd(cost.hourly_usd), usd(cost.monthly_usd)])
+        _fit(ct, [[escape(c) for c in r] for r in rows], width)
         console.print(ct)
         for a in cost.assumptions():
-            console.print(f"  [dim]- {a}[/dim]", highlight=False)
+            say(f"- {a}", "dim", indent="    ")
 
     equivalents = equivalent_rows(report)
     if equivalents:
@@ -124,18 +196,17 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         console.print(f"  [dim]- {EQUIVALENTS_NOTE}[/dim]", highlight=False)
 
     if acc.counts:
-        accel = Table(title="Accelerators", title_justify="left")
+        accel = _table("Accelerators")
         accel.add_column("accelerator")
         accel.add_column("kind")
         accel.add_column("at min", justify="right")
         accel.add_column("at max", justify="right")
-        for name, c in sorted(acc.counts.items()):
-            accel.add_row(name, c.kind, str(c.at_min), str(c.at_max))
-        accel.add_row("total", "", str(acc.total_at_min), str(acc.total))
-        console.print(accel)
+        rows = [[name, c.kind, str(c.at_min), str(c.at_max)] for name, c in sorted(acc.counts.items())]
+        rows.append(["total", "", str(acc.total_at_min), str(acc.total)])
+        console.print(_fit(accel, rows, width))
 
-    console.print(
-        f"[{_STYLE[v]}]{VERDICT_ICON[v]} {verdict_text(report)}[/]: {usd(cost.hourly_usd)}/h at max scale, "
+    say(
+        f"{VERDICT_ICON[v]} {verdict_text(report)}: {usd(cost.hourly_usd)}/h at max scale, "
         f"{usd(cost.monthly_usd)}/month, {acc.total} accelerators, {len(report.violations)} violation(s)",
-        highlight=False,
+        _STYLE[v],
     )

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent import futures
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +52,10 @@ UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 - the secret marker, not a secret
 
+# How the pack joins a violation's message and fix (components.policy.rules.FIX_SEPARATOR; any
+# pack's messages pass through whole when they do not use it).
+FIX_SEPARATOR = "\nFix: "
+
 # pulumirpc.EnforcementLevel values, in enum order (ADVISORY=0, MANDATORY=1, DISABLED=2, REMEDIATE=3)
 LEVELS = ("advisory", "mandatory", "disabled", "remediate")
 
@@ -70,21 +74,24 @@ class Violation:
 
     policy: str
     enforcement_level: str  # advisory | mandatory | remediate | disabled
-    message: str  # the rule's own message (the policy description prefix removed)
+    message: str  # the rule's own message (the policy description prefix and the fix removed)
     description: str
     urn: str = ""
     type: str | None = None
     name: str | None = None
     pack: str = ""
     pack_version: str = ""
+    fix: str = ""  # the fix the pack appended after "\nFix: " ("" when none)
 
     def as_dict(self) -> dict[str, Any]:
-        """The planner's JSON shape: policy, enforcementLevel, message, and type/name/urn when set."""
+        """The planner's JSON shape: policy, enforcementLevel, message, fix, and type/name/urn when set."""
         out: dict[str, Any] = {
             "policy": self.policy,
             "enforcementLevel": self.enforcement_level,
             "message": self.message,
         }
+        if self.fix:
+            out["fix"] = self.fix
         if self.urn:
             out.update({"urn": self.urn, "type": self.type, "name": self.name})
         return out
@@ -445,6 +452,7 @@ class PolicyPackProcess:
             message = d.message
             if d.description and message.startswith(d.description):
                 message = message[len(d.description) :].lstrip("\n")
+            message, _, fix = message.partition(FIX_SEPARATOR)
             r = by_urn.get(d.urn) or default
             out.append(
                 Violation(
@@ -457,6 +465,7 @@ class PolicyPackProcess:
                     name=r.name if r else None,
                     pack=d.policyPackName,
                     pack_version=d.policyPackVersion,
+                    fix=fix,
                 )
             )
         return out
@@ -476,6 +485,10 @@ class PolicyPackProcess:
         return out
 
     def close(self) -> None:
+        """Stop the pack and the engine server (idempotent)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         if getattr(self, "channel", None) is not None:
             self.channel.close()
         if self.proc.poll() is None:
@@ -509,10 +522,7 @@ def effective_config(info: AnalyzerInfo, policy_config: Mapping[str, Any]) -> di
     known = {p.name: p for p in info.policies}
     unknown = [k for k in policy_config if k != "all" and k not in known]
     if unknown:
-        raise PolicyConfigError(
-            f"policy config names unknown policies: {', '.join(sorted(unknown))} "
-            f"(the pack has: {', '.join(sorted(known))})"
-        )
+        raise PolicyConfigError(f"{_unknown_policies(unknown, known)}; the pack has: {', '.join(sorted(known))}")
     all_level = policy_config.get("all")
     if all_level is not None and all_level not in LEVELS:
         raise PolicyConfigError(f"all: enforcement level must be one of {', '.join(LEVELS)}")
@@ -539,7 +549,7 @@ def effective_config(info: AnalyzerInfo, policy_config: Mapping[str, Any]) -> di
         errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(props), key=lambda e: list(e.path))
         if errors:
             e = errors[0]
-            where = ".".join(str(x) for x in e.path) or "(config)"
+            where = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in e.path).lstrip(".") or "(config)"
             raise PolicyConfigError(f"{name}: {where}: {e.message}")
         out[name] = (level, props)
     return out
@@ -552,6 +562,53 @@ def running_pack(pack_dir: str | Path = DEFAULT_PACK, **kwargs: Any) -> Iterator
         yield proc
     finally:
         proc.close()
+
+
+def start_packs(
+    *,
+    pack_dirs: Sequence[str | Path] = DEFAULT_PACKS,
+    project: str = "ai-infra",
+    stack: str = "dev",
+    stack_config: Mapping[str, Any] | None = None,
+    stack_tags: Mapping[str, str] | None = None,
+    dry_run: bool = True,
+    timeout: float = 60.0,
+) -> futures.Future[list[PolicyPackProcess]]:
+    """Start the packs in the background, side by side (the planner runs the program meanwhile, as
+    the engine starts analyzers before the program registers). Pass the future to
+    :func:`analyze_packs` as ``started``; it closes them."""
+
+    def start_all() -> list[PolicyPackProcess]:
+        def one(pack_dir: str | Path) -> PolicyPackProcess:
+            return PolicyPackProcess(
+                pack_dir,
+                project=project,
+                stack=stack,
+                stack_config=stack_config,
+                stack_tags=stack_tags,
+                dry_run=dry_run,
+                timeout=timeout,
+            )
+
+        with futures.ThreadPoolExecutor(max_workers=len(pack_dirs) or 1) as inner:
+            starting = [inner.submit(one, d) for d in pack_dirs]
+        packs: list[PolicyPackProcess] = []
+        error: BaseException | None = None
+        for f in starting:
+            try:
+                packs.append(f.result())
+            except BaseException as exc:  # keep the first error, still stop the packs that started
+                error = error or exc
+        if error is not None:
+            for pk in packs:
+                pk.close()
+            raise error
+        return packs
+
+    pool = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="policy-packs")
+    fut = pool.submit(start_all)
+    pool.shutdown(wait=False)
+    return fut
 
 
 def analyze(
@@ -585,6 +642,19 @@ def analyze(
         return pack.analyze(resources, policy_config)
 
 
+def _unknown_policies(unknown: Sequence[str], known: Iterable[str]) -> str:
+    """``unknown policy 'pool-max-node' (did you mean 'pool-max-nodes'?)``."""
+    import difflib
+
+    options = list(known)
+
+    def named(k: str) -> str:
+        close = difflib.get_close_matches(k, options, n=1)
+        return f"'{k}' (did you mean '{close[0]}'?)" if close else f"'{k}'"
+
+    return f"unknown polic{'ies' if len(unknown) > 1 else 'y'} {', '.join(named(k) for k in sorted(unknown))}"
+
+
 def split_config(infos: Sequence[AnalyzerInfo], policy_config: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One ``--policy-pack-config`` object per pack from one object naming policies of any pack.
 
@@ -595,9 +665,7 @@ def split_config(infos: Sequence[AnalyzerInfo], policy_config: Mapping[str, Any]
     unknown = [k for k in policy_config if k != "all" and not any(k in names for names in known)]
     if unknown:
         every = sorted(set().union(*known))
-        raise PolicyConfigError(
-            f"policy config names unknown policies: {', '.join(sorted(unknown))} (the packs have: {', '.join(every)})"
-        )
+        raise PolicyConfigError(f"{_unknown_policies(unknown, every)}; the packs have: {', '.join(every)}")
     return [{k: v for k, v in policy_config.items() if k == "all" or k in names} for names in known]
 
 
@@ -612,16 +680,19 @@ def analyze_packs(
     stack_tags: Mapping[str, str] | None = None,
     dry_run: bool = True,
     timeout: float = 60.0,
+    started: futures.Future[list[PolicyPackProcess]] | None = None,
+    select: Mapping[str, Callable[[Any], bool]] | None = None,
 ) -> list[Violation]:
     """``analyze`` with several packs, as ``pulumi preview --policy-pack A --policy-pack B`` runs them.
 
-    The packs start side by side (their start-up dominates a plan); ``policy_config`` may name
-    the policies of any pack (``split_config``). Violations come pack by pack, in ``pack_dirs`` order.
+    The packs start side by side (their start-up dominates a plan), or were started already
+    (``started``, from :func:`start_packs`); ``policy_config`` may name the policies of any pack
+    (``split_config``). ``select`` maps a pack's name to the resources it is sent (every
+    resource otherwise). Violations come pack by pack, in ``pack_dirs`` order.
     """
-
-    def start(pack_dir: str | Path) -> PolicyPackProcess:
-        return PolicyPackProcess(
-            pack_dir,
+    if started is None:
+        started = start_packs(
+            pack_dirs=pack_dirs,
             project=project,
             stack=stack,
             stack_config=stack_config,
@@ -629,23 +700,18 @@ def analyze_packs(
             dry_run=dry_run,
             timeout=timeout,
         )
+    packs = started.result()
+    try:
+        configs = split_config([p.info for p in packs], policy_config or {})
+        items = [as_resource(r) for r in resources]
 
-    with futures.ThreadPoolExecutor(max_workers=len(pack_dirs) or 1) as pool:
-        starting = [pool.submit(start, d) for d in pack_dirs]
-        packs: list[PolicyPackProcess] = []
-        error: BaseException | None = None
-        for f in starting:
-            try:
-                packs.append(f.result())
-            except BaseException as exc:  # keep the first error, still stop the packs that started
-                error = error or exc
-        try:
-            if error is not None:
-                raise error
-            configs = split_config([p.info for p in packs], policy_config or {})
-            items = [as_resource(r) for r in resources]
-            results = list(pool.map(lambda pc: pc[0].analyze(items, pc[1]), zip(packs, configs, strict=True)))
-        finally:
-            for p in packs:
-                p.close()
+        def run(pack: PolicyPackProcess, config: Mapping[str, Any]) -> list[Violation]:
+            keep = (select or {}).get(pack.info.name)
+            return pack.analyze([r for r in items if keep(r)] if keep else items, config)
+
+        with futures.ThreadPoolExecutor(max_workers=len(packs) or 1) as pool:
+            results = list(pool.map(lambda pc: run(*pc), zip(packs, configs, strict=True)))
+    finally:
+        for p in packs:
+            p.close()
     return [v for found in results for v in found]

@@ -10,6 +10,7 @@ aborting the whole policy.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -73,8 +74,15 @@ def stack_config_value(key: str) -> Any:
 
 
 def stack_fleet_hints() -> FleetHints:
-    """The fleet spec's environment and budget from the stack config."""
-    return fleet_hints(stack_config_value(FLEET_CONFIG_KEY))
+    """The fleet spec's environment, budget and items from the stack config."""
+    raw = stack_config_value(FLEET_CONFIG_KEY)
+    return _hints(raw if isinstance(raw, str) or raw is None else json.dumps(raw, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _hints(raw: str | None) -> FleetHints:
+    # parsed and indexed once per config text: every Analyze call of every policy asks for it
+    return fleet_hints(raw)
 
 
 def _priced(view: View, config: Any) -> View:
@@ -89,7 +97,7 @@ def _settings(spec: PolicySpec, config: Mapping[str, Any], stack_tags: Mapping[s
 
 def _report(findings: list[Finding], report_violation: ReportViolation, default_urn: str | None = None) -> None:
     for f in findings:
-        report_violation(f.message, f.urn or default_urn)
+        report_violation(f.text, f.urn or default_urn)
 
 
 def _resource_validator(spec: PolicySpec) -> Any:
@@ -103,7 +111,7 @@ def _resource_validator(spec: PolicySpec) -> Any:
         view = _priced(view, args.get_config())
         settings = _settings(spec, args.get_config(), args.stack_tags)
         for f in rule(view, settings):
-            report_violation(f.message, None)
+            report_violation(f.text, None)
 
     return validate
 

@@ -1,8 +1,14 @@
 """One pure function per policy: (normalized view, settings) -> findings.
 
 No Pulumi, no provider SDK: ``components.policy.pack`` wraps these in pulumi-policy objects, the
-tests call them directly on views built from raw property dicts. Every message names the
-resource, the figure, the limit and the fix.
+tests call them directly on views built from raw property dicts.
+
+Every finding has two parts that never repeat each other: the ``message`` (the resource, the
+figure, the limit) and the ``fix``. On a resource ai-infra built (it carries the
+``aiinfra-cluster`` / ``aiinfra-pool`` / ``aiinfra-storage`` labels, and the stack's config holds
+the fleet spec), the fix names spec fields and the change
+(``clusters[0].gpuPools[0].maxNodes: 64 → at most 2 (dev ceiling: 16 accelerators)``); on any
+other program's resources it names the provider's own fields.
 """
 
 from __future__ import annotations
@@ -10,20 +16,44 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from math import floor, prod
 
 from components.catalog import get_catalog
 from components.catalog.model import Offer
 from components.policy.normalize import Pool, SharedStorage, View, disk_limits, looks_like_accelerator
+from components.policy.normalize.common import UNKNOWN_FIX
 from components.policy.settings import Settings
+from components.policy.specref import SpecItem
 from components.policy.values import clip, fmt_int, fmt_usd
+
+#: How the pack joins message and fix into the one string a violation carries; the Analyzer
+#: client (and anything reading ``pulumi preview`` output) splits them again on it.
+FIX_SEPARATOR = "\nFix: "
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One violation: the resource it concerns (URN, "" for the stack) and the message."""
+    """One violation: the resource it concerns (URN, "" for the stack), what is wrong, and the fix."""
 
     urn: str
     message: str
+    fix: str = ""
+
+    @property
+    def text(self) -> str:
+        """Message and fix as one violation message (``pulumi preview`` shows it as is)."""
+        return f"{self.message}{FIX_SEPARATOR}{self.fix}" if self.fix else self.message
+
+
+def split_fix(text: str) -> tuple[str, str]:
+    """(message, fix) of a violation message the pack reported (fix "" when it has none)."""
+    message, _, fix = text.partition(FIX_SEPARATOR)
+    return message, fix
+
+
+def _item(pool: Pool, s: Settings) -> SpecItem | None:
+    """The fleet-spec GPU pool / TPU slice this pool was built for (None: not ai-infra's)."""
+    return s.fleet.spec.item(pool.labels)
 
 
 Rule = Callable[[View, Settings], list[Finding]]
@@ -99,6 +129,11 @@ def _what(pool: Pool, nodes: float | None) -> str:
 
 
 # ----- stack-ceilings ---------------------------------------------------------------------------
+# Units a ceiling counts: accelerators, USD/h as the environment's ceiling prices it (spot where
+# used), and USD/h at on-demand prices (the fleet spec's budget.maxHourlyUsd, as the spec says).
+_ACCELERATORS, _USD, _USD_ON_DEMAND = "accelerators", "usd", "usd-on-demand"
+
+
 def _counted_nodes(pool: Pool) -> float:
     """Nodes a pool counts with in the ceilings: its maximum, or where that is unknown at preview,
     its minimum (what is known; ``accelerator-visibility`` says what was not counted)."""
@@ -110,8 +145,11 @@ def _counted_nodes(pool: Pool) -> float:
 def _share(pool: Pool, unit: str) -> float:
     """A pool's accelerators or USD/h at max scale (at its minimum when the maximum is unknown)."""
     nodes = _counted_nodes(pool)
-    if unit == "accelerators":
+    if unit == _ACCELERATORS:
         return nodes * pool.shape.per_node if pool.shape.accelerator is not None else 0.0
+    if unit == _USD_ON_DEMAND:
+        price = pool.shape.on_demand_usd
+        return nodes * price if price is not None else 0.0
     return pool.usd_at(nodes) or 0.0
 
 
@@ -124,7 +162,9 @@ def _uncounted(pools: Iterable[Pool]) -> str:
 
 
 def _figure(unit: str, value: float) -> str:
-    return f"{fmt_int(value)} accelerators" if unit == "accelerators" else f"{fmt_usd(value)}/h"
+    if unit == _ACCELERATORS:
+        return f"{fmt_int(value)} accelerators"
+    return f"{fmt_usd(value)}/h" + (" on-demand" if unit == _USD_ON_DEMAND else "")
 
 
 @dataclass(frozen=True)
@@ -137,6 +177,12 @@ class _Hit:
     total: float
     limit: float
     shared: bool  # several pools add up to the total
+    largest: str = ""  # label of the pool with the largest share
+
+    @property
+    def short(self) -> str:
+        """``dev ceiling: 16 accelerators`` (the why of a spec-level fix)."""
+        return f"{self.label.removeprefix('the ')}: {_figure(self.unit, self.limit)}"
 
 
 def _over(pools: list[Pool], unit: str, limit: float, scope: str, label: str) -> dict[str, _Hit]:
@@ -144,24 +190,115 @@ def _over(pools: list[Pool], unit: str, limit: float, scope: str, label: str) ->
     total = sum(_share(p, unit) for p in pools)
     if total <= limit:
         return {}
-    hit = _Hit(scope, label, unit, total, limit, len(pools) > 1)
+    largest = max(pools, key=lambda p: _share(p, unit))
+    hit = _Hit(scope, label, unit, total, limit, len(pools) > 1, largest.label)
     return {p.urn: hit for p in pools if _share(p, unit) > 0}
 
 
 def _ceiling_clause(hits: list[_Hit]) -> str:
     """``the dev part of the stack totals 580 accelerators and $5,918/h at max scale; the dev
-    ceiling is 16 accelerators and $150/h`` (the totals only when several pools add up)."""
+    ceiling is 16 accelerators and $150/h`` (the totals only when several pools add up, or when
+    the ceiling prices differently from the pool's own figure: on-demand for a spot pool)."""
     limits = " and ".join(_figure(h.unit, h.limit) for h in hits)
-    if not any(h.shared for h in hits):
+    if not any(h.shared or h.unit == _USD_ON_DEMAND for h in hits):
         return f"{hits[0].label} is {limits}"
     totals = " and ".join(_figure(h.unit, h.total) for h in hits)
     return f"{hits[0].scope} totals {totals} at max scale; {hits[0].label} is {limits}"
 
 
+def _nodes_within(pool: Pool, hits: list[_Hit]) -> tuple[int, list[_Hit]]:
+    """The most nodes this pool can have with every other pool unchanged, and the ceilings that bind."""
+    best: int | None = None
+    binding: list[_Hit] = []
+    for h in hits:
+        share = _share(pool, h.unit)
+        per_node = share / pool.max_nodes if pool.max_nodes else 0.0
+        if per_node <= 0:
+            continue
+        n = max(0, floor((h.limit - (h.total - share)) / per_node + 1e-9))
+        if best is None or n < best:
+            best, binding = n, [h]
+        elif n == best:
+            binding.append(h)
+    return (best if best is not None else 0), binding
+
+
+def _smaller_topology(pool: Pool, chips: float) -> str | None:
+    """The largest listed topology of the slice's TPU version with at most ``chips`` chips."""
+    tpu = pool.shape.tpu
+    if tpu is None:
+        return None
+    fits = [t for t in tpu.listed_topologies if prod(int(d) for d in t.split("x")) <= chips]
+    return max(fits, key=lambda t: prod(int(d) for d in t.split("x")), default=None)
+
+
+def _raw_max_fix(pool: Pool, nodes: float) -> str:
+    """``lower scalingConfig.maxSize to at most 4`` in the provider's own field (GKE: per zone or total)."""
+    cap = fmt_int(nodes)
+    if pool.type != "gcp:container/nodePool:NodePool":
+        return f"lower {_MAX_FIELD.get(pool.type, 'its maximum size')} to at most {cap}"
+    if not pool.per_zone_bounds:
+        return f"lower autoscaling.totalMaxNodeCount to at most {cap}"
+    if pool.zones <= 1:
+        return f"lower autoscaling.maxNodeCount to at most {cap}"
+    # GKE counts autoscaling.maxNodeCount per zone: name a per-zone figure whose total fits
+    per_zone = int(nodes // pool.zones)
+    total = f"autoscaling.totalMaxNodeCount to at most {cap}"
+    if per_zone >= 1:
+        return (
+            f"lower autoscaling.maxNodeCount to {per_zone} per zone ({per_zone * pool.zones} in total over "
+            f"{pool.zones} zones), or set {total} instead"
+        )
+    return f"set {total} (even 1 per zone is {pool.zones} nodes over {pool.zones} zones)"
+
+
+def _why(hits: list[_Hit]) -> str:
+    """``dev ceiling: 16 accelerators and $150/h; fleet spec's budget: $2,500/h on-demand``."""
+    by_label: dict[str, list[_Hit]] = defaultdict(list)
+    for h in hits:
+        by_label[h.label.removeprefix("the ")].append(h)
+    return "; ".join(f"{label}: {' and '.join(_figure(h.unit, h.limit) for h in hs)}" for label, hs in by_label.items())
+
+
+def _ceiling_fix(pool: Pool, hits: list[_Hit], s: Settings) -> str:
+    units = {h.unit for h in hits}
+    # spot lowers only what the environment's ceiling prices at spot; never offered to a spot pool
+    spot_helps = _USD in units and not pool.shape.spot and pool.shape.spot_usd is not None
+    nodes, binding = _nodes_within(pool, hits)
+    why = _why(binding or hits)
+    item = _item(pool, s)
+    others = [h for h in binding or hits if h.total - _share(pool, h.unit) >= h.limit and h.largest != pool.label]
+    if nodes < 1 and others:
+        # the other pools exceed the ceiling on their own: shrinking this one cannot fix it
+        return f"lower the larger pools first ({others[0].largest} is the largest); the others alone exceed it ({why})"
+    if item is not None and item.is_tpu:
+        per_slice = pool.shape.tpu_chips or pool.shape.per_node
+        chips = per_slice * nodes / pool.max_nodes if pool.max_nodes else 0
+        topo = _smaller_topology(pool, chips)
+        fixes = [item.change("topology", f"{topo} or smaller" if topo else "a smaller topology", why=why)]
+        if spot_helps:
+            fixes.append(item.change("capacity", "spot", "on-demand"))
+        return "; or ".join(fixes)
+    if item is not None:
+        if nodes >= 1:
+            fixes = [item.change("maxNodes", f"at most {nodes}", pool.max_nodes, why=why)]
+        else:
+            fixes = [item.change("accelerator", "a smaller or cheaper accelerator", pool.shape.accelerator, why=why)]
+        if spot_helps:
+            fixes.append(item.change("capacity", "spot", "on-demand"))
+        return "; or ".join(fixes)
+    fixes = [_raw_max_fix(pool, nodes) if nodes >= 1 else "use a smaller or cheaper accelerator"]
+    if spot_helps:
+        fixes.append(f"set {_SPOT_FIELD.get(pool.cloud, 'spot')}")
+    elif nodes >= 1:
+        fixes.append("use a smaller accelerator" if units == {_ACCELERATORS} else "use a cheaper accelerator")
+    return f"{', or '.join(fixes)} ({why})"
+
+
 def stack_ceilings(view: View, s: Settings) -> list[Finding]:
     """Accelerators and USD/h at max scale: per environment against its ceilings, and the whole
-    stack against the fleet spec's own budget. One finding per pool, naming every limit it helps
-    exceed."""
+    stack against the fleet spec's own budget (on-demand, as the spec defines it). One finding
+    per pool, naming every limit it helps exceed."""
     pools = _accelerator_pools(view)
     by_env: dict[str, list[Pool]] = defaultdict(list)
     for pool in pools:
@@ -169,16 +306,16 @@ def stack_ceilings(view: View, s: Settings) -> list[Finding]:
     checks: list[dict[str, _Hit]] = []
     for env, group in sorted(by_env.items()):
         scope, label = f"the {env} part of the stack", f"the {env} ceiling"
-        for key, unit in (("maxAccelerators", "accelerators"), ("maxHourlyUsd", "usd")):
+        for key, unit in (("maxAccelerators", _ACCELERATORS), ("maxHourlyUsd", _USD)):
             limit = s.for_env(key, env)
             if isinstance(limit, int | float):
                 checks.append(_over(group, unit, float(limit), scope, label))
     if s.raw("honourFleetBudget") is not False:
-        for budget, unit in ((s.fleet.max_accelerators, "accelerators"), (s.fleet.max_hourly_usd, "usd")):
+        for budget, unit in ((s.fleet.max_accelerators, _ACCELERATORS), (s.fleet.max_hourly_usd, _USD_ON_DEMAND)):
             if budget is not None:
                 checks.append(_over(pools, unit, budget, "the stack", "the fleet spec's budget"))
     out: list[Finding] = []
-    for pool in sorted(pools, key=lambda p: -_share(p, "usd")):
+    for pool in sorted(pools, key=lambda p: -_share(p, _USD)):
         hits = [c[pool.urn] for c in checks if pool.urn in c]
         if not hits:
             continue
@@ -186,44 +323,50 @@ def stack_ceilings(view: View, s: Settings) -> list[Finding]:
         for h in hits:
             by_label[h.label].append(h)
         clauses = "; ".join(_ceiling_clause(group) for group in by_label.values())
-        units = {h.unit for h in hits}
-        if units == {"usd"}:
-            fix = "lower maxNodes, use spot capacity or a cheaper accelerator"
-        elif units == {"accelerators"}:
-            fix = "lower maxNodes or use a smaller accelerator"
-        else:
-            fix = "lower maxNodes or use a smaller (or spot) accelerator"
         reach = f"can reach {_what(pool, pool.max_nodes)}"
         if pool.max_nodes is None:
             reach = f"has an unknown max size at preview and at least {_what(pool, _counted_nodes(pool))}"
         note = _uncounted(pools) if any(h.shared for h in hits) else ""
-        out.append(Finding(pool.urn, f"{pool.label} {reach}; {clauses}{note}; {fix}"))
+        out.append(Finding(pool.urn, f"{pool.label} {reach}; {clauses}{note}", _ceiling_fix(pool, hits, s)))
     return out
 
 
 # ----- pool-max-nodes -----------------------------------------------------------------------------
+def _max_nodes_fix(pool: Pool, limit: float, env: str, s: Settings) -> str:
+    item = _item(pool, s)
+    cap = fmt_int(limit)
+    if item is not None:
+        change = item.change("maxNodes", f"at most {cap}", pool.max_nodes, why=f"{env} limit: {cap} per pool")
+        return f"{change}, or split it into several pools"
+    return f"{_raw_max_fix(pool, limit)}; or split the pool"
+
+
 def pool_max_nodes(view: View, s: Settings) -> list[Finding]:
     """Nodes per accelerator pool at max scale against the environment's limit."""
     out: list[Finding] = []
     for pool in view.pools:
         if pool.max_nodes is None or not (pool.shape.accelerator or _accel_like(pool)):
             continue
+        if pool.shape.tpu is not None and not pool.scalable:
+            continue  # a fixed-size TPU slice: its size is tpu-slice-size's business
         env = s.environment(pool.labels)
         limit = s.for_env("maxNodesPerPool", env)
         if not isinstance(limit, int | float) or pool.max_nodes <= limit:
             continue
-        field = _MAX_FIELD.get(pool.type, "its maximum size")
         detail = f" ({_what(pool, pool.max_nodes)})" if pool.shape.accelerator else ""
-        target = fmt_int(limit)
         if pool.zones > 1:
-            # GKE counts per zone: say so, or "lower maxNodeCount to 4" would still give 12 nodes
-            detail += f", {fmt_int(pool.max_nodes / pool.zones)} per zone in {pool.zones} zones"
-            target = f"{fmt_int(limit)} in total ({fmt_int(limit // pool.zones)} per zone, or use totalMaxNodeCount)"
+            per_zone = pool.max_nodes / pool.zones
+            detail += (
+                f", {fmt_int(per_zone)} per zone in {pool.zones} zones"
+                if pool.per_zone_bounds and float(per_zone).is_integer()
+                else f", in total over {pool.zones} zones"
+            )
         out.append(
             Finding(
                 pool.urn,
                 f"{pool.label} can scale to {fmt_int(pool.max_nodes)} {pool.node_word}s{detail}; the {env} limit is "
-                f"{fmt_int(limit)} {pool.node_word}s per pool; lower {field} to {target} or split the pool",
+                f"{fmt_int(limit)} {pool.node_word}s per pool",
+                _max_nodes_fix(pool, limit, env, s),
             )
         )
     return out
@@ -245,12 +388,19 @@ def tpu_slice_size(view: View, s: Settings) -> list[Finding]:
         env = s.environment(pool.labels)
         limit = s.for_env("maxChipsPerSlice", env)
         if isinstance(limit, int | float) and chips > limit:
+            topo = _smaller_topology(pool, limit)
+            item = _item(pool, s)
+            why = f"{env} limit: {fmt_int(limit)} chips per slice"
+            if item is not None:
+                fix = item.change("topology", f"{topo} or smaller" if topo else "a smaller topology", why=why)
+            else:
+                fix = f"use a smaller topology / accelerator type ({why}{f', e.g. {topo}' if topo else ''})"
             out.append(
                 Finding(
                     pool.urn,
                     f"{pool.label} is a TPU {pool.shape.tpu.version} slice of {fmt_int(chips)} chips "
-                    f"({clip(pool.shape.machine_type)}); the {env} limit is {fmt_int(limit)} chips per slice; "
-                    "use a smaller topology / accelerator type",
+                    f"({clip(pool.shape.machine_type)}); the {env} limit is {fmt_int(limit)} chips per slice",
+                    fix,
                 )
             )
     return out
@@ -258,7 +408,12 @@ def tpu_slice_size(view: View, s: Settings) -> list[Finding]:
 
 # ----- scale-to-zero --------------------------------------------------------------------------------
 def scale_to_zero(view: View, s: Settings) -> list[Finding]:
-    """Autoscaling accelerator pools outside prod have a minimum of zero nodes."""
+    """Autoscaling accelerator pools outside prod have a minimum of zero nodes.
+
+    Fixed-size TPU slices (TPU VMs, queued resources, GKE TPU node pools without autoscaling)
+    are not autoscaling pools: a slice is all of its VMs or none, and the fleet spec has no
+    minimum for it; tpu-slice-size and stack-ceilings bound them instead.
+    """
     out: list[Finding] = []
     for pool in _accelerator_pools(view):
         if not pool.scalable or pool.min_nodes is None or pool.min_nodes <= 0:
@@ -266,14 +421,18 @@ def scale_to_zero(view: View, s: Settings) -> list[Finding]:
         env = s.environment(pool.labels)
         if not s.applies(env):
             continue
-        field = _MIN_FIELD.get(pool.type, "its minimum size")
-        fixed = pool.max_nodes == pool.min_nodes
-        fix = f"enable autoscaling with a minimum of 0 ({field})" if fixed else f"set {field} to 0"
+        item = _item(pool, s)
+        if item is not None and not item.is_tpu:
+            fix = item.change("minNodes", 0, pool.min_nodes, why=f"{env} pools scale to zero")
+        else:
+            field = _MIN_FIELD.get(pool.type, "its minimum size")
+            fixed = pool.max_nodes == pool.min_nodes
+            fix = f"enable autoscaling with a minimum of 0 ({field})" if fixed else f"set {field} to 0"
         out.append(
             Finding(
                 pool.urn,
-                f"{pool.label} keeps {_what(pool, pool.min_nodes)} running when idle; {env} pools must scale to "
-                f"zero; {fix}",
+                f"{pool.label} keeps {_what(pool, pool.min_nodes)} running when idle; {env} pools must scale to zero",
+                fix,
             )
         )
     return out
@@ -295,6 +454,7 @@ def allowed_classes(view: View, s: Settings) -> list[Finding]:
     out: list[Finding] = []
     shapes = [(p.urn, p.label, p.labels, p.shape) for p in view.pools]
     shapes += [(t.urn, t.label, t.labels, t.shape) for t in view.templates]
+    versions = {t.accelerator: t.version for t in get_catalog().tpus.values()}
     for urn, label, labels, shape in shapes:
         acc, cls = shape.accelerator, shape.accel_class
         if acc is None or cls is None:
@@ -304,15 +464,20 @@ def allowed_classes(view: View, s: Settings) -> list[Finding]:
         if not isinstance(allowed, list) or cls in allowed:
             continue
         options = _allowed_options(shape.cloud, allowed, shape.tpu is not None)
-        hint = f" (on {shape.cloud}: {', '.join(options[:4])})" if options else ""
         allowed_text = ", ".join(allowed) if allowed else "no accelerator classes"
-        out.append(
-            Finding(
-                urn,
-                f"{label} uses {acc} ({cls} class) on {clip(shape.machine_type)}; {env} allows {allowed_text}; use an "
-                f"accelerator of an allowed class{hint} or deploy it to an environment that allows {cls}",
-            )
-        )
+        why = f"{env} allows {allowed_text}"
+        item = s.fleet.spec.item(labels)
+        if item is not None and options:
+            if item.is_tpu:
+                names = ", ".join(versions.get(o, o) for o in options[:4])
+                fix = item.change("version", f"one of {names}", shape.tpu.version if shape.tpu else None, why=why)
+            else:
+                fix = item.change("accelerator", f"one of {', '.join(options[:4])}", acc, why=why)
+            fix += f"; or environment: {env} → one that allows {cls}"
+        else:
+            hint = f" (on {shape.cloud}: {', '.join(options[:4])})" if options else ""
+            fix = f"use an accelerator of an allowed class{hint}, or deploy it to an environment that allows {cls}"
+        out.append(Finding(urn, f"{label} uses {acc} ({cls} class) on {clip(shape.machine_type)}; {why}", fix))
     return out
 
 
@@ -331,12 +496,17 @@ def spot_outside_prod(view: View, s: Settings) -> list[Finding]:
         now = pool.usd_at(nodes)
         saving = ""
         if shape.spot_usd is not None and nodes is not None and now is not None:
-            saving = f" (spot: {fmt_usd(nodes * shape.spot_usd)}/h)"
+            saving = f"spot: {fmt_usd(nodes * shape.spot_usd)}/h at max scale"
+        item = _item(pool, s)
+        if item is not None:
+            fix = item.change("capacity", "spot", "on-demand", why=saving)
+        else:
+            fix = f"set {_SPOT_FIELD.get(pool.cloud, 'spot')}" + (f" ({saving})" if saving else "")
         out.append(
             Finding(
                 pool.urn,
-                f"{pool.label} runs {_what(pool, nodes)} on on-demand capacity{saving}; {env} pools should use spot "
-                f"capacity; set {_SPOT_FIELD.get(pool.cloud, 'spot')}",
+                f"{pool.label} runs {_what(pool, nodes)} on on-demand capacity; {env} pools should use spot capacity",
+                fix,
             )
         )
     return out
@@ -394,12 +564,22 @@ def under_networked(view: View, s: Settings) -> list[Finding]:
             missing = [m for m in missing if "placement" not in m]
         if not missing:
             continue
+        item = _item(pool, s)
+        if item is not None:
+            fix = (
+                item.cluster_change(
+                    "network.fabric", "auto", why="the pool gets its fabric and compact placement; needs zone"
+                )
+                + f"; or {item.change('maxNodes', 1, pool.max_nodes)}"
+            )
+        else:
+            fix = "configure the missing fabric parts, or cap the pool at one node"
         out.append(
             Finding(
                 pool.urn,
                 f"{pool.label} {reach}, whose {_fabric_name(shape.offer)} fabric is essential for multi-node "
-                f"training, but has {'; '.join(missing)}; configure the fabric (ai-infra: network.fabric: auto) "
-                "or cap the pool at one node",
+                f"training, but has {'; '.join(missing)}",
+                fix,
             )
         )
     return out
@@ -436,23 +616,34 @@ def fabric_unused(view: View, s: Settings) -> list[Finding]:
             where = f"is the only {offer.machine_type} {pool.node_word} in this stack"
             fix_more = "add its peers to this stack if it is meant for multi-node training"
         alt = _no_fabric_alternative(offer)
-        alt_text = ""
-        if alt is not None:
-            price = f", {fmt_usd(alt.price.on_demand_usd)}/h" if alt.price.on_demand_usd is not None else ""
-            alt_text = (
-                f"; if one node is enough, {alt.machine_type} "
-                f"({alt.accelerators_per_node} {alt.accelerator}{price}) needs no fabric"
-            )
         configured = (
             f", and what is configured for it ({', '.join(shape.fabric_present)}) goes unused"
             if shape.fabric_present
             else ""
         )
+        item = _item(pool, s)
+        fixes = []
+        if alt is not None:
+            price = f", {fmt_usd(alt.price.on_demand_usd)}/h" if alt.price.on_demand_usd is not None else ""
+            alt_what = f"{alt.machine_type}: {alt.accelerators_per_node} {alt.accelerator}{price}, no fabric"
+            if item is not None and alt.accelerators_per_node != offer.accelerators_per_node:
+                per_node = offer.accelerators_per_node
+                fixes.append(item.change("acceleratorsPerNode", alt.accelerators_per_node, per_node, why=alt_what))
+            elif item is not None:
+                fixes.append(item.change("machineType", alt.machine_type, offer.machine_type, why=alt_what))
+            else:
+                fixes.append(f"if one node is enough, use {alt.machine_type} ({alt_what.split(': ', 1)[1]})")
+        if item is not None and pool.scalable:
+            more = item.change("maxNodes", "more than 1", pool.max_nodes)
+            fixes.append(f"{more} if it is meant for multi-node training")
+        else:
+            fixes.append(fix_more)
         out.append(
             Finding(
                 pool.urn,
                 f"{pool.label} {where}, so the {_fabric_name(offer)} fabric of {offer.machine_type} is paid for "
-                f"but never used{configured}{alt_text}; otherwise {fix_more}",
+                f"but never used{configured}",
+                "; or ".join(fixes),
             )
         )
     return out
@@ -511,18 +702,30 @@ def shared_storage_overprovisioned(view: View, s: Settings) -> list[Finding]:
         if need <= 0 or st.throughput_mbps <= ratio * need:
             continue
         smallest = _smallest(st)
+        item = s.fleet.spec.item(st.labels, "storage")
+        enough = f"at most {fmt_int(ratio * need)} MB/s passes"
         if smallest is not None and st.throughput_mbps <= smallest * 1.001:
+            why = f"the smallest {st.kind} already delivers {fmt_int(smallest)} MB/s"
+            if item is not None:
+                fix = f"{item.change('kind', 'nfs', why=why)}; or share one file system across more accelerators"
+            else:
+                fix = (
+                    f"use a smaller service (an NFS share, Parallelstore, object storage: {why}), or share one file "
+                    "system across more accelerators"
+                )
+        elif item is not None:
             fix = (
-                f"this is already the smallest {st.kind} ({fmt_int(smallest)} MB/s); use a smaller service "
-                "(an NFS share, Parallelstore, object storage) or share one file system across more accelerators"
+                f"{item.change('capacityGiB', 'less', why=enough)}; or "
+                f"{item.change('throughputMBpsPerTiB', 'a lower tier')}"
             )
         else:
-            fix = "lower the capacity or the throughput tier"
+            fix = f"lower the capacity or the throughput tier ({enough})"
         out.append(
             Finding(
                 st.urn,
                 f"{st.label} delivers {_supply_text(st)}, {st.throughput_mbps / need:,.1f}x the {fmt_int(need)} MB/s "
-                f"the stack's {need_text} can read; the limit is {ratio:g}x; {fix}",
+                f"the stack's {need_text} can read; the limit is {ratio:g}x",
+                fix,
             )
         )
     return out
@@ -546,12 +749,21 @@ def shared_storage_bottleneck(view: View, s: Settings) -> list[Finding]:
             continue
         for st in items:
             total = "" if len(items) == 1 else f" (with the stack's other file systems {fmt_int(supply)} MB/s)"
+            item = s.fleet.spec.item(st.labels, "storage")
+            enough = f"at least {fmt_int(ratio * need)} MB/s in all"
+            if item is not None:
+                fix = (
+                    f"{item.change('capacityGiB', 'more', why=enough)}; or "
+                    f"{item.change('throughputMBpsPerTiB', 'a higher tier')}"
+                )
+            else:
+                fix = f"raise the capacity or the throughput tier ({enough})"
             out.append(
                 Finding(
                     st.urn,
                     f"{st.label} delivers {_supply_text(st)}{total}, {supply / need:.2g}x the {fmt_int(need)} MB/s "
-                    f"the stack's {need_text} read; below {ratio:g}x the accelerators wait on data; raise the "
-                    "capacity or the throughput tier",
+                    f"the stack's {need_text} read; below {ratio:g}x the accelerators wait on data",
+                    fix,
                 )
             )
     return out
@@ -584,22 +796,33 @@ def volume_performance(view: View, s: Settings) -> list[Finding]:
         else:
             continue
         problems = []
+        item = s.fleet.spec.item(vol.labels, "storage")
         if vol.iops is not None and vol.iops > max_iops:
-            problems.append((f"{fmt_int(vol.iops)} IOPS", f"{fmt_int(max_iops)} IOPS", f"IOPS to {fmt_int(max_iops)}"))
+            problems.append(
+                (f"{fmt_int(vol.iops)} IOPS", f"{fmt_int(max_iops)} IOPS", "iops", vol.iops, fmt_int(max_iops), "IOPS")
+            )
         if vol.throughput_mbps is not None and vol.throughput_mbps > max_mbps:
             problems.append(
                 (
                     f"{fmt_int(vol.throughput_mbps)} MB/s",
                     f"{fmt_int(max_mbps)} MB/s",
-                    f"throughput to {fmt_int(max_mbps)} MB/s",
+                    "throughputMBps",
+                    vol.throughput_mbps,
+                    fmt_int(max_mbps),
+                    "throughput",
                 )
             )
-        for asked, limit, fix in problems:
+        for asked, limit, key, now, cap, what in problems:
+            if item is not None:
+                fix = item.change(key, f"at most {cap}", now) + fix_who
+            else:
+                fix = f"lower the provisioned {what} to {limit}{fix_who}"
             out.append(
                 Finding(
                     vol.urn,
                     f"{vol.label} provisions {asked}; {who} can drive at most {limit} to its volumes, so the rest is "
-                    f"paid for and never delivered; lower the provisioned {fix}{fix_who}",
+                    "paid for and never delivered",
+                    fix,
                 )
             )
     return out
@@ -608,7 +831,7 @@ def volume_performance(view: View, s: Settings) -> list[Finding]:
 # ----- accelerator-visibility -----------------------------------------------------------------------------
 def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
     """Everything the pack could not read, as advisories."""
-    out = [Finding(n.urn, n.message) for n in view.notes]
+    out = [Finding(n.urn, n.message, n.fix) for n in view.notes]
     for pool in view.pools:
         shape = pool.shape
         if (
@@ -622,6 +845,7 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
                     pool.urn,
                     f"{pool.label}: its fabric configuration (networks, placement) is unknown at "
                     "preview, so under-networked cannot check it yet",
+                    UNKNOWN_FIX,
                 )
             )
     unknown_max = [p for p in _accelerator_pools(view) if p.max_nodes is None]
@@ -637,7 +861,8 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
                 "",
                 f"the ceilings counted {fmt_int(total_acc)} accelerators and {fmt_usd(total_usd)}/h at max scale from "
                 f"{len(known)} pool(s) of known size; the max size of {missing} is unknown at preview, so the stack "
-                "may reach more; give those sizes as plain values (not outputs of other resources) to check them",
+                "may reach more",
+                "give those sizes as plain values (not outputs of other resources) to check them",
             )
         )
     env, source = s.default_environment()
@@ -652,7 +877,8 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
                     "",
                     f"the stack's environment is not configured (policy config environment, stack tag "
                     f"aiinfra-environment or the fleet spec's environment), so the strictest, '{env}', thresholds "
-                    f"apply to {names}; a resource's own label cannot lift them; set one of them",
+                    f"apply to {names}; a resource's own label cannot lift them",
+                    "set one of them",
                 )
             )
     else:
@@ -664,7 +890,8 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
                         p.urn,
                         f"{p.label} is labelled aiinfra-environment: {lifted}, but the stack's environment is "
                         f"'{env}' ({source}), so the '{env}' thresholds apply; a resource's label can only make "
-                        f"its limits stricter; change the stack's environment to deploy it as {lifted}",
+                        "its limits stricter",
+                        f"change the stack's environment to deploy it as {lifted}",
                     )
                 )
     return out

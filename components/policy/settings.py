@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from components.policy.specref import SpecIndex, index_spec
+
 ENVIRONMENTS = ("dev", "staging", "prod")  # strictest first
 FALLBACK_ENVIRONMENT = "dev"  # the strictest: an unknown environment never gets prod's limits
 STACK_TAG = "aiinfra-environment"
@@ -262,6 +264,8 @@ class FleetHints:
     environment: str | None = None
     max_accelerators: float | None = None
     max_hourly_usd: float | None = None
+    # the spec's items by name, so fixes on ai-infra's resources can name spec fields
+    spec: SpecIndex = field(default_factory=SpecIndex)
 
 
 def fleet_hints(raw: Any) -> FleetHints:
@@ -288,6 +292,7 @@ def fleet_hints(raw: Any) -> FleetHints:
         environment=env if env in ENVIRONMENTS else None,
         max_accelerators=number(budget.get("maxAccelerators")),
         max_hourly_usd=number(budget.get("maxHourlyUsd")),
+        spec=index_spec(doc),
     )
 
 

@@ -502,18 +502,14 @@ def policy_notes(c: Candidate, environment: str, policy_config: Mapping[str, Any
 
     out: list[str] = []
     nodes_limit = settings("pool-max-nodes").for_env("maxNodesPerPool", environment)
-    if isinstance(nodes_limit, int | float) and c.pool_nodes > nodes_limit:
-        what = "VMs in one TPU slice" if c.tpu is not None else "nodes in one pool"
-        out.append(f"pool-max-nodes: {c.pool_nodes} {what}; {environment} allows {nodes_limit:g}")
+    # a TPU slice is one fixed-size slice (all its VMs or none): tpu-slice-size bounds it, not
+    # pool-max-nodes or scale-to-zero, in every mode (as the pack judges it)
+    if c.tpu is None and isinstance(nodes_limit, int | float) and c.pool_nodes > nodes_limit:
+        out.append(f"pool-max-nodes: {c.pool_nodes} nodes in one pool; {environment} allows {nodes_limit:g}")
     if c.tpu is not None:
         chips_limit = settings("tpu-slice-size").for_env("maxChipsPerSlice", environment)
         if isinstance(chips_limit, int | float) and c.tpu.slice.chips > chips_limit:
             out.append(f"tpu-slice-size: {c.tpu.slice.chips} chips per slice; {environment} allows {chips_limit:g}")
-        if settings("scale-to-zero").applies(environment):
-            out.append(
-                f"scale-to-zero: a TPU slice keeps its {c.tpu.slice.shape.nodes} VM(s) while it exists; "
-                f"{environment} pools must scale to zero"
-            )
     ceilings = settings("stack-ceilings")
     acc_limit = ceilings.for_env("maxAccelerators", environment)
     if isinstance(acc_limit, int | float) and c.accelerators > acc_limit:

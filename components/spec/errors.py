@@ -8,6 +8,7 @@ caller (CLI, Pulumi program) can print them without a traceback.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -83,12 +84,26 @@ def join_path(*parts: str | int) -> str:
     return out
 
 
+def article(word: str) -> str:
+    """``an azure``, ``an AWS``, ``a gcp``: the indefinite article before ``word`` (by its first letter;
+    figures are read out: ``an 8``, ``an 11``, ``an 18``)."""
+    w = word.strip().lower()
+    vowel = bool(w) and (w[0] in "aeio" or w.startswith(("8", "11", "18")) or w in ("u", "hbm"))
+    return f"{'an' if vowel else 'a'} {word}"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """``"did you mean 'maxNodes'?"`` for the closest choice, or None."""
     options = list(choices)
     lowered = {c.lower(): c for c in options}
     if word.lower() in lowered and lowered[word.lower()] != word:
         return f"did you mean '{lowered[word.lower()]}'?"
+    # the same letters and digits at the start win over a look-alike (a100-80 is A100-80GB,
+    # not H100-80GB, which differs by one character but is another accelerator)
+    bare = re.sub(r"[^a-z0-9]", "", word.lower())
+    prefixed = [c for c in options if bare and re.sub(r"[^a-z0-9]", "", c.lower()).startswith(bare)]
+    if len(prefixed) == 1:
+        return f"did you mean '{prefixed[0]}'?"
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
         close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]

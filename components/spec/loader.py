@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from components.catalog import get_catalog
-from components.spec.errors import SpecError, SpecIssue
+from components.spec.errors import SpecError, SpecIssue, join_path
 from components.spec.limits import clip, document_issues, node_graph_issues, value_issues
 from components.spec.model import FleetSpec, build_model
 from components.spec.resolved import ResolvedFleet
@@ -51,7 +51,7 @@ def _walk(node: yaml.Node, prefix: tuple[str | int, ...], lines: LineMap, dupes:
             if key in seen:
                 dupes.append(
                     SpecIssue(
-                        ".".join(str(p) for p in (*prefix, key)),
+                        join_path(*prefix, key),
                         f"key '{key}' appears twice in the same mapping (YAML keeps only the last one)",
                         "remove one of them",
                         line=key_node.start_mark.line + 1,
@@ -129,12 +129,17 @@ def read_document(path: str | Path) -> tuple[Any, str, tuple[str | int, ...], Li
         msg = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
         # PyYAML's reader errors carry a second line ('in "<unicode string>", position 0'): one line
         msg = clip(" ".join(msg.replace('in "<unicode string>",', "at").split()), 300)
+        hint = "fix the YAML; check indentation and quoting"
+        if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+            # PyYAML says "found character that cannot start any token": the character is a tab
+            msg = f"YAML syntax error: a tab character at column {mark.column + 1}; YAML indents with spaces only"
+            hint = "replace the tab with spaces"
         raise SpecError(
             [
                 SpecIssue(
                     "",
                     msg,
-                    "fix the YAML; check indentation and quoting",
+                    hint,
                     file=display,
                     line=(mark.line + 1) if mark else None,
                 )

@@ -15,11 +15,13 @@ from components.catalog.model import FabricKind, Offer, StorageOffer, StorageTie
 from components.catalog.tpu import TpuShape
 from components.spec.model import Cluster, FleetSpec, GpuPool, Storage, TpuSlice
 
-# Label keys ai-infra puts on every resource; policies read the environment from them.
+# Label keys ai-infra puts on every resource; policies read the environment from them, and the
+# spec item a resource was built for (components.policy.specref turns the names into spec paths).
 LABEL_MANAGED_BY = "managed-by"
 LABEL_ENVIRONMENT = "aiinfra-environment"
 LABEL_CLUSTER = "aiinfra-cluster"
-LABEL_POOL = "aiinfra-pool"
+LABEL_POOL = "aiinfra-pool"  # a GPU pool's or TPU slice's name
+LABEL_STORAGE = "aiinfra-storage"  # a storage item's name
 
 
 @dataclass(frozen=True)

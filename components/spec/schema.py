@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
-from components.spec.errors import SpecIssue, choices_hint, did_you_mean, join_path
+from components.spec.errors import SpecIssue, article, choices_hint, did_you_mean, join_path
 from components.spec.limits import clip
 
 _TYPE_NAMES = {
@@ -160,7 +160,7 @@ def _non_string_keys(node: Any, prefix: tuple[str | int, ...]) -> Iterator[SpecI
             if not isinstance(key, str):
                 yield SpecIssue(
                     join_path(*prefix, str(key)),
-                    f"key {key!r} is a {type(key).__name__}, not a string",
+                    f"key {key!r} is {article(type(key).__name__)}, not a string",
                     f"quote it: '{key}'",
                 )
             else:

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from components.catalog import Catalog
 from components.catalog import tpu as tpu_math
 from components.catalog.model import CloudInfo, FabricKind, Offer
-from components.spec.errors import SpecIssue, choices_hint, did_you_mean, join_path
+from components.spec.errors import SpecIssue, article, choices_hint, did_you_mean, join_path
 from components.spec.model import Cluster, FleetSpec, GpuPool, Storage, TpuSlice
 from components.spec.resolved import (
     LABEL_CLUSTER,
@@ -80,6 +80,14 @@ def _resolve_pool(c: _Collector, cat: Catalog, cluster: Cluster, info: CloudInfo
     name = cat.canonical_accelerator(pool.accelerator)
     if name is None:
         gpu_names = [a.name for a in cat.accelerators.values() if a.kind != "tpu"]
+        either = cat.ambiguous(pool.accelerator)
+        if either:
+            c.error(
+                join_path(p, "accelerator"),
+                f"'{pool.accelerator}' is ambiguous: it comes as {' and '.join(either)}",
+                f"write {' or '.join(either)}",
+            )
+            return None
         c.error(
             join_path(p, "accelerator"),
             f"unknown accelerator '{pool.accelerator}'",
@@ -108,7 +116,7 @@ def _resolve_pool(c: _Collector, cat: Catalog, cluster: Cluster, info: CloudInfo
         if not mt_offers:
             c.error(
                 join_path(p, "machineType"),
-                f"'{pool.machine_type}' is not a {cluster.cloud} machine type for {name}",
+                f"'{pool.machine_type}' is not {article(cluster.cloud)} machine type for {name}",
                 choices_hint(pool.machine_type, [o.machine_type for o in offers]),
             )
             return None
@@ -220,8 +228,8 @@ def _resolve_slice(
     p = sl.path
     _check_name(c, info, "pool", sl.name, join_path(p, "name"))
     _check_capacity(c, info, p, sl.capacity, sl.reservation, "reservation")
-    version = cat.tpu(sl.version)
-    if version is None:  # the schema enum makes this unreachable; kept for catalog drift
+    version = cat.tpu_version(sl.version)  # v6e, or an alias: trillium, TPU-v6e
+    if version is None:
         c.error(join_path(p, "version"), f"unknown TPU version '{sl.version}'", choices_hint(sl.version, cat.tpus))
         return None
     try:
@@ -285,11 +293,10 @@ def _resolve_storage(
     if not tier.accepts(st.capacity_gib):
         tier_txt = f" at {throughput or offer.default_throughput} MB/s/TiB" if offer.tiers else ""
         rule = tier.describe()
-        nearest = tier.nearest_valid(st.capacity_gib)
         c.error(
             join_path(p, "capacityGiB"),
             f"{offer.service}{tier_txt} does not accept {st.capacity_gib} GiB: {rule}",
-            f"nearest valid size: {nearest} GiB",
+            tier.size_hint(st.capacity_gib),
         )
     if st.kind == "block":
         if offer.max_iops is not None and st.iops is not None and st.iops > offer.max_iops:
@@ -311,14 +318,14 @@ def _check_cluster_basics(c: _Collector, cluster: Cluster, info: CloudInfo) -> N
     if not re.fullmatch(info.region_pattern, cluster.region):
         c.error(
             join_path(p, "region"),
-            f"'{cluster.region}' does not look like a {cluster.cloud} region",
+            f"'{cluster.region}' does not look like {article(cluster.cloud)} region",
             {"gcp": "e.g. us-central1", "azure": "e.g. eastus", "aws": "e.g. us-east-1"}[cluster.cloud],
         )
     if cluster.zone is not None:
         if not re.fullmatch(info.zone_pattern, cluster.zone):
             c.error(
                 join_path(p, "zone"),
-                f"'{cluster.zone}' does not look like a {cluster.cloud} zone",
+                f"'{cluster.zone}' does not look like {article(cluster.cloud)} zone",
                 f"e.g. {_zone_example(cluster)}",
             )
         elif info.zone_in_region and not cluster.zone.startswith(cluster.region):

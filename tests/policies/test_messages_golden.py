@@ -1,7 +1,7 @@
 """Every policy's messages on one mixed three-cloud stack, kept as a golden file for review.
 
 Regenerate with ``AIINFRA_UPDATE_GOLDEN=1`` after an intended change and read the diff: each
-line is one message a user would see in ``pulumi preview``.
+entry is one violation a user would see in ``pulumi preview`` (its message, then its fix).
 """
 
 from __future__ import annotations
@@ -37,7 +37,15 @@ def test_messages_of_every_policy_on_a_mixed_stack() -> None:
     settings = [settings_for(p.name, {}, {}, FleetHints("prod", 256, 2000)) for p in POLICIES]
     found = evaluate(view, settings)
     data = {
-        name: sorted(f"{f.urn.rsplit('::', 1)[-1]}: {f.message}" for f in findings) for name, findings in found.items()
+        name: sorted(
+            ({"resource": f.urn.rsplit("::", 1)[-1], "message": f.message, "fix": f.fix} for f in findings),
+            key=lambda d: (d["resource"], d["message"]),
+        )
+        for name, findings in found.items()
     }
+    for name, rows in data.items():
+        for row in rows:
+            # message and fix are two fields, never one inside the other
+            assert row["fix"] and row["fix"] not in row["message"] and row["message"] not in row["fix"], (name, row)
     assert all(data[p.name] for p in POLICIES), [p.name for p in POLICIES if not data[p.name]]
     assert_golden(GOLDEN, data)

@@ -267,7 +267,7 @@ def test_from_captured_and_regional_pool_message() -> None:
     view = normalize_stack(from_captured([captured]))
     (finding,) = pool_max_nodes(view, settings_for("pool-max-nodes"))
     assert "can scale to 12 nodes" in finding.message and "4 per zone in 3 zones" in finding.message
-    assert "lower autoscaling.maxNodeCount / totalMaxNodeCount to 4 in total (1 per zone" in finding.message
+    assert finding.fix.startswith("lower autoscaling.maxNodeCount to 1 per zone (3 in total over 3 zones)")
 
 
 def test_cpu_groups_are_out_of_scope_without_notes() -> None:

@@ -53,7 +53,7 @@ def test_analyzer_info_lists_every_policy(pack: PolicyPackProcess) -> None:
 
 
 def test_configure_validates_like_the_cli(pack: PolicyPackProcess) -> None:
-    with pytest.raises(PolicyConfigError, match="unknown policies: no-such-policy"):
+    with pytest.raises(PolicyConfigError, match=r"unknown policy 'no-such-policy'"):
         pack.configure({"no-such-policy": "advisory"})
     with pytest.raises(PolicyConfigError, match="pool-max-nodes: maxNodesPerPool"):
         pack.configure({"pool-max-nodes": {"maxNodesPerPool": "lots"}})

@@ -60,11 +60,25 @@ def run(
     return RULES[rule](normalize_stack(resources), settings_for(rule, config, {}, fleet))
 
 
+def both(f: Finding) -> str:
+    """Message and fix together (patterns below may match either)."""
+    return f"{f.message}\n{getattr(f, 'fix', '')}"
+
+
 def one(findings: list[Finding], *patterns: str) -> Finding:
     assert len(findings) >= 1, "expected a violation"
     for p in patterns:
-        assert any(re.search(p, f.message) for f in findings), f"{p!r} not in {[f.message for f in findings]}"
+        assert any(re.search(p, both(f)) for f in findings), f"{p!r} not in {[both(f) for f in findings]}"
     return findings[0]
+
+
+def regional_gke_pool(autoscaling: dict[str, Any], env: str = "dev") -> list[RawResource]:
+    props = {
+        "location": "us-central1",  # regional: three zones
+        "autoscaling": autoscaling,
+        "nodeConfig": {"machineType": "g2-standard-12", "spot": True, "resourceLabels": {raw.ENV: env}},
+    }
+    return [RawResource("gcp:container/nodePool:NodePool", "l4", "urn:pulumi:s::p::gke::l4", props)]
 
 
 # ----- stack-ceilings ------------------------------------------------------------------------------
@@ -75,7 +89,7 @@ def test_stack_ceilings_accelerators(cloud: str) -> None:
         findings,
         rf"gpu' can reach 64 x {FABRIC[cloud]} = 512 H100-80GB at \$[\d,]+/h",
         "the dev ceiling is 16 accelerators",
-        "lower maxNodes or use a smaller",
+        r"lower \S+ to at most [12], or (use|set)",
     )
     assert f.urn.endswith("::gpu")
 
@@ -103,6 +117,24 @@ def test_stack_ceilings_fleet_budget(cloud: str) -> None:
     assert run("stack-ceilings", pool(cloud, FABRIC[cloud], 0.0, 2.0), {"honourFleetBudget": False}, fleet) == []
 
 
+@pytest.mark.parametrize("cloud", ["gcp", "azure"])  # the catalog has spot prices for these
+def test_stack_ceilings_budget_counts_on_demand_and_never_advises_spot_to_a_spot_pool(cloud: str) -> None:
+    # bug: the fleet spec's budget.maxHourlyUsd is on-demand (spec reference), but a spot pool was
+    # priced at spot, then told to "use spot"
+    machine = {"gcp": "g2-standard-12", "azure": "Standard_NV36ads_A10_v5"}[cloud]
+    spot_pool = pool(cloud, machine, 0.0, 4.0, "prod", spot=True)
+    view = normalize_stack(spot_pool)
+    (p,) = view.pools
+    assert p.shape.spot_usd is not None and p.shape.on_demand_usd is not None
+    budget = (p.shape.spot_usd * 4 + p.shape.on_demand_usd * 4) / 2  # above spot, below on-demand
+    (f,) = run("stack-ceilings", spot_pool, fleet=FleetHints(environment="prod", max_hourly_usd=budget))
+    assert "on-demand" in f.message and "the fleet spec's budget" in f.message
+    assert "spot" not in both(f).split("\n", 1)[1]
+    ceiling = {"maxHourlyUsd": {"prod": p.shape.spot_usd}}  # the environment ceiling prices spot at spot
+    (f,) = run("stack-ceilings", spot_pool, ceiling)
+    assert "spot" not in both(f).split("\n", 1)[1], f
+
+
 # ----- pool-max-nodes -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_pool_max_nodes(cloud: str) -> None:
@@ -114,6 +146,27 @@ def test_pool_max_nodes(cloud: str) -> None:
     )
     assert run("pool-max-nodes", pool(cloud, SMALL[cloud], 0.0, 4.0, "dev", spot=True)) == []
     assert run("pool-max-nodes", pool(cloud, SMALL[cloud], 0.0, 8.0, "dev"), {"maxNodesPerPool": 10}) == []
+
+
+def test_pool_max_nodes_regional_totals_are_not_divided_into_fractions() -> None:
+    # bug: "64 nodes ... 21 per zone in 3 zones" for a pool whose bound is a total
+    (f,) = run("pool-max-nodes", regional_gke_pool({"totalMinNodeCount": 0.0, "totalMaxNodeCount": 64.0}))
+    assert "can scale to 64 nodes" in f.message and "per zone" not in f.message
+    assert "in total over 3 zones" in f.message
+    assert "autoscaling.totalMaxNodeCount to at most 4" in both(f)
+
+
+def test_pool_max_nodes_regional_per_zone_fix_adds_up() -> None:
+    # bug: "to 4 in total (1 per zone)": 1 per zone in 3 zones is 3 nodes, not 4
+    (f,) = run("pool-max-nodes", regional_gke_pool({"minNodeCount": 0.0, "maxNodeCount": 4.0}))
+    assert "can scale to 12 nodes" in f.message and "4 per zone in 3 zones" in f.message
+    text = both(f)
+    assert "4 in total (1 per zone" not in text
+    assert "autoscaling.maxNodeCount to 1 per zone (3 in total over 3 zones)" in text
+    assert "totalMaxNodeCount to at most 4" in text
+    # a limit below one node per zone: only the total can express it
+    (f,) = run("pool-max-nodes", regional_gke_pool({"maxNodeCount": 4.0}), {"maxNodesPerPool": 2})
+    assert "set autoscaling.totalMaxNodeCount to at most 2" in both(f)
 
 
 # ----- tpu-slice-size (TPUs exist on GCP only) ------------------------------------------------------
@@ -165,7 +218,7 @@ def test_allowed_classes(cloud: str) -> None:
     custom = {"allowedClasses": {"prod": ["inference"]}}
     one(
         run("allowed-accelerator-classes", pool(cloud, FABRIC[cloud], 0.0, 1.0, "prod"), custom),
-        "prod allows inference;",
+        "prod allows inference\n",
     )
 
 
@@ -198,7 +251,7 @@ def test_under_networked(cloud: str) -> None:
         rf"can reach 4 x {FABRIC[cloud]}",
         "essential for multi-node training",
         MISSING[cloud],
-        "configure the fabric",
+        "configure the missing fabric parts",
     )
     assert f.urn.endswith("::gpu")
     assert run("under-networked", pool(cloud, FABRIC[cloud], 0.0, 4.0)) == []
@@ -235,7 +288,10 @@ def test_fabric_unused(cloud: str) -> None:
 
 
 def test_fabric_unused_suggests_a_machine_without_fabric() -> None:
-    one(run("fabric-unused", pool("gcp", "a3-highgpu-8g", 0.0, 1.0)), r"a3-highgpu-4g \(4 H100-80GB, \$44.13/h\)")
+    one(
+        run("fabric-unused", pool("gcp", "a3-highgpu-8g", 0.0, 1.0)),
+        r"a3-highgpu-4g \(4 H100-80GB, \$44.13/h, no fabric\)",
+    )
     one(run("fabric-unused", pool("aws", "p5.48xlarge", 0.0, 1.0)), "p5.4xlarge", "EFA interfaces")
 
 
@@ -270,7 +326,7 @@ def test_shared_storage_smallest_instance_gets_a_different_fix() -> None:
     tiny = pool("gcp", SMALL["gcp"], 0.0, 1.0)
     one(
         run("shared-storage-overprovisioned", tiny + raw.gcp_lustre(gib="9000", tier="1000")),
-        "already the smallest Managed Lustre",
+        "the smallest Managed Lustre already delivers",
     )
 
 

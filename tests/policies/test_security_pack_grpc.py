@@ -44,7 +44,7 @@ def test_analyzer_info_lists_every_security_policy(pack: PolicyPackProcess) -> N
 def test_configure_validates_like_the_cli(pack: PolicyPackProcess) -> None:
     with pytest.raises(PolicyConfigError, match="imds-v2-hop-limit: maxHopLimit"):
         pack.configure({"imds-v2-hop-limit": {"maxHopLimit": 0}})
-    with pytest.raises(PolicyConfigError, match="unknown policies: stack-ceilings"):
+    with pytest.raises(PolicyConfigError, match="unknown policy 'stack-ceilings'"):
         pack.configure({"stack-ceilings": "advisory"})
 
 

@@ -89,7 +89,10 @@ def normalize_resource(raw: RawResource) -> View:
     try:
         fn(ctx)
     except Exception as err:  # a malformed resource must never crash the pack: say so instead
-        ctx.note(f"could not read this {raw.type} ({type(err).__name__}: {clip(str(err), 200)}); it is not checked")
+        ctx.note(
+            f"could not read this {raw.type} ({type(err).__name__}: {clip(str(err), 200)}); it is not checked",
+            "report it to ai-infra's maintainers with the resource's properties",
+        )
     return ctx.view
 
 

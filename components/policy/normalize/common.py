@@ -53,6 +53,12 @@ def basename(value: str) -> str:
     return value.rstrip("/").rsplit("/", 1)[-1]
 
 
+#: The fix of a note about a value unknown at preview: the engine runs the pack again during
+#: ``pulumi up``, when the value is known.
+UNKNOWN_FIX = "nothing to change now: the pack checks it again during `pulumi up`, once the value is known"
+CATALOG_FIX = "add the machine or accelerator to components/catalog/data (with its source and date)"
+
+
 class Ctx:
     """Per-resource collector of notes."""
 
@@ -60,8 +66,11 @@ class Ctx:
         self.raw = raw
         self.view = View()
 
-    def note(self, message: str) -> None:
-        self.view.notes.append(Note(self.raw.urn, self.raw.name, self.raw.type, message))
+    def note(self, message: str, fix: str = "") -> None:
+        """Record what could not be read; the fix defaults to "checked again at update" for unknowns."""
+        if not fix and "unknown at preview" in message:
+            fix = UNKNOWN_FIX
+        self.view.notes.append(Note(self.raw.urn, self.raw.name, self.raw.type, message, fix))
 
 
 def machine_shape(
@@ -105,7 +114,9 @@ def machine_shape(
         gtype = basename(gtype)
         found = cat.offer_by_accelerator_type(gtype)
         if found is None:
-            ctx.note(f"{what}: guest accelerator type {quote(gtype)} is not in the catalog; it is not counted")
+            ctx.note(
+                f"{what}: guest accelerator type {quote(gtype)} is not in the catalog; it is not counted", CATALOG_FIX
+            )
             continue
         guest_offer = found
         guest_acc = found.accelerator
@@ -165,7 +176,8 @@ def machine_shape(
     if mt and looks_like_accelerator(cloud, mt):
         ctx.note(
             f"{what}: machine type {quote(mt)} looks like an accelerator machine but is not in the catalog, "
-            "so its accelerators and cost are not counted; add it to components/catalog/data"
+            "so its accelerators and cost are not counted",
+            CATALOG_FIX,
         )
         return Shape(cloud, mt, spot=spot, reserved=reserved)
     return None

@@ -15,6 +15,7 @@ from typing import Any
 from components.catalog import get_catalog
 from components.catalog.model import TpuVersion
 from components.policy.normalize.common import (
+    CATALOG_FIX,
     Ctx,
     capacity_pool,
     count,
@@ -110,8 +111,12 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
         pmin = count(ctx, get(auto, "minNodeCount"), f"{what}: autoscaling.minNodeCount", 0.0)
         max_nodes = tmax if tmax is not None else (pmax * zones if pmax is not None else None)
         min_nodes = tmin if tmin is not None else (pmin * zones if pmin is not None else None)
+        per_zone = tmax is None and pmax is not None
         if max_nodes is None and tmax is None and pmax is None and not is_unknown(get(auto, "maxNodeCount")):
-            ctx.note(f"{what}: autoscaling has no maximum; its size at max scale is not checked")
+            ctx.note(
+                f"{what}: autoscaling has no maximum; its size at max scale is not checked",
+                "set autoscaling.maxNodeCount or totalMaxNodeCount",
+            )
         scalable = True
     else:
         fixed = get(np, "nodeCount")
@@ -119,7 +124,11 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
             fixed = get(np, "initialNodeCount", 1)
         n = count(ctx, fixed, f"{what}: nodeCount")
         max_nodes = min_nodes = (n * zones) if n is not None else None
-        scalable = True
+        per_zone = True
+        # A fixed-size TPU node pool is a slice: all its VMs or none, like a TPU VM or a queued
+        # resource. It is not an autoscaling pool (scale-to-zero and pool-max-nodes do not apply;
+        # tpu-slice-size and stack-ceilings do), whichever way the slice is built.
+        scalable = shape.tpu is None
     if shape.tpu is not None:
         topo = text(get(np, "placementPolicy.tpuTopology"))
         if isinstance(topo, str):
@@ -127,7 +136,10 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
                 chips = math.prod(int(d) for d in topo.lower().split("x"))
                 shape = replace(shape, tpu_chips=chips)
             except ValueError:
-                ctx.note(f"{what}: TPU topology {quote(topo)} is not AxB or AxBxC; slice size not checked")
+                ctx.note(
+                    f"{what}: TPU topology {quote(topo)} is not AxB or AxBxC; slice size not checked",
+                    "write placementPolicy.tpuTopology as AxB or AxBxC",
+                )
         else:
             # no topology: single-host TPU nodes, each its own slice of one VM's chips
             shape = replace(shape, tpu_chips=shape.per_node)
@@ -149,6 +161,7 @@ def _gke_pool(ctx: Ctx, np: Mapping[str, Any], name: str, kind: str, cluster: Ma
             labels,
             raw.parent,
             zones,
+            per_zone_bounds=per_zone,
             reservation_ref=consumes,
         )
     )
@@ -309,9 +322,12 @@ def _tpu_slice_pool(
         label = f"{cfg_type} {topo}"
     if found is None:
         if label:
-            ctx.note(f"{what}: TPU type {quote(label)} is not in the catalog; its chips and cost are not counted")
+            ctx.note(
+                f"{what}: TPU type {quote(label)} is not in the catalog; its chips and cost are not counted",
+                CATALOG_FIX,
+            )
         else:
-            ctx.note(f"{what}: no TPU accelerator type given; not counted")
+            ctx.note(f"{what}: no TPU accelerator type given; not counted", "set acceleratorType or acceleratorConfig")
         ctx.view.pools.append(
             Pool(
                 ctx.raw.urn,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from components.policy.normalize.common import Ctx, env_labels, inline_volume, policy_data
+from components.policy.normalize.common import CATALOG_FIX, Ctx, env_labels, inline_volume, policy_data
 from components.policy.normalize.views import SharedStorage
 from components.policy.values import UNKNOWN, as_list, get, num, quote, text
 
@@ -83,7 +83,9 @@ def _gcp_filestore(ctx: Ctx) -> None:
         cap = UNKNOWN
     bands = policy_data()["fileThroughput"]["filestore"].get(tier.upper() if isinstance(tier, str) else "", None)
     if bands is None and isinstance(tier, str):
-        ctx.note(f"Filestore {quote(ctx.raw.name)}: tier {quote(tier)} has no throughput figure; not checked")
+        ctx.note(
+            f"Filestore {quote(ctx.raw.name)}: tier {quote(tier)} has no throughput figure; not checked", CATALOG_FIX
+        )
         return
     per: float | None = None
     floor = 0.0
@@ -105,7 +107,8 @@ def _azure_amlfs(ctx: Ctx) -> None:
         per = float(m.group(1)) if m else None
         if per is None:
             ctx.note(
-                f"Azure Managed Lustre {quote(ctx.raw.name)}: SKU {quote(sku)} has no MB/s-per-TiB suffix; not checked"
+                f"Azure Managed Lustre {quote(ctx.raw.name)}: SKU {quote(sku)} has no MB/s-per-TiB suffix; not checked",
+                "use an AMLFS-Durable-Premium-<MB/s per TiB> SKU",
             )
             return
     _storage(ctx, "Azure Managed Lustre", "azure", get(p, "storageCapacityTiB"), per, get(p, "tags"))

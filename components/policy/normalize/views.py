@@ -78,6 +78,8 @@ class Pool:
     labels: Mapping[str, str] = field(default_factory=dict)
     parent: str | None = None
     zones: int = 1
+    # GKE: the bounds are per zone (autoscaling.maxNodeCount, nodeCount; x zones), not totals
+    per_zone_bounds: bool = False
     node_word: str = "node"  # node | instance | slice
     # a reference to the template that carries the shape (AWS launch template, GCE template)
     template_ref: tuple[str, ...] = ()
@@ -223,6 +225,7 @@ class Note:
     name: str
     type: str
     message: str
+    fix: str = ""
 
 
 @dataclass

@@ -165,3 +165,21 @@ def test_every_cloud_has_naming_rules() -> None:
     cat = get_catalog()
     for cloud in CLOUDS:
         assert set(cat.cloud(cloud).names) >= {"cluster", "pool", "storage"}
+
+
+def test_catalog_names_for_people() -> None:
+    """``a100-80`` suggests A100-80GB (not the look-alike H100-80GB); ``A100`` means either size."""
+    import contextlib
+    import io
+
+    from components.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        assert main(["catalog", "a100-80"]) == 2
+    assert "did you mean 'A100-80GB'?" in err.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        assert main(["catalog", "A100", "--format", "json"]) == 0
+    assert "comes as A100-40GB and A100-80GB" in err.getvalue()
+    assert {"A100-40GB", "A100-80GB"} <= set(out.getvalue().replace('"', " ").split())

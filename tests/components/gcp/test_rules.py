@@ -127,7 +127,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "pods-range-too-small",
         cluster_doc(network={"cidr": "10.20.0.0/20"}, gpuPools=[{**FAMILIES["g2-l4"], "maxNodes": 40}]),
         "clusters[0].network.cidr",
-        "pods range 10.20.8.0/21 has 2048 addresses",
+        r"pods range 10.20.8.0/21 \(the upper half of 10.20.0.0/20\) has 2048 addresses; 42 nodes at max "
+        r"scale \(2 system \+ 40 GPU\) need",
     ),
     (
         "fabric-subnet-too-small",

@@ -54,6 +54,32 @@ def test_spot_without_a_spot_price_is_priced_on_demand_and_says_so() -> None:
     assert any("no spot price" in a and "upper bound" in a for a in line.assumptions)
 
 
+def test_spot_priced_on_demand_says_so_on_its_row() -> None:
+    # bug: the row said "spot" and showed the on-demand price, with the reason only in a footnote
+    import io
+
+    from components.plan import report_markdown, report_text
+    from components.plan.cost import CostReport
+    from components.plan.engine import PlanReport, StackPlan
+
+    spec = copy.deepcopy(GCP_FLEET)
+    spec["clusters"][0]["gpuPools"][0]["capacity"] = "spot"
+    fleet, _ = load_fleet_object(spec, "test")
+    cluster, pool = fleet.clusters[0], fleet.clusters[0].pools[0]
+    offer = dataclasses.replace(pool.offer, price=dataclasses.replace(pool.offer.price, spot_usd=None))
+    line = pool_line("s", cluster, dataclasses.replace(pool, offer=offer))
+    assert line.capacity == "spot" and line.priced_as == "on-demand (no spot price)"
+    assert line.to_json()["pricedAs"] == "on-demand (no spot price)"
+    priced = pool_line("s", cluster, pool)
+    assert priced.priced_as == "spot" and priced.capacity_text == "spot"
+    report = PlanReport([StackPlan(file="f", stack="s", cost=CostReport([line]))])
+    (row,) = [r for r in report_markdown.cost_section(report) if "train/h100" in r]
+    assert "spot, priced on-demand (no spot price)" in row
+    buf = io.StringIO()
+    report_text.render(report, buf, color=False, width=200)
+    assert "priced on-demand" in buf.getvalue()
+
+
 def test_reserved_is_priced_on_demand_with_the_assumption() -> None:
     spec = copy.deepcopy(AWS_FLEET)
     spec["clusters"][0]["gpuPools"][0].update(capacity="reserved", reservation="cr-0123456789abcdef0")

@@ -60,7 +60,7 @@ def test_cost_up(tmp_path: Path) -> None:
     assert doc["cost"]["delta"]["hourlyUsdAtMin"] == 0
     assert doc["accelerators"]["changed"] == [{"name": "H100-80GB", "before": 32, "after": 64, "delta": 32}]
     assert [line["name"] for line in doc["cost"]["lines"]] == ["h100"]
-    assert d.changes == []  # scaling a pool replaces nothing
+    assert [(c.effect, c.field) for c in d.changes] == [("note", "maxNodes")]  # shown, replaces nothing
     assert d.exit_code == 0
     md = render_markdown(d)
     pct = round(4 * a3 / d.base_cost.hourly_usd * 100)
@@ -224,13 +224,16 @@ def test_cli_with_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.chdir(repo)
     monkeypatch.setattr(policies, "run_policies", no_violations)
     argv = ["diff", "HEAD:stacks/Pulumi.gcp-train.yaml", "stacks/Pulumi.gcp-train.yaml", "--program", str(FIXTURE)]
-    assert cli.main([*argv, "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    # deleting protected storage fails by default; --allow-data-loss is the opt-out
+    assert cli.main([*argv, "--format", "json"]) == 1
+    out = capsys.readouterr()
+    assert "pass --allow-data-loss if that is intended" in out.err
+    doc = json.loads(out.out)
     assert doc["base"]["label"] == "HEAD:stacks/Pulumi.gcp-train.yaml" and doc["base"]["stack"] == "gcp-train"
     assert [c["effect"] for c in doc["changes"] if c["severity"] == "danger"] == ["delete"]
-    assert cli.main([*argv, "--format", "markdown"]) == 0
+    assert cli.main([*argv, "--format", "markdown", "--allow-data-loss"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("### 🛑 aiinfra diff `gcp-train`")
-    assert cli.main([*argv, "--fail-on-data-loss"]) == 1
+    assert cli.main([*argv, "--fail-on-data-loss"]) == 1  # the former opt-in still parses
     assert "delete or replace data-bearing storage" in capsys.readouterr().err
     # a file missing at the ref is a new stack; a bad ref is invalid input
     assert (
@@ -268,3 +271,20 @@ def test_base_and_head_files_with_different_stack_names_match_resources(tmp_path
 
     assert resource_changes([ng("base")], [ng("head")]) == []
     assert [c.effect for c in resource_changes([ng("base")], [])] == ["delete"]
+
+
+def test_one_warning_per_item_naming_only_its_cloud_with_scale_changes_and_plain_booleans(tmp_path: Path) -> None:
+    head = _edit(GCP_FLEET, "gpuPools", 0, machineType="a3-megagpu-8g", maxNodes=12)
+    head = _edit(head, "storage", 0, protect=False)
+    d = _diff(tmp_path, GCP_FLEET, head)
+    md = render_markdown(d)
+    pool_lines = [line for line in md.splitlines() if "`train/h100`" in line]
+    assert len(pool_lines) == 1, pool_lines  # one warning for the pool, however many fields changed
+    (line,) = pool_lines
+    assert "is REPLACED" in line and "`maxNodes`: `4` → `12`" in line
+    assert "GKE" in line and "AKS" not in md and "EKS" not in md  # only the pool's own cloud
+    assert "`protect`: `true` → `false`" in md and "True" not in md
+    text = render_text(d)
+    assert "maxNodes: 4 → 12" in text and "AKS" not in text
+    # the cost rows show the scale change too
+    assert "a3-highgpu-8g × 0-4 nodes" in md and "a3-megagpu-8g × 0-12 nodes" in md

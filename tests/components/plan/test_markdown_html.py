@@ -85,17 +85,17 @@ def test_plan_markdown_renders_tables_and_mermaid(tmp_path: Path) -> None:
     assert stacks[0][:4] == ["Stack", "Verdict", "$/h at min", "$/h at max"]
     assert [row[0] for row in stacks[1:]] == ["gcp-train", "aws-train"]
 
-    policies = _table(parsed, "Level")
-    assert policies[0] == ["Level", "Policy", "Resource", "Where", "Message", "Fix"]
-    mandatory = [r for r in policies[1:] if "mandatory" in r[0]]
-    assert len(mandatory) == 2 and all(r[5] == "lower maxNodes" for r in mandatory)
-    assert any("Pulumi.gcp-train.yaml:" in r[3] and "gpuPools[0]" in r[3] for r in mandatory)
+    policies = next(t for t in parsed.tables if t[0][1:3] == ["Policy", "Spec path"])
+    assert policies[0] == ["", "Policy", "Spec path", "What", "Fix"]
+    mandatory = [r for r in policies[1:] if r[0] == "❌"]
+    assert len(mandatory) == 2 and all(r[4] == "lower maxNodes" for r in mandatory)
+    assert any(r[2].startswith("gcp-train: clusters[0].gpuPools[0] (line ") for r in mandatory)
 
     cost = next(t for t in parsed.tables if t[0][:2] == ["Stack", "Item"])
     items = {row[1]: row for row in cost[1:]}
-    assert items["train/h100"][3] == "a3-highgpu-8g"
+    assert items["train/h100"][2].startswith("a3-highgpu-8g × 0-4 nodes, on-demand")
     assert items["train/h100"][-2] == usd(4 * node_price("gcp", "a3-highgpu-8g"))
-    assert items["train-aws/p5"][3] == "p5.48xlarge"
+    assert items["train-aws/p5"][2].startswith("p5.48xlarge")
     assert cost[-1][1] == "Total"
 
     accel = _table(parsed, "Accelerator")

@@ -97,7 +97,7 @@ def test_mandatory_violation_exits_1_and_shows_in_markdown_and_sarif(
     assert code == 1
     text = md.read_text()
     assert text.startswith("<!-- aiinfra-plan -->\n### ❌ aiinfra plan: blocked: mandatory policy violation")
-    assert "`gpu-pool-max-nodes`" in text and "lower maxNodes" in text and "❌ mandatory" in text
+    assert "`gpu-pool-max-nodes`" in text and "lower maxNodes" in text and "| ❌ |" in text
 
     log = json.loads(sarif.read_text())
     assert log["version"] == "2.1.0"
@@ -137,7 +137,7 @@ def test_policy_config_reaches_the_adapter(tmp_path: Path, monkeypatch: pytest.M
         return []
 
     config_file = tmp_path / "policy.json"
-    config_file.write_text('{"gpu-pool-max-nodes": {"maxNodes": 2}}')
+    config_file.write_text('{"pool-max-nodes": {"maxNodesPerPool": 2}}')
     out = tmp_path / "o.json"
     assert (
         _cli(
@@ -163,7 +163,7 @@ def test_policy_config_reaches_the_adapter(tmp_path: Path, monkeypatch: pytest.M
             "--program",
             str(FIXTURE),
             "--policy-config",
-            '{"a": {"b": 1}}',
+            '{"all": "advisory"}',
             "--format",
             "json",
             "--out",
@@ -171,7 +171,7 @@ def test_policy_config_reaches_the_adapter(tmp_path: Path, monkeypatch: pytest.M
         )
         == 0
     )
-    assert seen == [{"gpu-pool-max-nodes": {"maxNodes": 2}}, {"a": {"b": 1}}]
+    assert seen == [{"pool-max-nodes": {"maxNodesPerPool": 2}}, {"all": "advisory"}]
 
 
 @pytest.mark.parametrize("value", ["{not json", "[1, 2]", "/nonexistent/policy.json"])
@@ -224,7 +224,8 @@ def test_real_adapter_converts_client_answers(monkeypatch: pytest.MonkeyPatch, t
     class Violation:
         policy_name = "accelerator-overprovisioned"
         enforcement_level = "mandatory"
-        message = "pool can reach 32 GPUs; the limit is 16; lower maxNodes"
+        message = "pool can reach 32 GPUs; the limit is 16"
+        fix = "lower maxNodes"
         urn = pool.urn
 
     fake.analyze = lambda resources, config, **kw: [
@@ -236,7 +237,7 @@ def test_real_adapter_converts_client_answers(monkeypatch: pytest.MonkeyPatch, t
     verdicts = policies.run_policies(plan.resources, {})
     assert verdicts[0].policy == "accelerator-overprovisioned" and verdicts[0].blocking
     assert (verdicts[0].type, verdicts[0].name) == (pool.type, pool.name)
-    assert verdicts[0].fix == "lower maxNodes"
+    assert verdicts[0].fix == "lower maxNodes" and "lower" not in verdicts[0].message
     assert verdicts[1].policy == "budget" and verdicts[1].urn is None
 
 
@@ -446,8 +447,8 @@ def test_real_pack_mandatory_violation_end_to_end(tmp_path: Path, capsys: pytest
     assert cli.main(argv) == 1
     md = capsys.readouterr().out
     assert "### ❌ aiinfra plan: blocked: mandatory policy violation" in md
-    assert "| ❌ mandatory | `pool-max-nodes` |" in md
-    assert "| lower autoscaling.maxNodeCount" in md  # the fix column
+    assert "| ❌ | `pool-max-nodes` |" in md
+    assert "| maxNodes: 40 → at most 4 (dev limit: 4 per pool)" in md  # the fix column, in spec fields
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     blocking = [r for r in results if r["level"] == "error"]
     assert {r["ruleId"] for r in blocking} >= {"pool-max-nodes"}
@@ -470,6 +471,44 @@ def test_dates_in_stack_config_stay_strings(tmp_path: Path) -> None:
     assert plan.status == "ok", plan.error or [i.format() for i in plan.issues]
     cluster = next(r for r in plan.resources if r.type == "gcp:container/cluster:Cluster")
     assert cluster.inputs["resourceLabels"]["created"] == "2026-01-01"
+
+
+def test_policy_config_typo_gets_did_you_mean_and_does_not_call_the_stack_invalid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = write_stack(tmp_path, "gcp-train", GCP_FLEET)
+    typo = '{"pool-max-node": {"maxNodesPerPool": 2}}'
+    assert _cli(monkeypatch, no_violations, str(stack), "--program", str(FIXTURE), "--policy-config", typo) == 2
+    out = capsys.readouterr()
+    assert "unknown policy 'pool-max-node' (did you mean 'pool-max-nodes'?)" in out.err
+    assert "invalid" not in (out.out + out.err).replace("--policy-config", "")
+
+
+def test_sending_only_the_resources_policies_read_gives_the_same_verdicts(tmp_path: Path) -> None:
+    """The planner sends the pack only the types its normalizers read; the engine sends all."""
+    import yaml
+
+    from tests.components.plan.helpers import REPO
+
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.multi.yaml").read_text())
+    fleet_doc = doc["config"]["aiinfra:fleet"]
+    fleet_doc["environment"] = "dev"  # every cloud's pools now break dev's limits
+    for cluster in fleet_doc["clusters"]:
+        for p in cluster.get("gpuPools", []):
+            p.update(maxNodes=12, minNodes=1, capacity="on-demand")
+    stack = tmp_path / "Pulumi.multi.yaml"
+    stack.write_text(yaml.safe_dump(doc, sort_keys=False))
+    plan = plan_file(stack, skip_policies=True, program=REPO / "__main__.py")
+    assert plan.status == "ok", plan.error
+    config = {k if ":" in k else f"ai-infra:{k}": v for k, v in doc["config"].items()}
+    assert len(policies.relevant(plan.resources)) < len(plan.resources) / 2
+
+    def key(v: policies.PolicyVerdict) -> tuple[str, ...]:
+        return (v.policy, v.enforcement_level, v.urn or "", v.message, v.fix or "")
+
+    some = policies.run_policies(plan.resources, {}, stack="multi", stack_config=config)
+    every = policies.run_policies(plan.resources, {}, stack="multi", stack_config=config, every_resource=True)
+    assert some and sorted(map(key, some)) == sorted(map(key, every))
 
 
 def test_plan_runs_the_security_pack_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,6 +13,7 @@ from components.catalog.model import FabricKind, Offer
 from components.plan.replacements import (
     ALL,
     DELETE,
+    NOTE,
     RECREATE_NODES,
     REPLACE,
     RESOURCE_REPLACE_KEYS,
@@ -59,9 +60,14 @@ def _has_path(kind: str, dotted: str) -> bool:
 def test_spec_rule_reads_a_real_attribute(rule: Rule) -> None:
     assert _has_path(rule.kind, rule.attr), f"{rule.kind} has no attribute path {rule.attr}"
     assert set(rule.effects) <= set(ALL)
-    assert set(rule.effects.values()) <= {REPLACE, RECREATE_NODES, DELETE}
+    assert set(rule.effects.values()) <= {REPLACE, RECREATE_NODES, DELETE, NOTE}
     assert rule.when in ("changed", "decreased", "increased")
-    assert rule.why
+    # a reason for every cloud the rule applies to, naming no other cloud's service
+    for cloud in rule.effects:
+        why = rule.why_for(cloud)
+        assert why, (rule.field, cloud)
+        others = {"gcp": ("AKS", "EKS"), "azure": ("GKE", "EKS"), "aws": ("GKE", "AKS")}[cloud]
+        assert not any(o in why for o in others), (rule.field, cloud, why)
 
 
 def _declared(cls: type, dotted: str) -> bool:

@@ -171,9 +171,9 @@ def test_policy_notes_for_tpu_slices_outside_prod() -> None:
     # staging: slices of at most 32 VMs (8x16, 128 chips); 883 chips -> 7 slices
     assert c.tpu is not None and (c.tpu.slice.topology, c.tpu.count) == ("8x16", 7)
     notes = policy_notes(c, "staging")
-    assert any(n.startswith("scale-to-zero: a TPU slice keeps its 32 VM(s)") for n in notes)
     assert any(n.startswith("stack-ceilings: 896 accelerators; staging allows 128") for n in notes)
-    assert not any(n.startswith(("pool-max-nodes", "tpu-slice-size")) for n in notes)
+    # a fixed-size slice is not an autoscaling pool: the pack applies neither of these to it
+    assert not any(n.startswith(("pool-max-nodes", "tpu-slice-size", "scale-to-zero")) for n in notes)
 
 
 def test_emitted_tpu_spec_has_the_slices_zone_and_a_network_wide_enough() -> None:

@@ -84,9 +84,15 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     assert "spec.yaml:3: error: YAML syntax error" in msg
 
 
+def test_a_tab_is_called_a_tab(tmp_path: Path) -> None:
+    (msg,) = issues_of(write(tmp_path, "environment: dev\nclusters:\n\t- name: a\n"))
+    assert "spec.yaml:3: error: YAML syntax error: a tab character at column 1" in msg
+    assert "replace the tab with spaces" in msg
+
+
 def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
     (msg,) = issues_of(write(tmp_path, GOOD_BARE.replace("maxNodes: 2", "maxNodes: 2\n        maxNodes: 3")))
-    assert "spec.yaml:11: error: clusters.0.gpuPools.0.maxNodes: key 'maxNodes' appears twice" in msg
+    assert "spec.yaml:11: error: clusters[0].gpuPools[0].maxNodes: key 'maxNodes' appears twice" in msg
 
 
 def test_errors_carry_line_numbers(tmp_path: Path) -> None:

@@ -222,7 +222,7 @@ def test_non_string_keys() -> None:
     doc["labels"] = {1: "x"}
     issue = only(schema_issues(doc))
     assert issue.path == "labels.1"
-    assert issue.message == "key 1 is a int, not a string"
+    assert issue.message == "key 1 is an int, not a string"
 
 
 def test_spec_reference_doc_is_current() -> None:

@@ -323,7 +323,7 @@ def test_gcp_lustre_capacity_step_with_nearest() -> None:
         "clusters[0].storage[0].capacityGiB",
         r"Google Cloud Managed Lustre at 250 MB/s/TiB does not accept 40000 GiB: 36000-6120000 GiB in steps of 36000",
     )
-    assert issue.hint == "nearest valid size: 72000 GiB"
+    assert issue.hint == "nearest valid sizes: 36000 GiB (below) or 72000 GiB (above)"
 
 
 def test_azure_lustre_below_sku_minimum() -> None:
@@ -332,7 +332,7 @@ def test_azure_lustre_below_sku_minimum() -> None:
         "clusters[0].storage[0].capacityGiB",
         r"Azure Managed Lustre at 125 MB/s/TiB does not accept 4096 GiB",
     )
-    assert issue.hint == "nearest valid size: 16384 GiB"
+    assert issue.hint == "smallest valid size: 16384 GiB"
 
 
 def test_fsx_first_step_is_1200() -> None:
@@ -407,7 +407,7 @@ def test_filestore_has_two_capacity_ranges() -> None:
         "clusters[0].storage[0].capacityGiB",
         r"1024-9984 GiB in steps of 256 GiB, or 10240-102400 GiB in steps of 2560 GiB",
     )
-    assert issue.hint == "nearest valid size: 12800 GiB"
+    assert issue.hint == "nearest valid sizes: 10240 GiB (below) or 12800 GiB (above)"
 
 
 def test_a3_high_below_eight_gpus_is_spot_or_reserved_only() -> None:
@@ -418,6 +418,58 @@ def test_a3_high_below_eight_gpus_is_spot_or_reserved_only() -> None:
     )
     assert issue.hint is not None and issue.hint.startswith("set capacity: spot")
     assert errors_of(cluster(gpuPools=[pool(acceleratorsPerNode=4, capacity="spot")])) == []
+
+
+def test_invalid_capacity_gives_the_valid_sizes_on_both_sides() -> None:
+    # FSx for Lustre: 1200 GiB, then multiples of 2400; 5000 lies between 4800 and 7200 (4800 is nearer)
+    issue = one(
+        errors_of(cluster("aws", storage=[store(capacityGiB=5000)])),
+        "clusters[0].storage[0].capacityGiB",
+        r"does not accept 5000 GiB",
+    )
+    assert issue.hint == "nearest valid sizes: 4800 GiB (below) or 7200 GiB (above)"
+    # below the smallest size there is only one side
+    issue = one(
+        errors_of(cluster(storage=[store(capacityGiB=1000, throughputMBpsPerTiB=250)])),
+        "clusters[0].storage[0].capacityGiB",
+        r"does not accept 1000 GiB",
+    )
+    assert issue.hint == "smallest valid size: 36000 GiB"
+
+
+def test_a100_is_ambiguous_and_says_which_it_could_be() -> None:
+    issue = one(
+        errors_of(cluster(gpuPools=[pool(accelerator="A100", acceleratorsPerNode=1)])),
+        "clusters[0].gpuPools[0].accelerator",
+        r"'A100' is ambiguous: it comes as A100-40GB and A100-80GB",
+    )
+    assert issue.hint == "write A100-40GB or A100-80GB"
+
+
+def test_a_near_miss_suggests_the_accelerator_it_starts_like() -> None:
+    issue = one(
+        errors_of(cluster(gpuPools=[pool(accelerator="a100-80", acceleratorsPerNode=1)])),
+        "clusters[0].gpuPools[0].accelerator",
+        r"unknown accelerator 'a100-80'",
+    )
+    assert issue.hint is not None and issue.hint.startswith("did you mean 'A100-80GB'?")
+
+
+def test_tpu_version_aliases_resolve() -> None:
+    slices = [{"name": "t", "version": "trillium", "topology": "2x2", "capacity": "spot"}]
+    doc = {"environment": "dev", "clusters": [cluster(tpuSlices=slices)]}
+    fleet, issues = check_document(doc, "spec.yaml")
+    assert fleet is not None, [i.format() for i in issues]
+    assert fleet.clusters[0].slices[0].version.version == "v6e"
+
+
+def test_articles_fit_the_cloud_name() -> None:
+    issue = one(
+        errors_of(cluster("azure", gpuPools=[pool(accelerator="A100-80GB", acceleratorsPerNode=1, machineType="x1")])),
+        "clusters[0].gpuPools[0].machineType",
+        r"'x1' is not an azure machine type",
+    )
+    assert "a azure" not in issue.message
 
 
 # --- names that would collide once joined ------------------------------------------------------

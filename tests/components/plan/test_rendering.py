@@ -1,0 +1,180 @@
+"""What a reviewer reads: a blocked plan's Markdown (golden), table widths, terminal widths.
+
+- ``golden/blocked-dev.plan.md``: the PR comment of a dev stack the policy pack blocks, from
+  the real program and the real pack over gRPC; its fixes name fleet-spec fields. Regenerate
+  with ``AIINFRA_UPDATE_GOLDEN=1`` and read the diff.
+- Every Markdown table fits GitHub's comment column: the narrowest a browser can lay out a
+  row (each column as wide as its longest unbreakable run, plus cell padding) is at most
+  ``COMMENT_CHARS``.
+- The text report fits ``$COLUMNS`` (80 and up) and never breaks a name or a spec path.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.plan.diff import PlanDiff, load_side
+from components.plan.engine import PlanReport, plan_files
+from components.plan.report_diff import render_markdown as render_diff
+from components.plan.report_markdown import COMMENT_CHARS, render, usd
+from components.plan.report_text import render as render_text
+from tests.components.plan.helpers import REPO, STACKS
+from tests.support.golden import UPDATE_ENV
+from tests.support.specs import GCP_TRAIN
+
+GOLDEN = Path(__file__).with_name("golden") / "blocked-dev.plan.md"
+CELL_PADDING = 4  # GitHub's td padding (6px 13px) in characters
+
+
+def blocked_spec() -> dict[str, Any]:
+    """A dev stack a reviewer must not merge: an L4 pool of 64 nodes, on-demand, kept warm."""
+    spec = copy.deepcopy(GCP_TRAIN)
+    spec["environment"] = "dev"
+    spec["budget"] = {"maxHourlyUsd": 1000, "maxAccelerators": 32}
+    cl = spec["clusters"][0]
+    cl["name"] = "dev"
+    cl["network"]["fabric"] = "none"
+    # 64 nodes of 8 L4: 512 accelerators against the dev ceiling of 16 (2 nodes)
+    cl["gpuPools"][0].update(accelerator="L4", maxNodes=64, minNodes=1, localSsd="none")
+    cl["tpuSlices"] = []
+    cl["storage"] = []
+    return spec
+
+
+@pytest.fixture(scope="module")
+def blocked(tmp_path_factory: pytest.TempPathFactory) -> PlanReport:
+    d = tmp_path_factory.mktemp("blocked")
+    stack = d / "Pulumi.blocked-dev.yaml"
+    stack.write_text(yaml.safe_dump({"config": {"aiinfra:fleet": blocked_spec()}}, sort_keys=False), "utf-8")
+    cwd = os.getcwd()
+    os.chdir(d)  # the file name in the comment is relative, as CI runs it
+    try:
+        report = plan_files([stack.name], program=REPO / "__main__.py")
+    finally:
+        os.chdir(cwd)
+    assert report.stacks[0].policies_evaluated, report.stacks[0].policies_note
+    return report
+
+
+def test_blocked_plan_markdown_golden(blocked: PlanReport) -> None:
+    text = render(blocked)
+    assert blocked.verdict == "fail"
+    if os.environ.get(UPDATE_ENV):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8"), f"rerun with {UPDATE_ENV}=1 and review the diff"
+    # the fixes speak the spec's language
+    assert "maxNodes: 64 → at most 2 (dev ceiling: 16 accelerators" in text.replace("<wbr>", "")
+    assert "minNodes: 1 → 0" in text.replace("<wbr>", "")
+
+
+def test_message_and_fix_are_separate_in_every_format(blocked: PlanReport) -> None:
+    import json
+
+    from components.plan.command import render as render_any
+
+    doc = json.loads(render_any(blocked, "json"))
+    sarif = json.loads(render_any(blocked, "sarif"))
+    assert doc["violations"]
+    for v in doc["violations"]:
+        assert v["fix"] and v["fix"] not in v["message"] and v["message"] not in v["fix"]
+    for r in sarif["runs"][0]["results"]:
+        fix = r["properties"]["fix"]
+        assert fix and fix not in r["message"]["text"] and "Fix:" not in r["message"]["text"]
+    text = io.StringIO()
+    render_text(blocked, text, color=False, width=120)
+    out = text.getvalue()
+    assert out.count("fix: ") == len(doc["violations"])
+
+
+# ----- widths -----------------------------------------------------------------------------------
+def _unbreakable(cell: str) -> int:
+    """The longest run a browser cannot break: split at spaces, <br>, <wbr> and after hyphens."""
+    text = re.sub(r"\*\*|`", "", cell.replace("\\|", "|"))
+    text = text.replace("&lt;", "<").replace("&amp;", "&")
+    parts = re.split(r"\s+|<br>|<wbr>|(?<=-)", text)
+    return max((len(p) for p in parts), default=0)
+
+
+def table_min_widths(markdown: str) -> list[tuple[int, str]]:
+    """(narrowest layout in characters, first row) of every table in ``markdown``."""
+    out: list[tuple[int, str]] = []
+    rows: list[list[str]] = []
+    for line in [*markdown.splitlines(), ""]:
+        if line.startswith("|") and line.endswith("|"):
+            rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line[1:-1])])
+            continue
+        if rows:
+            body = [r for r in rows if not all(re.fullmatch(r":?-+:?", c) for c in r)]
+            widths = [max(_unbreakable(r[i]) for r in body if i < len(r)) for i in range(len(body[0]))]
+            out.append((sum(widths) + CELL_PADDING * len(widths), " | ".join(body[0])))
+            rows = []
+    return out
+
+
+def _check_tables(markdown: str) -> None:
+    tables = table_min_widths(markdown)
+    assert tables
+    too_wide = [(w, head) for w, head in tables if w > COMMENT_CHARS]
+    assert not too_wide, too_wide
+
+
+def test_plan_tables_fit_githubs_comment_column(blocked: PlanReport, monkeypatch: pytest.MonkeyPatch) -> None:
+    _check_tables(render(blocked))
+    monkeypatch.chdir(REPO)
+    every = plan_files([p.relative_to(REPO) for p in STACKS], skip_policies=True)
+    _check_tables(render(every))
+
+
+def test_diff_tables_fit_githubs_comment_column(tmp_path: Path) -> None:
+    base = tmp_path / "Pulumi.base.yaml"
+    head = tmp_path / "Pulumi.head.yaml"
+    spec = copy.deepcopy(GCP_TRAIN)
+    base.write_text(yaml.safe_dump({"config": {"aiinfra:fleet": spec}}), "utf-8")
+    spec["clusters"][0]["gpuPools"][0]["maxNodes"] = 12
+    spec["clusters"][0]["gpuPools"][0]["accelerator"] = "H200"
+    spec["clusters"][0]["storage"] = []
+    head.write_text(yaml.safe_dump({"config": {"aiinfra:fleet": spec}}), "utf-8")
+    diff = PlanDiff(load_side(str(base), skip_policies=True), load_side(str(head), skip_policies=True))
+    _check_tables(render_diff(diff))
+
+
+def test_a_too_wide_table_is_caught() -> None:
+    row = "| " + " | ".join(["x" * 30] * 4) + " |"
+    assert table_min_widths(f"| a | b | c | d |\n|---|---|---|---|\n{row}\n")[0][0] > COMMENT_CHARS
+
+
+@pytest.mark.parametrize("columns", [80, 100, 132])
+def test_text_report_fits_columns_and_keeps_names_whole(
+    blocked: PlanReport, columns: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.chdir(REPO)
+    every = plan_files([p.relative_to(REPO) for p in STACKS], skip_policies=True)
+    for report in (blocked, every):
+        buf = io.StringIO()
+        render_text(report, buf, color=False)
+        out = buf.getvalue()
+        # every line but the spec diagnostics (one line each, like `aiinfra validate`, for grep)
+        lines = [line for line in out.splitlines() if not re.match(r"^\s*\S+:\d+: (error|warning): ", line)]
+        assert max(len(line) for line in lines) <= columns, max(lines, key=len)
+        words = set(re.findall(r"[^\s│┃|]+", out))
+        for s in report.stacks:
+            for line in s.cost.lines:
+                assert line.sku.split(" ")[0] in words, line.sku
+                assert f"{line.cluster}/{line.name}" in words
+                assert usd(line.monthly_usd_at_max) in words  # no column cropped
+            for v in s.violations:
+                assert s.locate(v) in words, s.locate(v)
+
+
+def test_plan_file_of_blocked_stack_names_spec_paths(blocked: PlanReport) -> None:
+    s = blocked.stacks[0]
+    assert {s.locate(v) for v in s.violations if v.urn} == {"clusters[0].gpuPools[0]"}

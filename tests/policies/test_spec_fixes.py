@@ -1,0 +1,107 @@
+"""Fixes in the spec's own words: ai-infra's resources, built from a fleet spec on the mock engine.
+
+The program's resources carry ``aiinfra-cluster`` / ``aiinfra-pool`` / ``aiinfra-storage``
+labels; with the stack's ``aiinfra:fleet`` config the rules name spec paths and fields
+(``clusters[0].gpuPools[0].maxNodes: 64 → at most 2``). Other programs' resources keep the
+provider's field names (tests/policies/test_rules.py).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from components.fleet import Fleet
+from components.mockengine import run_program
+from components.policy.normalize import from_captured, normalize_stack
+from components.policy.rules import Finding, evaluate
+from components.policy.settings import POLICIES, fleet_hints, settings_for
+from components.spec import load_fleet_object
+from tests.support.specs import GCP_TRAIN
+
+
+def findings(spec: dict[str, Any], config: dict[str, Any] | None = None) -> dict[str, list[Finding]]:
+    """Every policy's findings on the resources the fleet spec builds (as the pack judges them)."""
+    fleet, _ = load_fleet_object(spec, "spec.yaml")
+    capture = run_program(lambda: Fleet("fleet", fleet), stack="t")
+    view = normalize_stack(from_captured(capture.resources))
+    hints = fleet_hints(spec)
+    return evaluate(view, [settings_for(p.name, (config or {}).get(p.name), {}, hints) for p in POLICIES])
+
+
+def dev_spec(**pool: Any) -> dict[str, Any]:
+    spec = copy.deepcopy(GCP_TRAIN)
+    spec["environment"] = "dev"
+    spec.pop("budget")
+    cl = spec["clusters"][0]
+    cl["gpuPools"][0].update(pool)
+    cl["tpuSlices"] = []
+    cl["storage"] = []
+    return spec
+
+
+def test_stack_ceiling_fix_names_the_spec_field_and_the_change() -> None:
+    found = findings(dev_spec(accelerator="L4", acceleratorsPerNode=8, maxNodes=64, capacity="spot", localSsd="none"))
+    (f,) = found["stack-ceilings"]
+    assert "can reach 64 x g2-standard-96 = 512 L4" in f.message
+    assert f.fix.startswith("clusters[0].gpuPools[0].maxNodes: 64 → at most 2 (dev ceiling: 16 accelerators")
+    assert "spot" not in f.fix  # the pool is already spot
+    (f,) = found["pool-max-nodes"]
+    assert (
+        f.fix
+        == "clusters[0].gpuPools[0].maxNodes: 64 → at most 4 (dev limit: 4 per pool), or split it into several pools"
+    )
+
+
+def test_fix_and_message_never_repeat_each_other() -> None:
+    spec = dev_spec(maxNodes=64, minNodes=1, capacity="on-demand")
+    spec["clusters"][0]["network"]["fabric"] = "none"
+    for policy, items in findings(spec).items():
+        for f in items:
+            assert f.fix, (policy, f.message)
+            assert f.fix not in f.message and f.message not in f.fix, (policy, f)
+            assert "\n" not in f.message and "\n" not in f.fix
+
+
+def test_every_fix_on_an_ai_infra_pool_names_spec_fields() -> None:
+    spec = dev_spec(maxNodes=64, minNodes=1, capacity="on-demand")
+    spec["clusters"][0]["network"]["fabric"] = "none"
+    found = findings(spec)
+    fixes = {policy: [f.fix for f in items] for policy, items in found.items() if items}
+    assert fixes["scale-to-zero"] == ["clusters[0].gpuPools[0].minNodes: 1 → 0 (dev pools scale to zero)"]
+    assert fixes["allowed-accelerator-classes"][0].startswith("clusters[0].gpuPools[0].accelerator: H100-80GB → one of")
+    assert fixes["spot-outside-prod"][0].startswith("clusters[0].gpuPools[0].capacity: on-demand → spot (spot: $")
+    assert fixes["under-networked"][0].startswith("clusters[0].network.fabric: none → auto")
+    for policy, texts in fixes.items():
+        if policy != "accelerator-visibility":
+            assert all(t.startswith("clusters[0].") for t in texts), (policy, texts)
+
+
+def test_storage_fix_names_the_storage_item() -> None:
+    spec = copy.deepcopy(GCP_TRAIN)
+    spec["clusters"][0]["gpuPools"][0]["maxNodes"] = 1
+    spec["clusters"][0]["tpuSlices"] = []
+    spec["clusters"][0]["storage"][0].update(capacityGiB=72000, throughputMBpsPerTiB=1000)
+    spec["clusters"][0]["storage"][0]["capacityGiB"] = 9000 * 8
+    (f,) = findings(spec)["shared-storage-overprovisioned"]
+    assert f.fix.startswith("clusters[0].storage[0].capacityGiB: 72000 → less")
+
+
+@pytest.mark.parametrize("mode", ["gke", "vm"])
+def test_fixed_size_tpu_slice_passes_scale_to_zero_in_every_mode(mode: str) -> None:
+    # bug: a spot slice with the default mode: gke was told to "enable autoscaling with a minimum
+    # of 0", which no spec field can do; mode: vm passed. A slice is all its VMs or none.
+    spec = copy.deepcopy(GCP_TRAIN)
+    spec["environment"] = "staging"
+    spec.pop("budget")
+    cl = spec["clusters"][0]
+    cl["gpuPools"], cl["storage"] = [], []
+    cl["tpuSlices"] = [{"name": "v5e", "version": "v5e", "topology": "4x4", "capacity": "spot", "mode": mode}]
+    found = findings(spec)
+    assert found["scale-to-zero"] == []
+    assert found["pool-max-nodes"] == []  # its size is tpu-slice-size's business
+    (f,) = findings(spec, {"tpu-slice-size": {"maxChipsPerSlice": 8}})["tpu-slice-size"]
+    assert "slice of 16 chips" in f.message
+    assert f.fix == "clusters[0].tpuSlices[0].topology: 4x4 → 2x4 or smaller (staging limit: 8 chips per slice)"
