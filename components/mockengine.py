@@ -147,10 +147,28 @@ _CALL_ANSWERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
+def engine_urn(stack: str, project: str, parent: str | None, type_: str, name: str) -> str:
+    """The URN the Pulumi engine gives a resource (``urn.New`` in the engine's Go SDK).
+
+    A child's type is its parent's whole qualified type chain, then ``$`` and its own type;
+    children of the root stack carry no prefix. (The SDK's ``MockMonitor.make_urn`` keeps only
+    the parent's last type and keeps the stack's, so its URNs differ from the engine's for
+    every resource below a component: found by the engine tier, tests/engine.)
+    """
+    if parent:
+        qualified = parent.split("::")[2]
+        if qualified != STACK_TYPE:
+            type_ = f"{qualified}${type_}"
+    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
+
+
 class _CapturingMonitor(_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks, capture: Capture) -> None:
         super().__init__(mocks)
         self.capture = capture
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return engine_urn(pulumi.get_stack(), pulumi.get_project(), parent or None, type_, name)
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)

@@ -1,8 +1,15 @@
-"""Test-session settings shared by every test.
+"""Test-session settings shared by every test: a fixed date and a reproducible test order.
 
 ``AIINFRA_TODAY`` pins the date the Kubernetes version checks (components/spec/versions.py)
 judge support lifecycles against, so the suite gives the same verdicts on any day; the
 `aiinfra validate` a user or CI runs uses the real date.
+
+pytest-randomly (in the ``test`` extras) shuffles modules, then the tests in each, so a test
+that leans on another's leftovers fails instead of passing by luck. Left to itself it picks
+a new seed every run, which would make such a failure come and go in CI; here a run that
+names no seed uses ``DEFAULT_SEED``, so every CI run is the same, reproducible order. Other
+orders: ``pytest --randomly-seed=<n>`` (any other number), ``--randomly-dont-reorganize``
+(file order). ``scripts/repeat_suite.py`` runs the whole suite many times, each in a new order.
 """
 
 from __future__ import annotations
@@ -12,8 +19,13 @@ import os
 import pytest
 
 TODAY = "2026-12-01"
+DEFAULT_SEED = 20261201
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     # set before collection, so subprocesses (the policy pack, the fuzz run) inherit it too
     os.environ["AIINFRA_TODAY"] = TODAY
+    # Runs before pytest-randomly's own configure, which turns "default" into a random seed.
+    if config.pluginmanager.hasplugin("randomly") and config.getoption("randomly_seed") == "default":
+        config.option.randomly_seed = DEFAULT_SEED

@@ -138,7 +138,13 @@ def _meta(name: str, namespace: str | None = None, labels: Mapping[str, str] | N
 
 
 def _affinity(targets: Sequence[PoolTarget]) -> dict[str, Any]:
-    """Node affinity to exactly these pools (by their aiinfra-pool label)."""
+    """Node affinity to exactly these pools (by their aiinfra-pool label).
+
+    Never empty: the API server rejects an ``In`` with no values, so a pool-bound add-on with
+    no pool to serve is off (``plan.addon_plan``) and never reaches here.
+    """
+    if not targets:
+        raise ValueError("node affinity to no pool: a pool-bound add-on with nothing to serve must be off")
     return {
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {
@@ -236,6 +242,8 @@ def neuron_device_plugin(cluster: ResolvedCluster, pools: Sequence[str]) -> Helm
     """The Neuron device plugin on the Trainium/Inferentia pools: the chart selects nodes by
     instance type (``neuronInstances``), so it gets exactly the pools' instance types."""
     targets = _targets(cluster, pools)
+    if not targets:  # the chart turns neuronInstances into a node-affinity `In` list
+        raise ValueError("the Neuron device plugin with no pool to serve must be off")
     return _helm(
         cluster,
         "neuronDevicePlugin",

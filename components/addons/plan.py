@@ -3,7 +3,9 @@
 ``addon_plan(cluster)`` turns ``clusters[].addons`` (each ``auto | enabled | disabled``) into one
 ``Decision`` per add-on: on or off, why, and the pools it serves. ``auto`` follows what the
 pools and storage need (an EFA pool needs the EFA device plugin; an AKS pool whose driver
-install is skipped needs the GPU Operator); the rules are the ``_NEEDS`` table below, facts
+install is skipped needs the GPU Operator); ``enabled`` installs it even when nothing needs
+it, except an add-on that only ever runs on the pools it serves (a device plugin), which has
+nothing to install without one. The rules are the ``RULES`` table below, facts
 come from the catalog (accelerator vendor and kind, the fabric's add-on) and the cloud
 translate modules (the taints and driver choice each pool is built with).
 
@@ -192,21 +194,47 @@ def _neuron(cluster: ResolvedCluster) -> list[str]:
     return [p.name for p in cluster.pools if accels[p.offer.accelerator].kind == "neuron"]
 
 
+@dataclass(frozen=True)
+class Rule:
+    """When an add-on is needed on a cluster.
+
+    ``needs`` lists the pools (or storage items) that need it; ``wants`` says the same in the
+    user's words (validate's messages, the "auto: on when" column of docs/addons.md). A
+    ``pool_bound`` add-on is nothing but pods placed on the pools it serves (node affinity,
+    ``neuronInstances``, operator opt-out labels): with no pool to serve there is nothing to
+    install, even when the spec says ``enabled``; rendering it anyway would give an empty
+    node-affinity list the API server rejects. The others (Kueue, JobSet, the CSI drivers,
+    the managed Prometheus side of monitoring) are cluster-wide and install as asked.
+    """
+
+    needs: Callable[[ResolvedCluster], list[str]]
+    wants: str
+    pool_bound: bool = False
+
+
 #: What each add-on serves on a cluster: the pools (or storage items) that need it.
-_NEEDS: Mapping[str, Callable[[ResolvedCluster], list[str]]] = {
-    "nvidiaDevicePlugin": _needs_device_plugin,
-    "gpuOperator": _needs_gpu_operator,
-    "neuronDevicePlugin": _neuron,
-    "efaDevicePlugin": _fabric_pools("efaDevicePlugin"),
-    "networkOperator": _fabric_pools("networkOperator"),
-    "gpuDirect": _fabric_pools("gpuDirect"),
-    "lustreCsi": _storage("lustre"),
-    "nfsCsi": _storage("nfs"),
-    "kueue": _accelerated,
-    "jobset": _accelerated,
-    "gpuMonitoring": lambda c: [p.name for p in _nvidia(c)],
+RULES: Mapping[str, Rule] = {
+    "nvidiaDevicePlugin": Rule(
+        _needs_device_plugin,
+        "an NVIDIA pool whose driver the cloud installs (EKS accelerated AMI, AKS driver install)",
+        pool_bound=True,
+    ),
+    "gpuOperator": Rule(
+        _needs_gpu_operator,
+        "an NVIDIA pool whose driver install is skipped (AKS InfiniBand pools, gpuDriver: none)",
+        pool_bound=True,
+    ),
+    "neuronDevicePlugin": Rule(_neuron, "a Trainium / Inferentia pool", pool_bound=True),
+    "efaDevicePlugin": Rule(_fabric_pools("efaDevicePlugin"), "a pool built with EFA", pool_bound=True),
+    "networkOperator": Rule(_fabric_pools("networkOperator"), "a pool built with InfiniBand", pool_bound=True),
+    "gpuDirect": Rule(_fabric_pools("gpuDirect"), "a pool built with GPUDirect", pool_bound=True),
+    "lustreCsi": Rule(_storage("lustre"), "lustre storage"),
+    "nfsCsi": Rule(_storage("nfs"), "nfs storage"),
+    "kueue": Rule(_accelerated, "an accelerator pool or TPU slice"),
+    "jobset": Rule(_accelerated, "an accelerator pool or TPU slice"),
+    "gpuMonitoring": Rule(lambda c: [p.name for p in _nvidia(c)], "an NVIDIA GPU pool"),
 }
-assert set(_NEEDS) == set(ADDON_FIELDS), "every spec add-on has a rule"
+assert set(RULES) == set(ADDON_FIELDS), "every spec add-on has a rule"
 
 
 @dataclass(frozen=True)
@@ -238,11 +266,14 @@ def addon_plan(cluster: ResolvedCluster) -> dict[str, Decision]:
     for name in ADDON_FIELDS:
         addon = addons[name]
         mode = spec.mode(name)
-        serves = tuple(_NEEDS[name](cluster))
+        rule = RULES[name]
+        serves = tuple(rule.needs(cluster))
         if not available(cluster.cloud, addon):
             on, reason = False, f"not available on {cluster.cloud}"
         elif mode == "disabled":
             on, reason = False, "disabled in the spec"
+        elif mode == "enabled" and rule.pool_bound and not serves:
+            on, reason = False, f"enabled in the spec, but no pool needs it ({rule.wants}): nothing to install"
         elif mode == "enabled":
             on, reason = True, "enabled in the spec"
         elif serves:

@@ -2,7 +2,9 @@
 
 An add-on ``enabled`` where it cannot run (the EFA device plugin on GKE) or where the cloud
 already runs it (the NVIDIA device plugin on GKE) is an error; one ``enabled`` with nothing
-to serve, or ``disabled`` while pools need it, is a warning naming what goes without. (The
+to serve, or ``disabled`` while pools need it, is a warning naming what goes without. An
+add-on that runs only on the pools it serves (a device plugin, the GPU Operator) installs
+nothing without one, and the warning says so; the cluster-wide ones install anyway. (The
 NVIDIA device plugin and the GPU Operator may both run: they serve disjoint pools.)
 ``workloadNamespaces`` may not name a namespace Kubernetes reserves (``kube-``, beyond the
 built-in ones) or one an add-on runs in. An EKS or AKS cluster whose API endpoint is private
@@ -19,7 +21,7 @@ from components.addons.objects import (
     render,
     workload_objects,
 )
-from components.addons.plan import addon_plan, available
+from components.addons.plan import RULES, addon_plan, available
 from components.catalog import get_catalog
 from components.spec.errors import SpecIssue, join_path
 from components.spec.resolved import ResolvedCluster
@@ -61,11 +63,25 @@ def check_cluster(cluster: ResolvedCluster) -> list[SpecIssue]:
                 )
             continue
         if d.mode == "enabled" and not d.serves:
+            rule = RULES[name]
+            if rule.pool_bound:
+                # Its pods run only on the pools it serves: nothing is installed (addon_plan).
+                message = (
+                    f"{addon.title} is enabled but no pool on cluster '{cluster.name}' needs it, so nothing is "
+                    f"installed: it serves {rule.wants}"
+                )
+                hint = f"use {name}: auto, which installs it once such a pool exists, or add the pool it is for"
+            else:
+                message = (
+                    f"{addon.title} is enabled but nothing on cluster '{cluster.name}' needs it; it is installed "
+                    f"anyway (auto installs it for {rule.wants})"
+                )
+                hint = f"use {name}: auto to install it only when needed"
             issues.append(
                 SpecIssue(
                     path,
-                    f"{addon.title} is enabled but nothing on cluster '{cluster.name}' needs it",
-                    f"use {name}: auto to install it only when a pool or storage item needs it",
+                    message,
+                    hint,
                     severity="warning",
                 )
             )

@@ -58,7 +58,7 @@ class EksCluster(pulumi.ComponentResource):
         opts: resource options; the provider (account, default tags) flows to every child,
             and every regional resource gets ``region=cluster.spec.region``.
 
-    Outputs (``exports``): clusterName, endpoint, kubeconfig, oidcIssuer, oidcProviderArn,
+    Outputs (``exports``): clusterName, endpoint, kubeconfig (secret), oidcIssuer, oidcProviderArn,
     vpcId, zones, zoneSubnetId, nodeSecurityGroupId, nodeRoleArn, pools, storage.
     """
 
@@ -217,8 +217,10 @@ class EksCluster(pulumi.ComponentResource):
         return _ClusterBase(
             cluster_name=eks.name,
             endpoint=eks.endpoint,
-            kubeconfig=pulumi.Output.all(eks.name, eks.endpoint, eks.certificate_authority).apply(
-                lambda a: translate.kubeconfig(a[0], a[1] or "", _ca_data(a[2]), region)
+            kubeconfig=pulumi.Output.secret(
+                pulumi.Output.all(eks.name, eks.endpoint, eks.certificate_authority).apply(
+                    lambda a: translate.kubeconfig(a[0], a[1] or "", _ca_data(a[2]), region)
+                )
             ),
             oidc_issuer=issuer,
             oidc_provider_arn=oidc.arn,
@@ -264,8 +266,10 @@ class EksCluster(pulumi.ComponentResource):
         return _ClusterBase(
             cluster_name=existing,
             endpoint=eks.endpoint,
-            kubeconfig=pulumi.Output.all(eks.endpoint, eks.certificate_authority).apply(
-                lambda a: translate.kubeconfig(existing, a[0] or "", _ca_data(a[1]), region)
+            kubeconfig=pulumi.Output.secret(
+                pulumi.Output.all(eks.endpoint, eks.certificate_authority).apply(
+                    lambda a: translate.kubeconfig(existing, a[0] or "", _ca_data(a[1]), region)
+                )
             ),
             oidc_issuer=eks.identities.apply(_issuer),
             oidc_provider_arn=None,

@@ -181,8 +181,13 @@ class GkeCluster(pulumi.ComponentResource):
             "clusterName": cluster_name,
             "endpoint": endpoint,
             "dnsEndpoint": dns_endpoint,
-            "kubeconfig": pulumi.Output.all(cluster_name, endpoint, ca_cert, dns_endpoint).apply(
-                lambda a: t.kubeconfig(str(a[0]), a[1], a[2], a[3])
+            # A secret output like AKS's and pulumi-eks's: it holds no credential (the gke auth
+            # plugin fetches one), but it names the control plane's endpoint and CA, which
+            # `pulumi stack output` should not print unasked.
+            "kubeconfig": pulumi.Output.secret(
+                pulumi.Output.all(cluster_name, endpoint, ca_cert, dns_endpoint).apply(
+                    lambda a: t.kubeconfig(str(a[0]), a[1], a[2], a[3])
+                )
             ),
             "location": location_out,
             "systemPool": system_name,

@@ -345,6 +345,27 @@ def stack_config(path: Path, project: str) -> tuple[str, dict[str, Any]]:
     return stack, {CONFIG_KEY: doc}
 
 
+def stack_price_book(
+    path: Path,
+    config: Mapping[str, Any],
+    prices: Sequence[Overlay] | None,
+    policy_config: Mapping[str, Any],
+    prices_base: Path | None = None,
+) -> tuple[PriceBook, list[Overlay], str]:
+    """The price book a stack file is priced with, by ``aiinfra plan`` and ``aiinfra rightsize``
+    alike: ``prices`` (``--prices``), else a ``prices`` entry of the policy config, else the
+    stack setting ``aiinfra:prices`` in ``config`` (from :func:`stack_config`); relative paths
+    resolve against ``prices_base`` (default: the stack's project). Returns the book, its
+    overlays and what priced it (``catalog list prices``, or the overlays and where they were
+    named). Raises OverlayError for an unreadable or invalid overlay.
+    """
+    overlays, named_in = price_sources.for_plan(
+        prices, policy_config, config, prices_base or price_sources.project_dir(path.parent)
+    )
+    book = PriceBook(get_catalog(), overlays)
+    return book, overlays, f"{book.describe()} (from {named_in})" if named_in else book.describe()
+
+
 def _line_map(base: tuple[str | int, ...], lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:
     """spec path (``clusters[0].gpuPools[1]``) -> line, relative to the fleet object."""
     out: dict[str, int] = {}
@@ -421,16 +442,11 @@ def plan_file(
     project_dir, project = find_project(p)
     plan.stack, config = stack_config(p, project)
     try:
-        overlays, named_in = price_sources.for_plan(
-            prices, policy_config or {}, config, prices_base or price_sources.project_dir(p.parent)
-        )
+        book, overlays, plan.prices = stack_price_book(p, config, prices, policy_config or {}, prices_base)
     except OverlayError as exc:
         plan.status = "invalid"
         plan.error = f"prices: {exc}"
         return plan
-    book = PriceBook(get_catalog(), overlays)
-    if named_in:
-        plan.prices = f"{book.describe()} (from {named_in})"
     policy_config = price_sources.policy_config_with(policy_config or {}, overlays, [spec.name for spec in POLICIES])
     plan.cost = price_fleet(fleet, plan.stack, book)
     plan.accelerators = count_accelerators(fleet)

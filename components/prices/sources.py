@@ -58,7 +58,10 @@ def load_sources(value: Any, base: Path, where: str) -> list[Overlay]:
         at = f"{where}[{i}]" if isinstance(value, list) else where
         if isinstance(item, str):
             path = Path(item)
-            out.append(load_overlay(path if path.is_absolute() else base / path))
+            try:
+                out.append(load_overlay(path if path.is_absolute() else base / path))
+            except OverlayError as exc:  # say which setting named the file
+                raise OverlayError(f"{at}: {exc}") from None
         elif isinstance(item, dict):
             out.append(parse_overlay(item, at))
         else:

@@ -11,9 +11,10 @@ progress), whose rate is the share of time the node spent so; they carry the sam
 the scrape copies them from the node (docs/rightsize.md).
 
 ``usage_for(fleet, prometheus, start, end, step)`` reads the metrics for every GPU pool of the
-fleet; ``propose(usage)`` turns them into proposals in spec terms, each with its evidence and
-the monthly saving. Both are pure apart from the HTTP queries, and the thresholds come from
-``data/heuristics.yaml``.
+fleet; ``propose(usage, book)`` turns them into proposals in spec terms, each with its evidence
+and the monthly saving, priced by the same ``PriceBook`` as ``aiinfra plan`` (catalog list
+prices, or price overlays and discounts) and naming the snapshot behind each price. Both are
+pure apart from the HTTP queries, and the thresholds come from ``data/heuristics.yaml``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import yaml
 from components.catalog import get_catalog
 from components.catalog.model import Offer
 from components.plan.cost import HOURS_PER_MONTH
+from components.prices.book import Figure, PriceBook, Quote, catalog_book
 from components.rightsize.prometheus import Prometheus, Series
 from components.spec.errors import join_path
 from components.spec.resolved import ResolvedCluster, ResolvedFleet, ResolvedPool
@@ -148,6 +150,7 @@ class Proposal:
     monthly_saving_usd: float
     basis: str  # how the saving is counted
     edits: Mapping[str, Any] = dc_field(default_factory=dict)  # spec path -> new value (for --write)
+    prices: tuple[PriceUse, ...] = ()  # the prices the saving rests on, each with its snapshot
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -160,6 +163,7 @@ class Proposal:
             "evidence": self.evidence,
             "monthlySavingUsd": round(self.monthly_saving_usd, 2),
             "basis": self.basis,
+            "pricedBy": [p.to_json() for p in self.prices],
         }
 
 
@@ -266,27 +270,71 @@ def usage_for(fleet: ResolvedFleet, prom: Prometheus, start: float, end: float, 
 
 
 # ----- proposals -------------------------------------------------------------------------------------------
-def node_price(pool: ResolvedPool, capacity: str | None = None) -> float:
-    """USD per node-hour at the pool's capacity (spot price when spot and cataloged)."""
-    p = pool.offer.price
-    cap = capacity or pool.spec.capacity
-    if cap == "spot" and p.spot_usd is not None:
-        return p.spot_usd
-    return p.on_demand_usd or 0.0
+@dataclass(frozen=True)
+class PriceUse:
+    """One price a saving rests on: the book's quote and the capacity it was read at, so the
+    output can name the snapshot (catalog or overlay), source, date and any discount."""
+
+    quote: Quote
+    capacity: str  # on-demand | spot | reserved: the figure the saving used
+
+    @property
+    def figure(self) -> Figure | None:
+        return self.quote.figure(self.capacity)
+
+    @property
+    def usd(self) -> float:
+        """The price (after any discount); 0 when the book has none (as the plan counts it)."""
+        fig = self.figure
+        return fig.usd if fig is not None else 0.0
+
+    @property
+    def note(self) -> str:
+        """``p5.48xlarge: on-demand $55.04/node-hour catalog list price (us-east-1, as of ...).``"""
+        return self.quote.snapshot_note(self.capacity) or f"{self.quote.what}: no price; counted as 0."
+
+    def to_json(self) -> dict[str, Any]:
+        fig = self.figure
+        spot = self.capacity == "spot" and self.quote.spot is not None
+        return {
+            "item": self.quote.what,
+            "capacity": "spot" if spot else "on-demand",
+            "unit": self.quote.unit,
+            "usd": None if fig is None else round(fig.usd, 6),
+            "listUsd": None if fig is None else round(fig.list_usd, 6),
+            "snapshot": None if fig is None else fig.snapshot,
+            "source": None if fig is None else fig.source,
+            "asOf": None if fig is None else fig.as_of,
+            "region": None if fig is None else fig.region,
+            "discount": None if fig is None or fig.discount is None else fig.discount.describe(),
+        }
+
+
+def node_price(
+    pool: ResolvedPool, region: str | None, book: PriceBook | None = None, capacity: str | None = None
+) -> PriceUse:
+    """The per node-hour price of ``pool`` in ``region`` at its capacity (or ``capacity``), as
+    the book prices it: overlays and discounts, as ``aiinfra plan`` prices the pool's cost line
+    (spot falls back to on-demand when the book has no spot price; reserved is on-demand)."""
+    return PriceUse((book or catalog_book()).offer(pool.offer, region), capacity or pool.spec.capacity)
 
 
 def _usd(v: float) -> str:
     return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
 
 
-def _max_nodes(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
+def _region(u: PoolUsage) -> str:
+    return u.cluster.spec.region
+
+
+def _max_nodes(u: PoolUsage, h: Mapping[str, Any], book: PriceBook) -> Proposal | None:
     spec = u.pool.spec
     headroom = max(int(h["minHeadroomNodes"]), math.ceil(u.peak_nodes * float(h["headroomFraction"])))
     target = min(spec.max_nodes, u.peak_nodes + headroom)
     if target >= spec.max_nodes:
         return None
-    price = node_price(u.pool)
-    saving = (spec.max_nodes - target) * price * HOURS_PER_MONTH
+    price = node_price(u.pool, _region(u), book)
+    saving = (spec.max_nodes - target) * price.usd * HOURS_PER_MONTH
     return Proposal(
         u,
         "maxNodes",
@@ -296,17 +344,18 @@ def _max_nodes(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
         f"peaked at {u.peak_nodes} of its {spec.max_nodes} nodes in {u.window_hours / 24:g} days (p95 "
         f"{u.p95_nodes:g}); {u.peak_nodes} + {headroom} headroom",
         saving,
-        f"cost at max scale: {spec.max_nodes - target} nodes x {_usd(price)}/h x {HOURS_PER_MONTH} h",
+        f"cost at max scale: {spec.max_nodes - target} nodes x {_usd(price.usd)}/h x {HOURS_PER_MONTH} h",
         {f"{u.path}.maxNodes": target},
+        (price,),
     )
 
 
-def _min_nodes(u: PoolUsage) -> Proposal | None:
+def _min_nodes(u: PoolUsage, book: PriceBook) -> Proposal | None:
     spec = u.pool.spec
     if spec.min_nodes <= 0 or u.floor_idle_nodes <= 0:
         return None
-    price = node_price(u.pool)
-    saving = u.floor_idle_nodes * price * HOURS_PER_MONTH
+    price = node_price(u.pool, _region(u), book)
+    saving = u.floor_idle_nodes * price.usd * HOURS_PER_MONTH
     return Proposal(
         u,
         "minNodes",
@@ -316,20 +365,23 @@ def _min_nodes(u: PoolUsage) -> Proposal | None:
         f"minNodes {spec.min_nodes} kept {u.floor_idle_nodes:.2f} nodes on average with no GPU in use (mean nodes "
         f"in use {u.mean_busy_nodes:.2f}); scale to zero between jobs",
         saving,
-        f"idle floor: {u.floor_idle_nodes:.2f} nodes x {_usd(price)}/h x {HOURS_PER_MONTH} h",
+        f"idle floor: {u.floor_idle_nodes:.2f} nodes x {_usd(price.usd)}/h x {HOURS_PER_MONTH} h",
         {f"{u.path}.minNodes": 0},
+        (price,),
     )
 
 
-def _spot(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
+def _spot(u: PoolUsage, h: Mapping[str, Any], book: PriceBook) -> Proposal | None:
     spec, offer = u.pool.spec, u.pool.offer
-    if spec.capacity != "on-demand" or offer.price.spot_usd is None or "spot" not in offer.capacity_modes:
+    if spec.capacity != "on-demand" or "spot" not in offer.capacity_modes:
         return None
+    od, spot = node_price(u.pool, _region(u), book, "on-demand"), node_price(u.pool, _region(u), book, "spot")
+    if od.figure is None or spot.quote.spot is None:
+        return None  # no spot price in the book: no saving to state
     limit = float(h["spotMaxMedianNodeHours"])
     if u.zero_share <= 0 or u.median_node_hours is None or u.median_node_hours > limit:
         return None
-    od = offer.price.on_demand_usd or 0.0
-    saving = u.mean_nodes * (od - offer.price.spot_usd) * HOURS_PER_MONTH
+    saving = u.mean_nodes * (od.usd - spot.usd) * HOURS_PER_MONTH
     return Proposal(
         u,
         "capacity",
@@ -339,12 +391,21 @@ def _spot(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
         f"jobs tolerate interruption: the pool was at zero nodes {u.zero_share:.0%} of the window and its nodes "
         f"lived {u.median_node_hours:.1f} h in median (at most {limit:g} h)",
         saving,
-        f"mean {u.mean_nodes:.2f} nodes x ({_usd(od)} - {_usd(offer.price.spot_usd)} spot)/h x {HOURS_PER_MONTH} h",
+        f"mean {u.mean_nodes:.2f} nodes x ({_usd(od.usd)} - {_usd(spot.usd)} spot)/h x {HOURS_PER_MONTH} h",
         {f"{u.path}.capacity": "spot"},
+        (od, spot),
     )
 
 
-def _smaller_offer(u: PoolUsage, h: Mapping[str, Any]) -> Offer | None:
+def _offer_price(o: Offer, capacity: str, region: str, book: PriceBook) -> PriceUse | None:
+    """A candidate offer's price at ``capacity``, only when the book has that very figure (a
+    smaller accelerator is never proposed on a spot price the book lacks)."""
+    quote = book.offer(o, region)
+    fig = quote.spot if capacity == "spot" else quote.on_demand
+    return PriceUse(quote, capacity) if fig is not None else None
+
+
+def _smaller_offer(u: PoolUsage, h: Mapping[str, Any], book: PriceBook) -> tuple[Offer, PriceUse] | None:
     cat = get_catalog()
     cur = u.pool.offer
     cur_acc = cat.accelerators[cur.accelerator]
@@ -353,8 +414,8 @@ def _smaller_offer(u: PoolUsage, h: Mapping[str, Any]) -> Offer | None:
         return None
     needed_tflops = u.p95_util_percent / 100.0 * cur_perf.bf16_tflops
     needed_gb = u.peak_memory_gib * 2**30 / 1e9
-    cur_per_acc = node_price(u.pool) / cur.accelerators_per_node
-    best: tuple[float, Offer] | None = None
+    cur_per_acc = node_price(u.pool, _region(u), book).usd / cur.accelerators_per_node
+    best: tuple[float, Offer, PriceUse] | None = None
     for o in cat.offers_for(cur.cloud):
         acc = cat.accelerators[o.accelerator]
         perf = cat.perf(o.accelerator)
@@ -366,30 +427,30 @@ def _smaller_offer(u: PoolUsage, h: Mapping[str, Any]) -> Offer | None:
             continue
         if u.pool.spec.capacity not in o.capacity_modes:
             continue
-        price = o.price.spot_usd if u.pool.spec.capacity == "spot" else o.price.on_demand_usd
+        price = _offer_price(o, u.pool.spec.capacity, _region(u), book)
         if price is None:
             continue
-        per_acc = price / o.accelerators_per_node
+        per_acc = price.usd / o.accelerators_per_node
         if per_acc >= cur_per_acc:
             continue
         # prefer the same accelerators per node (jobs keep their shape), then the cheapest
         rank = (abs(o.accelerators_per_node - cur.accelerators_per_node), per_acc)
         if best is None or rank < (abs(best[1].accelerators_per_node - cur.accelerators_per_node), best[0]):
-            best = (per_acc, o)
-    return best[1] if best else None
+            best = (per_acc, o, price)
+    return (best[1], best[2]) if best else None
 
 
-def _accelerator(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
-    o = _smaller_offer(u, h)
-    if o is None:
+def _accelerator(u: PoolUsage, h: Mapping[str, Any], book: PriceBook) -> Proposal | None:
+    found = _smaller_offer(u, h, book)
+    if found is None:
         return None
+    o, new_price = found
     cat = get_catalog()
     cur = u.pool.offer
     assert u.peak_memory_gib is not None and u.p95_util_percent is not None
-    cur_per_acc = node_price(u.pool) / cur.accelerators_per_node
-    new_price = o.price.spot_usd if u.pool.spec.capacity == "spot" else o.price.on_demand_usd
-    assert new_price is not None
-    new_per_acc = new_price / o.accelerators_per_node
+    cur_price = node_price(u.pool, _region(u), book)
+    cur_per_acc = cur_price.usd / cur.accelerators_per_node
+    new_per_acc = new_price.usd / o.accelerators_per_node
     accelerators_in_use = u.mean_nodes * cur.accelerators_per_node
     saving = accelerators_in_use * (cur_per_acc - new_per_acc) * HOURS_PER_MONTH
     edits: dict[str, Any] = {
@@ -417,6 +478,7 @@ def _accelerator(u: PoolUsage, h: Mapping[str, Any]) -> Proposal | None:
         f"mean {accelerators_in_use:.1f} accelerators x ({_usd(cur_per_acc)} - {_usd(new_per_acc)})/h x "
         f"{HOURS_PER_MONTH} h",
         edits,
+        (cur_price, new_price),
     )
 
 
@@ -436,7 +498,7 @@ def _io_evidence(u: PoolUsage) -> str:
     )
 
 
-def _storage(usages: list[PoolUsage], h: Mapping[str, Any]) -> list[Proposal]:
+def _storage(usages: list[PoolUsage], h: Mapping[str, Any], book: PriceBook) -> list[Proposal]:
     """One proposal per Lustre file system of a cluster whose GPU pools wait on I/O: the next
     throughput tier that accepts its capacity, with every waiting pool as evidence."""
     waiting: dict[int, list[PoolUsage]] = defaultdict(list)
@@ -455,9 +517,11 @@ def _storage(usages: list[PoolUsage], h: Mapping[str, Any]) -> list[Proposal]:
             if st.spec.kind != "lustre" or not higher:
                 continue
             new = higher[0]
+            quotes = (book.storage(st.offer, cur, _region(first)), book.storage(st.offer, new, _region(first)))
+            if quotes[0] is None or quotes[1] is None:
+                continue
+            now, then = PriceUse(quotes[0], "on-demand"), PriceUse(quotes[1], "on-demand")
             path = join_path("clusters", first.cluster_index, "storage", si, "throughputMBpsPerTiB")
-            price_now = st.spec.capacity_gib * st.tier.price_usd_per_gib_month
-            price_new = st.spec.capacity_gib * st.offer.tiers[new].price_usd_per_gib_month
             evidence = "; ".join(_io_evidence(u) for u in pools)
             out.append(
                 Proposal(
@@ -467,24 +531,26 @@ def _storage(usages: list[PoolUsage], h: Mapping[str, Any]) -> list[Proposal]:
                     cur,
                     new,
                     f"{evidence}; {st.name} delivers {cur} MB/s per TiB",
-                    price_now - price_new,
-                    f"{st.spec.capacity_gib:,} GiB x ({st.tier.price_usd_per_gib_month} - "
-                    f"{st.offer.tiers[new].price_usd_per_gib_month}) $/GiB-month (a cost, to stop paying for "
-                    "idle GPUs)",
+                    st.spec.capacity_gib * (now.usd - then.usd),
+                    f"{st.spec.capacity_gib:,} GiB x ({now.usd:g} - {then.usd:g}) $/GiB-month (a cost, to stop "
+                    "paying for idle GPUs)",
                     {path: new},
+                    (now, then),
                 )
             )
     return out
 
 
-def propose(usages: Iterable[PoolUsage]) -> list[Proposal]:
-    """Every proposal the observed use supports; pools without data get none."""
+def propose(usages: Iterable[PoolUsage], book: PriceBook | None = None) -> list[Proposal]:
+    """Every proposal the observed use supports, its savings priced by ``book`` (default: the
+    catalog's list prices); pools without data get none."""
     h = heuristics()
+    book = book or catalog_book()
     out: list[Proposal] = []
     with_data = [u for u in usages if u.has_data]
     for u in with_data:
-        for p in (_max_nodes(u, h), _min_nodes(u), _spot(u, h), _accelerator(u, h)):
+        for p in (_max_nodes(u, h, book), _min_nodes(u, book), _spot(u, h, book), _accelerator(u, h, book)):
             if p is not None:
                 out.append(p)
-    out.extend(_storage(with_data, h))
+    out.extend(_storage(with_data, h, book))
     return out

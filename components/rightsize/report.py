@@ -25,7 +25,9 @@ USAGE_HEADER = [
     "peak mem",
     "I/O wait",
 ]
-PROPOSAL_HEADER = ["pool", "change", "from", "to", "saving / month", "evidence", "saving counted as"]
+PROPOSAL_HEADER = ["pool", "change", "from", "to", "saving / month", "evidence", "saving counted as", "priced by"]
+#: What priced the savings when the caller does not say (no overlays).
+CATALOG_PRICES = "catalog list prices"
 
 
 def _pct(v: float | None, scale: float = 1.0) -> str:
@@ -55,8 +57,22 @@ def _saving(usd_month: float) -> str:
     return f"saves {usd(usd_month)}" if usd_month >= 0 else f"costs {usd(-usd_month)}"
 
 
+def priced_by(p: Proposal) -> str:
+    """The snapshot, source and date of every price the saving rests on (as the plan's cost lines)."""
+    return " ".join(price.note for price in p.prices)
+
+
 def proposal_row(p: Proposal) -> list[str]:
-    return [p.usage.name, p.field, str(p.current), str(p.proposed), usd(p.monthly_saving_usd), p.evidence, p.basis]
+    return [
+        p.usage.name,
+        p.field,
+        str(p.current),
+        str(p.proposed),
+        usd(p.monthly_saving_usd),
+        p.evidence,
+        p.basis,
+        priced_by(p),
+    ]
 
 
 def _no_data(usages: Sequence[PoolUsage]) -> list[str]:
@@ -76,20 +92,28 @@ def savings(proposals: Sequence[Proposal]) -> tuple[float, float]:
     return sum(p.monthly_saving_usd for p in proposals) - at_max, at_max
 
 
-def headline(file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal]) -> str:
+def headline(
+    file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], prices: str = CATALOG_PRICES
+) -> str:
     used, at_max = savings(proposals)
     return (
         f"{file}: {len(usages)} GPU pool(s) over the last {window}: {len(proposals)} proposal(s); saves "
-        f"{usd(used)}/month at the observed use, and {usd(at_max)}/month of cost at max scale"
+        f"{usd(used)}/month at the observed use, and {usd(at_max)}/month of cost at max scale; priced from "
+        f"{prices}"
     )
 
 
 def render_text(
-    file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], written: str | None
+    file: str,
+    window: str,
+    usages: Sequence[PoolUsage],
+    proposals: Sequence[Proposal],
+    written: str | None,
+    prices: str = CATALOG_PRICES,
 ) -> str:
     buf = io.StringIO()
     console = Console(file=buf, no_color=True, width=220, highlight=False)
-    console.print(headline(file, window, usages, proposals), markup=False)
+    console.print(headline(file, window, usages, proposals, prices), markup=False)
     t = Table(title="Observed use", title_justify="left", box=box.SIMPLE_HEAD)
     for col in USAGE_HEADER:
         t.add_column(col, justify="left" if col == "pool" else "right")
@@ -103,7 +127,7 @@ def render_text(
         for p in proposals:
             console.print(
                 f"  - {p.path}: {p.current} -> {p.proposed}; {_saving(p.monthly_saving_usd)}/month "
-                f"({p.basis}). Evidence: {p.evidence}",
+                f"({p.basis}). Evidence: {p.evidence}. Priced by: {priced_by(p)}",
                 markup=False,
                 soft_wrap=True,
             )
@@ -115,16 +139,22 @@ def render_text(
 
 
 def render_markdown(
-    file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], written: str | None
+    file: str,
+    window: str,
+    usages: Sequence[PoolUsage],
+    proposals: Sequence[Proposal],
+    written: str | None,
+    prices: str = CATALOG_PRICES,
 ) -> str:
-    out = [f"## aiinfra rightsize: {file}", "", headline(file, window, usages, proposals), "", "### Observed use", ""]
+    out = [f"## aiinfra rightsize: {file}", "", headline(file, window, usages, proposals, prices), ""]
+    out += ["### Observed use", ""]
     out += table(USAGE_HEADER, [usage_row(u) for u in usages], "lrrrrrrrrr")
     notes = _no_data(usages)
     if notes:
         out += ["", *[f"> {n}" for n in notes]]
     out += ["", "### Proposals", ""]
     if proposals:
-        out += table(PROPOSAL_HEADER, [proposal_row(p) for p in proposals], "llllrll")
+        out += table(PROPOSAL_HEADER, [proposal_row(p) for p in proposals], "llllrlll")
     else:
         out.append("No proposals: every pool with data is sized to what it used.")
     if written:
@@ -133,11 +163,17 @@ def render_markdown(
 
 
 def to_json(
-    file: str, window: str, usages: Sequence[PoolUsage], proposals: Sequence[Proposal], written: str | None
+    file: str,
+    window: str,
+    usages: Sequence[PoolUsage],
+    proposals: Sequence[Proposal],
+    written: str | None,
+    prices: str = CATALOG_PRICES,
 ) -> dict[str, Any]:
     return {
         "file": file,
         "window": window,
+        "prices": prices,
         "pools": [u.to_json() for u in usages],
         "proposals": [p.to_json() for p in proposals],
         "monthlySavingUsd": {

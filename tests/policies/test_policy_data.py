@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
-import json
-from importlib import resources
-
 from components.catalog import get_catalog
 from components.policy.normalize import policy_data
+from tests.support.ec2_types import instance_types
 
 
 def test_aws_disk_limits_match_describe_instance_types() -> None:
-    data = json.loads(
-        gzip.decompress(resources.files("moto").joinpath("ec2/resources/instance_types.json.gz").read_bytes())
-    )
+    data = instance_types()
     for itype, row in policy_data()["instanceDiskLimits"]["aws"].items():
         ebs = data[itype]["EbsInfo"]["EbsOptimizedInfo"]
         assert row["maxIops"] == ebs["MaximumIops"], itype

@@ -4,7 +4,9 @@ The mock engine accepts any nested dict, so a misspelt key (``guest_accelerator`
 it silently while the real provider rejects or ignores it. ``sdk_input_errors`` walks the
 captured inputs level by level against ``<Resource>Args`` and the nested ``...Args`` classes
 (``pulumi._types.input_type_types``) and reports every key the SDK does not declare, and
-every scalar of the wrong kind.
+every scalar of the wrong kind. The engine tier's stand-in provider plugins
+(``tests/engine/standin.py``) run the same check as their ``Check``, so ``PACKAGES`` is the one
+list of provider packages both know: adding a package here adds its stand-in plugin.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from pulumi._types import input_type_types, is_input_type
 
+#: Pulumi package name -> the Python SDK module that declares its input types.
 PACKAGES = {
     "gcp": "pulumi_gcp",
     "aws": "pulumi_aws",
@@ -90,7 +93,12 @@ def _is_output(tp: Any) -> bool:
     return tp is pulumi.Output or typing.get_origin(tp) is pulumi.Output
 
 
-def _check(value: Any, tp: Any, path: str, errors: list[str]) -> None:
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _check(value: Any, tp: Any, path: str, errors: list[tuple[str, str]]) -> None:
+    """Append ``(property path, reason)`` for every part of ``value`` that ``tp`` does not accept."""
     tp = _unwrap(tp)
     if value is None or value == "<unknown>" or (isinstance(value, str) and value.startswith("<resource")):
         return
@@ -99,19 +107,21 @@ def _check(value: Any, tp: Any, path: str, errors: list[str]) -> None:
         return
     if isinstance(tp, type) and is_input_type(tp):
         if not isinstance(value, dict):
-            errors.append(f"{path}: expected an object ({tp.__name__}), got {type(value).__name__}")
+            errors.append((path, f"expected an object ({tp.__name__}), got {type(value).__name__}"))
             return
         declared = input_type_types(tp)
         for key, sub in value.items():
             if key not in declared:
-                errors.append(f"{path}.{key}: not an input of {tp.__name__} (declared: {', '.join(sorted(declared))})")
+                errors.append(
+                    (_join(path, key), f"not an input of {tp.__name__} (declared: {', '.join(sorted(declared))})")
+                )
             else:
-                _check(sub, declared[key], f"{path}.{key}", errors)
+                _check(sub, declared[key], _join(path, key), errors)
         return
     origin = typing.get_origin(tp)
     if origin in (collections.abc.Sequence, list, typing.Sequence):
         if not isinstance(value, list):
-            errors.append(f"{path}: expected a list, got {type(value).__name__}")
+            errors.append((path, f"expected a list, got {type(value).__name__}"))
             return
         (item_tp,) = typing.get_args(tp) or (Any,)
         for i, item in enumerate(value):
@@ -119,7 +129,7 @@ def _check(value: Any, tp: Any, path: str, errors: list[str]) -> None:
         return
     if origin in (collections.abc.Mapping, dict, typing.Mapping):
         if not isinstance(value, dict):
-            errors.append(f"{path}: expected a map, got {type(value).__name__}")
+            errors.append((path, f"expected a map, got {type(value).__name__}"))
             return
         args = typing.get_args(tp)
         if len(args) == 2:
@@ -127,22 +137,31 @@ def _check(value: Any, tp: Any, path: str, errors: list[str]) -> None:
                 _check(v, args[1], f"{path}[{k!r}]", errors)
         return
     if tp is str and not isinstance(value, str):
-        errors.append(f"{path}: expected a string, got {value!r}")
+        errors.append((path, f"expected a string, got {value!r}"))
     elif tp is bool and not isinstance(value, bool):
-        errors.append(f"{path}: expected a bool, got {value!r}")
+        errors.append((path, f"expected a bool, got {value!r}"))
     elif tp in (int, float) and (isinstance(value, bool) or not isinstance(value, int | float)):
-        errors.append(f"{path}: expected a number, got {value!r}")
+        errors.append((path, f"expected a number, got {value!r}"))
+
+
+def sdk_input_failures(type_token: str, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(property path, reason)`` for every input the provider SDK does not accept (empty = clean).
+
+    Paths are the provider's property paths (``nodeConfig.guestAccelerators[0].type``), as a
+    provider's ``Check`` reports them.
+    """
+    cls = args_class(type_token)
+    if cls is None:
+        return []
+    errors: list[tuple[str, str]] = []
+    internal = SDK_INTERNAL.get(type_token, set())
+    _check({k: v for k, v in inputs.items() if k not in internal}, cls, "", errors)
+    return errors
 
 
 def sdk_input_errors(type_token: str, inputs: dict[str, Any]) -> list[str]:
     """Every captured input key or value the provider SDK does not accept (empty = clean)."""
-    cls = args_class(type_token)
-    if cls is None:
-        return []
-    errors: list[str] = []
-    internal = SDK_INTERNAL.get(type_token, set())
-    _check({k: v for k, v in inputs.items() if k not in internal}, cls, type_token, errors)
-    return errors
+    return [f"{_join(type_token, path)}: {reason}" for path, reason in sdk_input_failures(type_token, inputs)]
 
 
 def state_class(type_token: str) -> type:

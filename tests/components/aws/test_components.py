@@ -237,7 +237,7 @@ def test_family_pool(families: Capture, family: str) -> None:
 @pytest.mark.parametrize(("family", "efa"), [("g5", 1), ("g6", 1), ("g4dn", 1), ("p5", 32)])
 def test_rdma_gives_optional_efa_too(family: str, efa: int) -> None:
     capture = build(fleet_doc([family_pool(family)], network={"cidr": "10.40.0.0/16", "fabric": "rdma"}))
-    (lt,) = capture.of_type(LT)[1:]  # [0] is the system pool's
+    lt = capture.named(f"fleet-ml-{family}-lt")
     assert [n["interfaceType"] for n in lt.inputs["networkInterfaces"]] == ["efa"] + ["efa-only"] * (efa - 1)
 
 
@@ -309,10 +309,12 @@ def test_storage_kinds_and_protection() -> None:
     efs = capture.named("fleet-ml-home-fs")
     assert efs.type == "aws:efs/fileSystem:FileSystem" and efs.protect
     assert efs.inputs["encrypted"] is True and efs.inputs["throughputMode"] == "elastic"
-    mounts = [r for r in capture.of_type("aws:efs/mountTarget:MountTarget")]
-    # sibling registration order is not deterministic on the mock engine; compare sorted
-    assert sorted(m.name for m in mounts) == [f"fleet-ml-home-mt-{i}" for i in range(3)]
-    assert {m.inputs["subnetId"] for m in mounts} == {f"fleet-ml-network-private-us-east-1{z}-id" for z in "abc"}
+    # The mock engine records resources when their inputs resolve, not in registration
+    # order, so compare by name: mount target i sits in the private subnet of zone i.
+    mounts = capture.of_type("aws:efs/mountTarget:MountTarget")
+    assert {m.name: m.inputs["subnetId"] for m in mounts} == {
+        f"fleet-ml-home-mt-{i}": f"fleet-ml-network-private-us-east-1{z}-id" for i, z in enumerate("abc")
+    }
     assert all(not m.protect and m.parent_name == "fleet-ml-home" for m in mounts)
     ckpt = capture.named("fleet-ml-ckpt-volume")
     assert ckpt.protect and ckpt.inputs["type"] == "io2" and ckpt.inputs["iops"] == 40000
@@ -324,8 +326,11 @@ def test_storage_kinds_and_protection() -> None:
 def test_dev_environment_has_one_nat() -> None:
     capture = build(fleet_doc([family_pool("g6")]))
     assert len(capture.of_type("aws:ec2/natGateway:NatGateway")) == 1
-    routes = [r.inputs["routes"][0]["natGatewayId"] for r in capture.of_type("aws:ec2/routeTable:RouteTable")[1:]]
-    assert set(routes) == {"fleet-ml-network-nat-us-east-1a-id"}
+    routes = {r.name: r.inputs["routes"][0] for r in capture.of_type("aws:ec2/routeTable:RouteTable")}
+    assert routes.pop("fleet-ml-network-public-rt")["gatewayId"] == "fleet-ml-network-igw-id"
+    assert {name: route["natGatewayId"] for name, route in routes.items()} == {
+        f"fleet-ml-network-private-us-east-1{z}-rt": "fleet-ml-network-nat-us-east-1a-id" for z in "abc"
+    }
 
 
 # --- an existing cluster -------------------------------------------------------------------

@@ -10,19 +10,14 @@ and partitions sit beside the instance-store NVMe that must be picked.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from components.aws import translate
 
 SCRIPT = Path(translate.__file__).parent / "scripts" / "raid0.sh"
 INSTANCE_STORE = "Amazon EC2 NVMe Instance Storage"
 EBS = "Amazon Elastic Block Store"
-
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
 
 def fake_sysfs(root: Path, disks: dict[str, str]) -> Path:

@@ -365,35 +365,52 @@ def test_dev_stack_builds_regional_spot_pools() -> None:
     assert [r.name for r in cap.of_type(NETWORK)] == ["fleet-dev-network-vpc"]
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    zone=st.sampled_from([None, "us-central1-b"]),
-    families=st.lists(st.sampled_from(sorted(FAMILIES)), min_size=1, max_size=3, unique=True),
-    capacity=st.sampled_from(["on-demand", "spot"]),
-    tpu_key=st.sampled_from([None, *sorted(TPUS)]),
-    mode=st.sampled_from(["gke", "vm", "queued"]),
-    kinds=st.lists(st.sampled_from(["lustre", "nfs", "block"]), unique=True, max_size=3),
-)
-def test_every_valid_spec_builds_with_sdk_inputs(
-    zone: str | None, families: list[str], capacity: str, tpu_key: str | None, mode: str, kinds: list[str]
-) -> None:
-    """Any spec that validates builds on the mock engine, with inputs the SDK declares."""
-    sizes = {"lustre": 36000, "nfs": 1024, "block": 100}
+# What a spec without a zone may hold: pools without a zonal fabric, and regional storage.
+# Fabric pools (A3/A4), TPU slices, Lustre and block volumes need the cluster's zone; the
+# rule tests cover that error, so the strategy below draws only specs that validate.
+ZONELESS_FAMILIES = ["a2", "g2-l4", "n1-t4"]
+ZONELESS_KINDS = ["nfs"]
+STORAGE_SIZES = {"lustre": 36000, "nfs": 1024, "block": 100}
+
+
+@st.composite
+def valid_gcp_clusters(draw: st.DrawFn) -> tuple[dict[str, Any], list[str], str | None, list[str]]:
+    """A valid cluster document, with the families, TPU key and storage kinds it holds."""
+    zone = draw(st.sampled_from([None, "us-central1-b"]))
+    family_pool = sorted(FAMILIES) if zone else ZONELESS_FAMILIES
+    families = draw(st.lists(st.sampled_from(family_pool), min_size=1, max_size=3, unique=True))
+    capacity = draw(st.sampled_from(["on-demand", "spot"]))
+    tpu_key = draw(st.sampled_from([None, *sorted(TPUS)])) if zone else None
+    mode = draw(st.sampled_from(["gke", "vm", "queued"]))
+    kinds = draw(st.lists(st.sampled_from(sorted(STORAGE_SIZES) if zone else ZONELESS_KINDS), unique=True, max_size=3))
     doc = cluster_doc(
         zone=zone,
         gpuPools=[{**FAMILIES[f], "capacity": capacity} for f in families],
         tpuSlices=[{"name": "tpu", "version": TPUS[tpu_key][0], "topology": TPUS[tpu_key][1], "mode": mode}]
         if tpu_key
         else [],
-        storage=[{"name": k, "kind": k, "capacityGiB": sizes[k]} for k in kinds],
+        storage=[{"name": k, "kind": k, "capacityGiB": STORAGE_SIZES[k]} for k in kinds],
     )
+    return doc, families, tpu_key, kinds
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=valid_gcp_clusters())
+def test_every_valid_spec_builds_with_sdk_inputs(
+    case: tuple[dict[str, Any], list[str], str | None, list[str]],
+) -> None:
+    """Every generated spec validates (no example is thrown away) and builds on the mock
+    engine, with inputs the SDK declares."""
+    doc, families, tpu_key, kinds = case
     try:
         load_fleet_object(fleet_doc(doc), "<test>")
-    except SpecError:
-        return  # e.g. a fabric pool or a TPU slice without a zone: reported, not built
+    except SpecError as err:
+        raise AssertionError(f"a valid spec was rejected: {[i.format() for i in err.issues]}") from err
     cap = run(doc)
     assert cap.of_type("gcp:container/cluster:Cluster")
     assert len([r for r in cap.resources if r.type == "aiinfra:gcp:GpuNodePool"]) == len(families)
+    assert bool([r for r in cap.resources if r.type == "aiinfra:gcp:TpuSlice"]) == (tpu_key is not None)
+    assert len([r for r in cap.resources if r.type == "aiinfra:gcp:Storage"]) == len(kinds)
 
 
 def test_nfs_mount_is_ip_and_share() -> None:

@@ -5,34 +5,24 @@ Two goldens per stack:
 - ``golden/<stack>.cost.json``: cost lines, totals, assumptions, accelerators and budget.
   These come from the spec and the catalog alone, so they hold for every stack today.
 - ``golden/<stack>.plan.json``: the whole ``aiinfra plan --format json`` document, from the
-  real ``__main__.py`` on the mock engine. A stack whose cloud builder is still the stub
-  (FleetBuildError "not implemented yet") is skipped with that reason until it lands.
+  real ``__main__.py`` on the mock engine, with the verdicts of the real policy pack over
+  its Analyzer protocol. Nothing is skipped: a stack that does not build, or a pack that
+  cannot be reached, fails the test.
 
-Policies: the real adapter when the policy pack's client is installed, else skipped
-(the plan says so). Regenerate with ``AIINFRA_UPDATE_GOLDEN=1`` and review the diff.
+Regenerate with ``AIINFRA_UPDATE_GOLDEN=1`` and review the diff.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from components.plan.engine import PlanReport, plan_file
-from components.plan.policies import CLIENT_MODULE
 from tests.components.plan.helpers import REPO, STACKS
 from tests.support.golden import assert_golden
 
 GOLDEN = Path(__file__).with_name("golden")
-STUB_MESSAGE = "not implemented yet"
-
-
-def _client_installed() -> bool:
-    try:
-        return importlib.util.find_spec(CLIENT_MODULE) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +50,7 @@ def test_cost_golden(path: Path) -> None:
 @pytest.mark.parametrize("path", STACKS, ids=lambda p: p.stem.removeprefix("Pulumi."))
 def test_plan_golden(path: Path) -> None:
     stack = path.stem.removeprefix("Pulumi.")
-    plan = plan_file(path.relative_to(REPO), skip_policies=not _client_installed())
-    if plan.status == "build-error" and STUB_MESSAGE in (plan.error or ""):
-        pytest.skip(f"cloud builder not implemented yet: {plan.error}")
+    plan = plan_file(path.relative_to(REPO))
     assert plan.status == "ok", plan.error or [i.format() for i in plan.issues]
     assert plan.resources, "the program registered no resources"
     assert_golden(GOLDEN / f"{stack}.plan.json", PlanReport([plan]).to_json())

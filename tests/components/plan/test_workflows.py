@@ -37,10 +37,13 @@ def test_pull_request_workflow() -> None:
         assert flag in runs
     assert {"markdown", "sarif", "json"} <= set(command.FORMATS)
     preview = doc["jobs"]["pulumi-preview"]
-    action = next(s for s in _steps(preview) if s.get("uses", "").startswith("pulumi/actions@"))
-    assert action["with"]["command"] == "preview"
-    assert action["with"]["policyPacks"].split() == ["policies/overprovisioning", "policies/security"]
-    assert action["with"]["comment-on-pr"] is True
+    steps = _steps(preview)
+    install = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
+    assert "with" not in steps[install]  # installs the CLI only; the commands are plain `run:` lines
+    run = next(s["run"] for s in steps[install:] if "pulumi preview" in s.get("run", ""))
+    packs = [w for w in run.replace("\\\n", " ").split("--policy-pack ")[1:]]
+    assert [p.split()[0] for p in packs] == ["policies/overprovisioning", "policies/security"]
+    assert "--non-interactive" in run
 
 
 def test_deploy_workflow() -> None:

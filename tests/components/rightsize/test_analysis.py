@@ -145,3 +145,34 @@ def test_one_storage_proposal_per_file_system_naming_every_waiting_pool() -> Non
     assert "waited on I/O 35% of the time (PSI, every task stalled 20%) with mean GPU utilisation 40%" in evidence
     assert "waited on I/O 50% of the time (PSI) with mean GPU utilisation 20%" in evidence
     assert "95%" not in evidence  # busy GPUs: waiting on I/O does not starve them
+
+
+def test_savings_are_priced_by_the_book_and_name_its_snapshot() -> None:
+    from components.catalog import get_catalog
+    from components.prices.book import PriceBook
+    from components.prices.overlay import parse_overlay
+
+    row = {
+        "cloud": "gcp",
+        "kind": "machine",
+        "offer": "a3-highgpu-8g",
+        "region": "us-central1",
+        "capacity": "on-demand",
+        "priceUsd": 50.0,
+        "unit": "node-hour",
+        "source": "negotiated rate card",
+        "fetchedAt": "2026-12-01T00:00:00Z",
+    }
+    overlay = parse_overlay({"schema": "aiinfra-price-overlay/v1", "prices": [row]}, "rates.json")
+    u = _usage(peak_nodes=1, p95_nodes=1, mean_nodes=1)  # gcp-train's h100 pool: maxNodes 4 -> 2
+    listed = next(p for p in analysis.propose([u]) if p.field == "maxNodes")
+    priced = next(p for p in analysis.propose([u], PriceBook(get_catalog(), [overlay])) if p.field == "maxNodes")
+    catalog = u.pool.offer.price.on_demand_usd
+    assert catalog is not None and catalog != 50.0
+    assert listed.monthly_saving_usd == pytest.approx(2 * catalog * 730)
+    assert priced.monthly_saving_usd == pytest.approx(2 * 50.0 * 730)
+    assert [p.figure.snapshot for p in listed.prices if p.figure] == ["catalog"]
+    assert [p.figure.snapshot for p in priced.prices if p.figure] == ["rates.json"]
+    assert (
+        "from price overlay rates.json (negotiated rate card, us-central1, fetched 2026-12-01)" in priced.prices[0].note
+    )

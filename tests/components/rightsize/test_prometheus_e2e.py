@@ -20,13 +20,16 @@ cluster's 125 MB/s/TiB Lustre, so the one storage proposal is the next tier, wit
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from components.cli import main
+from components.rightsize import command as rightsize_command
 from tests.support.prometheus_server import SeriesSpec, openmetrics, running_prometheus
 
 HOUR = 3600
@@ -141,6 +144,16 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("prometheus")
     with running_prometheus(tmp, openmetrics(series, start, end, INTERVAL)) as url:
         yield url
+
+
+def _docs_block(name: str) -> list[str]:
+    """The lines of the ``<!-- checked: NAME -->`` text block of docs/rightsize.md."""
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "rightsize.md").read_text("utf-8")
+    block = re.search(rf"<!-- checked: {name} -->\n```text\n(.*?)```", doc, flags=re.S)
+    assert block is not None, name
+    lines = [line for line in block.group(1).splitlines() if line.strip()]
+    assert lines
+    return lines
 
 
 def _spec(tmp_path: Path) -> Path:
@@ -275,16 +288,177 @@ def test_no_data_at_all_exits_1(prometheus: str, tmp_path: Path, capsys: pytest.
 @pytest.mark.slow
 def test_docs_example_matches_a_live_run(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """docs/rightsize.md shows this scenario's proposals; each line it shows is in a live run."""
-    import re
-
-    doc = (Path(__file__).resolve().parents[3] / "docs" / "rightsize.md").read_text("utf-8")
-    block = re.search(r"<!-- checked: rightsize example -->\n```text\n(.*?)```", doc, flags=re.S)
-    assert block is not None
     path = tmp_path / "fleet.yaml"
     path.write_text(SPEC, encoding="utf-8")
     main(["rightsize", str(path), "--prometheus", prometheus, "--window", "2d"])
     live = re.sub(r"\s+", " ", capsys.readouterr().out.replace(str(path), "fleet.yaml"))
-    lines = [line for line in block.group(1).splitlines() if line.strip()]
-    assert lines
-    for line in lines:
+    for line in _docs_block("rightsize example"):
         assert re.sub(r"\s+", " ", line).strip() in live, f"{line}\n--- live ---\n{live}"
+
+
+# ----- prices: the same price book as `aiinfra plan` ----------------------------------------------------
+CATALOG_A3, CATALOG_A3_SPOT = 87.83, 52.57  # a3-highgpu-8g in us-central1, the catalog's list prices
+FETCHED = "2026-12-01T00:00:00Z"
+
+
+def _row(kind: str, offer: str, capacity: str, usd: float, unit: str) -> dict[str, object]:
+    return {
+        "cloud": "gcp",
+        "kind": kind,
+        "offer": offer,
+        "region": "us-central1",
+        "capacity": capacity,
+        "priceUsd": usd,
+        "unit": unit,
+        "source": "test price list",
+        "fetchedAt": FETCHED,
+    }
+
+
+def _overlay(path: Path, prices: list[dict[str, object]], discounts: list[dict[str, object]] | None = None) -> Path:
+    doc = {"schema": "aiinfra-price-overlay/v1", "createdAt": FETCHED, "createdBy": "test", "prices": prices}
+    if discounts:
+        doc["discounts"] = discounts
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _prices(tmp_path: Path) -> Path:
+    return _overlay(
+        tmp_path / "gcp-prices.json",
+        [
+            _row("machine", "a3-highgpu-8g", "on-demand", 60.0, "node-hour"),
+            _row("machine", "a3-highgpu-8g", "spot", 20.0, "node-hour"),
+            _row("storage", "lustre/125", "on-demand", 0.1, "GiB-month"),
+            _row("storage", "lustre/250", "on-demand", 0.2, "GiB-month"),
+        ],
+    )
+
+
+def _by(doc: dict) -> dict[tuple[str, str], dict]:  # type: ignore[type-arg]
+    return {(p["pool"], p["field"]): p for p in doc["proposals"]}
+
+
+@pytest.mark.slow
+def test_a_price_overlay_changes_every_saving_and_names_its_snapshot(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # both runs query the same window (a step boundary between them would shift the means)
+    now = time.time()
+    monkeypatch.setattr(rightsize_command, "time", SimpleNamespace(time=lambda: now))
+    spec = str(_spec(tmp_path))
+    _code, listed = _json(capsys, spec, "--prometheus", prometheus, "--window", "2d")
+    code, doc = _json(capsys, spec, "--prometheus", prometheus, "--window", "2d", "--prices", str(_prices(tmp_path)))
+    assert code == 0
+    assert listed["prices"] == "catalog list prices"
+    assert doc["prices"] == "price overlay gcp-prices.json over catalog list prices (from --prices)"
+    before, after = _by(listed), _by(doc)
+    assert set(before) == set(after)  # the same proposals, priced differently
+
+    # maxNodes: 12 nodes x the overlay's $60/h, not the catalog's $87.83/h
+    cut = after[("idle", "maxNodes")]
+    assert before[("idle", "maxNodes")]["monthlySavingUsd"] == pytest.approx(12 * CATALOG_A3 * 730)
+    assert cut["monthlySavingUsd"] == pytest.approx(12 * 60.0 * 730)
+    assert "12 nodes x $60.00/h x 730 h" in cut["basis"]
+    (fig,) = cut["pricedBy"]
+    assert fig == {
+        "item": "a3-highgpu-8g",
+        "capacity": "on-demand",
+        "unit": "node-hour",
+        "usd": 60.0,
+        "listUsd": 60.0,
+        "snapshot": "gcp-prices.json",
+        "source": "test price list",
+        "asOf": "2026-12-01",
+        "region": "us-central1",
+        "discount": None,
+    }
+    (listed_fig,) = before[("idle", "maxNodes")]["pricedBy"]
+    assert listed_fig["snapshot"] == "catalog" and listed_fig["usd"] == CATALOG_A3
+
+    # minNodes: the same idle floor at the overlay's price
+    floor_b, floor_a = before[("idle", "minNodes")], after[("idle", "minNodes")]
+    assert floor_a["monthlySavingUsd"] == pytest.approx(floor_b["monthlySavingUsd"] * 60.0 / CATALOG_A3)
+    # spot: the same mean nodes x the overlay's on-demand - spot difference
+    spot_b, spot_a = before[("batch", "capacity")], after[("batch", "capacity")]
+    assert spot_a["monthlySavingUsd"] == pytest.approx(
+        spot_b["monthlySavingUsd"] * (60.0 - 20.0) / (CATALOG_A3 - CATALOG_A3_SPOT)
+    )
+    assert [(f["capacity"], f["usd"], f["snapshot"]) for f in spot_a["pricedBy"]] == [
+        ("on-demand", 60.0, "gcp-prices.json"),
+        ("spot", 20.0, "gcp-prices.json"),
+    ]
+    # accelerator: the current node at the overlay's price, the L4 node at the catalog's (no row)
+    accel = after[("idle", "accelerator")]
+    assert [f["snapshot"] for f in accel["pricedBy"]] == ["gcp-prices.json", "catalog"]
+    assert accel["monthlySavingUsd"] < before[("idle", "accelerator")]["monthlySavingUsd"]
+    # storage: 72,000 GiB x the overlay's ($0.10 - $0.20)/GiB-month
+    storage = after[("starved", "storage")]
+    assert storage["monthlySavingUsd"] == pytest.approx(72000 * (0.1 - 0.2))
+    assert [f["item"] for f in storage["pricedBy"]] == [
+        "Google Cloud Managed Lustre 125 MB/s/TiB",
+        "Google Cloud Managed Lustre 250 MB/s/TiB",
+    ]
+
+    # the text names the snapshot of each saving, as the plan's cost lines do; docs/rightsize.md
+    # shows these lines
+    main(
+        ["rightsize", spec, "--prometheus", prometheus, "--window", "2d", "--prices", str(tmp_path / "gcp-prices.json")]
+    )
+    live = re.sub(r"\s+", " ", capsys.readouterr().out.replace(spec, "fleet.yaml"))
+    for line in _docs_block("rightsize overlay example"):
+        assert re.sub(r"\s+", " ", line).strip() in live, f"{line}\n--- live ---\n{live}"
+
+
+@pytest.mark.slow
+def test_a_discount_applies_to_the_savings(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    discount = _overlay(tmp_path / "cud.json", [], [{"cloud": "gcp", "family": "a3", "percent": 25, "note": "CUD"}])
+    args = ["--prometheus", prometheus, "--window", "2d", "--prices", str(_prices(tmp_path)), "--prices", str(discount)]
+    code, doc = _json(capsys, str(_spec(tmp_path)), *args)
+    assert code == 0
+    cut = _by(doc)[("idle", "maxNodes")]
+    assert cut["monthlySavingUsd"] == pytest.approx(12 * 45.0 * 730)
+    (fig,) = cut["pricedBy"]
+    assert (fig["usd"], fig["listUsd"], fig["discount"]) == (45.0, 60.0, "25% gcp a3 discount (CUD)")
+
+
+def _stack(tmp_path: Path, prices: object) -> Path:
+    """The spec as a stack config in a Pulumi project, with the stack setting aiinfra:prices."""
+    import yaml
+
+    (tmp_path / "Pulumi.yaml").write_text("name: ai-infra\nruntime: python\n", encoding="utf-8")
+    stacks = tmp_path / "stacks"
+    stacks.mkdir(exist_ok=True)
+    path = stacks / "Pulumi.train.yaml"
+    config = {"aiinfra:fleet": yaml.safe_load(SPEC), "aiinfra:prices": prices}
+    path.write_text(yaml.safe_dump({"config": config}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_the_stack_setting_and_the_policy_config_price_as_the_plan_does(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--prices, else a prices entry of --policy-config, else the stack setting aiinfra:prices
+    (relative to the Pulumi project): the plan's order."""
+    _prices(tmp_path)
+    stack = str(_stack(tmp_path, "gcp-prices.json"))
+    query = ["--prometheus", prometheus, "--window", "2d"]
+
+    def saving(doc: dict) -> float:  # type: ignore[type-arg]
+        return float(_by(doc)[("idle", "maxNodes")]["monthlySavingUsd"])
+
+    code, doc = _json(capsys, stack, *query)
+    assert code == 0 and saving(doc) == pytest.approx(12 * 60.0 * 730)
+    assert doc["prices"] == "price overlay gcp-prices.json over catalog list prices (from stack setting aiinfra:prices)"
+
+    cheaper = _overlay(tmp_path / "cheaper.json", [_row("machine", "a3-highgpu-8g", "on-demand", 50.0, "node-hour")])
+    policy = json.dumps({"stack-ceilings": {"prices": str(cheaper)}})
+    _code, doc = _json(capsys, stack, *query, "--policy-config", policy)
+    assert saving(doc) == pytest.approx(12 * 50.0 * 730)
+    assert doc["prices"].endswith("(from policy config stack-ceilings.prices)")
+
+    cheapest = _overlay(tmp_path / "cheapest.json", [_row("machine", "a3-highgpu-8g", "on-demand", 40.0, "node-hour")])
+    _code, doc = _json(capsys, stack, *query, "--policy-config", policy, "--prices", str(cheapest))
+    assert saving(doc) == pytest.approx(12 * 40.0 * 730)
+    assert _by(doc)[("idle", "maxNodes")]["pricedBy"][0]["snapshot"] == "cheapest.json"
