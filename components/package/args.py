@@ -233,15 +233,6 @@ class GpuPoolSpec(TypedDict):
     """Extra Kubernetes node labels for this pool. Default: `{}`."""
 
 
-class TpuSliceVersion(StrEnum):
-    """TPU version."""
-
-    V4 = "v4"
-    V5e = "v5e"
-    V5p = "v5p"
-    V6e = "v6e"
-
-
 class TpuSliceMode(StrEnum):
     """gke: GKE TPU node pools; vm: TPU VMs (google_tpu_v2_vm); queued: TPU queued resources."""
 
@@ -256,8 +247,8 @@ class TpuSliceSpec(TypedDict):
     name: str
     """Slice name, unique in the cluster (with GPU pool names)."""
 
-    version: TpuSliceVersion
-    """TPU version."""
+    version: str
+    """TPU version: v4, v5e, v5p or v6e, or a catalog alias of it (trillium is v6e, v5litepod is v5e)."""
 
     topology: str
     """Chip topology: AxB for v5e/v6e, AxBxC for v4/v5p."""
@@ -325,7 +316,7 @@ class StorageSpec(TypedDict):
 
 
 class AddonMode(StrEnum):
-    """auto: installed when the cluster needs it; enabled: always (an error where it cannot run); disabled: never."""
+    """auto: installed when the cluster needs it; enabled: always (an error where it cannot run; a device plugin or operator whose pods run only on the pools it serves installs nothing until a pool needs it); disabled: never."""
 
     Auto = "auto"
     Enabled = "enabled"

@@ -326,7 +326,9 @@ def equivalent_rows(report: PlanReport) -> list[tuple[CostLine, dict[str, str]]]
         if line.kind != "gpu-pool":
             continue
         cells = {e.cloud: equivalent_cell(e) for e in line.equivalents}
-        shape = f"{line.sku} x {line.units_at_max:g}" + (", spot" if line.capacity == "spot" else "") + ", this pool"
+        shape = f"{line.sku} x {line.units_at_max:g}" + (", spot" if line.capacity == "spot" else "")
+        shape += f", priced {line.priced_as}" if line.priced_as not in ("", line.capacity) else ""
+        shape += ", this pool"
         cells[line.cloud] = f"{usd(line.hourly_usd_at_max)}/h ({shape})" if line.priced else f"no price ({shape})"
         rows.append((line, cells))
     return rows
