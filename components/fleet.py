@@ -9,13 +9,17 @@ provider of each cloud is used, with the region set on each resource from the sp
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 
 from components.addons.component import ClusterAddons
 from components.clouds import ClusterComponent, builder
-from components.spec.resolved import ResolvedFleet
+from components.spec.resolved import ResolvedCluster, ResolvedFleet
+
+#: The type token of a fleet, the same from Python and from the component package.
+FLEET_TYPE = "aiinfra:index:Fleet"
 
 
 class Fleet(pulumi.ComponentResource):
@@ -44,21 +48,54 @@ class Fleet(pulumi.ComponentResource):
         providers: Mapping[str, pulumi.ProviderResource] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("aiinfra:index:Fleet", name, None, opts)
-        providers = providers or {}
-        self.clusters = {}
-        self.addons: dict[str, ClusterAddons] = {}
-        for cluster in fleet.clusters:
-            provider = providers.get(cluster.name) or providers.get(cluster.cloud)
-            child_opts = pulumi.ResourceOptions(parent=self, provider=provider)
-            build = builder(cluster.cloud)
-            built = build(f"{name}-{cluster.name}", cluster, child_opts)
-            self.clusters[cluster.name] = built
-            # Add-ons go on through a Kubernetes provider made from the cluster's kubeconfig.
-            self.addons[cluster.name] = ClusterAddons(
-                f"{name}-{cluster.name}-addons", cluster, built.exports, opts=child_opts
-            )
-        self.outputs: dict[str, Any] = {
-            n: {**c.exports, "addons": self.addons[n].exports} for n, c in self.clusters.items()
-        }
+        super().__init__(FLEET_TYPE, name, None, opts)
+        built = build_clusters(self, name, fleet, providers)
+        self.clusters = {n: b.cluster for n, b in built.items()}
+        self.addons: dict[str, ClusterAddons] = {n: b.addons for n, b in built.items()}
+        self.outputs: dict[str, Any] = {n: b.exports for n, b in built.items()}
         self.register_outputs({"clusters": self.outputs})
+
+
+@dataclass(frozen=True)
+class BuiltCluster:
+    """One cluster of the fleet as built: the cloud's cluster component and its add-ons."""
+
+    cluster: ClusterComponent
+    addons: ClusterAddons
+
+    @property
+    def exports(self) -> dict[str, Any]:
+        """The cluster's stack outputs, with ``addons`` (what is installed, volumes, queues)."""
+        return {**self.cluster.exports, "addons": self.addons.exports}
+
+
+def build_cluster(
+    parent: pulumi.Resource,
+    name: str,
+    cluster: ResolvedCluster,
+    provider: pulumi.ProviderResource | None = None,
+) -> BuiltCluster:
+    """Build one cluster named ``name`` under ``parent`` with its cloud's builder, then its add-ons
+    (``f"{name}-addons"``, through a Kubernetes provider made from the cluster's kubeconfig).
+
+    The one place a cluster of the spec becomes resources: ``Fleet`` here and the component
+    package's components (``components.package``) all call it, so they register the same
+    children with the same names.
+    """
+    child_opts = pulumi.ResourceOptions(parent=parent, provider=provider)
+    built = builder(cluster.cloud)(name, cluster, child_opts)
+    return BuiltCluster(built, ClusterAddons(f"{name}-addons", cluster, built.exports, opts=child_opts))
+
+
+def build_clusters(
+    parent: pulumi.Resource,
+    name: str,
+    fleet: ResolvedFleet,
+    providers: Mapping[str, pulumi.ProviderResource] | None = None,
+) -> dict[str, BuiltCluster]:
+    """Build every cluster of ``fleet`` under ``parent``, each named ``f"{name}-{cluster.name}"``."""
+    providers = providers or {}
+    return {
+        c.name: build_cluster(parent, f"{name}-{c.name}", c, providers.get(c.name) or providers.get(c.cloud))
+        for c in fleet.clusters
+    }

@@ -2,7 +2,8 @@
 # The Pulumi engine, offline: the `pulumi` CLI and its language hosts, built from the Go module
 # proxy when no `pulumi` is installed, cached under ~/.cache/ai-infra/pulumi/<version>.
 #
-#   scripts/offline-pulumi.sh [build]   make sure a CLI is there (build it if needed); print its bin dir
+#   scripts/offline-pulumi.sh [build]   make sure a CLI is there (build it if needed) and the npm cache the engine
+#                                       tier's TypeScript example installs from; print the CLI's bin dir
 #   scripts/offline-pulumi.sh env       print `export` lines for `eval`: the CLI, the language hosts and
 #                                       the stand-in provider plugins on PATH, a file backend in a temp dir
 #   scripts/offline-pulumi.sh version   print the pinned CLI version
@@ -24,14 +25,25 @@ PULUMI_VERSION="3.274.1"
 # ~/.cache/ai-infra/pulumi/<version> (or set AIINFRA_PULUMI_CACHE). The official Python host's module (github.com/pulumi/pulumi/sdk/python/cmd/
 # pulumi-language-python/v3) is not served by the proxy (403 "This module version is not
 # available"), so python is ai-infra's host, built from the same sdk/v3 toolchain package.
+# The official Node.js host's module (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3)
+# is not served either: nodejs is ai-infra's host around pkg/v3's Node.js code generator and
+# @pulumi/pulumi's own program runner (from npm). The YAML host is the official one.
 LANGUAGE_HOSTS="
 python local:scripts/offline-pulumi/pulumi-language-python
+nodejs local:scripts/offline-pulumi/pulumi-language-nodejs
+yaml module:github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v1.25.0
 "
+
+# npm packages the engine tier installs offline (npm_config_offline, from this cache): those of
+# examples/typescript/package.json, and those of the TypeScript SDK `pulumi package add`
+# generates for the component package (its package.json, written by pkg/v3's code generator).
+SDK_NPM_DEPENDENCIES='{"@pulumi/pulumi": "^3.269.0", "@types/node": "^20", "typescript": "^4.7.0"}'
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache_root="${AIINFRA_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ai-infra/pulumi}"
 prefix="$cache_root/$PULUMI_VERSION"
 bin="$prefix/bin"
+npm_cache="$cache_root/npm"
 
 log() { echo "offline-pulumi: $*" >&2; }
 
@@ -140,6 +152,31 @@ build() {
   log "built in $(( $(date +%s) - start ))s: $("$bin/pulumi" version)"
 }
 
+# Fill the npm cache the engine tier installs from offline (see SDK_NPM_DEPENDENCIES); once per
+# change of those dependencies. Without npm, say so: the TypeScript tests then fail with the reason.
+warm_npm() {
+  command -v npm > /dev/null || { log "no npm: the engine tier's TypeScript example needs Node.js and npm"; return 0; }
+  local want tmp
+  want="$( { cat "$repo/examples/typescript/package.json"; echo "$SDK_NPM_DEPENDENCIES"; } | sha256sum | cut -d' ' -f1)"
+  if [ -f "$npm_cache/.complete" ] && [ "$(cat "$npm_cache/.complete")" = "$want" ]; then
+    return 0
+  fi
+  tmp="$(mktemp -d)"
+  mkdir -p "$tmp/example" "$tmp/sdk"
+  # The example's own manifest, less the SDK `pulumi package add` links (file:sdks/aiinfra).
+  node -e 'const m = require(process.argv[1]); delete (m.dependencies || {})["@pulumi/aiinfra"];
+    require("fs").writeFileSync(process.argv[2], JSON.stringify(m))' \
+    "$repo/examples/typescript/package.json" "$tmp/example/package.json"
+  printf '{"name": "sdk-deps", "private": true, "dependencies": %s}\n' "$SDK_NPM_DEPENDENCIES" > "$tmp/sdk/package.json"
+  for dir in "$tmp/example" "$tmp/sdk"; do
+    (cd "$dir" && npm install --cache "$npm_cache" --no-audit --no-fund --ignore-scripts > /dev/null) \
+      || { log "npm install for the engine tier's npm cache failed ($dir)"; rm -rf "$tmp"; exit 2; }
+  done
+  rm -rf "$tmp"
+  echo "$want" > "$npm_cache/.complete"
+  log "npm cache for the TypeScript example warmed in $npm_cache"
+}
+
 # The directory with `pulumi` in it, building it first when there is none.
 cli_dir() {
   local installed
@@ -173,12 +210,13 @@ print_env() {
   printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
   printf 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
   printf 'export AIINFRA_PULUMI_STATE=%q\n' "$state"
+  printf 'export AIINFRA_NPM_CACHE=%q\n' "$npm_cache"
 }
 
 case "${1:-build}" in
-  build) cli_dir ;;
+  build) cli_dir; warm_npm ;;
   env) print_env ;;
   version) echo "$PULUMI_VERSION" ;;
-  -h|--help|help) sed -n '2,12p' "$0" ;;
+  -h|--help|help) sed -n '2,13p' "$0" ;;
   *) log "unknown command '$1' (build | env | version)"; exit 2 ;;
 esac

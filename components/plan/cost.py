@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.catalog import get_catalog
+from components.plan.equivalents import Equivalent, pool_equivalents
 from components.prices.book import PriceBook, Quote, catalog_book
 from components.spec.resolved import ResolvedCluster, ResolvedFleet, ResolvedPool, ResolvedSlice, ResolvedStorage
 
@@ -66,6 +67,8 @@ class CostLine:
     as_of: str
     priced: bool = True
     assumptions: tuple[str, ...] = ()
+    # GPU pools: the same accelerators at max scale on the other two clouds.
+    equivalents: tuple[Equivalent, ...] = ()
     # the price actually applied, when it is not what ``capacity`` says (a spot pool with no spot
     # price in the catalog is priced on-demand): "spot", "on-demand", "on-demand (no spot price)"
     priced_as: str = ""
@@ -111,6 +114,7 @@ class CostLine:
             "source": self.source,
             "asOf": self.as_of,
             "assumptions": list(self.assumptions),
+            **({"equivalents": [e.to_json() for e in self.equivalents]} if self.kind == "gpu-pool" else {}),
         }
 
 
@@ -258,7 +262,8 @@ def _provenance(quote: Quote, capacity: str, fallback_source: str, fallback_as_o
 
 def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool, book: PriceBook | None = None) -> CostLine:
     offer = pool.offer
-    quote = (book or catalog_book()).offer(offer, cluster.spec.region)
+    book = book or catalog_book()
+    quote = book.offer(offer, cluster.spec.region)
     price, notes, priced_as = _capacity_price(
         offer.machine_type, pool.spec.capacity, quote.on_demand_usd, quote.spot_usd
     )
@@ -295,6 +300,7 @@ def pool_line(stack: str, cluster: ResolvedCluster, pool: ResolvedPool, book: Pr
         as_of=as_of,
         priced=priced,
         assumptions=tuple(notes),
+        equivalents=pool_equivalents(cluster, pool, book),
         priced_as=priced_as,
     )
 

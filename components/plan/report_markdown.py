@@ -15,8 +15,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from components.catalog import CLOUDS
+from components.plan.cost import CostLine
 from components.plan.diagram import mermaid
 from components.plan.engine import SKIPPED, PlanReport, StackPlan, parent_urn
+from components.plan.equivalents import Equivalent
 
 MARKER = "<!-- aiinfra-plan -->"
 
@@ -297,6 +300,61 @@ def resources_section(stacks: Sequence[StackPlan]) -> list[str]:
     return out
 
 
+EQUIVALENTS_NOTE = (
+    "The same accelerator and count at max scale on each cloud, in whole nodes of the catalog's offer, "
+    "priced like the pool (spot at spot, otherwise on-demand list) in each cloud's catalog reference region."
+)
+
+
+def equivalent_cell(e: Equivalent) -> str:
+    """``$98.32/h (Standard_ND96isr_H100_v5 x 4)``, ``not offered`` or ``no price (...)``."""
+    if not e.offered:
+        if e.node_sizes:
+            sizes = " or ".join(str(n) for n in e.node_sizes)
+            return f"not offered for {e.accelerators} (nodes of {sizes})"
+        return "not offered"
+    shape = f"{e.machine_type} x {e.nodes}" + {"spot": ", spot", "on-demand": ""}.get(e.priced_as or "", "")
+    if e.capacity == "spot" and e.priced_as != "spot":
+        shape += ", on-demand: no spot price"
+    return f"no price ({shape})" if e.hourly_usd_at_max is None else f"{usd(e.hourly_usd_at_max)}/h ({shape})"
+
+
+def equivalent_rows(report: PlanReport) -> list[tuple[CostLine, dict[str, str]]]:
+    """Each GPU pool's cost line with a cell per cloud: its own figure and the equivalents."""
+    rows = []
+    for line in report.cost.lines:
+        if line.kind != "gpu-pool":
+            continue
+        cells = {e.cloud: equivalent_cell(e) for e in line.equivalents}
+        shape = f"{line.sku} x {line.units_at_max:g}" + (", spot" if line.capacity == "spot" else "")
+        shape += f", priced {line.priced_as}" if line.priced_as not in ("", line.capacity) else ""
+        shape += ", this pool"
+        cells[line.cloud] = f"{usd(line.hourly_usd_at_max)}/h ({shape})" if line.priced else f"no price ({shape})"
+        rows.append((line, cells))
+    return rows
+
+
+def equivalents_section(report: PlanReport) -> list[str]:
+    """One row per GPU pool: its cost at max scale on its cloud (bold) and on the other two."""
+    rows = equivalent_rows(report)
+    if not rows:
+        return []
+    multi = len(report.stacks) > 1
+    body = []
+    for line, cells in rows:
+        e = line.equivalents[0]
+        body.append(
+            [
+                *([f"`{line.stack}`"] if multi else []),
+                f"{line.cluster}/{line.name}",
+                f"{e.accelerators} x {e.accelerator}",
+                *(f"**{cells[c]}**" if c == line.cloud else cells[c] for c in CLOUDS),
+            ]
+        )
+    header = [*(["Stack"] if multi else []), "GPU pool", "Accelerators at max", *CLOUDS]
+    return [*table(header, body), "", f"<sub>{EQUIVALENTS_NOTE}</sub>"]
+
+
 def render(report: PlanReport) -> str:
     """The whole comment."""
     out = [MARKER, verdict_line(report), ""]
@@ -306,6 +364,9 @@ def render(report: PlanReport) -> str:
     out += [*_stack_table(report.stacks), ""]
     out += ["#### Policy verdicts", "", *policy_section(report), ""]
     out += ["#### Cost", "", *cost_section(report), ""]
+    equivalents = equivalents_section(report)
+    if equivalents:
+        out += ["#### The same GPU pools on other clouds", "", *equivalents, ""]
     out += ["#### Accelerators", "", *accelerator_section(report), ""]
     diagram = mermaid(report.stacks)
     if diagram.count("\n") > 0:

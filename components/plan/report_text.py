@@ -18,8 +18,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from components.catalog import CLOUDS
 from components.plan.engine import PlanReport
-from components.plan.report_markdown import LEVEL_ICON, VERDICT_ICON, usd, verdict_text
+from components.plan.report_markdown import (
+    EQUIVALENTS_NOTE,
+    LEVEL_ICON,
+    VERDICT_ICON,
+    equivalent_rows,
+    usd,
+    verdict_text,
+)
 
 _STYLE = {
     "pass": "green",
@@ -170,6 +178,22 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         console.print(ct)
         for a in cost.assumptions():
             say(f"- {a}", "dim", indent="    ")
+
+    equivalents = equivalent_rows(report)
+    if equivalents:
+        eq = Table(title="The same GPU pools on other clouds ($/h at max scale)", title_justify="left")
+        for col in ("stack", "GPU pool", "accelerators at max", *CLOUDS):
+            eq.add_column(col, overflow="fold")
+        for line, cells in equivalents:
+            e = line.equivalents[0]
+            eq.add_row(
+                line.stack,
+                f"{line.cluster}/{line.name}",
+                f"{e.accelerators} x {e.accelerator}",
+                *(f"[bold]{escape(cells[c])}[/bold]" if c == line.cloud else escape(cells[c]) for c in CLOUDS),
+            )
+        console.print(eq)
+        console.print(f"  [dim]- {EQUIVALENTS_NOTE}[/dim]", highlight=False)
 
     if acc.counts:
         accel = _table("Accelerators")

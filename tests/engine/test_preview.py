@@ -73,7 +73,8 @@ def test_overprovisioned_spec_fails_preview_and_up_naming_policy_resource_and_fi
         assert "stack-ceilings" in out, result.describe()
         assert "mandatory" in out
         assert "fleet-dev-l4-pool" in out, "the violation names the node pool"
-        assert "lower maxNodes" in out, "the violation says the fix"
+        # The fix names the fleet-spec field, not the provider's property.
+        assert "Fix: clusters[0].gpuPools[0].maxNodes: 4 → at most 1" in out, "the violation says the fix\n" + out
     # Nothing was created: up stopped at the policy check.
     assert not [c for c in project.calls() if c["method"] == "Create" and not c.get("preview")]
 

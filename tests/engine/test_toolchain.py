@@ -48,8 +48,10 @@ def test_env_gives_a_shell_the_pinned_cli_stand_ins_and_a_file_backend(engine_en
     path = env["PATH"].split(":")
     for package in PACKAGES:
         assert any(os.access(os.path.join(d, f"pulumi-resource-{package}"), os.X_OK) for d in path), package
-    # The language host and its exec script sit beside the CLI.
+    # The language hosts (Python with its exec script, Node.js and YAML for the component
+    # package's examples) sit beside the CLI.
     cli_dir = next(d for d in path if os.access(os.path.join(d, "pulumi"), os.X_OK))
-    for name in ("pulumi-language-python", "pulumi-language-python-exec"):
+    hosts = ("pulumi-language-python", "pulumi-language-python-exec", "pulumi-language-nodejs", "pulumi-language-yaml")
+    for name in hosts:
         assert os.access(os.path.join(cli_dir, name), os.X_OK), name
     subprocess.run(["rm", "-rf", env["AIINFRA_PULUMI_STATE"]], check=False)

@@ -45,6 +45,12 @@ const execScript = "pulumi-language-python-exec"
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.String("tracing", "", "accepted for compatibility; tracing is not emitted")
+	// The engine passes a plugin's runtime options as flags when it loads a plugin from source
+	// (PulumiPlugin.yaml, e.g. the component package); they are read from ProgramInfo instead.
+	flag.String("toolchain", "", "accepted for compatibility; read from the runtime options")
+	flag.String("virtualenv", "", "accepted for compatibility; read from the runtime options")
+	flag.String("typechecker", "", "accepted for compatibility; read from the runtime options")
+	flag.String("root", "", "accepted for compatibility; the root comes with each request's ProgramInfo")
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version.Version)

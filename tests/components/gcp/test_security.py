@@ -102,16 +102,25 @@ def gke_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mockengine._Mocks, "new_resource", new_resource)
 
 
+def secret_value(output: object) -> str:
+    """A captured input's value, which must be marked secret (the kubeconfig names the endpoint and CA)."""
+    assert isinstance(output, dict) and set(output) == {"secret"}, f"kubeconfig is not a secret: {output!r}"
+    value = output["secret"]
+    assert isinstance(value, str)
+    return value
+
+
 @pytest.mark.usefixtures("gke_outputs")
 def test_the_addons_reach_a_private_cluster_through_its_dns_endpoint() -> None:
     doc = cluster_doc(gpuPools=[FAMILIES["g2-l4"]])  # a GPU pool: the add-ons that serve it go on
     cap = run_program(MAIN, config=config_for(doc, environment="prod"), stack="test", preview=False)
     out = cap.outputs["c1"]
     assert out["dnsEndpoint"] == DNS_NAME
-    assert f"server: https://{DNS_NAME}" in out["kubeconfig"]
-    assert "certificate-authority-data" not in out["kubeconfig"]  # a publicly trusted certificate
+    kubeconfig = out["kubeconfig"]
+    assert f"server: https://{DNS_NAME}" in kubeconfig
+    assert "certificate-authority-data" not in kubeconfig  # a publicly trusted certificate
     (provider,) = cap.of_type("pulumi:providers:kubernetes")
-    assert provider.inputs["kubeconfig"] == out["kubeconfig"]  # what `pulumi up` installs the add-ons through
+    assert secret_value(provider.inputs["kubeconfig"]) == kubeconfig  # what `pulumi up` installs the add-ons through
 
 
 @pytest.mark.usefixtures("gke_outputs")
@@ -119,8 +128,9 @@ def test_a_public_cluster_kubeconfig_keeps_its_ip_endpoint() -> None:
     doc = cluster_doc(access={"authorizedCidrs": ["203.0.113.0/24"]})
     out = run_program(MAIN, config=config_for(doc, environment="prod"), stack="test", preview=False).outputs["c1"]
     assert out["dnsEndpoint"] is None
-    assert "server: https://10.20.0.2" in out["kubeconfig"]
-    assert "certificate-authority-data: Q0EtREFUQQ==" in out["kubeconfig"]
+    kubeconfig = out["kubeconfig"]
+    assert "server: https://10.20.0.2" in kubeconfig
+    assert "certificate-authority-data: Q0EtREFUQQ==" in kubeconfig
 
 
 # ----- secrets encryption ------------------------------------------------------------------------

@@ -75,6 +75,12 @@ def test_spot_priced_on_demand_says_so_on_its_row() -> None:
     report = PlanReport([StackPlan(file="f", stack="s", cost=CostReport([line]))])
     (row,) = [r for r in report_markdown.cost_section(report) if "train/h100" in r]
     assert "spot, priced on-demand (no spot price)" in row
+    # the cross-cloud equivalents row names the same pricing for the pool itself
+    ((_, cells),) = report_markdown.equivalent_rows(report)
+    assert cells["gcp"].endswith("(a3-highgpu-8g x 4, spot, priced on-demand (no spot price), this pool)")
+    spot_priced = PlanReport([StackPlan(file="f", stack="s", cost=CostReport([priced]))])
+    ((_, cells),) = report_markdown.equivalent_rows(spot_priced)
+    assert cells["gcp"].endswith("(a3-highgpu-8g x 4, spot, this pool)")
     buf = io.StringIO()
     report_text.render(report, buf, color=False, width=200)
     assert "priced on-demand" in buf.getvalue()

@@ -104,6 +104,7 @@ BOUNDS: dict[tuple[str, str, int], tuple[str | int, ...]] = {
     ("tpuSlice.count", "minimum", 1): (*SLICE, "count"),
     ("tpuSlice.reservation", "minLength", 1): (*SLICE, "reservation"),
     ("tpuSlice.runtimeVersion", "minLength", 1): (*SLICE, "runtimeVersion"),
+    ("tpuSlice.version", "minLength", 1): (*SLICE, "version"),
     ("storage.capacityGiB", "minimum", 1): (*VOL, "capacityGiB"),
     ("storage.throughputMBpsPerTiB", "minimum", 1): (*LUSTRE, "throughputMBpsPerTiB"),
     ("storage.iops", "minimum", 1): (*VOL, "iops"),
