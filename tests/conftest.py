@@ -10,6 +10,11 @@ a new seed every run, which would make such a failure come and go in CI; here a 
 names no seed uses ``DEFAULT_SEED``, so every CI run is the same, reproducible order. Other
 orders: ``pytest --randomly-seed=<n>`` (any other number), ``--randomly-dont-reorganize``
 (file order). ``scripts/repeat_suite.py`` runs the whole suite many times, each in a new order.
+
+Hypothesis gets the same treatment: the default profile draws the same examples every run
+(``derandomize``) and has no per-example deadline, so neither a new random draw nor a loaded
+2-core machine can fail a run that passed on the same code. ``HYPOTHESIS_PROFILE=explore``
+draws fresh examples (with the default deadline off too) for hunting bugs by hand.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("repeatable", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 TODAY = "2026-12-01"
 DEFAULT_SEED = 20261201

@@ -3,7 +3,8 @@
 ``openmetrics(series, start, end, interval)`` writes OpenMetrics text for the series a test
 describes; ``running_prometheus(tmp, text)`` turns it into TSDB blocks with ``promtool tsdb
 create-blocks-from openmetrics`` and starts ``prometheus`` on an ephemeral port with that
-storage directory, yielding its base URL, and stops it afterwards. The binaries come from
+storage directory, yielding its base URL, and stops it afterwards; ``serving_prometheus(tmp,
+config)`` starts one with a scrape configuration of the test's own. The binaries come from
 Debian's ``prometheus`` package (``.ci/run`` installs it); without them the test is skipped
 with the reason, except under ``CI=true`` where it fails.
 """
@@ -101,7 +102,7 @@ def _ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> No
 @contextlib.contextmanager
 def running_prometheus(tmp: Path, text: str) -> Iterator[str]:
     """Blocks from ``text``, then a Prometheus serving them; yields ``http://127.0.0.1:PORT``."""
-    prom, tool = binaries()
+    _prom, tool = binaries()
     data = tmp / "data"
     data.mkdir(parents=True, exist_ok=True)
     source = tmp / "metrics.om"
@@ -112,8 +113,19 @@ def running_prometheus(tmp: Path, text: str) -> Iterator[str]:
         capture_output=True,
         timeout=300,
     )
-    config = tmp / "prometheus.yml"
-    config.write_text("global:\n  scrape_interval: 1m\nscrape_configs: []\n", encoding="utf-8")
+    with serving_prometheus(tmp, "global:\n  scrape_interval: 1m\nscrape_configs: []\n") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving_prometheus(tmp: Path, config: str) -> Iterator[str]:
+    """A Prometheus with configuration ``config`` (YAML text) and storage ``tmp/data`` on an
+    ephemeral port of 127.0.0.1; yields ``http://127.0.0.1:PORT`` and stops it afterwards."""
+    prom, _tool = binaries()
+    data = tmp / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    config_file = tmp / "prometheus.yml"
+    config_file.write_text(config, encoding="utf-8")
     log = (tmp / "prometheus.log").open("wb")
     last_error: Exception | None = None
     for _attempt in range(3):  # another process may take the port between bind and listen
@@ -122,7 +134,7 @@ def running_prometheus(tmp: Path, text: str) -> Iterator[str]:
         proc = subprocess.Popen(
             [
                 prom,
-                f"--config.file={config}",
+                f"--config.file={config_file}",
                 f"--storage.tsdb.path={data}",
                 "--storage.tsdb.retention.time=30d",
                 f"--web.listen-address=127.0.0.1:{port}",
