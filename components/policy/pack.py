@@ -118,7 +118,8 @@ def _resource_validator(spec: PolicySpec) -> Any:
     return validate
 
 
-def _stack_raw(args: StackValidationArgs) -> list[RawResource]:
+def stack_raw_resources(args: StackValidationArgs) -> list[RawResource]:
+    """The resources of an AnalyzeStack call as the normalizers take them (both packs use this)."""
     out = []
     for r in args.resources:
         deps = {k: tuple(d.urn for d in v) for k, v in (r.property_dependencies or {}).items()}
@@ -131,7 +132,7 @@ def _stack_validator(spec: PolicySpec) -> Any:
     rule = RULES[spec.name]
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        view = _priced(normalize_stack(_stack_raw(args)), args.get_config())
+        view = _priced(normalize_stack(stack_raw_resources(args)), args.get_config())
         settings = _settings(spec, args.get_config(), args.stack_tags)
         _report(rule(view, settings), report_violation)
 

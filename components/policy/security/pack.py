@@ -19,24 +19,13 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.policy.normalize import RawResource
-from components.policy.pack import stack_fleet_hints
+from components.policy.pack import stack_fleet_hints, stack_raw_resources
 from components.policy.security.rules import POLICIES, RULES, Context, SecurityPolicy
 from components.policy.shared_stack import install as share_stack_deserialisation
-from components.policy.shared_stack import plain_props
 from components.policy.values import plain
 
 PACK_NAME = "aiinfra-security"
 _LEVELS = {"mandatory": EnforcementLevel.MANDATORY, "advisory": EnforcementLevel.ADVISORY}
-
-
-def _raw(args: StackValidationArgs) -> list[RawResource]:
-    out = []
-    for r in args.resources:
-        deps = {k: tuple(d.urn for d in v) for k, v in (r.property_dependencies or {}).items()}
-        parent = r.parent.urn if r.parent is not None else r.opts.parent
-        out.append(RawResource(r.resource_type, r.name, r.urn, plain_props(r.props), parent, deps))
-    return out
 
 
 def _validator(policy: SecurityPolicy) -> Any:
@@ -45,7 +34,7 @@ def _validator(policy: SecurityPolicy) -> Any:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         config: Mapping[str, Any] = dict(plain(args.get_config()) or {})
         ctx = Context(policy, config, dict(args.stack_tags or {}), stack_fleet_hints().environment)
-        for finding in rule(_raw(args), ctx):
+        for finding in rule(stack_raw_resources(args), ctx):
             report_violation(finding.message, finding.urn or None)
 
     return validate
