@@ -219,7 +219,7 @@ class PlanReport:
         return AcceleratorReport.merge(s.accelerators for s in self.stacks)
 
     def to_json(self) -> dict[str, Any]:
-        """The plan JSON contract (DESIGN.md): resources, violations, cost, accelerators."""
+        """The plan JSON contract (docs/plan.md): resources, violations, cost, accelerators."""
         resources = []
         for s in self.stacks:
             # URN order: registration order depends on when each resource's inputs resolve
