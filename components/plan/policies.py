@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from components.mockengine import CapturedResource
 
-#: Module of the policy pack's Analyzer client (issue 6).
+#: Module of the policy pack's Analyzer client.
 CLIENT_MODULE = "components.policy.analyzer_client"
 
 #: Enforcement levels of pulumi-policy; only ``mandatory`` blocks a deployment.
