@@ -427,15 +427,26 @@ class PolicyPackProcess:
             msg.propertyDependencies[key].urns.extend(urns)
         return msg
 
-    def analyze_resource(self, r: Resource) -> list[Violation]:
-        req = self._pb.AnalyzeRequest(
+    def _analyze_request(self, r: Resource) -> Any:
+        return self._pb.AnalyzeRequest(
             type=r.type,
             urn=r.urn,
             name=r.name,
             properties=_struct(r.inputs),
             options=self._pb.AnalyzerResourceOptions(protect=r.protect, parent=r.parent or ""),
         )
-        resp = self.stub.Analyze(req, timeout=self.timeout)
+
+    def analyze_resource(self, r: Resource) -> list[Violation]:
+        resp = self.stub.Analyze(self._analyze_request(r), timeout=self.timeout)
+        return self.resource_violations(resp, r)
+
+    def analyze_resource_future(self, r: Resource) -> Any:
+        """Send ``Analyze`` without waiting for the answer: a gRPC future of the response, for
+        :meth:`resource_violations`. The pack serves several calls at once, so a client that keeps
+        a few in flight never waits for one round trip before sending the next."""
+        return self.stub.Analyze.future(self._analyze_request(r), timeout=self.timeout)
+
+    def resource_violations(self, resp: Any, r: Resource) -> list[Violation]:
         # a resource policy's diagnostics concern the resource analyzed (the engine attributes them so)
         return self._violations(resp.diagnostics, {r.urn: r}, default=r)
 
@@ -757,21 +768,47 @@ class PackSession:
         for q in self._queues:
             q.put(r)
 
+    #: ``Analyze`` calls a session keeps in flight per pack (see :meth:`_analyze_each`).
+    IN_FLIGHT = 32
+
     def _analyze_each(
         self, pack: PolicyPackProcess, q: Any, found: list[Violation], keep: Callable[[Any], bool] | None
     ) -> None:
+        """Send each queued resource to ``pack``, keeping up to :data:`IN_FLIGHT` calls open.
+
+        Waiting for each answer before sending the next made this thread queue for the
+        interpreter lock after every round trip while the program ran, so the packs fell behind
+        and the plan waited for them after the program ended. Answers are read in the order
+        sent, so the findings keep registration order.
+        """
+        import collections
+
+        flight: collections.deque[tuple[Any, Resource]] = collections.deque()
+
+        def settle(limit: int) -> None:
+            while len(flight) > limit:
+                fut, res = flight.popleft()
+                found.extend(pack.resource_violations(fut.result(), res))
+
         while True:
             r = q.get()
-            if r is self._DONE:
-                return
-            if self._errors or self._closed or (keep is not None and not keep(r)):
-                continue  # after a failure or close, drain without work: finish() reports a failure
+            done = r is self._DONE
             try:
-                found.extend(pack.analyze_resource(as_resource(r)))
+                if done:
+                    settle(0)
+                elif not (self._errors or self._closed or (keep is not None and not keep(r))):
+                    # after a failure or close, drain without work: finish() reports a failure
+                    res = as_resource(r)
+                    flight.append((pack.analyze_resource_future(res), res))
+                    settle(self.IN_FLIGHT)
             except grpc.RpcError as err:
                 self._errors.append(pack.failed(err))
+                flight.clear()
             except BaseException as exc:  # reported by finish()
                 self._errors.append(exc)
+                flight.clear()
+            if done:
+                return
 
     def add(self, resource: Any) -> None:
         """Queue one registered resource for ``Analyze`` (a CapturedResource, Resource or dict)."""

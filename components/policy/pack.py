@@ -10,9 +10,11 @@ aborting the whole policy.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +33,7 @@ from components.policy.normalize import RawResource, View, normalize_resource, n
 from components.policy.rules import RULES, Finding
 from components.policy.settings import POLICIES, FleetHints, PolicySpec, Settings, fleet_hints, schema_properties
 from components.policy.shared_stack import install as share_stack_deserialisation
+from components.policy.shared_stack import memo as share_stack_memo
 from components.policy.shared_stack import plain_props
 from components.policy.values import plain
 from components.prices.policy import apply_prices
@@ -51,28 +54,51 @@ def stack_config_value(key: str) -> Any:
     and leaves it out of the environment when it is large (an oversized environment variable
     makes the pack fail to start), so that file comes first.
     """
+    # once per key per Analyze/AnalyzeStack call, for every policy of the call (shared_stack)
+    return share_stack_memo("stack-config", [], lambda: _read_stack_config_value(key), key)
+
+
+def _read_stack_config_value(key: str) -> Any:
     raw: Any = None
     path = os.environ.get("AIINFRA_PULUMI_CONFIG_FILE")
     if path:
         try:
-            with open(path, encoding="utf-8") as fh:
-                raw = json.load(fh).get(key)
+            stat = os.stat(path)
+            raw = _config_file(path, stat.st_mtime_ns, stat.st_size).get(key)
         except (OSError, ValueError, AttributeError):
             raw = None
         if raw is not None:
             return raw
+    # pulumi.runtime.get_config's order (config set in the runtime, PULUMI_CONFIG_<KEY>, then
+    # PULUMI_CONFIG), with PULUMI_CONFIG parsed once per text instead of at every call
     try:
-        import pulumi.runtime
+        from pulumi.runtime import config as runtime_config
 
-        raw = pulumi.runtime.get_config(key)
-    except Exception:  # no runtime config: fall back to the environment variable
-        raw = None
-    if raw is None:
-        try:
-            raw = json.loads(os.environ.get("PULUMI_CONFIG", "{}")).get(key)
-        except (ValueError, AttributeError):
-            raw = None
-    return raw
+        explicit = runtime_config.CONFIG.get()
+        if key in explicit:
+            return explicit[key]
+        env_key = runtime_config.get_config_env_key(key)
+    except Exception:  # no pulumi runtime: the environment alone
+        env_key = None
+    if env_key and env_key in os.environ:
+        return os.environ[env_key]
+    try:
+        found = _env_config(os.environ.get("PULUMI_CONFIG", ""))
+    except ValueError:
+        return None
+    return found.get(key) if isinstance(found, Mapping) else None
+
+
+@functools.lru_cache(maxsize=4)
+def _env_config(text: str) -> Any:
+    return json.loads(text) if text else {}
+
+
+@functools.lru_cache(maxsize=4)
+def _config_file(path: str, mtime_ns: int, size: int) -> Any:
+    """The config file's JSON, read once per version of the file (it can hold a large fleet)."""
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def stack_fleet_hints() -> FleetHints:
@@ -106,8 +132,10 @@ def _resource_validator(spec: PolicySpec) -> Any:
     rule = RULES[spec.name]
 
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-        raw = RawResource(args.resource_type, args.name, args.urn, plain(args.props), args.opts.parent)
-        view = normalize_resource(raw)
+        raw = RawResource(args.resource_type, args.name, args.urn, plain_props(args.props), args.opts.parent)
+        # normalised once per Analyze for both resource policies (shared_stack)
+        key = (raw.type, raw.name, raw.urn, raw.parent)
+        view = _fresh(share_stack_memo("resource-view", [raw.props], lambda: normalize_resource(raw), key))
         if not (view.pools or view.templates):
             return
         view = _priced(view, args.get_config())
@@ -128,20 +156,58 @@ def stack_raw_resources(args: StackValidationArgs) -> list[RawResource]:
     return out
 
 
+def shared_view(args: StackValidationArgs) -> View:
+    """The stack normalised once per AnalyzeStack for all the pack's stack policies (each gets
+    its own :class:`View`)."""
+    raws = stack_raw_resources(args)
+    # the rest of each resource by value: equal properties may belong to two resources
+    rest = tuple((r.type, r.name, r.urn, r.parent, tuple(sorted(r.property_dependencies.items()))) for r in raws)
+    return _fresh(share_stack_memo("view", [r.props for r in raws], lambda: normalize_stack(raws), rest))
+
+
+def _fresh(view: View) -> View:
+    """A new View of a shared view's (frozen) items: a rule may not change another rule's input."""
+    return View(*(list(getattr(view, f.name)) for f in dataclasses.fields(View)))
+
+
 def _stack_validator(spec: PolicySpec) -> Any:
     rule = RULES[spec.name]
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        view = _priced(normalize_stack(stack_raw_resources(args)), args.get_config())
+        view = _priced(shared_view(args), args.get_config())
         settings = _settings(spec, args.get_config(), args.stack_tags)
         _report(rule(view, settings), report_violation)
 
     return validate
 
 
+def warm_up() -> threading.Thread:
+    """Load the catalog and the policy data in the background while the pack waits for its first call.
+
+    The engine starts the packs before the program registers anything, so a pack has time to
+    spare; without this, the first call that needs the catalog (a security pack's only call is
+    ``AnalyzeStack``, after the program) paid for reading and checking it: a third of a second on
+    the plan's critical path (benchmarks/plan_bench.py). The caches are the ones the rules use,
+    so a call racing the warm-up only loads the same data a second time.
+    """
+
+    def load() -> None:
+        from components.catalog import get_catalog
+        from components.policy.normalize.common import looks_like_accelerator
+
+        get_catalog()
+        for cloud in ("gcp", "azure", "aws"):
+            looks_like_accelerator(cloud, "")
+
+    thread = threading.Thread(target=load, name="aiinfra-pack-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def build_policies() -> list[Policy]:
     """Every policy of the pack, in the order of ``settings.POLICIES``."""
     share_stack_deserialisation()  # one deserialisation per AnalyzeStack, not one per stack policy
+    warm_up()
     policies: list[Policy] = []
     for spec in POLICIES:
         schema = PolicyConfigSchema(properties=schema_properties(spec))

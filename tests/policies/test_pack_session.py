@@ -52,13 +52,13 @@ RESOURCES = [
 
 def test_a_session_gives_each_packs_own_verdicts_and_skips_useless_analyze(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, str]] = []
-    original = PolicyPackProcess.analyze_resource
+    original = PolicyPackProcess.analyze_resource_future
 
     def spy(self: PolicyPackProcess, r: Resource) -> Any:
         calls.append((self.info.name, r.name))
         return original(self, r)
 
-    monkeypatch.setattr(PolicyPackProcess, "analyze_resource", spy)
+    monkeypatch.setattr(PolicyPackProcess, "analyze_resource_future", spy)
     session = PackSession(start_packs(stack="dev", stack_config=CONFIG))
     for r in RESOURCES:  # the packs are still starting: the session queues these
         session.add(r)
@@ -83,3 +83,17 @@ def test_a_session_the_plan_abandons_stops_its_packs() -> None:
     packs = started.result()
     assert packs and all(p.proc.poll() is not None for p in packs)
     session.close()  # idempotent
+
+
+def test_answers_keep_registration_order_with_any_number_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one call in flight at a time: the answers are read in the order sent, as with many
+    monkeypatch.setattr(PackSession, "IN_FLIGHT", 1)
+    session = PackSession(start_packs(stack="dev", stack_config=CONFIG))
+    for r in RESOURCES:
+        session.add(r)
+    found = [v.as_dict() for v in session.finish(RESOURCES)]
+    expected = []
+    for pack_dir in DEFAULT_PACKS:
+        with running_pack(pack_dir, stack="dev", stack_config=CONFIG) as pack:
+            expected += [v.as_dict() for v in pack.analyze(RESOURCES)]
+    assert found == expected

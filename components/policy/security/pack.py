@@ -19,7 +19,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.policy.pack import stack_fleet_hints, stack_raw_resources
+from components.policy.pack import stack_fleet_hints, stack_raw_resources, warm_up
 from components.policy.security.rules import POLICIES, RULES, Context, SecurityPolicy
 from components.policy.shared_stack import install as share_stack_deserialisation
 from components.policy.values import plain
@@ -43,6 +43,7 @@ def _validator(policy: SecurityPolicy) -> Any:
 def build_policies() -> list[Policy]:
     """Every policy of the pack, in the order of ``rules.POLICIES``."""
     share_stack_deserialisation()  # one deserialisation per AnalyzeStack, not one per stack policy
+    warm_up()
     return [
         StackValidationPolicy(
             name=p.name,
