@@ -352,7 +352,8 @@ def _collector_for_registration() -> Iterator[None]:
     garbage, and every full pass walked the provider SDKs' imported modules too: about half of a
     2,000-resource plan (benchmarks/plan_bench.py). ``gc.freeze`` sets what exists before the run
     aside (given back afterwards), and larger thresholds collect the run's own garbage in fewer,
-    larger passes. Peak memory is unchanged within a few per cent (the same benchmark).
+    larger passes. Peak memory stays where it was (``aiinfra plan`` of that stack: 426-436 MiB
+    peak RSS before, 427-431 after).
     """
     old = gc.get_threshold()
     gc.freeze()

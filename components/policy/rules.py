@@ -190,7 +190,8 @@ def _over(pools: list[Pool], unit: str, limit: float, scope: str, label: str) ->
     total = sum(_share(p, unit) for p in pools)
     if total <= limit:
         return {}
-    largest = max(pools, key=lambda p: _share(p, unit))
+    # ties go to the first pool by URN: the program registers pools in no fixed order
+    largest = min(pools, key=lambda p: (-_share(p, unit), p.urn))
     hit = _Hit(scope, label, unit, total, limit, len(pools) > 1, largest.label)
     return {p.urn: hit for p in pools if _share(p, unit) > 0}
 

@@ -102,6 +102,17 @@ def test_stack_ceilings_cost_and_sum_across_pools(cloud: str) -> None:
     assert {f.urn.rsplit("::", 1)[1] for f in findings} == {"a", "b"}
 
 
+def test_stack_ceilings_names_the_same_largest_pool_whatever_the_registration_order() -> None:
+    # three equal pools over the dev ceiling; the program registers them in no fixed order
+    pools = [pool("gcp", FABRIC["gcp"], 0.0, 2.0, "dev", name=n) for n in ("c", "a", "b")]
+    fixes = set()
+    for order in ((0, 1, 2), (2, 1, 0), (1, 2, 0)):
+        findings = run("stack-ceilings", [r for i in order for r in pools[i]])
+        fixes.add(frozenset(getattr(f, "fix", "") for f in findings))
+    (only,) = fixes
+    assert any("'a' is the largest" in fix for fix in only), only
+
+
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_stack_ceilings_compliant(cloud: str) -> None:
     assert run("stack-ceilings", pool(cloud, SMALL[cloud], 0.0, 4.0, "dev", spot=True)) == []
