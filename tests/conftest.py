@@ -1,5 +1,6 @@
 """Test-session settings shared by every test: a fixed date and a reproducible test order.
 
+``AIINFRA_CACHE_DIR`` points the catalog's schema-check markers at a directory of the run.
 ``AIINFRA_TODAY`` pins the date the Kubernetes version checks (components/spec/versions.py)
 judge support lifecycles against, so the suite gives the same verdicts on any day; the
 `aiinfra validate` a user or CI runs uses the real date.
@@ -20,6 +21,7 @@ draws fresh examples (with the default deadline off too) for hunting bugs by han
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import settings
@@ -36,6 +38,9 @@ DEFAULT_SEED = 20261201
 def pytest_configure(config: pytest.Config) -> None:
     # set before collection, so subprocesses (the policy pack, the fuzz run) inherit it too
     os.environ["AIINFRA_TODAY"] = TODAY
+    # the catalog's "schema already checked" markers go to a directory of this run, not the
+    # user's cache (pytest-xdist workers inherit the controller's)
+    os.environ.setdefault("AIINFRA_CACHE_DIR", tempfile.mkdtemp(prefix="aiinfra-test-cache-"))
     # Runs before pytest-randomly's own configure, which turns "default" into a random seed.
     if config.pluginmanager.hasplugin("randomly") and config.getoption("randomly_seed") == "default":
         config.option.randomly_seed = DEFAULT_SEED

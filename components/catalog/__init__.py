@@ -14,9 +14,12 @@ Usage::
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
 from collections.abc import Iterable, Mapping
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -76,16 +79,60 @@ class CatalogError(Exception):
     """The catalog data is malformed (a bug in the shipped data, never in user input)."""
 
 
+def _read_text(name: str) -> str:
+    return resources.files("components.catalog").joinpath("data", name).read_text("utf-8")
+
+
 def _read_yaml(name: str) -> Any:
-    text = resources.files("components.catalog").joinpath("data", name).read_text("utf-8")
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+    return yaml.load(_read_text(name), Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+
+
+def _schema_text() -> str:
+    return resources.files("components.catalog").joinpath("catalog.schema.json").read_text("utf-8")
+
+
+def checked_marker(texts: Mapping[str, str]) -> Path | None:
+    """Where a passed schema check of exactly these data files (and this schema) is remembered.
+
+    ``$AIINFRA_CACHE_DIR`` (default ``$XDG_CACHE_HOME/ai-infra``, else ``~/.cache/ai-infra``),
+    ``catalog-checked/<sha256 of the schema and every file>``; None when no cache directory can
+    be named. The check costs a fifth of a second per process and every plan starts three
+    (the planner and two policy packs), while the data changes only with a release or
+    ``aiinfra prices update-catalog``, which changes the digest.
+    """
+    digest = hashlib.sha256(_schema_text().encode("utf-8"))
+    for name in sorted(texts):
+        digest.update(f"\0{name}\0".encode())
+        digest.update(texts[name].encode("utf-8"))
+    base = os.environ.get("AIINFRA_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or (os.path.join(os.path.expanduser("~"), ".cache"))
+        if xdg.startswith("~"):
+            return None
+        base = os.path.join(xdg, "ai-infra")
+    return Path(base) / "catalog-checked" / digest.hexdigest()
+
+
+def check_schema_once(raw: Mapping[str, Any], texts: Mapping[str, str]) -> None:
+    """:func:`_check_schema`, skipped when these very files passed it before (:func:`checked_marker`)."""
+    marker = checked_marker(texts)
+    if marker is not None and marker.is_file():
+        return
+    _check_schema(raw)
+    if marker is None:
+        return
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:  # a read-only home: check every time
+        pass
 
 
 def _check_schema(raw: Mapping[str, Any]) -> None:
     """Check every data file against its entry in catalog.schema.json."""
     import jsonschema  # local: only needed once per process
 
-    schema = json.loads(resources.files("components.catalog").joinpath("catalog.schema.json").read_text("utf-8"))
+    schema = json.loads(_schema_text())
     problems: list[str] = []
     for name, doc in raw.items():
         sub = {"$ref": f"#/$defs/{name}", "$defs": schema["$defs"]}
@@ -438,7 +485,8 @@ def load_raw(names: Iterable[str] = DATA_FILES) -> dict[str, Any]:
 
 @functools.cache
 def get_catalog() -> Catalog:
-    """Load, schema-check and index the catalog once per process."""
-    raw = load_raw()
-    _check_schema(raw)
+    """Load, schema-check (:func:`check_schema_once`) and index the catalog once per process."""
+    texts = {name: _read_text(name) for name in DATA_FILES}
+    raw = {name: yaml.load(text, Loader=_Loader) for name, text in texts.items()}  # noqa: S506 - safe loaders only
+    check_schema_once(raw, texts)
     return Catalog(raw)

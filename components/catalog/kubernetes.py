@@ -78,11 +78,12 @@ def _date(text: str) -> dt.date:
 
 @functools.cache
 def _data() -> Mapping[str, Any]:
-    from components.catalog import _check_schema
+    from components.catalog import check_schema_once
 
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    raw = yaml.load(resources.files("components.catalog").joinpath("data", FILE).read_text("utf-8"), Loader=loader)  # noqa: S506
-    _check_schema({FILE: raw})
+    text = resources.files("components.catalog").joinpath("data", FILE).read_text("utf-8")
+    raw = yaml.load(text, Loader=loader)  # noqa: S506
+    check_schema_once({FILE: raw}, {FILE: text})
     data: Mapping[str, Any] = raw
     return data
 
