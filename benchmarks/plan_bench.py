@@ -147,6 +147,7 @@ def sdk_classes(types: set[str]) -> list[str]:
 
 # The bare process: only pulumi, the SDK classes and the mock engine (not this module's imports).
 BARE_PROCESS = """
+import gc; gc.disable()  # as the aiinfra process runs (components.cli.entrypoint): like for like
 import importlib, json, sys
 from collections.abc import Callable
 sys.path.insert(0, {repo!r})

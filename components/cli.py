@@ -11,6 +11,7 @@ input, 3 an internal error in ai-infra itself.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -80,7 +81,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def entrypoint() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (``aiinfra`` and ``python -m components.cli``).
+
+    The process runs without the cyclic garbage collector. It lives for seconds, and what it
+    builds (provider-SDK modules by the thousand, then one Output and four futures per property of
+    every resource) mostly lives until it exits, so the collector's passes were re-walking live
+    objects: a fifth of a plan of the example stack (benchmarks/plan_bench.py; about 3.7-4.3 s
+    against 2.7-3.1 s on a 2-core machine) and of a 2,109-resource plan (12.5 s against 10.5 s),
+    for 3% more peak memory on the large one (437 against 450 MiB). Reference counting still
+    frees everything that is not in a cycle. ``main()`` called in-process (tests, other tools)
+    leaves the collector alone.
+    """
+    gc.disable()
     sys.exit(main())
 
 

@@ -92,3 +92,24 @@ def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> N
     assert exc.value.code == 0
     expected = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]["version"]
     assert capsys.readouterr().out.strip() == f"aiinfra {expected}"
+
+
+def test_the_process_runs_without_the_cyclic_collector_and_main_leaves_it_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from components import cli
+
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "main", lambda argv=None: seen.append(gc.isenabled()) or 0)
+    assert gc.isenabled()
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            cli.entrypoint()
+        assert seen == [False] and exit_.value.code == 0
+    finally:
+        gc.enable()  # this test process keeps its collector
+    # main() in-process (as these tests call it) does not touch the collector
+    monkeypatch.undo()
+    assert main(["validate", STACKS[0]]) == 0 and gc.isenabled()
