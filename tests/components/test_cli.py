@@ -113,3 +113,20 @@ def test_the_process_runs_without_the_cyclic_collector_and_main_leaves_it_alone(
     # main() in-process (as these tests call it) does not touch the collector
     monkeypatch.undo()
     assert main(["validate", STACKS[0]]) == 0 and gc.isenabled()
+
+
+def test_a_run_imports_only_its_subcommand_and_help_still_lists_all(capsys: pytest.CaptureFixture[str]) -> None:
+    from components.cli import COMMANDS, _command_in
+
+    assert _command_in(["plan", "stacks/", "--format", "json"]) == "plan"
+    assert _command_in(["--version"]) is None and _command_in(["plna", "x"]) is None
+    code = (
+        "import sys; from components.cli import main; code = main(['validate', sys.argv[1]]); "
+        "print(code, 'components.rightsize.command' in sys.modules, 'components.spec.command' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, STACKS[0]], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split()[-3:] == ["0", "False", "True"]
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in COMMANDS)
