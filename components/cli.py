@@ -101,7 +101,7 @@ def entrypoint() -> None:
     every resource) mostly lives until it exits, so the collector's passes were re-walking live
     objects: a fifth of a plan of the example stack (benchmarks/plan_bench.py; about 3.7-4.3 s
     against 2.7-3.1 s on a 2-core machine) and of a 2,109-resource plan (12.5 s against 10.5 s),
-    for 3% more peak memory on the large one (437 against 450 MiB). Reference counting still
+    for 3% more peak memory on the large one (427 against 439 MiB). Reference counting still
     frees everything that is not in a cycle. ``main()`` called in-process (tests, other tools)
     leaves the collector alone.
     """
