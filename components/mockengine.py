@@ -356,13 +356,16 @@ def _collector_for_registration() -> Iterator[None]:
     peak RSS before, 427-431 after).
     """
     old = gc.get_threshold()
+    # a caller that froze its own heap keeps it frozen: only what this run froze is given back
+    ours = gc.get_freeze_count() == 0
     gc.freeze()
     gc.set_threshold(*REGISTRATION_GC_THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*old)
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
 
 
 def _as_callable(program: Callable[[], Any] | str | Path) -> Callable[[], Any]:

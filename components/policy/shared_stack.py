@@ -101,11 +101,11 @@ class _SharedJsonFormat(ModuleType):
 
 def memo(kind: str, inputs: list[Any], fn: Callable[[], Any], extra: Any = ()) -> Any:
     """``fn()`` once per distinct ``inputs`` (compared by identity) and ``extra`` (hashable,
-    compared by value) within one AnalyzeStack call.
+    compared by value) within one ``Analyze`` or ``AnalyzeStack`` call.
 
-    The stack policies of a pack all normalise the same resources; with the properties shared
+    The policies of a pack all normalise the same resources; with the properties shared
     (:func:`plain_props`), equal identities mean equal inputs. The memo keeps ``inputs`` alive for
-    the call, so no id is reused. Outside AnalyzeStack, ``fn()`` runs every time.
+    the call, so no id is reused. Outside those calls, ``fn()`` runs every time.
     """
     table = _table()
     if table is None:

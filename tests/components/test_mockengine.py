@@ -68,3 +68,30 @@ def test_on_resource_sees_each_registration_in_capture_order() -> None:
 
     capture = run_program(program, on_resource=lambda r: seen.append(r.urn))
     assert seen == [r.urn for r in capture.resources] and len(seen) == 5
+
+
+def test_the_collector_is_paced_for_the_run_and_restored_after() -> None:
+    import gc
+
+    import pulumi
+
+    from components import mockengine
+
+    seen: list[tuple[tuple[int, ...], bool]] = []
+
+    def program() -> None:
+        seen.append((gc.get_threshold(), gc.get_freeze_count() > 0))
+        pulumi.ComponentResource("test:index:Thing", "thing")
+
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    mockengine.run_program(program)
+    assert seen == [(mockengine.REGISTRATION_GC_THRESHOLDS, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    # a caller's own frozen heap stays frozen
+    gc.freeze()
+    try:
+        mockengine.run_program(program)
+        assert gc.get_freeze_count() > 0 and gc.get_threshold() == before
+    finally:
+        gc.unfreeze()
