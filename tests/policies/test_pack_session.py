@@ -50,6 +50,23 @@ RESOURCES = [
 ]
 
 
+def _session_verdicts() -> list[dict[str, Any]]:
+    """RESOURCES through a PackSession, added while the packs are still starting."""
+    session = PackSession(start_packs(stack="dev", stack_config=CONFIG))
+    for r in RESOURCES:
+        session.add(r)
+    return [v.as_dict() for v in session.finish(RESOURCES)]
+
+
+def _one_pack_at_a_time() -> list[dict[str, Any]]:
+    """The same resources through each pack on its own, one call after another."""
+    expected = []
+    for pack_dir in DEFAULT_PACKS:
+        with running_pack(pack_dir, stack="dev", stack_config=CONFIG) as pack:
+            expected += [v.as_dict() for v in pack.analyze(RESOURCES)]
+    return expected
+
+
 def test_a_session_gives_each_packs_own_verdicts_and_skips_useless_analyze(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, str]] = []
     original = PolicyPackProcess.analyze_resource_future
@@ -59,18 +76,10 @@ def test_a_session_gives_each_packs_own_verdicts_and_skips_useless_analyze(monke
         return original(self, r)
 
     monkeypatch.setattr(PolicyPackProcess, "analyze_resource_future", spy)
-    session = PackSession(start_packs(stack="dev", stack_config=CONFIG))
-    for r in RESOURCES:  # the packs are still starting: the session queues these
-        session.add(r)
-    found = [v.as_dict() for v in session.finish(RESOURCES)]
+    found = _session_verdicts()
     # the overprovisioning pack got an Analyze per resource, in order; security (stack policies only) none
     assert calls == [("aiinfra-overprovisioning", r.name) for r in RESOURCES]
-
-    expected = []
-    for pack_dir in DEFAULT_PACKS:
-        with running_pack(pack_dir, stack="dev", stack_config=CONFIG) as pack:
-            expected += [v.as_dict() for v in pack.analyze(RESOURCES)]
-    assert found == expected
+    assert found == _one_pack_at_a_time()
     policies = {v["policy"] for v in found}
     assert {"allowed-accelerator-classes", "pool-max-nodes", "imds-v2-hop-limit"} <= policies, policies
 
@@ -88,12 +97,4 @@ def test_a_session_the_plan_abandons_stops_its_packs() -> None:
 def test_answers_keep_registration_order_with_any_number_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
     # one call in flight at a time: the answers are read in the order sent, as with many
     monkeypatch.setattr(PackSession, "IN_FLIGHT", 1)
-    session = PackSession(start_packs(stack="dev", stack_config=CONFIG))
-    for r in RESOURCES:
-        session.add(r)
-    found = [v.as_dict() for v in session.finish(RESOURCES)]
-    expected = []
-    for pack_dir in DEFAULT_PACKS:
-        with running_pack(pack_dir, stack="dev", stack_config=CONFIG) as pack:
-            expected += [v.as_dict() for v in pack.analyze(RESOURCES)]
-    assert found == expected
+    assert _session_verdicts() == _one_pack_at_a_time()
