@@ -83,8 +83,8 @@ def _read_text(name: str) -> str:
     return resources.files("components.catalog").joinpath("data", name).read_text("utf-8")
 
 
-def _read_yaml(name: str) -> Any:
-    return yaml.load(_read_text(name), Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+def _parse(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
 
 
 def _schema_text() -> str:
@@ -480,13 +480,13 @@ class Catalog:
 
 def load_raw(names: Iterable[str] = DATA_FILES) -> dict[str, Any]:
     """Read the data files as plain YAML documents (for tests and ``catalog --format json``)."""
-    return {name: _read_yaml(name) for name in names}
+    return {name: _parse(_read_text(name)) for name in names}
 
 
 @functools.cache
 def get_catalog() -> Catalog:
     """Load, schema-check (:func:`check_schema_once`) and index the catalog once per process."""
     texts = {name: _read_text(name) for name in DATA_FILES}
-    raw = {name: yaml.load(text, Loader=_Loader) for name, text in texts.items()}  # noqa: S506 - safe loaders only
+    raw = {name: _parse(text) for name, text in texts.items()}
     check_schema_once(raw, texts)
     return Catalog(raw)
