@@ -93,7 +93,6 @@ class StackPlan:
     error: str | None = None
     fleet: ResolvedFleet | None = None
     resources: list[CapturedResource] = field(default_factory=list)
-    outputs: dict[str, Any] = field(default_factory=dict)
     violations: list[PolicyVerdict] = field(default_factory=list)
     policies_evaluated: bool = False
     policies_note: str | None = None
@@ -485,6 +484,7 @@ def plan_file(
                 project=project,
                 stack=plan.stack,
                 on_resource=started.add if started is not None else None,
+                outputs=False,  # a plan shows resources, not the stack's exports
             )
     except pulumi.RunError as exc:
         policy_mod.stop_pack(started)
@@ -497,7 +497,6 @@ def plan_file(
         plan.error = _clip(f"{type(exc).__name__}: {exc}")
         return plan
     plan.resources = capture.resources
-    plan.outputs = capture.outputs
 
     if skip_policies:
         plan.policies_note = SKIPPED

@@ -95,3 +95,24 @@ def test_the_collector_is_paced_for_the_run_and_restored_after() -> None:
         assert gc.get_freeze_count() > 0 and gc.get_threshold() == before
     finally:
         gc.unfreeze()
+
+
+def _exports_program() -> None:
+    made = pulumi.CustomResource("test:index:Thing", "thing", {"size": 3})
+    pulumi.export("nested", {"id": made.id, "sizes": [pulumi.Output.from_input(3)]})
+
+
+def test_exports_are_resolved_unless_the_caller_skips_them() -> None:
+    assert run_program(_exports_program, preview=False).outputs == {"nested": {"id": "thing-id", "sizes": [3]}}
+    capture = run_program(_exports_program, preview=False, outputs=False)
+    assert capture.outputs == {} and [r.name for r in capture.resources] == ["thing"]
+
+
+def test_a_failing_export_fails_the_run_even_when_exports_are_skipped() -> None:
+    def program() -> None:
+        made = pulumi.CustomResource("test:index:Thing", "thing", {"size": 3})
+        pulumi.export("broken", made.id.apply(lambda _: 1 / 0))
+
+    for outputs in (True, False):
+        with pytest.raises(ZeroDivisionError):
+            run_program(program, preview=False, outputs=outputs)
