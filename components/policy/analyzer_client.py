@@ -697,18 +697,17 @@ class PackSession:
     """Packs analysing a stack while its program registers, as the engine drives its analyzers.
 
     The engine calls ``Analyze`` for each resource as the program registers it and
-    ``AnalyzeStack`` once the program is done. A session does the same: :meth:`add` queues each
-    resource (thread-safe: the mock engine registers from the SDK's worker threads), one thread
-    per pack configures it as soon as it has started and sends the queued resources, and
-    :meth:`finish` waits for them, sends ``AnalyzeStack`` to every pack side by side and closes
-    the packs. The packs are separate processes, so their work overlaps the program's.
+    ``AnalyzeStack`` once the program is done. A session does the same: :meth:`add` sends each
+    resource's ``Analyze`` without waiting for the answer (thread-safe: the mock engine registers
+    from the SDK's worker threads; resources added while the packs are still starting are sent
+    once a background thread has configured them), and :meth:`finish` reads the answers in the
+    order sent, sends ``AnalyzeStack`` to every pack side by side and closes the packs. The packs
+    are separate processes, so their work overlaps the program's.
 
     ``started``: the future of :func:`start_packs`. ``select`` maps a pack's name to the
     resources it is sent (every resource otherwise). A pack with no resource policies gets no
     ``Analyze`` (pulumi-policy would answer each with nothing); it still gets ``AnalyzeStack``.
     """
-
-    _DONE = object()
 
     def __init__(
         self,
@@ -716,26 +715,22 @@ class PackSession:
         policy_config: Mapping[str, Any] | None = None,
         select: Mapping[str, Callable[[Any], bool]] | None = None,
     ) -> None:
-        import queue
-
         self._started = started
         self._config = dict(policy_config or {})
         self._select = dict(select or {})
-        self._queues: list[queue.SimpleQueue[Any]] = []
-        self._found: list[list[Violation]] = []
-        self._errors: list[BaseException] = []
         self._packs: list[PolicyPackProcess] = []
+        # per pack with resource policies: what it is sent, and its Analyze calls in the order sent
+        self._feeds: list[tuple[PolicyPackProcess, Callable[[Any], bool] | None, list[tuple[Any, Resource]]]] = []
+        self._errors: list[BaseException] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._prepared = False  # the packs are configured: add() sends at once
+        self._pending: list[Any] = []  # added before that
         # started and configured in the background: a failure is raised by finish()
         self._ready = threading.Thread(target=self._prepare, name="policy-session", daemon=True)
-        self._threads: list[threading.Thread] = []
-        self._pending: list[Any] = []
         self._ready.start()
 
     def _prepare(self) -> None:
-        import queue
-
         try:
             packs = self._started.result()
             self._packs = packs
@@ -746,93 +741,53 @@ class PackSession:
             self._errors.append(exc)
             return
         with self._lock:
-            for pack in packs:
-                found: list[Violation] = []
-                self._found.append(found)
-                q: queue.SimpleQueue[Any] = queue.SimpleQueue()
-                self._queues.append(q)
-                if pack.has_resource_policies:
-                    keep = self._select.get(pack.info.name)
-                    t = threading.Thread(
-                        target=self._analyze_each, args=(pack, q, found, keep), name="policy-analyze", daemon=True
-                    )
-                    self._threads.append(t)
-                    t.start()
-                else:
-                    q.put(self._DONE)
+            self._feeds = [(p, self._select.get(p.info.name), []) for p in packs if p.has_resource_policies]
             for r in self._pending:  # registered before the packs were ready
-                self._put(r)
+                self._send(r)
             self._pending.clear()
+            self._prepared = True
 
-    def _put(self, r: Any) -> None:
-        for q in self._queues:
-            q.put(r)
-
-    #: ``Analyze`` calls a session keeps in flight per pack (see :meth:`_analyze_each`).
-    IN_FLIGHT = 32
-
-    def _analyze_each(
-        self, pack: PolicyPackProcess, q: Any, found: list[Violation], keep: Callable[[Any], bool] | None
-    ) -> None:
-        """Send each queued resource to ``pack``, keeping up to :data:`IN_FLIGHT` calls open.
-
-        Waiting for each answer before sending the next made this thread queue for the
-        interpreter lock after every round trip while the program ran, so the packs fell behind
-        and the plan waited for them after the program ended. Answers are read in the order
-        sent, so the findings keep registration order.
-        """
-        import collections
-
-        flight: collections.deque[tuple[Any, Resource]] = collections.deque()
-
-        def settle(limit: int) -> None:
-            while len(flight) > limit:
-                fut, res = flight.popleft()
-                found.extend(pack.resource_violations(fut.result(), res))
-
-        while True:
-            r = q.get()
-            done = r is self._DONE
-            try:
-                if done:
-                    settle(0)
-                elif not (self._errors or self._closed or (keep is not None and not keep(r))):
-                    # after a failure or close, drain without work: finish() reports a failure
-                    res = as_resource(r)
-                    flight.append((pack.analyze_resource_future(res), res))
-                    settle(self.IN_FLIGHT)
-            except grpc.RpcError as err:
-                self._errors.append(pack.failed(err))
-                flight.clear()
-            except BaseException as exc:  # reported by finish()
-                self._errors.append(exc)
-                flight.clear()
-            if done:
-                return
+    def _send(self, r: Any) -> None:
+        # Sent from the registering thread, without waiting: a thread per pack that sent and
+        # read answers got the interpreter lock only between the program's steps, fell behind
+        # (half the resources still queued when the program ended) and the plan waited for it.
+        res: Resource | None = None
+        for pack, keep, sent in self._feeds:
+            if keep is None or keep(r):
+                res = res or as_resource(r)
+                try:
+                    sent.append((pack.analyze_resource_future(res), res))
+                except BaseException as exc:  # reported by finish()
+                    self._errors.append(exc)
 
     def add(self, resource: Any) -> None:
-        """Queue one registered resource for ``Analyze`` (a CapturedResource, Resource or dict)."""
+        """Send one registered resource's ``Analyze`` (a CapturedResource, Resource or dict)."""
         with self._lock:
-            if self._queues:
-                self._put(resource)
-            elif self._ready.is_alive():  # the packs are still starting: queued when they are ready
+            if self._closed or self._errors:
+                return
+            if self._prepared:
+                self._send(resource)
+            elif self._ready.is_alive():  # the packs are still starting: sent when they are ready
                 self._pending.append(resource)
 
     def finish(self, resources: Sequence[Any]) -> list[Violation]:
-        """Wait for every ``Analyze``, run ``AnalyzeStack`` on ``resources``, close the packs.
+        """Read every ``Analyze`` answer, run ``AnalyzeStack`` on ``resources``, close the packs.
 
         Violations come pack by pack (the order of the packs started), each pack's ``Analyze``
         findings in registration order, then its ``AnalyzeStack`` findings.
         """
         try:
             self._ready.join()
-            with self._lock:
-                for q in self._queues:
-                    q.put(self._DONE)
-            for t in self._threads:
-                t.join()
             if self._errors:
                 raise self._errors[0]
+            found: dict[int, list[Violation]] = {}  # by pack (id)
+            for pack, _, sent in self._feeds:
+                mine = found.setdefault(id(pack), [])
+                try:
+                    for fut, res in sent:
+                        mine.extend(pack.resource_violations(fut.result(), res))
+                except grpc.RpcError as err:
+                    raise pack.failed(err) from err
             items = [as_resource(r) for r in resources]
 
             def stack(pack: PolicyPackProcess) -> list[Violation]:
@@ -844,7 +799,7 @@ class PackSession:
 
             with futures.ThreadPoolExecutor(max_workers=len(self._packs) or 1) as pool:
                 stacks = list(pool.map(stack, self._packs))
-            return [v for found, more in zip(self._found, stacks, strict=True) for v in (*found, *more)]
+            return [v for p, more in zip(self._packs, stacks, strict=True) for v in (*found.get(id(p), ()), *more)]
         finally:
             self.close()
 
@@ -854,14 +809,13 @@ class PackSession:
             if self._closed:
                 return
             self._closed = True
-            for q in self._queues:
-                q.put(self._DONE)
+            for _, _, sent in self._feeds:
+                for fut, _ in sent:
+                    fut.cancel()  # answers no one will read
         try:
             packs = self._started.result()
         except BaseException:  # they never started: nothing to stop
             return
-        for t in self._threads:
-            t.join()
         for p in packs:
             p.close()
 

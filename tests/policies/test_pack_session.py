@@ -94,7 +94,25 @@ def test_a_session_the_plan_abandons_stops_its_packs() -> None:
     session.close()  # idempotent
 
 
-def test_answers_keep_registration_order_with_any_number_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
-    # one call in flight at a time: the answers are read in the order sent, as with many
-    monkeypatch.setattr(PackSession, "IN_FLIGHT", 1)
-    assert _session_verdicts() == _one_pack_at_a_time()
+def test_resources_added_after_the_packs_are_ready_are_sent_at_once_in_order() -> None:
+    # the common case in a plan: the packs are up while the program still registers
+    session = PackSession(start_packs(stack="dev", stack_config=CONFIG))
+    session._ready.join()  # configured: add() now sends from the caller's thread
+    for r in RESOURCES:
+        session.add(r)
+    assert [v.as_dict() for v in session.finish(RESOURCES)] == _one_pack_at_a_time()
+
+
+def test_a_pack_that_dies_mid_session_is_reported_by_finish() -> None:
+    from components.policy.analyzer_client import PolicyPackError
+
+    started = start_packs(stack="dev", stack_config=CONFIG)
+    session = PackSession(started)
+    session._ready.join()
+    session.add(RESOURCES[0])
+    for pack in started.result():
+        pack.proc.kill()
+        pack.proc.wait()
+    session.add(RESOURCES[1])
+    with pytest.raises(PolicyPackError):
+        session.finish(RESOURCES)
