@@ -17,7 +17,10 @@ engine + policies + cost + every renderer):
   registers the same resources (and a process that only loads those classes), plus a cold
   ``aiinfra plan`` of one example stack (``--example``).
 
-Every figure is the median of ``--repeat`` runs (the machine is shared: report the load too).
+Every figure is the median of ``--repeat`` runs (the machine is shared: report the load too);
+the in-process plan, bare replay and program-only runs take turns, so drift hits all three.
+``examplePlanBytecode`` says whether ai-infra's modules were byte-compiled for the example
+run (the README's setup runs ``compileall``; without it, every process compiles them).
 Targets on a 2-core machine: warm ratio <= 1.5, process ratio <= 1.5, example plan < 3 s.
 """
 
@@ -189,6 +192,18 @@ def bare_process_cmd(resources: list[CapturedResource], tmp: Path, register: boo
     return [sys.executable, "-c", code]
 
 
+def bytecode_compiled() -> bool:
+    """Whether ai-infra's own modules have current bytecode (``python -m compileall components``)."""
+    import importlib.util
+
+    sources = list((REPO / "components").rglob("*.py"))
+    for src in sources:
+        cached = Path(importlib.util.cache_from_source(str(src)))
+        if not cached.is_file() or cached.stat().st_mtime < src.stat().st_mtime:
+            return False
+    return bool(sources)
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     gc.collect()
     t0 = time.perf_counter()
@@ -238,13 +253,19 @@ def main() -> int:
         return 2
     resources = s.resources
 
-    def median(fn: Callable[[], Any]) -> float:
-        return statistics.median(timed(fn)[0] for _ in range(args.repeat))
-
-    warm = median(plan)
-    bare = median(lambda: run_program(bare_program(resources), stack="bench"))
-    # the program alone on the mock engine (no validation, policies, cost, rendering)
-    program_only = median(lambda: run_program(args.program, config=config, stack="bench"))
+    # The plan, the bare replay and the program alone take turns, run by run, so a change in the
+    # machine's speed while the benchmark runs (it is shared) falls on all three alike.
+    runs: dict[str, list[float]] = {"plan": [], "bare": [], "program": []}
+    contenders: dict[str, Callable[[], Any]] = {
+        "plan": plan,
+        "bare": lambda: run_program(bare_program(resources), stack="bench"),
+        # the program alone on the mock engine (no validation, policies, cost, rendering)
+        "program": lambda: run_program(args.program, config=config, stack="bench"),
+    }
+    for _ in range(args.repeat):
+        for key, fn in contenders.items():
+            runs[key].append(timed(fn)[0])
+    warm, bare, program_only = (statistics.median(runs[k]) for k in ("plan", "bare", "program"))
     text_render = timed(lambda: render(report, "text"))[0]
     policies_seconds = None
     if not skip_policies:
@@ -295,6 +316,7 @@ def main() -> int:
                 "processSdkClassesSeconds": round(proc_imports, 3),
                 "processRatio": round(proc_plan / proc_bare, 2),
                 "examplePlanSeconds": round(example, 3),
+                "examplePlanBytecode": bytecode_compiled(),
                 "example": args.example,
             }
         )
