@@ -748,9 +748,10 @@ class PackSession:
             self._prepared = True
 
     def _send(self, r: Any) -> None:
-        # Sent from the registering thread, without waiting: a thread per pack that sent and
-        # read answers got the interpreter lock only between the program's steps, fell behind
-        # (half the resources still queued when the program ended) and the plan waited for it.
+        # Sent from the registering thread, without waiting, so nothing is left queued when the
+        # program ends. (A thread per pack that sent and read answers got the interpreter lock
+        # only between the program's steps and still had about half its resources queued then;
+        # on 2 cores the plan took the same time either way: docs/plan.md, third round.)
         res: Resource | None = None
         for pack, keep, sent in self._feeds:
             if keep is None or keep(r):
@@ -780,9 +781,9 @@ class PackSession:
             self._ready.join()
             if self._errors:
                 raise self._errors[0]
-            found: dict[int, list[Violation]] = {}  # by pack (id)
+            found: dict[PolicyPackProcess, list[Violation]] = {}
             for pack, _, sent in self._feeds:
-                mine = found.setdefault(id(pack), [])
+                mine = found.setdefault(pack, [])
                 try:
                     for fut, res in sent:
                         mine.extend(pack.resource_violations(fut.result(), res))
@@ -799,7 +800,7 @@ class PackSession:
 
             with futures.ThreadPoolExecutor(max_workers=len(self._packs) or 1) as pool:
                 stacks = list(pool.map(stack, self._packs))
-            return [v for p, more in zip(self._packs, stacks, strict=True) for v in (*found.get(id(p), ()), *more)]
+            return [v for p, more in zip(self._packs, stacks, strict=True) for v in (*found.get(p, ()), *more)]
         finally:
             self.close()
 
