@@ -14,10 +14,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
-
-import yaml
 
 FILE = "kubernetes.yaml"
 
@@ -78,11 +75,10 @@ def _date(text: str) -> dt.date:
 
 @functools.cache
 def _data() -> Mapping[str, Any]:
-    from components.catalog import check_schema_once
+    from components.catalog import _parse, _read_text, check_schema_once
 
-    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    text = resources.files("components.catalog").joinpath("data", FILE).read_text("utf-8")
-    raw = yaml.load(text, Loader=loader)  # noqa: S506
+    text = _read_text(FILE)
+    raw = _parse(text)
     check_schema_once({FILE: raw}, {FILE: text})
     data: Mapping[str, Any] = raw
     return data
