@@ -108,6 +108,36 @@ def verdict_text(report: PlanReport) -> str:
     return text
 
 
+def unplanned(report: PlanReport) -> list[StackPlan]:
+    """Stacks that could not be planned (invalid, unbuildable): in no cost or accelerator figure."""
+    return [s for s in report.stacks if s.status != "ok"]
+
+
+def unplanned_note(report: PlanReport) -> str:
+    """``1 of 2 stacks not planned (not in these figures)``, ``no stack planned`` or ``""``.
+
+    A stack with spec errors has no cost: its $0.00 would read as free, and a total without it
+    as the whole change.
+    """
+    n, missing = len(report.stacks), len(unplanned(report))
+    if not missing:
+        return ""
+    if missing == n:
+        return "no stack planned" if n != 1 else "not planned"
+    return f"{missing} of {n} stacks not planned (not in these figures)"
+
+
+#: What a stack that could not be planned shows for its cost and accelerators.
+NOT_PLANNED = "—"
+
+
+def stack_figures(s: StackPlan) -> list[str]:
+    """$/h at min, $/h at max, $/month and accelerators at max of one stack (dashes if not planned)."""
+    if s.status != "ok":
+        return [NOT_PLANNED] * 4
+    return [usd(s.cost.hourly_usd_at_min), usd(s.cost.hourly_usd), usd(s.cost.monthly_usd), str(s.accelerators.total)]
+
+
 def verdict_line(report: PlanReport) -> str:
     v = report.verdict
     cost = report.cost
@@ -115,11 +145,15 @@ def verdict_line(report: PlanReport) -> str:
     mandatory = sum(1 for _, x in report.violations if x.blocking)
     advisory = len(report.violations) - mandatory
     n = len(report.stacks)
+    head = f"### {VERDICT_ICON[v]} aiinfra plan: {verdict_text(report)}\n\n**{n} stack{'s' if n != 1 else ''}**"
+    note = unplanned_note(report)
+    if len(unplanned(report)) == n:
+        return f"{head} · {note}: fix the errors below"
     return (
-        f"### {VERDICT_ICON[v]} aiinfra plan: {verdict_text(report)}\n\n"
-        f"**{n} stack{'s' if n != 1 else ''}** · **{usd(cost.hourly_usd)}/h** at max scale "
+        f"{head} · **{usd(cost.hourly_usd)}/h** at max scale "
         f"({usd(cost.hourly_usd_at_min)}/h at min) · **{usd(cost.monthly_usd)}/month** at max · "
         f"**{acc.total} accelerators** at max · {mandatory} mandatory, {advisory} advisory violation(s)"
+        + (f" · **{note}**" if note else "")
     )
 
 
@@ -157,10 +191,7 @@ def _stack_table(stacks: Sequence[StackPlan]) -> list[str]:
             [
                 breakable(s.stack),
                 f"{VERDICT_ICON[s.verdict]} {s.verdict}",
-                usd(s.cost.hourly_usd_at_min),
-                usd(s.cost.hourly_usd),
-                usd(s.cost.monthly_usd),
-                s.accelerators.total,
+                *stack_figures(s),
                 "; ".join(notes) or "",
             ]
         )
@@ -206,8 +237,13 @@ def policy_section(report: PlanReport) -> list[str]:
             ]
         )
     if not rows:
-        evaluated = all(s.policies_evaluated for s in report.stacks if s.status == "ok")
-        return ["No policy violations." if evaluated else "No verdicts: policies were not evaluated (see above)."]
+        planned = [s for s in report.stacks if s.status == "ok"]
+        if not planned:
+            return ["No verdicts: no stack could be planned (see above)."]
+        if not all(s.policies_evaluated for s in planned):
+            return ["No verdicts: policies were not evaluated (see above)."]
+        every = len(planned) == len(report.stacks)
+        return ["No policy violations." if every else "No policy violations in the stacks planned."]
     out = table(["", "Policy", "Spec path", "What", "Fix"], rows)
     out += ["", f"<details><summary>Full messages ({len(details)})</summary>", "", *details, "", "</details>"]
     return out
@@ -215,6 +251,8 @@ def policy_section(report: PlanReport) -> list[str]:
 
 def cost_section(report: PlanReport) -> list[str]:
     cost = report.cost
+    if len(unplanned(report)) == len(report.stacks):
+        return ["Not priced: no stack could be planned."]
     rows = []
     multi = len(report.stacks) > 1
     for line in cost.lines:
@@ -255,6 +293,8 @@ def cost_section(report: PlanReport) -> list[str]:
 
 def accelerator_section(report: PlanReport) -> list[str]:
     acc = report.accelerators
+    if len(unplanned(report)) == len(report.stacks):
+        return ["Not counted: no stack could be planned."]
     if not acc.counts:
         return ["No accelerators."]
     rows = [[f"`{c.name}`", c.kind, c.at_min, c.at_max] for _, c in sorted(acc.counts.items())]

@@ -25,6 +25,9 @@ from components.plan.report_markdown import (
     LEVEL_ICON,
     VERDICT_ICON,
     equivalent_rows,
+    stack_figures,
+    unplanned,
+    unplanned_note,
     usd,
     verdict_text,
 )
@@ -127,10 +130,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         [
             s.stack,
             s.verdict,
-            usd(s.cost.hourly_usd_at_min),
-            usd(s.cost.hourly_usd),
-            usd(s.cost.monthly_usd),
-            str(s.accelerators.total),
+            *stack_figures(s),
             str(len(s.resources)),
         ]
         for s in report.stacks
@@ -181,19 +181,22 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
 
     equivalents = equivalent_rows(report)
     if equivalents:
-        eq = Table(title="The same GPU pools on other clouds ($/h at max scale)", title_justify="left")
-        for col in ("stack", "GPU pool", "accelerators at max", *CLOUDS):
-            eq.add_column(col, overflow="fold")
+        # A row per pool and cloud: a column per cloud (as in Markdown) does not fit 80 characters
+        # without breaking machine types such as Standard_ND96isr_H100_v5.
+        multi = len(report.stacks) > 1
+        eq = _table("The same GPU pools on other clouds")
+        for col in ("GPU pool", "cloud", "$/h at max scale"):
+            eq.add_column(col)
+        rows = []
         for line, cells in equivalents:
             e = line.equivalents[0]
-            eq.add_row(
-                line.stack,
-                f"{line.cluster}/{line.name}",
-                f"{e.accelerators} x {e.accelerator}",
-                *(f"[bold]{escape(cells[c])}[/bold]" if c == line.cloud else escape(cells[c]) for c in CLOUDS),
-            )
+            # the pool's stack, name and accelerators down the first cells of its rows (3 clouds, 3 rows)
+            pool = [line.stack] if multi else []
+            pool += [f"{line.cluster}/{line.name}", f"{e.accelerators} x {e.accelerator}"]
+            rows += [[pool[i] if i < len(pool) else "", c, cells[c]] for i, c in enumerate(CLOUDS)]
+        _fit(eq, [[escape(cell) for cell in r] for r in rows], width)
         console.print(eq)
-        console.print(f"  [dim]- {EQUIVALENTS_NOTE}[/dim]", highlight=False)
+        say(f"- {EQUIVALENTS_NOTE}", "dim", indent="    ")
 
     if acc.counts:
         accel = _table("Accelerators")
@@ -205,8 +208,13 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         rows.append(["total", "", str(acc.total_at_min), str(acc.total)])
         console.print(_fit(accel, rows, width))
 
+    note = unplanned_note(report)
+    if len(unplanned(report)) == len(report.stacks):
+        say(f"{VERDICT_ICON[v]} {verdict_text(report)}: {note}; fix the errors above", _STYLE[v])
+        return
     say(
         f"{VERDICT_ICON[v]} {verdict_text(report)}: {usd(cost.hourly_usd)}/h at max scale, "
-        f"{usd(cost.monthly_usd)}/month, {acc.total} accelerators, {len(report.violations)} violation(s)",
+        f"{usd(cost.monthly_usd)}/month, {acc.total} accelerators, {len(report.violations)} violation(s)"
+        + (f"; {note}" if note else ""),
         _STYLE[v],
     )

@@ -100,8 +100,15 @@ def test_example_stacks_show_every_gpu_pool_on_all_three_clouds(path: Any) -> No
             assert cell == report_markdown.equivalent_cell(e)
             assert re.match(r"^(\$[\d,.]+/h \(|not offered)", cell), cell
             assert (e.machine_type or "not offered") in text
-        text_row = next(r for r in text.splitlines() if f"{line.cluster}/{line.name}" in r)
-        assert f"{line.equivalents[0].accelerators} x {line.equivalents[0].accelerator}" in text_row
+        # text: a row per cloud, the pool's name and accelerators down its first column
+        lines = text.splitlines()
+        at = next(i for i, r in enumerate(lines) if r.split()[:1] == [f"{line.cluster}/{line.name}"])
+        rows = lines[at : at + len(CLOUDS)]
+        first = line.equivalents[0]
+        assert rows[1].split("  ")[0].strip() == f"{first.accelerators} x {first.accelerator}"
+        cells = {e.cloud: report_markdown.equivalent_cell(e) for e in line.equivalents}
+        for cloud, r in zip(CLOUDS, rows, strict=True):
+            assert f" {cloud} " in r and (cloud == line.cloud or cells[cloud] in r), r
     # The plan JSON carries them too (an addition to the contract).
     for line in pools:
         assert [e["cloud"] for e in line.to_json()["equivalents"]] == [c for c in CLOUDS if c != line.cloud]

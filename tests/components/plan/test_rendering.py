@@ -171,6 +171,10 @@ def test_text_report_fits_columns_and_keeps_names_whole(
                 assert line.sku.split(" ")[0] in words, line.sku
                 assert f"{line.cluster}/{line.name}" in words
                 assert usd(line.monthly_usd_at_max) in words  # no column cropped
+                # the other clouds' machine types (Standard_ND96isr_H100_v5) whole, not folded
+                for e in line.equivalents:
+                    if e.offered:
+                        assert re.search(rf"(?<![\w.-]){re.escape(str(e.machine_type))}(?![\w.-])", out), e
             for v in s.violations:
                 assert s.locate(v) in words, s.locate(v)
 
@@ -178,3 +182,49 @@ def test_text_report_fits_columns_and_keeps_names_whole(
 def test_plan_file_of_blocked_stack_names_spec_paths(blocked: PlanReport) -> None:
     s = blocked.stacks[0]
     assert {s.locate(v) for v in s.violations if v.urn} == {"clusters[0].gpuPools[0]"}
+
+
+# ----- stacks that could not be planned -------------------------------------------------------------
+def _plan_invalid_beside(tmp_path: Path, valid: bool) -> PlanReport:
+    """A stack with a spec error (a negative maxNodes), alone or beside a valid one."""
+    spec = copy.deepcopy(GCP_TRAIN)
+    spec["clusters"][0]["gpuPools"][0]["maxNodes"] = -1
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text(yaml.safe_dump({"config": {"aiinfra:fleet": spec}}), "utf-8")
+    files = [bad]
+    if valid:
+        good = tmp_path / "Pulumi.good.yaml"
+        good.write_text(yaml.safe_dump({"config": {"aiinfra:fleet": GCP_TRAIN}}), "utf-8")
+        files.append(good)
+    report = plan_files(files, skip_policies=True)
+    assert [s.status for s in report.stacks] == ["invalid", *(["ok"] if valid else [])]
+    return report
+
+
+def _text(report: PlanReport) -> str:
+    buf = io.StringIO()
+    render_text(report, buf, color=False, width=100)
+    return buf.getvalue()
+
+
+def test_an_invalid_stack_shows_no_cost_rather_than_zero(tmp_path: Path) -> None:
+    # $0.00 and "No policy violations." would read as a free, clean change
+    report = _plan_invalid_beside(tmp_path, valid=False)
+    markdown, text = render(report), _text(report)
+    for out in (markdown, text):
+        assert "$0.00" not in out and "0 accelerators" not in out
+    assert "**1 stack** · not planned: fix the errors below" in markdown
+    assert "| bad | 🚫 invalid | — | — | — | — |" in markdown
+    assert "No verdicts: no stack could be planned" in markdown and "No policy violations" not in markdown
+    assert "Not priced: no stack could be planned." in markdown
+    assert text.rstrip().endswith("🚫 invalid input: not planned; fix the errors above")
+
+
+def test_totals_beside_an_invalid_stack_say_they_leave_it_out(tmp_path: Path) -> None:
+    report = _plan_invalid_beside(tmp_path, valid=True)
+    good = report.stacks[1]
+    markdown, text = render(report), _text(report)
+    assert f"**{usd(good.cost.hourly_usd)}/h** at max scale" in markdown.splitlines()[3]
+    assert markdown.splitlines()[3].endswith("· **1 of 2 stacks not planned (not in these figures)**")
+    assert "| bad | 🚫 invalid | — | — | — | — |" in markdown
+    assert " ".join(text.split()).endswith("; 1 of 2 stacks not planned (not in these figures)")
