@@ -123,9 +123,20 @@ class PlanDiff:
 
     def __post_init__(self) -> None:
         b, h = self.base.plan, self.head.plan
-        if not self.changes:
+        if not self.changes and self.comparable:
             self.changes = spec_changes(b.fleet if b else None, h.fleet if h else None)
             self.changes += self._resource_changes()
+
+    @property
+    def comparable(self) -> bool:
+        """Both sides were planned (or are absent). A side with spec errors, or that the program
+        cannot build, has no resources, cost or verdicts: compared as it is, every pool and file
+        system would show as deleted (or added) and every violation as resolved."""
+        return all(s.plan is None or s.plan.status == "ok" for s in (self.base, self.head))
+
+    def unplanned(self) -> list[Side]:
+        """The sides that exist but could not be planned."""
+        return [s for s in (self.base, self.head) if s.plan is not None and s.plan.status != "ok"]
 
     def _resource_changes(self) -> list[Change]:
         b, h = self.base.plan, self.head.plan
@@ -158,6 +169,8 @@ class PlanDiff:
 
     def cost_lines(self) -> list[tuple[CostLine | None, CostLine | None]]:
         """(before, after) per item, for items added, removed or changed in cost."""
+        if not self.comparable:
+            return []
         key = lambda line: (line.cluster, line.kind, line.name)  # noqa: E731 - the stack name may differ
         before = {key(x): x for x in self.base_cost.lines}
         after = {key(x): x for x in self.head_cost.lines}
@@ -185,6 +198,8 @@ class PlanDiff:
 
     def accelerator_rows(self) -> list[tuple[str, int, int]]:
         """(name, before at max, after at max) for every name on either side that changed."""
+        if not self.comparable:
+            return []
         b, a = self.base_accelerators.counts, self.head_accelerators.counts
         rows = []
         for name in sorted(set(b) | set(a)):
@@ -197,6 +212,8 @@ class PlanDiff:
     # ----- policies -----------------------------------------------------------------
     def policy_changes(self) -> tuple[list[PolicyVerdict], list[PolicyVerdict]]:
         """(new in head, resolved since base)."""
+        if not self.comparable:
+            return [], []
         bv = self.base.plan.violations if self.base.plan else []
         hv = self.head.plan.violations if self.head.plan else []
         bk = {_verdict_key(v) for v in bv}
@@ -235,6 +252,12 @@ class PlanDiff:
 
         bt, ht = totals(self.base_cost), totals(self.head_cost)
         new, resolved = self.policy_changes()
+        comparable = self.comparable
+        # a side that could not be planned has no figures (its zeros are not a price)
+        unplanned = {id(s.plan) for s in self.unplanned()}
+
+        def figures(s: Side, t: dict[str, Any]) -> dict[str, Any] | None:
+            return None if id(s.plan) in unplanned else t
 
         def side(s: Side) -> dict[str, Any]:
             if s.plan is None:
@@ -245,12 +268,13 @@ class PlanDiff:
             "version": 1,
             "verdict": self.verdict,
             "exitCode": self.exit_code,
+            "comparable": comparable,
             "base": side(self.base),
             "head": side(self.head),
             "cost": {
-                "base": bt,
-                "head": ht,
-                "delta": {k: round(ht[k] - bt[k], 4) for k in bt},
+                "base": figures(self.base, bt),
+                "head": figures(self.head, ht),
+                "delta": {k: round(ht[k] - bt[k], 4) for k in bt} if comparable else None,
                 "lines": [
                     {
                         "cluster": (a or b).cluster,  # type: ignore[union-attr]
@@ -269,9 +293,9 @@ class PlanDiff:
                 ],
             },
             "accelerators": {
-                "base": self.base_accelerators.to_json()["byName"],
-                "head": self.head_accelerators.to_json()["byName"],
-                "totalDelta": self.head_accelerators.total - self.base_accelerators.total,
+                "base": figures(self.base, self.base_accelerators.to_json()["byName"]),
+                "head": figures(self.head, self.head_accelerators.to_json()["byName"]),
+                "totalDelta": self.head_accelerators.total - self.base_accelerators.total if comparable else None,
                 "changed": [
                     {"name": n, "before": x, "after": y, "delta": y - x} for n, x, y in self.accelerator_rows()
                 ],

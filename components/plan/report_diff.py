@@ -96,7 +96,19 @@ def _label(d: PlanDiff) -> str:
     return h.stack if h else d.head.label
 
 
+def not_compared(d: PlanDiff) -> str:
+    """``not compared: head.yaml is invalid``: why a diff shows no changes, cost or verdicts."""
+    why = [
+        f"{s.label} {'is invalid' if s.plan and s.plan.status == 'invalid' else 'cannot be built'}"
+        for s in d.unplanned()
+    ]
+    return "not compared: " + " and ".join(why)
+
+
 def headline(d: PlanDiff) -> str:
+    if not d.comparable:
+        icon, verdict = VERDICT_ICON[d.verdict], VERDICT_TEXT[d.verdict]
+        return f"### {icon} aiinfra diff `{_label(d)}`: {not_compared(d)} · {verdict}"
     b, h = d.base_cost, d.head_cost
     delta = h.hourly_usd - b.hourly_usd
     acc = d.head_accelerators.total - d.base_accelerators.total
@@ -121,6 +133,9 @@ def render_markdown(d: PlanDiff) -> str:
             out += [f"**{s.label}** {'is invalid' if p.status == 'invalid' else 'cannot be built'}:", "", "```text"]
             out += [i.format() for i in p.issues] if p.status == "invalid" else [p.error or ""]
             out += ["```", ""]
+    if not d.comparable:
+        out += ["Nothing is compared until both sides plan: fix the errors above."]
+        return "\n".join(out) + "\n"
     by_severity = _by_severity(d.changes)
     if by_severity["danger"]:
         out += ["> [!CAUTION]", "> **Data-bearing storage is deleted or replaced: its data is lost.**", ">"]
@@ -240,6 +255,10 @@ def render_text(d: PlanDiff) -> str:
                 + [f"    {i.format()}" for i in p.issues]
                 + ([f"    {p.error}"] if p.error else [])
             )
+    if not d.comparable:
+        out[0] = f"aiinfra diff {d.base.label} -> {d.head.label}: {VERDICT_TEXT[d.verdict]}, {not_compared(d)}"
+        out.append("  nothing is compared until both sides plan: fix the errors above")
+        return "\n".join(out) + "\n"
     for severity, groups in _by_severity(d.changes).items():
         tag = {"danger": "DATA LOSS", "warning": "WARNING", "info": "note"}[severity]
         for g in groups:

@@ -260,6 +260,28 @@ def test_cli_invalid_head_exits_2(
     assert "is invalid" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("broken", ["head", "base"])
+def test_a_side_that_cannot_be_planned_is_not_compared(tmp_path: Path, broken: str) -> None:
+    # Compared as they were, a head with a spec error read as its cluster, pools and protected
+    # storage DELETED (data loss), the whole cost removed and every violation resolved.
+    bad = _edit(GCP_FLEET, "gpuPools", 0, maxNodes="many")
+    d = _diff(tmp_path, *((GCP_FLEET, bad) if broken == "head" else (bad, GCP_FLEET)), policies=mandatory_on_first_pool)
+    label = (d.head if broken == "head" else d.base).label
+    assert not d.comparable and d.exit_code == 2
+    assert d.changes == [] and d.danger() == [] and d.cost_lines() == [] and d.accelerator_rows() == []
+    assert d.policy_changes() == ([], [])
+    doc = d.to_json()
+    assert doc["comparable"] is False and doc["changes"] == [] and doc["policies"] == {"new": [], "resolved": []}
+    assert doc["cost"]["delta"] is None and doc["cost"][broken] is None and doc["accelerators"]["totalDelta"] is None
+    markdown, text = render_markdown(d), render_text(d)
+    assert markdown.splitlines()[1] == f"### 🚫 aiinfra diff `s`: not compared: {label} is invalid · invalid input"
+    assert "Nothing is compared until both sides plan" in markdown
+    for out in (markdown, text):
+        assert "DELETED" not in out and "resolved" not in out and "cost at" not in out and "#### Cost" not in out
+        assert "clusters[0].gpuPools[0].maxNodes" in out  # the error that stops it, with its spec path
+    assert text.splitlines()[0].endswith(f"invalid input, not compared: {label} is invalid")
+
+
 def test_base_and_head_files_with_different_stack_names_match_resources(tmp_path: Path) -> None:
     """Two file names mean two stack names in the URNs; the same resources must still match."""
     from components.mockengine import CapturedResource
