@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import floor, prod
 
 from components.catalog import get_catalog
@@ -178,6 +178,7 @@ class _Hit:
     limit: float
     shared: bool  # several pools add up to the total
     largest: str = ""  # label of the pool with the largest share
+    largest_labels: Mapping[str, str] = field(default_factory=dict)  # its labels (its spec item, if ours)
 
     @property
     def short(self) -> str:
@@ -192,7 +193,7 @@ def _over(pools: list[Pool], unit: str, limit: float, scope: str, label: str) ->
         return {}
     # ties go to the first pool by URN: the program registers pools in no fixed order
     largest = min(pools, key=lambda p: (-_share(p, unit), p.urn))
-    hit = _Hit(scope, label, unit, total, limit, len(pools) > 1, largest.label)
+    hit = _Hit(scope, label, unit, total, limit, len(pools) > 1, largest.label, largest.labels)
     return {p.urn: hit for p in pools if _share(p, unit) > 0}
 
 
@@ -270,8 +271,10 @@ def _ceiling_fix(pool: Pool, hits: list[_Hit], s: Settings) -> str:
     item = _item(pool, s)
     others = [h for h in binding or hits if h.total - _share(pool, h.unit) >= h.limit and h.largest != pool.label]
     if nodes < 1 and others:
-        # the other pools exceed the ceiling on their own: shrinking this one cannot fix it
-        return f"lower the larger pools first ({others[0].largest} is the largest); the others alone exceed it ({why})"
+        # the other pools reach the ceiling on their own: shrinking this one cannot fix it
+        big = s.fleet.spec.item(others[0].largest_labels)
+        largest = big.path if big is not None and item is not None else others[0].largest
+        return f"lower the larger pools first ({largest} is the largest): the others alone reach it ({why})"
     if item is not None and item.is_tpu:
         per_slice = pool.shape.tpu_chips or pool.shape.per_node
         chips = per_slice * nodes / pool.max_nodes if pool.max_nodes else 0

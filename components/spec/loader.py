@@ -155,6 +155,20 @@ def read_document(path: str | Path) -> tuple[Any, str, tuple[str | int, ...], Li
     dupes: list[SpecIssue] = []
     _walk(node, (), lines, dupes)
     base: tuple[str | int, ...] = ()
+    if isinstance(doc, Mapping) and CONFIG_KEY in doc and "config" not in doc and "clusters" not in doc:
+        # half of each format: a stack config's key without its config: parent
+        raise SpecError(
+            [
+                SpecIssue(
+                    CONFIG_KEY,
+                    f"'{CONFIG_KEY}' is at the top of the file; a stack config holds it under 'config:'",
+                    f"indent it under a 'config:' line (a Pulumi stack file), or drop the '{CONFIG_KEY}:' line "
+                    "and keep its keys at the top (a bare spec file)",
+                    file=display,
+                    line=lines.get((CONFIG_KEY,)),
+                )
+            ]
+        )
     if isinstance(doc, Mapping) and "config" in doc and "clusters" not in doc:
         config = doc.get("config")
         if not isinstance(config, Mapping) or CONFIG_KEY not in config:

@@ -55,6 +55,18 @@ def test_stack_ceiling_fix_names_the_spec_field_and_the_change() -> None:
     )
 
 
+def test_a_pool_that_cannot_fit_beside_the_others_names_the_largest_by_spec_path() -> None:
+    # a 4x4 v6e slice (16 chips) alone reaches the dev ceiling of 16: the GPU pool beside it
+    # cannot shrink under it (one node of 8 is its least); "exceed" was wrong at exactly 16
+    spec = dev_spec(accelerator="A100-80GB", acceleratorsPerNode=8, maxNodes=1, capacity="spot", localSsd="none")
+    spec["clusters"][0]["tpuSlices"] = [{"name": "v6", "version": "v6e", "topology": "4x4", "capacity": "spot"}]
+    (gpu,) = [f for f in findings(spec)["stack-ceilings"] if "A100-80GB" in f.message]
+    assert gpu.fix == (
+        "lower the larger pools first (clusters[0].tpuSlices[0] is the largest): "
+        "the others alone reach it (dev ceiling: 16 accelerators)"
+    )
+
+
 def test_fix_and_message_never_repeat_each_other() -> None:
     spec = dev_spec(maxNodes=64, minNodes=1, capacity="on-demand")
     spec["clusters"][0]["network"]["fabric"] = "none"

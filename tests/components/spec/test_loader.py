@@ -57,6 +57,17 @@ def test_stack_config_without_fleet_key(tmp_path: Path) -> None:
     )
 
 
+def test_fleet_key_without_config_says_where_it_goes(tmp_path: Path) -> None:
+    # half a stack config: unknown-key and missing-clusters errors would hide the real slip
+    text = "# a comment\naiinfra:fleet:\n" + "".join("  " + line + "\n" for line in GOOD_BARE.splitlines())
+    (msg,) = issues_of(write(tmp_path, text, "Pulumi.x.yaml"))
+    assert msg.endswith(
+        "Pulumi.x.yaml:2: error: aiinfra:fleet: 'aiinfra:fleet' is at the top of the file; a stack config holds it "
+        "under 'config:' (indent it under a 'config:' line (a Pulumi stack file), or drop the 'aiinfra:fleet:' "
+        "line and keep its keys at the top (a bare spec file))"
+    )
+
+
 def test_missing_file(tmp_path: Path) -> None:
     (msg,) = issues_of(tmp_path / "nope.yaml")
     assert msg.endswith("nope.yaml: error: file not found (check the path; stacks live in stacks/Pulumi.<stack>.yaml)")
