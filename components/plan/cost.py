@@ -81,6 +81,14 @@ class CostLine:
         return f"{self.capacity}, priced {self.priced_as}"
 
     @property
+    def scaled_sku(self) -> str:
+        """``a3-highgpu-8g × 0-4 nodes`` for a GPU pool (its scale is what changes most), else the
+        SKU, which for TPU slices already says their chips."""
+        if self.kind == "gpu-pool":
+            return f"{self.sku} × {self.units_at_min:g}-{self.units_at_max:g} nodes"
+        return self.sku
+
+    @property
     def monthly_usd_at_max(self) -> float:
         return self.hourly_usd_at_max * HOURS_PER_MONTH
 
@@ -322,7 +330,7 @@ def slice_line(stack: str, cluster: ResolvedCluster, tpu: ResolvedSlice, book: P
     unit = price or 0.0
     chips = tpu.chips_total
     od = quote.on_demand_usd or unit
-    count = f" x {tpu.spec.count} slices" if tpu.spec.count > 1 else ""
+    count = f" x {tpu.spec.count} slices ({chips:g} chips)" if tpu.spec.count > 1 else ""
     return CostLine(
         stack=stack,
         cluster=cluster.name,

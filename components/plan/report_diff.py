@@ -7,7 +7,6 @@ then the cost delta, the accelerator delta and the policy verdicts that changed.
 
 from __future__ import annotations
 
-from components.plan.cost import CostLine
 from components.plan.diff import PlanDiff
 from components.plan.replacements import Change
 from components.plan.report_markdown import LEVEL_ICON, VERDICT_ICON, VERDICT_TEXT, table, usd
@@ -82,13 +81,6 @@ def group_line(cs: list[Change]) -> str:
     fields = "; ".join(f for f in (_field_change(c) for c in cs) if f)
     whys = list(dict.fromkeys(c.why for c in cs if c.why))
     return f"**{lead.title}** ({fields})." + _sentence("; ".join(whys))
-
-
-def _scaled(line: CostLine) -> str:
-    """``a3-highgpu-8g × 0-12 nodes``: the SKU with its scale, so a resize shows in the cost rows."""
-    if line.kind == "gpu-pool":
-        return f"{line.sku} × {line.units_at_min:g}-{line.units_at_max:g} nodes"
-    return line.sku
 
 
 def _label(d: PlanDiff) -> str:
@@ -186,8 +178,8 @@ def render_markdown(d: PlanDiff) -> str:
                 [
                     f"{ref.cluster}/{ref.name}",
                     ref.kind,
-                    _scaled(bl) if bl else "(added)",
-                    _scaled(al) if al else "(removed)",
+                    bl.scaled_sku if bl else "(added)",
+                    al.scaled_sku if al else "(removed)",
                     usd(bl.hourly_usd_at_max) if bl else "",
                     usd(al.hourly_usd_at_max) if al else "",
                     signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0)),
@@ -272,8 +264,8 @@ def render_text(d: PlanDiff) -> str:
         ref = al or bl
         assert ref is not None
         out.append(
-            f"    {ref.cluster}/{ref.name}: {_scaled(bl) if bl else '(added)'} -> "
-            f"{_scaled(al) if al else '(removed)'}, "
+            f"    {ref.cluster}/{ref.name}: {bl.scaled_sku if bl else '(added)'} -> "
+            f"{al.scaled_sku if al else '(removed)'}, "
             f"{signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0))}/h at max"
         )
     for n, x, y in d.accelerator_rows():

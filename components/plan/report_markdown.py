@@ -257,16 +257,11 @@ def cost_section(report: PlanReport) -> list[str]:
     multi = len(report.stacks) > 1
     for line in cost.lines:
         unit = "" if line.unit_price_usd is None else f"{usd(line.unit_price_usd)}/{line.unit}"
-        scale = (
-            f" × {line.units_at_min:g}-{line.units_at_max:g} nodes"
-            if line.kind == "gpu-pool"
-            else (f", {line.units_at_max:g} chips" if line.kind == "tpu-slice" else "")
-        )
         rows.append(
             [
                 *([breakable(line.stack)] if multi else []),
                 breakable(f"{line.cluster}/{line.name}"),
-                breakable(f"{line.sku}{scale}, {line.capacity_text}"),
+                breakable(f"{line.scaled_sku}, {line.capacity_text}"),
                 breakable(unit + ("" if line.priced else " (no price)")),
                 usd(line.hourly_usd_at_min),
                 usd(line.hourly_usd_at_max),

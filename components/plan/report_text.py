@@ -159,12 +159,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         whats = []
         for line in cost.lines:
             price = "no price" if line.unit_price_usd is None else f"{usd(line.unit_price_usd)}/{line.unit}"
-            scale = (
-                f" × {line.units_at_min:g}-{line.units_at_max:g} nodes"
-                if line.kind == "gpu-pool"
-                else (f", {line.units_at_max:g} chips" if line.kind == "tpu-slice" else "")
-            )
-            whats.append(f"{line.sku}{scale}, {line.capacity_text}, {price}")
+            whats.append(f"{line.scaled_sku}, {line.capacity_text}, {price}")
         ct.add_column("item")
         ct.add_column("what")
         for col in ("$/h at min", "$/h at max", "$/month"):

@@ -41,6 +41,16 @@ def test_multislice_count_multiplies_chips() -> None:
     assert count_accelerators(fleet).to_json()["byName"]["TPU-v5p"] == 48
 
 
+def test_a_row_names_its_scale_once() -> None:
+    # the renderers added ", 16 chips" after a SKU that already said "(2x2x4, 16 chips)"
+    one = _lines(GCP_FLEET)
+    assert one["v5p"].scaled_sku == "ct5p-hightpu-4t x 4 (2x2x4, 16 chips)"
+    assert one["h100"].scaled_sku == "a3-highgpu-8g × 0-4 nodes"
+    spec = copy.deepcopy(GCP_FLEET)
+    spec["clusters"][0]["tpuSlices"][0]["count"] = 3
+    assert _lines(spec)["v5p"].scaled_sku == "ct5p-hightpu-4t x 4 (2x2x4, 16 chips) x 3 slices (48 chips)"
+
+
 def test_spot_without_a_spot_price_is_priced_on_demand_and_says_so() -> None:
     spec = copy.deepcopy(GCP_FLEET)
     spec["clusters"][0]["gpuPools"][0]["capacity"] = "spot"
