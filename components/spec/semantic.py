@@ -48,7 +48,20 @@ class _Collector:
 def _check_name(c: _Collector, info: CloudInfo, kind: str, name: str, path: str) -> None:
     rule = info.names[kind]
     if len(name) > rule.max_length or not re.fullmatch(rule.pattern, name):
-        c.error(path, f"'{name}' is not a valid name on {info.cloud}", rule.rule)
+        near = valid_name_near(name, rule.pattern, rule.max_length)
+        c.error(path, f"'{name}' is not a valid name on {info.cloud}", rule.rule + (f"; e.g. '{near}'" if near else ""))
+
+
+def valid_name_near(name: str, pattern: str, max_length: int) -> str | None:
+    """A name the rule accepts, made from ``name`` (lowercased, separators kept or dropped,
+    cut to length, a leading letter added), or None when none of those fits."""
+    low = name.lower()
+    for text in (re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", low)).strip("-"), re.sub(r"[^a-z0-9]", "", low)):
+        for candidate in (text, f"p{text}") if text else ():
+            cut = candidate[:max_length].rstrip("-")
+            if cut and re.fullmatch(pattern, cut):
+                return cut
+    return None
 
 
 def _fabric_for(cluster: Cluster, pool: GpuPool, offer: Offer, cat: Catalog) -> FabricKind | None:

@@ -282,14 +282,33 @@ def test_aks_pool_name_rule() -> None:
         r"'h100-pool' is not a valid name on azure",
     )
     assert issue.hint is not None and "at most 12" in issue.hint
+    assert issue.hint.endswith("; e.g. 'h100pool'")  # a name the rule accepts, made from theirs
 
 
 def test_aks_pool_name_too_long() -> None:
-    one(
+    issue = one(
         errors_of(cluster("azure", gpuPools=[pool(name="verylongpoolname")])),
         "clusters[0].gpuPools[0].name",
         r"not a valid name on azure",
     )
+    assert issue.hint is not None and issue.hint.endswith("; e.g. 'verylongpool'")
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "length", "near"),
+    [
+        ("H100_Train", "^[a-z]([-a-z0-9]*[a-z0-9])?$", 40, "h100-train"),  # GKE: lowercase, hyphens
+        ("8xh100", "^[a-z][a-z0-9]*$", 12, "p8xh100"),  # AKS: a letter first
+        ("a-" + "b" * 50, "^[a-z]([-a-z0-9]*[a-z0-9])?$", 40, "a-" + "b" * 38),
+        ("---", "^[a-z][a-z0-9]*$", 12, None),  # nothing to make a name of
+    ],
+)
+def test_valid_name_near(name: str, pattern: str, length: int, near: str | None) -> None:
+    from components.spec.semantic import valid_name_near
+
+    assert valid_name_near(name, pattern, length) == near
+    if near is not None:
+        assert re.fullmatch(pattern, near) and len(near) <= length
 
 
 def test_gke_name_limit() -> None:
