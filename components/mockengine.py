@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import re
 import runpy
 import sys
@@ -96,6 +97,7 @@ class Capture:
 
     resources: list[CapturedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    # what the program logged (pulumi.log.info/warn/error): (level, message), level info|warning|error
     logs: list[tuple[str, str]] = field(default_factory=list)
 
     def of_type(self, type_token: str) -> list[CapturedResource]:
@@ -324,7 +326,9 @@ def run_program(
         _reset_runtime()
         pulumi.runtime.set_all_config({k: _config_value(v) for k, v in (config or {}).items()})
         monitor = _CapturingMonitor(_Mocks(), capture, on_resource)
-        pulumi.runtime.set_mocks(_Mocks(), project=project, stack=stack, preview=preview, monitor=monitor)
+        pulumi.runtime.set_mocks(
+            _Mocks(), project=project, stack=stack, preview=preview, monitor=monitor, logger=_program_logger(capture)
+        )
         func = _as_callable(program)
 
         def body() -> None:
@@ -342,6 +346,26 @@ def run_program(
             resolved = _sync_await(pulumi.Output.from_input(value).future())
             capture.outputs[key] = _plain(resolved)
     return capture
+
+
+class _ToCapture(logging.Handler):
+    def __init__(self, logs: list[tuple[str, str]]) -> None:
+        super().__init__(logging.INFO)
+        self.logs = logs
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.logs.append((record.levelname.lower(), record.getMessage()))
+
+
+def _program_logger(capture: Capture) -> logging.Logger:
+    """The run's own logger (outside the logging tree): what the program logs goes to
+    ``capture.logs``. The SDK's mock engine otherwise logs to the root logger, which printed
+    every warning to stderr under whatever name the program gave its source."""
+    # INFO and up: the SDK's own debug lines (several per registration) are not the program's
+    logger = logging.Logger("aiinfra.program", logging.INFO)
+    logger.propagate = False
+    logger.addHandler(_ToCapture(capture.logs))
+    return logger
 
 
 #: Cyclic-GC thresholds while a program registers (Python's defaults: 700, 10, 10).

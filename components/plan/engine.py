@@ -410,6 +410,25 @@ def _clip(text: str, limit: int = 2000) -> str:
     return f"{text[:half]} [... {len(text) - limit} characters ...] {text[-half:]}"
 
 
+def program_messages(logs: Sequence[tuple[str, str]], known: Sequence[SpecIssue], file: str) -> list[SpecIssue]:
+    """The warnings and errors the program logged, as warnings of the stack, except its own copies
+    of the spec warnings the plan already shows with their line (``__main__.py`` logs each one
+    under the stack's conventional file name)."""
+    seen = [f"{i.path}: {i.message}" for i in known]
+    out = []
+    for level, message in logs:
+        if level in ("warning", "error") and not any(k in message for k in seen):
+            out.append(
+                SpecIssue(
+                    "",
+                    f"the program logged {'an error' if level == 'error' else 'a warning'}: {message}",
+                    severity="warning",
+                    file=file,
+                )
+            )
+    return out
+
+
 def plan_file(
     path: str | Path,
     policy_config: Mapping[str, Any] | None = None,
@@ -497,6 +516,7 @@ def plan_file(
         plan.error = _clip(f"{type(exc).__name__}: {exc}")
         return plan
     plan.resources = capture.resources
+    plan.issues += program_messages(capture.logs, plan.issues, plan.file)
 
     if skip_policies:
         plan.policies_note = SKIPPED

@@ -116,3 +116,16 @@ def test_a_failing_export_fails_the_run_even_when_exports_are_skipped() -> None:
     for outputs in (True, False):
         with pytest.raises(ZeroDivisionError):
             run_program(program, preview=False, outputs=outputs)
+
+
+def test_what_the_program_logs_is_captured_not_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    # the SDK's mock engine logged to the root logger, whose last-resort handler printed warnings
+    def program() -> None:
+        pulumi.log.info("sizing the pools")
+        pulumi.log.warn("no quota check")
+        pulumi.log.debug("internal")
+        pulumi.ComponentResource("t:index:C", "c")
+
+    capture = run_program(program)
+    assert capture.logs == [("info", "sizing the pools"), ("warning", "no quota check")]
+    assert capsys.readouterr().err == ""

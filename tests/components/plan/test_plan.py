@@ -416,6 +416,35 @@ def test_spec_warnings_are_reported(
     assert "Capacity Block" in capsys.readouterr().out
 
 
+def test_each_spec_warning_once_and_the_programs_own_messages_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # __main__.py logs each spec warning (for `pulumi up`); the plan printed them twice, the
+    # program's copy on stderr under the stack's conventional file name, without a line
+    spec = fleet(AWS_FLEET)
+    spec["clusters"][0]["gpuPools"][0].update(
+        capacity="reserved", reservation="cr-0123456789abcdef0", reservationKind="capacity-block"
+    )
+    stack = write_stack(tmp_path, "aws-train", spec)
+    plan = plan_file(stack, skip_policies=True, program=Path(__file__).parents[3] / "__main__.py")
+    assert plan.status == "ok"
+    warnings = [i for i in plan.issues if i.severity == "warning" and "Capacity Block" in i.message]
+    assert len(warnings) == 1 and warnings[0].line is not None
+    assert "the program logged" not in " ".join(i.message for i in plan.issues)
+    assert capsys.readouterr().err == ""
+
+    import pulumi
+
+    def program() -> None:
+        pulumi.log.warn("quota not checked")
+        pulumi.log.info("fine")
+
+    plan = plan_file(stack, skip_policies=True, program=program)
+    assert [i.message for i in plan.issues if "program" in i.message] == [
+        "the program logged a warning: quota not checked"
+    ]
+
+
 def test_real_pack_mandatory_violation_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The real program and the real policy pack over gRPC: a dev pool of 40 L4s is blocked."""
     import yaml
