@@ -101,63 +101,58 @@ def _as_json(cat: Catalog, names: list[str], clouds: list[str], check: bool) -> 
 
 def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) -> None:
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
-    console = Console(width=max(100, Console().width), highlight=False)
+    from components.terminal import fit, table, terminal_width
+
+    width = max(80, terminal_width())
+    console = Console(width=width, highlight=False)
     unverified = False
+
+    def source(text: str) -> None:
+        console.print(escape(text), soft_wrap=True)  # a URL stays one line, whole
+
     for name in names:
         acc = cat.accelerators[name]
         if acc.kind == "tpu":
             if "gcp" not in clouds:
                 continue
             t = next(v for v in cat.tpus.values() if v.accelerator == name)
-            table = Table(
-                title=f"{name}  ({acc.memory_gb:g} GB HBM per chip, class {acc.accel_class})", title_justify="left"
-            )
-            for col in (
-                "GKE machine types (chips/VM)",
-                "topologies",
-                "max chips",
-                "TPU VM type",
-                "$/chip-h",
-                "spot $/chip-h",
-            ):
-                table.add_column(col)
+            tpu = table(f"{name}  ({acc.memory_gb:g} GB HBM per chip, class {acc.accel_class})")
+            for col in ("GKE machine types (chips/VM)", "topologies", "max chips", "TPU VM type", "$/chip-h", "spot"):
+                tpu.add_column(col)
             cube = " + cube rule" if t.cube_rule else ""
-            table.add_row(
+            row = [
                 ", ".join(f"{m} ({n})" for m, n in t.gke_machine_types.items()),
                 ", ".join(t.listed_topologies) + cube,
                 str(t.max_chips),
                 f"{t.vm_prefix}-N ({t.vm_count_unit})",
                 _money(t.price.on_demand_usd),
                 _money(t.price.spot_usd),
-            )
+            ]
             unverified |= not t.verified
-            console.print(table)
-            console.print(f"  source: {t.source} (as of {t.as_of}{'' if t.verified else ', unverified'})\n")
+            console.print(fit(tpu, [[escape(c) for c in row]], width))
+            source(f"  source: {t.source} (as of {t.as_of}{'' if t.verified else ', unverified'})\n")
             continue
         offers = [o for o in cat.offers_for(None, name) if o.cloud in clouds]
         if not offers:
             continue
-        table = Table(
-            title=f"{name}  ({acc.memory_gb:g} GB, {acc.vendor}, class {acc.accel_class})",
-            title_justify="left",
-            show_lines=True,
-        )
-        table.add_column("per node", justify="right")
+        grid = table(f"{name}  ({acc.memory_gb:g} GB, {acc.vendor}, class {acc.accel_class})", show_lines=True)
+        grid.add_column("per node", justify="right")
         for cloud in clouds:
-            table.add_column(cat.cloud(cloud).display_name)
+            grid.add_column(cat.cloud(cloud).display_name)
+        rows = []
         for count in sorted({o.accelerators_per_node for o in offers}):
             row = [str(count)]
             for cloud in clouds:
                 cell = [o for o in offers if o.cloud == cloud and o.accelerators_per_node == count]
                 row.append("\n\n".join(_cell(o) for o in sorted(cell, key=lambda o: not o.default)) or "-")
                 unverified |= any(not o.verified for o in cell)
-            table.add_row(*row)
-        console.print(table)
+            rows.append([escape(c) for c in row])
+        console.print(fit(grid, rows, width))
         sources = sorted({(o.cloud, o.source, o.as_of) for o in offers})
         for cloud, src, as_of in sources:
-            console.print(f"  {cloud}: {src} (as of {as_of})")
+            source(f"  {cloud}: {src} (as of {as_of})")
         # prices refreshed since the row was written carry their own source and date
         refreshed: dict[tuple[str, str, str], list[str]] = {}
         for o in offers:
@@ -165,7 +160,7 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
                 key = (o.cloud, o.price.source, o.price.as_of or o.as_of)
                 refreshed.setdefault(key, []).append(o.machine_type)
         for (cloud, src, as_of), machines in sorted(refreshed.items()):
-            console.print(f"  {cloud} prices of {', '.join(machines)}: {src} (as of {as_of})")
+            source(f"  {cloud} prices of {', '.join(machines)}: {src} (as of {as_of})")
         console.print()
     if unverified:
         console.print(

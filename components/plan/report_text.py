@@ -9,14 +9,10 @@ and capacity in one cell that wraps at spaces.
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from typing import IO
 
-from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from components.catalog import CLOUDS
 from components.plan.engine import PlanReport
@@ -31,6 +27,7 @@ from components.plan.report_markdown import (
     usd,
     verdict_text,
 )
+from components.terminal import fit, table, terminal_width, wrap
 
 _STYLE = {
     "pass": "green",
@@ -42,58 +39,6 @@ _STYLE = {
 }
 
 
-def terminal_width() -> int:
-    """``$COLUMNS``, else the terminal's width, else 100 (a pipe or a file)."""
-    return shutil.get_terminal_size(fallback=(100, 24)).columns
-
-
-def _wrap(text: str, width: int, indent: str = "", first: str | None = None) -> str:
-    """Wrap at spaces only (never inside a name or path), every line at most ``width`` wide
-    unless one word alone is wider."""
-    return "\n".join(
-        textwrap.wrap(
-            text,
-            width=width,
-            initial_indent=indent if first is None else first,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-        or [indent]
-    )
-
-
-def _table(title: str) -> Table:
-    # a light box with one space of padding: the most columns that fit 80 characters
-    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
-
-
-def _longest_word(*texts: str) -> int:
-    return max((len(w) for t in texts for w in t.split()), default=1)
-
-
-def _fit(table: Table, rows: list[list[str]], width: int) -> Table:
-    """Give each column a width so the table fits ``width``: no column narrower than its longest
-    word (names never break), the room left shared in proportion to what each column could use."""
-    headers = [str(c.header) for c in table.columns]
-    cells = [[h, *(r[i] for r in rows)] for i, h in enumerate(headers)]
-    least = [_longest_word(*col) for col in cells]
-    most = [max(len(line) for c in col for line in c.splitlines() or [""]) for col in cells]
-    room = width - (3 * len(headers) - 1)  # SIMPLE_HEAD, padding 1: 3 per column gap, 1 per edge
-    if sum(most) <= room:
-        widths = most
-    else:
-        spare = max(0, room - sum(least))
-        want = [m - lo for m, lo in zip(most, least, strict=True)]
-        total = sum(want) or 1
-        widths = [lo + (spare * w) // total for lo, w in zip(least, want, strict=True)]
-    for column, w in zip(table.columns, widths, strict=True):
-        column.width = max(w, 1)
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
 def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width: int | None = None) -> None:
     width = width or terminal_width()
     console = Console(file=out, no_color=color is False, force_terminal=color, width=width, highlight=False)
@@ -101,7 +46,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
     cost, acc = report.cost, report.accelerators
 
     def say(text: str, style: str | None = None, indent: str = "") -> None:
-        wrapped = escape(_wrap(text, width, indent))
+        wrapped = escape(wrap(text, width, indent))
         console.print(f"[{style}]{wrapped}[/]" if style else wrapped, soft_wrap=True)
 
     def diagnostic(text: str, style: str | None = None) -> None:
@@ -121,7 +66,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
             for issue in s.issues:
                 diagnostic(issue.format(), "yellow")
 
-    stacks = _table("Stacks")
+    stacks = table("Stacks")
     stacks.add_column("stack")
     stacks.add_column("verdict")
     for col in ("$/h at min", "$/h at max", "$/month", "accelerators", "resources"):
@@ -135,7 +80,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         ]
         for s in report.stacks
     ]
-    _fit(stacks, rows, width)
+    fit(stacks, rows, width)
     console.print(stacks)
 
     if report.violations:
@@ -154,7 +99,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
 
     if cost.lines:
         multi = len(report.stacks) > 1
-        ct = _table("Cost (USD)")
+        ct = table("Cost (USD)")
         items = [(f"{line.stack} " if multi else "") + f"{line.cluster}/{line.name}" for line in cost.lines]
         whats = []
         for line in cost.lines:
@@ -169,7 +114,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
             for line, item, what in zip(cost.lines, items, whats, strict=True)
         ]
         rows.append(["total", "", usd(cost.hourly_usd_at_min), usd(cost.hourly_usd), usd(cost.monthly_usd)])
-        _fit(ct, [[escape(c) for c in r] for r in rows], width)
+        fit(ct, [[escape(c) for c in r] for r in rows], width)
         console.print(ct)
         for a in cost.assumptions():
             say(f"- {a}", "dim", indent="    ")
@@ -179,7 +124,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         # A row per pool and cloud: a column per cloud (as in Markdown) does not fit 80 characters
         # without breaking machine types such as Standard_ND96isr_H100_v5.
         multi = len(report.stacks) > 1
-        eq = _table("The same GPU pools on other clouds")
+        eq = table("The same GPU pools on other clouds")
         for col in ("GPU pool", "cloud", "$/h at max scale"):
             eq.add_column(col)
         rows = []
@@ -189,19 +134,19 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
             pool = [line.stack] if multi else []
             pool += [f"{line.cluster}/{line.name}", f"{e.accelerators} x {e.accelerator}"]
             rows += [[pool[i] if i < len(pool) else "", c, cells[c]] for i, c in enumerate(CLOUDS)]
-        _fit(eq, [[escape(cell) for cell in r] for r in rows], width)
+        fit(eq, [[escape(cell) for cell in r] for r in rows], width)
         console.print(eq)
         say(f"- {EQUIVALENTS_NOTE}", "dim", indent="    ")
 
     if acc.counts:
-        accel = _table("Accelerators")
+        accel = table("Accelerators")
         accel.add_column("accelerator")
         accel.add_column("kind")
         accel.add_column("at min", justify="right")
         accel.add_column("at max", justify="right")
         rows = [[name, c.kind, str(c.at_min), str(c.at_max)] for name, c in sorted(acc.counts.items())]
         rows.append(["total", "", str(acc.total_at_min), str(acc.total)])
-        console.print(_fit(accel, rows, width))
+        console.print(fit(accel, rows, width))
 
     note = unplanned_note(report)
     if len(unplanned(report)) == len(report.stacks):

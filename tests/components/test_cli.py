@@ -48,6 +48,24 @@ def test_catalog_text_shows_three_clouds_side_by_side(capsys: pytest.CaptureFixt
         assert text in out
 
 
+@pytest.mark.parametrize("columns", [80, 132])
+def test_catalog_text_fits_columns_and_keeps_machine_types_whole(
+    columns: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it printed at least 100 wide, and rich cut Standard_ND96isr_H100_v5 to "Standard_ND96isr_H…"
+    import re
+
+    from components.catalog import get_catalog
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["catalog"]) == 0
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if "https://" not in line]  # source URLs stay whole, unwrapped
+    assert max(len(line) for line in lines) <= columns, max(lines, key=len)
+    for o in get_catalog().offers:
+        assert re.search(rf"(?<![\w.-]){re.escape(o.machine_type)}(?![\w.-])", out), o.machine_type
+
+
 def test_catalog_json_filters_by_cloud(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalog", "--cloud", "aws", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

@@ -1,0 +1,70 @@
+"""Text for a terminal: its width, wrapping at spaces, and tables fitted to it.
+
+Every command's text output fits ``$COLUMNS`` (80 and up; the terminal's width, else 100 for a
+pipe) and wraps only at spaces, so a resource name, machine type or spec path is never broken:
+each table column is at least as wide as its longest word, and the room left is shared in
+proportion to what each column could use.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+from rich import box
+from rich.table import Table
+
+
+def terminal_width() -> int:
+    """``$COLUMNS``, else the terminal's width, else 100 (a pipe or a file)."""
+    return shutil.get_terminal_size(fallback=(100, 24)).columns
+
+
+def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> str:
+    """Wrap at spaces only (never inside a name or path), every line at most ``width`` wide
+    unless one word alone is wider."""
+    return "\n".join(
+        textwrap.wrap(
+            text,
+            width=width,
+            initial_indent=indent if first is None else first,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        or [indent]
+    )
+
+
+def table(title: str, *, show_lines: bool = False) -> Table:
+    """A light box with one space of padding: the most columns that fit 80 characters."""
+    return Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_lines=show_lines
+    )
+
+
+def _longest_word(*texts: str) -> int:
+    return max((len(w) for t in texts for w in t.split()), default=1)
+
+
+def fit(t: Table, rows: list[list[str]], width: int) -> Table:
+    """Add ``rows`` to a :func:`table` with column widths that fit ``width``: no column narrower
+    than its longest word (names never break), the room left shared in proportion to what each
+    column could use."""
+    headers = [str(c.header) for c in t.columns]
+    cells = [[h, *(r[i] for r in rows)] for i, h in enumerate(headers)]
+    least = [_longest_word(*col) for col in cells]
+    most = [max(len(line) for c in col for line in c.splitlines() or [""]) for col in cells]
+    room = width - (3 * len(headers) - 1)  # SIMPLE_HEAD, padding 1: 3 per column gap, 1 per edge
+    if sum(most) <= room:
+        widths = most
+    else:
+        spare = max(0, room - sum(least))
+        want = [m - lo for m, lo in zip(most, least, strict=True)]
+        total = sum(want) or 1
+        widths = [lo + (spare * w) // total for lo, w in zip(least, want, strict=True)]
+    for column, w in zip(t.columns, widths, strict=True):
+        column.width = max(w, 1)
+    for row in rows:
+        t.add_row(*row)
+    return t
