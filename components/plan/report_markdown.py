@@ -54,6 +54,16 @@ def usd(value: float) -> str:
     return f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
 
 
+def code_span(text: str) -> str:
+    """``text`` as inline code, even when it holds backticks (``run `pulumi up` from``): the fence
+    is one backtick longer than the longest run inside, padded with spaces (CommonMark)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    if not longest:
+        return f"`{text}`"
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
 def cell(text: object) -> str:
     """A table cell: pipes escaped, newlines folded."""
     return str(text).replace("|", "\\|").replace("\n", "<br>")
@@ -170,7 +180,7 @@ def _problems(stacks: Sequence[StackPlan]) -> list[str]:
             out += [f"**{s.file}**: policies {s.policies_note}", ""]
     warnings = [(s, i) for s in stacks if s.status == "ok" for i in s.issues if i.severity == "warning"]
     if warnings:
-        out += ["Spec warnings:", ""] + [f"- ⚠️ `{i.format()}`" for _, i in warnings] + [""]
+        out += ["Spec warnings:", ""] + [f"- ⚠️ {code_span(i.format())}" for _, i in warnings] + [""]
     return out
 
 

@@ -228,3 +228,25 @@ def test_totals_beside_an_invalid_stack_say_they_leave_it_out(tmp_path: Path) ->
     assert markdown.splitlines()[3].endswith("· **1 of 2 stacks not planned (not in these figures)**")
     assert "| bad | 🚫 invalid | — | — | — | — |" in markdown
     assert " ".join(text.split()).endswith("; 1 of 2 stacks not planned (not in these figures)")
+
+
+# ----- inline code ---------------------------------------------------------------------------------
+def test_a_warning_with_backticks_stays_one_code_span(tmp_path: Path) -> None:
+    # the prod private-endpoint warning says "run `pulumi up` from ...": inside single backticks
+    # GitHub (CommonMark) ended the code span there and showed the rest as garbled prose
+    from markdown_it import MarkdownIt
+
+    from components.plan.report_markdown import code_span
+
+    for text in ("plain", "run `pulumi up` from a runner", "a ``double`` run", "`edge`"):
+        tokens = MarkdownIt("commonmark").parseInline(code_span(text))[0].children or []
+        assert [(t.type, t.content) for t in tokens] == [("code_inline", text)], code_span(text)
+    stack = REPO / "stacks" / "Pulumi.azure-train.yaml"
+    doc = yaml.safe_load(stack.read_text("utf-8"))
+    doc["config"]["aiinfra:fleet"]["clusters"][0].pop("access", None)  # prod, private, add-ons through it
+    copy_ = tmp_path / "Pulumi.azure-train.yaml"
+    copy_.write_text(yaml.safe_dump(doc), "utf-8")
+    report = plan_files([copy_], skip_policies=True)
+    (line,) = [x for x in render(report).splitlines() if x.startswith("- ⚠️ ") and "`pulumi up`" in x]
+    tokens = MarkdownIt("commonmark").parseInline(line.removeprefix("- ⚠️ "))[0].children or []
+    assert [t.type for t in tokens] == ["code_inline"], line
