@@ -95,7 +95,9 @@ def article(word: str) -> str:
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """``"did you mean 'maxNodes'?"`` for the closest choice, or None."""
     options = list(choices)
-    lowered = {c.lower(): c for c in options}
+    lowered: dict[str, str] = {}
+    for c in options:  # the first spelling wins: a name before its lower-case alias
+        lowered.setdefault(c.lower(), c)
     if word.lower() in lowered and lowered[word.lower()] != word:
         return f"did you mean '{lowered[word.lower()]}'?"
     # the same letters and digits at the start win over a look-alike (a100-80 is A100-80GB,
@@ -104,9 +106,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     prefixed = [c for c in options if bare and re.sub(r"[^a-z0-9]", "", c.lower()).startswith(bare)]
     if len(prefixed) == 1:
         return f"did you mean '{prefixed[0]}'?"
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
+    # case does not count: 'b300' is nearer B200 than MI300X, though 'b' and 'B' differ
+    close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
     return f"did you mean '{close[0]}'?" if close else None
 
 

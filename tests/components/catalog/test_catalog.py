@@ -183,3 +183,14 @@ def test_catalog_names_for_people() -> None:
         assert main(["catalog", "A100", "--format", "json"]) == 0
     assert "comes as A100-40GB and A100-80GB" in err.getvalue()
     assert {"A100-40GB", "A100-80GB"} <= set(out.getvalue().replace('"', " ").split())
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("b300", "B200"), ("h20", "H200"), ("H100-80G", "H100-80GB")])
+def test_a_near_miss_suggests_the_name_nearest_whatever_its_case(typed: str, meant: str) -> None:
+    # 'b300' was offered MI300X: matched case-sensitively first, 'b' and 'B' counted as different
+    from components.catalog import get_catalog
+    from components.spec.errors import did_you_mean
+
+    cat = get_catalog()
+    names = [n for a in cat.accelerators.values() for n in (a.name, *a.aliases)]
+    assert did_you_mean(typed, names) == f"did you mean '{meant}'?"
