@@ -262,10 +262,20 @@ def _why(hits: list[_Hit]) -> str:
     return "; ".join(f"{label}: {' and '.join(_figure(h.unit, h.limit) for h in hs)}" for label, hs in by_label.items())
 
 
+def _spot_suffices(pool: Pool, hits: list[_Hit]) -> bool:
+    """Whether spot capacity alone brings every ceiling the pool helps exceed back within it: fixes
+    are alternatives ("; or"), so spot is offered only then. It lowers only ceilings in USD/h as
+    the pool runs (not accelerator counts, not the spec's on-demand budget), and never to a pool
+    that is spot already."""
+    if pool.shape.spot or pool.shape.spot_usd is None or any(h.unit != _USD for h in hits):
+        return False
+    saving = _share(pool, _USD) - _counted_nodes(pool) * pool.shape.spot_usd
+    return all(h.total - saving <= h.limit for h in hits)
+
+
 def _ceiling_fix(pool: Pool, hits: list[_Hit], s: Settings) -> str:
     units = {h.unit for h in hits}
-    # spot lowers only what the environment's ceiling prices at spot; never offered to a spot pool
-    spot_helps = _USD in units and not pool.shape.spot and pool.shape.spot_usd is not None
+    spot_helps = _spot_suffices(pool, hits)
     nodes, binding = _nodes_within(pool, hits)
     why = _why(binding or hits)
     item = _item(pool, s)

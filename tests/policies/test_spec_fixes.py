@@ -67,6 +67,19 @@ def test_a_pool_that_cannot_fit_beside_the_others_names_the_largest_by_spec_path
     )
 
 
+@pytest.mark.parametrize(("ceiling", "spot_offered"), [(20, True), (10, False)])
+def test_spot_is_offered_only_when_it_alone_brings_the_pool_within_the_ceiling(
+    ceiling: float, spot_offered: bool
+) -> None:
+    # 4 x g2-standard-96 on-demand, $32/h; the same at spot is under $20/h but over $10/h. The
+    # fixes are alternatives ("; or"): spot was offered whenever a $/h ceiling was among the
+    # ceilings hit, even beside an accelerator ceiling it cannot lower
+    spec = dev_spec(accelerator="L4", acceleratorsPerNode=8, maxNodes=4, capacity="on-demand", localSsd="none")
+    config = {"stack-ceilings": {"maxAccelerators": {"dev": 1000}, "maxHourlyUsd": {"dev": ceiling}}}
+    (f,) = findings(spec, config)["stack-ceilings"]
+    assert ("capacity: on-demand → spot" in f.fix) is spot_offered, f.fix
+
+
 def test_fix_and_message_never_repeat_each_other() -> None:
     spec = dev_spec(maxNodes=64, minNodes=1, capacity="on-demand")
     spec["clusters"][0]["network"]["fabric"] = "none"
