@@ -13,13 +13,14 @@ other program's resources it names the provider's own fields.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from math import floor, prod
 
 from components.catalog import get_catalog
-from components.catalog.model import Offer
+from components.catalog.model import Offer, StorageOffer
 from components.policy.normalize import Pool, SharedStorage, View, disk_limits, looks_like_accelerator
 from components.policy.normalize.common import UNKNOWN_FIX
 from components.policy.settings import Settings
@@ -766,7 +767,13 @@ def shared_storage_bottleneck(view: View, s: Settings) -> list[Finding]:
             item = s.fleet.spec.item(st.labels, "storage")
             enough = f"at least {fmt_int(ratio * need)} MB/s in all"
             if item is not None:
-                fix = (
+                # alternatives, each enough alone: the size, or the tier at today's size
+                missing = ratio * need - (supply - (st.throughput_mbps or 0))
+                size, tier = _capacity_for(st, item, missing), _tier_for(st, item, missing)
+                fixes = [item.change("capacityGiB", size, why=enough)] if size is not None else []
+                if tier is not None:
+                    fixes.append(item.change("throughputMBpsPerTiB", tier, _tier_now(st)))
+                fix = "; or ".join(fixes) or (
                     f"{item.change('capacityGiB', 'more', why=enough)}; or "
                     f"{item.change('throughputMBpsPerTiB', 'a higher tier')}"
                 )
@@ -781,6 +788,40 @@ def shared_storage_bottleneck(view: View, s: Settings) -> list[Finding]:
                 )
             )
     return out
+
+
+def _storage_offer(st: SharedStorage, item: SpecItem) -> StorageOffer | None:
+    kind = item.value("kind")  # the spec's kind (lustre, nfs); st.kind is the service's name
+    return get_catalog().storage_offer(st.cloud, str(kind)) if kind else None
+
+
+def _tier_now(st: SharedStorage) -> int | None:
+    return round(st.per_tib) if st.per_tib else None
+
+
+def _capacity_for(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
+    """The smallest capacity the service accepts (in the item's tier) at which this file system
+    alone delivers ``mbps``, or None when its tier has no per-TiB rate or no size is enough."""
+    offer = _storage_offer(st, item)
+    if not st.per_tib or offer is None:
+        return None
+    tier = offer.tier(_tier_now(st) if offer.tiers else None)
+    if tier is None:
+        return None
+    gib = tier.nearest_valid(math.ceil(mbps / st.per_tib * 1024))
+    return gib if gib * st.per_tib / 1024 >= mbps else None
+
+
+def _tier_for(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
+    """The lowest higher throughput tier that accepts today's capacity and delivers ``mbps`` at it."""
+    offer = _storage_offer(st, item)
+    gib = item.value("capacityGiB")
+    if offer is None or not st.per_tib or st.capacity_tib is None or not isinstance(gib, int | float):
+        return None
+    for t in sorted(offer.tiers):
+        if t > st.per_tib and offer.tiers[t].accepts(int(gib)) and st.capacity_tib * t >= mbps:
+            return t
+    return None
 
 
 # ----- volume-performance ----------------------------------------------------------------------------------

@@ -114,6 +114,25 @@ def test_storage_fix_names_the_storage_item() -> None:
     assert f.fix.startswith("clusters[0].storage[0].capacityGiB: 72000 → less")
 
 
+def test_a_storage_bottleneck_fix_names_a_size_and_a_tier_the_service_accepts() -> None:
+    # 72000 GiB at 125 MB/s/TiB (8,789 MB/s) behind 256 H100 (16,000 MB/s needed at 0.25 x 250
+    # each): "capacityGiB: 72000 → more" and "a higher tier" named no value, and could fall short
+    from components.catalog import get_catalog
+
+    spec = copy.deepcopy(GCP_TRAIN)
+    spec["clusters"][0]["tpuSlices"] = []
+    spec["clusters"][0]["storage"][0].update(capacityGiB=72000, throughputMBpsPerTiB=125)
+    spec["clusters"][0]["gpuPools"][0]["maxNodes"] = 32
+    (f,) = findings(spec)["shared-storage-bottleneck"]
+    size, tier = f.fix.split("; or ")
+    assert size == "clusters[0].storage[0].capacityGiB: 72000 → 144000 (at least 16,000 MB/s in all)"
+    assert tier == "clusters[0].storage[0].throughputMBpsPerTiB: 125 → 250"
+    offer = get_catalog().storage_offer("gcp", "lustre")
+    assert offer is not None and offer.tiers[125].accepts(144000) and offer.tiers[250].accepts(72000)
+    assert 144000 * 125 / 1024 >= 16000 > 72000 * 125 / 1024  # enough, and one step less is not
+    assert 72000 * 250 / 1024 >= 16000
+
+
 @pytest.mark.parametrize("mode", ["gke", "vm"])
 def test_fixed_size_tpu_slice_passes_scale_to_zero_in_every_mode(mode: str) -> None:
     # bug: a spot slice with the default mode: gke was told to "enable autoscaling with a minimum
