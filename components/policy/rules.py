@@ -719,8 +719,10 @@ def shared_storage_overprovisioned(view: View, s: Settings) -> list[Finding]:
         smallest = _smallest(st)
         item = s.fleet.spec.item(st.labels, "storage")
         enough = f"at most {fmt_int(ratio * need)} MB/s passes"
-        if smallest is not None and st.throughput_mbps <= smallest * 1.001:
-            why = f"the smallest {st.kind} already delivers {fmt_int(smallest)} MB/s"
+        is_smallest = smallest is not None and st.throughput_mbps <= smallest * 1.001
+        if smallest is not None and (is_smallest or smallest > ratio * need):
+            # no size or tier of this service gets under the limit: another service does
+            why = f"the smallest {st.kind} {'already ' if is_smallest else ''}delivers {fmt_int(smallest)} MB/s"
             if item is not None:
                 fix = f"{item.change('kind', 'nfs', why=why)}; or share one file system across more accelerators"
             else:
@@ -729,7 +731,12 @@ def shared_storage_overprovisioned(view: View, s: Settings) -> list[Finding]:
                     "system across more accelerators"
                 )
         elif item is not None:
-            fix = (
+            # alternatives, each enough alone: the size, or the tier at today's size
+            size, tier = _capacity_within(st, item, ratio * need), _tier_within(st, item, ratio * need)
+            fixes = [item.change("capacityGiB", size, why=enough)] if size is not None else []
+            if tier is not None:
+                fixes.append(item.change("throughputMBpsPerTiB", tier, _tier_now(st)))
+            fix = "; or ".join(fixes) or (
                 f"{item.change('capacityGiB', 'less', why=enough)}; or "
                 f"{item.change('throughputMBpsPerTiB', 'a lower tier')}"
             )
@@ -810,6 +817,30 @@ def _capacity_for(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
         return None
     gib = tier.nearest_valid(math.ceil(mbps / st.per_tib * 1024))
     return gib if gib * st.per_tib / 1024 >= mbps else None
+
+
+def _capacity_within(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
+    """The largest capacity the service accepts (in the item's tier) at which this file system
+    delivers at most ``mbps``, or None when no smaller size is (the tier's minimum is above it)."""
+    offer = _storage_offer(st, item)
+    now = item.value("capacityGiB")
+    if not st.per_tib or offer is None or not isinstance(now, int | float):
+        return None
+    tier = offer.tier(_tier_now(st) if offer.tiers else None)
+    below = tier.valid_around(math.floor(mbps / st.per_tib * 1024))[0] if tier is not None else None
+    return below if below is not None and below < now else None
+
+
+def _tier_within(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
+    """The highest lower throughput tier that accepts today's capacity and delivers at most ``mbps``."""
+    offer = _storage_offer(st, item)
+    gib = item.value("capacityGiB")
+    if offer is None or not st.per_tib or st.capacity_tib is None or not isinstance(gib, int | float):
+        return None
+    for t in sorted(offer.tiers, reverse=True):
+        if t < st.per_tib and offer.tiers[t].accepts(int(gib)) and st.capacity_tib * t <= mbps:
+            return t
+    return None
 
 
 def _tier_for(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:

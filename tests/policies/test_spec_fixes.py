@@ -104,14 +104,30 @@ def test_every_fix_on_an_ai_infra_pool_names_spec_fields() -> None:
             assert all(t.startswith("clusters[0].") for t in texts), (policy, texts)
 
 
-def test_storage_fix_names_the_storage_item() -> None:
+@pytest.mark.parametrize(
+    ("nodes", "fix"),
+    [
+        # 64 H100 read 16,000 MB/s; 4x that passes. 72000 GiB at 1000 MB/s/TiB delivers 70,312
+        (
+            8,
+            "clusters[0].storage[0].capacityGiB: 72000 → 63000 (at most 64,000 MB/s passes); "
+            "or clusters[0].storage[0].throughputMBpsPerTiB: 1000 → 500",
+        ),
+        # 8 H100: 8,000 MB/s passes, below the smallest Managed Lustre of any tier ("→ less" could not)
+        (
+            1,
+            "clusters[0].storage[0].kind: lustre → nfs (the smallest Managed Lustre delivers 8,789 MB/s); "
+            "or share one file system across more accelerators",
+        ),
+    ],
+)
+def test_storage_fix_names_the_storage_item_and_values_the_service_accepts(nodes: int, fix: str) -> None:
     spec = copy.deepcopy(GCP_TRAIN)
-    spec["clusters"][0]["gpuPools"][0]["maxNodes"] = 1
+    spec["clusters"][0]["gpuPools"][0]["maxNodes"] = nodes
     spec["clusters"][0]["tpuSlices"] = []
     spec["clusters"][0]["storage"][0].update(capacityGiB=72000, throughputMBpsPerTiB=1000)
-    spec["clusters"][0]["storage"][0]["capacityGiB"] = 9000 * 8
     (f,) = findings(spec)["shared-storage-overprovisioned"]
-    assert f.fix.startswith("clusters[0].storage[0].capacityGiB: 72000 → less")
+    assert f.fix == fix
 
 
 def test_a_storage_bottleneck_fix_names_a_size_and_a_tier_the_service_accepts() -> None:
