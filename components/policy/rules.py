@@ -13,11 +13,10 @@ other program's resources it names the provider's own fields.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from math import floor, prod
+from math import ceil, floor, prod
 
 from components.catalog import get_catalog
 from components.catalog.model import Offer, StorageOffer
@@ -731,15 +730,7 @@ def shared_storage_overprovisioned(view: View, s: Settings) -> list[Finding]:
                     "system across more accelerators"
                 )
         elif item is not None:
-            # alternatives, each enough alone: the size, or the tier at today's size
-            size, tier = _capacity_within(st, item, ratio * need), _tier_within(st, item, ratio * need)
-            fixes = [item.change("capacityGiB", size, why=enough)] if size is not None else []
-            if tier is not None:
-                fixes.append(item.change("throughputMBpsPerTiB", tier, _tier_now(st)))
-            fix = "; or ".join(fixes) or (
-                f"{item.change('capacityGiB', 'less', why=enough)}; or "
-                f"{item.change('throughputMBpsPerTiB', 'a lower tier')}"
-            )
+            fix = _storage_fix(st, item, ratio * need, up=False, why=enough)
         else:
             fix = f"lower the capacity or the throughput tier ({enough})"
         out.append(
@@ -774,16 +765,9 @@ def shared_storage_bottleneck(view: View, s: Settings) -> list[Finding]:
             item = s.fleet.spec.item(st.labels, "storage")
             enough = f"at least {fmt_int(ratio * need)} MB/s in all"
             if item is not None:
-                # alternatives, each enough alone: the size, or the tier at today's size
+                # what this file system must deliver with the stack's others unchanged
                 missing = ratio * need - (supply - (st.throughput_mbps or 0))
-                size, tier = _capacity_for(st, item, missing), _tier_for(st, item, missing)
-                fixes = [item.change("capacityGiB", size, why=enough)] if size is not None else []
-                if tier is not None:
-                    fixes.append(item.change("throughputMBpsPerTiB", tier, _tier_now(st)))
-                fix = "; or ".join(fixes) or (
-                    f"{item.change('capacityGiB', 'more', why=enough)}; or "
-                    f"{item.change('throughputMBpsPerTiB', 'a higher tier')}"
-                )
+                fix = _storage_fix(st, item, missing, up=True, why=enough)
             else:
                 fix = f"raise the capacity or the throughput tier ({enough})"
             out.append(
@@ -806,51 +790,47 @@ def _tier_now(st: SharedStorage) -> int | None:
     return round(st.per_tib) if st.per_tib else None
 
 
-def _capacity_for(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
-    """The smallest capacity the service accepts (in the item's tier) at which this file system
-    alone delivers ``mbps``, or None when its tier has no per-TiB rate or no size is enough."""
-    offer = _storage_offer(st, item)
-    if not st.per_tib or offer is None:
-        return None
-    tier = offer.tier(_tier_now(st) if offer.tiers else None)
-    if tier is None:
-        return None
-    gib = tier.nearest_valid(math.ceil(mbps / st.per_tib * 1024))
-    return gib if gib * st.per_tib / 1024 >= mbps else None
+def _storage_fix(st: SharedStorage, item: SpecItem, mbps: float, *, up: bool, why: str) -> str:
+    """A spec fix that brings this file system to at least (``up``) or at most ``mbps``: the size,
+    or the tier at today's size, as alternatives each enough alone, in values the service accepts
+    (the catalog's steps); in words when neither alone is."""
+    size, tier = _capacity_to(st, item, mbps, up=up), _tier_to(st, item, mbps, up=up)
+    fixes = [item.change("capacityGiB", size, why=why)] if size is not None else []
+    if tier is not None:
+        fixes.append(item.change("throughputMBpsPerTiB", tier, _tier_now(st)))
+    return "; or ".join(fixes) or (
+        f"{item.change('capacityGiB', 'more' if up else 'less', why=why)}; or "
+        f"{item.change('throughputMBpsPerTiB', 'a higher tier' if up else 'a lower tier')}"
+    )
 
 
-def _capacity_within(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
-    """The largest capacity the service accepts (in the item's tier) at which this file system
-    delivers at most ``mbps``, or None when no smaller size is (the tier's minimum is above it)."""
+def _capacity_to(st: SharedStorage, item: SpecItem, mbps: float, *, up: bool) -> int | None:
+    """The smallest capacity the service accepts in the item's tier at which this file system
+    delivers at least ``mbps`` (``up``), or the largest smaller one at which it delivers at most
+    that; None when there is none or the tier has no per-TiB rate."""
     offer = _storage_offer(st, item)
     now = item.value("capacityGiB")
     if not st.per_tib or offer is None or not isinstance(now, int | float):
         return None
     tier = offer.tier(_tier_now(st) if offer.tiers else None)
-    below = tier.valid_around(math.floor(mbps / st.per_tib * 1024))[0] if tier is not None else None
-    return below if below is not None and below < now else None
+    if tier is None:
+        return None
+    exact = mbps / st.per_tib * 1024
+    below, above = tier.valid_around(ceil(exact) if up else floor(exact))
+    return above if up else (below if below is not None and below < now else None)
 
 
-def _tier_within(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
-    """The highest lower throughput tier that accepts today's capacity and delivers at most ``mbps``."""
+def _tier_to(st: SharedStorage, item: SpecItem, mbps: float, *, up: bool) -> int | None:
+    """The nearest throughput tier above (``up``) or below today's that accepts today's capacity
+    and at it delivers at least (``up``) or at most ``mbps``."""
     offer = _storage_offer(st, item)
     gib = item.value("capacityGiB")
     if offer is None or not st.per_tib or st.capacity_tib is None or not isinstance(gib, int | float):
         return None
-    for t in sorted(offer.tiers, reverse=True):
-        if t < st.per_tib and offer.tiers[t].accepts(int(gib)) and st.capacity_tib * t <= mbps:
-            return t
-    return None
-
-
-def _tier_for(st: SharedStorage, item: SpecItem, mbps: float) -> int | None:
-    """The lowest higher throughput tier that accepts today's capacity and delivers ``mbps`` at it."""
-    offer = _storage_offer(st, item)
-    gib = item.value("capacityGiB")
-    if offer is None or not st.per_tib or st.capacity_tib is None or not isinstance(gib, int | float):
-        return None
-    for t in sorted(offer.tiers):
-        if t > st.per_tib and offer.tiers[t].accepts(int(gib)) and st.capacity_tib * t >= mbps:
+    for t in sorted(offer.tiers, reverse=not up):
+        beyond = t > st.per_tib if up else t < st.per_tib
+        enough = st.capacity_tib * t >= mbps if up else st.capacity_tib * t <= mbps
+        if beyond and enough and offer.tiers[t].accepts(int(gib)):
             return t
     return None
 
