@@ -132,7 +132,7 @@ class PlanDiff:
         """Both sides were planned (or are absent). A side with spec errors, or that the program
         cannot build, has no resources, cost or verdicts: compared as it is, every pool and file
         system would show as deleted (or added) and every violation as resolved."""
-        return all(s.plan is None or s.plan.status == "ok" for s in (self.base, self.head))
+        return not self.unplanned()
 
     def unplanned(self) -> list[Side]:
         """The sides that exist but could not be planned."""
@@ -253,11 +253,10 @@ class PlanDiff:
         bt, ht = totals(self.base_cost), totals(self.head_cost)
         new, resolved = self.policy_changes()
         comparable = self.comparable
-        # a side that could not be planned has no figures (its zeros are not a price)
-        unplanned = {id(s.plan) for s in self.unplanned()}
 
         def figures(s: Side, t: dict[str, Any]) -> dict[str, Any] | None:
-            return None if id(s.plan) in unplanned else t
+            # a side that could not be planned has no figures (its zeros are not a price)
+            return None if s.plan is not None and s.plan.status != "ok" else t
 
         def side(s: Side) -> dict[str, Any]:
             if s.plan is None:

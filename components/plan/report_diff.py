@@ -238,7 +238,10 @@ def render_markdown(d: PlanDiff) -> str:
 
 def render_text(d: PlanDiff) -> str:
     b, h = d.base_cost, d.head_cost
-    out = [f"aiinfra diff {d.base.label} -> {d.head.label}: {VERDICT_TEXT[d.verdict]}"]
+    out = [
+        f"aiinfra diff {d.base.label} -> {d.head.label}: {VERDICT_TEXT[d.verdict]}"
+        + ("" if d.comparable else f", {not_compared(d)}")
+    ]
     for s in (d.base, d.head):
         p = s.plan
         if p is not None and p.status != "ok":
@@ -248,7 +251,6 @@ def render_text(d: PlanDiff) -> str:
                 + ([f"    {p.error}"] if p.error else [])
             )
     if not d.comparable:
-        out[0] = f"aiinfra diff {d.base.label} -> {d.head.label}: {VERDICT_TEXT[d.verdict]}, {not_compared(d)}"
         out.append("  nothing is compared until both sides plan: fix the errors above")
         return "\n".join(out) + "\n"
     for severity, groups in _by_severity(d.changes).items():
