@@ -119,7 +119,14 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
                 continue
             t = next(v for v in cat.tpus.values() if v.accelerator == name)
             tpu = table(f"{name}  ({acc.memory_gb:g} GB HBM per chip, class {acc.accel_class})")
-            for col in ("GKE machine types (chips/VM)", "topologies", "max chips", "TPU VM type", "$/chip-h", "spot"):
+            for col in (
+                "GKE machine types (chips/VM)",
+                "topologies",
+                "max chips",
+                "TPU VM type",
+                "$/chip-h",
+                "spot $/chip-h",
+            ):
                 tpu.add_column(col)
             cube = " + cube rule" if t.cube_rule else ""
             row = [
