@@ -47,6 +47,12 @@ def _longest_word(*texts: str) -> int:
     return max((len(w) for t in texts for w in t.split()), default=1)
 
 
+def fits(headers: list[str], rows: list[list[str]], width: int) -> bool:
+    """Whether a :func:`table` of these cells fits ``width`` with no word broken."""
+    least = [_longest_word(h, *(r[i] for r in rows)) for i, h in enumerate(headers)]
+    return sum(least) + 3 * len(headers) - 1 <= width
+
+
 def fit(t: Table, rows: list[list[str]], width: int) -> Table:
     """Add ``rows`` to a :func:`table` with column widths that fit ``width``: no column narrower
     than its longest word (names never break), the room left shared in proportion to what each

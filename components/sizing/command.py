@@ -114,5 +114,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         sys.stdout.write(report.render_markdown(sizing, emitted))
     else:
-        sys.stdout.write(report.render_text(sizing, emitted))
+        from components.terminal import terminal_width
+
+        sys.stdout.write(report.render_text(sizing, emitted, width=max(80, terminal_width())))
     return code

@@ -11,15 +11,15 @@ import io
 from collections import Counter
 from typing import Any
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from components.plan.report_markdown import table, usd
 from components.prices.book import Figure
 from components.sizing.candidates import Candidate, Sizing, policy_notes
 from components.sizing.emit import EmitResult
 from components.sizing.workload import count_text
+from components.terminal import fit, fits, wrap
+from components.terminal import table as text_table
 
 TOP = 10
 _FABRIC = {
@@ -169,40 +169,59 @@ def _emit_lines(e: EmitResult) -> list[str]:
     return lines
 
 
+def _block(r: dict[str, str], width: int) -> str:
+    """One ranked candidate in lines that wrap at spaces (for a terminal too narrow for the table)."""
+    head = (
+        f"{r['#']}. {r['machine']} ({r['cloud']}): {r['nodes']} nodes, {r['accel.']} x {r['accelerator']}, "
+        f"{r['wall h']} h wall, {r['accel-h']} accelerator-hours, {r['$/h']}/h, {r['total']} in all"
+    )
+    tail = f"fabric {r['fabric']}; storage {r['storage']}"
+    return wrap(head, width, indent="     ", first="  ") + "\n" + wrap(tail, width, indent="     ")
+
+
 def render_text(s: Sizing, emitted: EmitResult | None = None, *, width: int = 200) -> str:
+    """The sizing for a terminal ``width`` wide (the command passes ``$COLUMNS``, 80 and up): lines
+    wrap at spaces, and the ranked tables become a block per candidate where they do not fit."""
     buf = io.StringIO()
     console = Console(file=buf, no_color=True, width=width, highlight=False)
-    console.print(headline(s), markup=False)
+
+    def say(text: str, first: str = "", indent: str = "") -> None:
+        console.print(wrap(text, width, indent=indent, first=first), markup=False, soft_wrap=True)
+
+    say(headline(s), indent="  ")
     for line in fact_lines(s):
-        console.print(f"  {line}", markup=False)
+        say(line, "  ", "    ")
     for title, ranked in (("by total cost", s.candidates), ("by time", s.by_time())):
-        t = Table(
-            title=f"Ranked {title} ({min(TOP, len(ranked))} of {len(ranked)} candidates)",
-            title_justify="left",
-            box=box.SIMPLE_HEAD,
-        )
-        for col, a in zip(HEADER, ALIGN, strict=True):
-            t.add_column(col, justify="right" if a == "r" else "left")
-        for i, c in enumerate(ranked[:TOP], 1):
-            t.add_row(*_row(i, c))
-        console.print(t)
+        heading = f"Ranked {title} ({min(TOP, len(ranked))} of {len(ranked)} candidates)"
+        rows = [_row(i, c) for i, c in enumerate(ranked[:TOP], 1)]
+        if fits(HEADER, rows, width):
+            t = text_table(heading)
+            for col, a in zip(HEADER, ALIGN, strict=True):
+                t.add_column(col, justify="right" if a == "r" else "left")
+            console.print(fit(t, rows, width))
+        else:
+            # twelve columns do not fit a narrow terminal without breaking machine types: a block each
+            console.print(heading, markup=False)
+            for row in rows:
+                console.print(_block(dict(zip(HEADER, row, strict=True)), width), markup=False, soft_wrap=True)
+            console.print()
     if not s.candidates:
-        console.print("No offer can run this workload as given (see the reasons below).")
+        say("No offer can run this workload as given (see the reasons below).")
     for line in _notes(s):
-        console.print(f"note: {line}", markup=False)
+        say(f"note: {line}", indent="  ")
     if s.skipped:
         console.print(f"Left out ({len(s.skipped)} offers):")
         for line in _skipped_lines(s):
-            console.print(f"  - {line}", markup=False, soft_wrap=True)
+            say(f"- {line}", "  ", "    ")
     console.print("Assumptions:")
     for line in s.assumptions:
-        console.print(f"  - {line}", markup=False, soft_wrap=True)
-    console.print(f"Prices ({s.prices}):")
+        say(f"- {line}", "  ", "    ")
+    say(f"Prices ({s.prices}):")
     for line in price_lines(s):
-        console.print(f"  - {line}", markup=False, soft_wrap=True)
+        say(f"- {line}", "  ", "    ")
     if emitted is not None:
         for line in _emit_lines(emitted):
-            console.print(line, markup=False, soft_wrap=True)
+            say(line, indent="  ")
     return buf.getvalue()
 
 

@@ -244,6 +244,7 @@ def test_output_blocks_match_a_live_run(
     command: str, lines: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path if "bad.yaml" in command else ROOT)
+    monkeypatch.setenv("COLUMNS", "200")  # the page's samples are a terminal 200 columns wide
     (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
     code = main(command.split())
     captured = capsys.readouterr()

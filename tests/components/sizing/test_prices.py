@@ -96,7 +96,10 @@ def test_an_overlay_changes_the_ranking(tmp_path: Path, capsys: pytest.CaptureFi
     assert priced["prices"] == "price overlay rates.json over catalog list prices"
 
 
-def test_the_text_says_which_snapshot_priced_each_candidate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_text_says_which_snapshot_priced_each_candidate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per price, as a wide terminal shows them
     work = _write(tmp_path, "llama.yaml", WORKLOAD)
     rates = _write(tmp_path, "rates.json", RATES)
     assert main(["size", str(work), "--prices", str(rates)]) == 0
