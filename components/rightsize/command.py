@@ -139,10 +139,14 @@ def run(args: argparse.Namespace) -> int:
             "" if not errors else f"; it no longer validates: {errors[0].format()}"
         )
 
-    render = {"text": report.render_text, "markdown": report.render_markdown}
     if args.format == "json":
         doc = report.to_json(args.file, args.window, usages, proposals, written, prices)
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(report.render_markdown(args.file, args.window, usages, proposals, written, prices))
     else:
-        sys.stdout.write(render[args.format](args.file, args.window, usages, proposals, written, prices))
+        from components.terminal import terminal_width
+
+        width = max(80, terminal_width())
+        sys.stdout.write(report.render_text(args.file, args.window, usages, proposals, written, prices, width=width))
     return EXIT_OK if any(u.has_data for u in usages) else EXIT_NO_DATA

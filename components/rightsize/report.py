@@ -6,12 +6,12 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from components.plan.report_markdown import table, usd
 from components.rightsize.analysis import PoolUsage, Proposal
+from components.terminal import fit, fits, wrap
+from components.terminal import table as text_table
 
 USAGE_HEADER = [
     "pool",
@@ -103,6 +103,13 @@ def headline(
     )
 
 
+def _usage_block(row: list[str]) -> str:
+    """One pool's use as ``pool: nodes 0/2, peak 2, ...`` (for a terminal too narrow for the table)."""
+    pool, *rest = row
+    pairs = [f"{h} {v}" for h, v in zip(USAGE_HEADER[1:], rest, strict=True) if v]
+    return f"{pool}: " + ", ".join(pairs).replace("nodes min/max", "nodes")
+
+
 def render_text(
     file: str,
     window: str,
@@ -110,32 +117,45 @@ def render_text(
     proposals: Sequence[Proposal],
     written: str | None,
     prices: str = CATALOG_PRICES,
+    *,
+    width: int = 220,
 ) -> str:
+    """The report for a terminal ``width`` wide (the command passes ``$COLUMNS``, 80 and up): lines
+    wrap at spaces, and the use table becomes a line per pool where it does not fit."""
     buf = io.StringIO()
-    console = Console(file=buf, no_color=True, width=220, highlight=False)
-    console.print(headline(file, window, usages, proposals, prices), markup=False)
-    t = Table(title="Observed use", title_justify="left", box=box.SIMPLE_HEAD)
-    for col in USAGE_HEADER:
-        t.add_column(col, justify="left" if col == "pool" else "right")
-    for u in usages:
-        t.add_row(*usage_row(u))
-    console.print(t)
+    console = Console(file=buf, no_color=True, width=width, highlight=False)
+
+    def say(text: str, first: str = "", indent: str = "  ") -> None:
+        console.print(wrap(text, width, indent=indent, first=first), markup=False, soft_wrap=True)
+
+    say(headline(file, window, usages, proposals, prices))
+    rows = [usage_row(u) for u in usages]
+    if fits(USAGE_HEADER, rows, width):
+        t = text_table("Observed use")
+        for col in USAGE_HEADER:
+            t.add_column(col, justify="left" if col == "pool" else "right")
+        console.print(fit(t, rows, width))
+    else:
+        console.print("Observed use")
+        for row in rows:
+            say(_usage_block(row), "  ", "    ")
     for line in _no_data(usages):
-        console.print(line, markup=False, soft_wrap=True)
+        say(line)
     if proposals:
         console.print("Proposals:")
         for p in proposals:
-            console.print(
-                f"  - {p.path}: {p.current} -> {p.proposed}; {_saving(p.monthly_saving_usd)}/month "
+            say(
+                f"- {p.path}: {p.current} -> {p.proposed}; {_saving(p.monthly_saving_usd)}/month "
                 f"({p.basis}). Evidence: {p.evidence}. Priced by: {priced_by(p)}",
-                markup=False,
-                soft_wrap=True,
+                "  ",
+                "    ",
             )
     else:
         console.print("No proposals: every pool with data is sized to what it used.")
     if written:
-        console.print(written, markup=False)
+        say(written)
     return buf.getvalue()
+
 
 
 def render_markdown(

@@ -237,7 +237,7 @@ def test_gpus_waiting_on_io_raise_the_storage_tier(
 @pytest.mark.slow
 def test_text_names_the_pool_without_data(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["rightsize", str(_spec(tmp_path)), "--prometheus", prometheus, "--window", "2d"])
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())  # lines wrap at the terminal's width
     assert code == 0
     assert 'train/quiet: no data in the window (no DCGM_FI_DEV_GPU_UTIL series with aiinfra_cluster="train"' in out
     assert "nothing proposed" in out
@@ -277,6 +277,20 @@ def test_write_keeps_comments_and_order(prometheus: str, tmp_path: Path, capsys:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("columns", [80, 220])
+def test_text_fits_the_terminal(
+    columns: int, prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # it printed 220 wide whatever the terminal
+    monkeypatch.setenv("COLUMNS", str(columns))
+    monkeypatch.chdir(tmp_path)  # a short file name: a path longer than the terminal cannot wrap
+    main(["rightsize", _spec(tmp_path).name, "--prometheus", prometheus, "--window", "2d"])
+    out = capsys.readouterr().out
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= columns
+    # the use table where it fits, else a line per pool
+    assert ("train/starved: nodes 0/2, peak 2, p95 2" in " ".join(out.split())) is (columns < 100)
+
+
 def test_no_data_at_all_exits_1(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "other.yaml"
     path.write_text(SPEC.replace("name: train", "name: other"), encoding="utf-8")
@@ -286,10 +300,13 @@ def test_no_data_at_all_exits_1(prometheus: str, tmp_path: Path, capsys: pytest.
 
 
 @pytest.mark.slow
-def test_docs_example_matches_a_live_run(prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_docs_example_matches_a_live_run(
+    prometheus: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """docs/rightsize.md shows this scenario's proposals; each line it shows is in a live run."""
     path = tmp_path / "fleet.yaml"
     path.write_text(SPEC, encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "220")  # the page shows a terminal 220 columns wide
     main(["rightsize", str(path), "--prometheus", prometheus, "--window", "2d"])
     live = re.sub(r"\s+", " ", capsys.readouterr().out.replace(str(path), "fleet.yaml"))
     for line in _docs_block("rightsize example"):
