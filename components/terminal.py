@@ -47,10 +47,20 @@ def _longest_word(*texts: str) -> int:
     return max((len(w) for t in texts for w in t.split()), default=1)
 
 
+def _least(headers: list[str], rows: list[list[str]]) -> list[int]:
+    """Each column's least width: its longest word (header included)."""
+    return [_longest_word(h, *(r[i] for r in rows)) for i, h in enumerate(headers)]
+
+
+def _room(columns: int, width: int) -> int:
+    """What ``width`` leaves the cells of a :func:`table`: SIMPLE_HEAD with padding 1 takes 3
+    characters per column gap and 1 per edge."""
+    return width - (3 * columns - 1)
+
+
 def fits(headers: list[str], rows: list[list[str]], width: int) -> bool:
     """Whether a :func:`table` of these cells fits ``width`` with no word broken."""
-    least = [_longest_word(h, *(r[i] for r in rows)) for i, h in enumerate(headers)]
-    return sum(least) + 3 * len(headers) - 1 <= width
+    return sum(_least(headers, rows)) <= _room(len(headers), width)
 
 
 def fit(t: Table, rows: list[list[str]], width: int) -> Table:
@@ -58,10 +68,10 @@ def fit(t: Table, rows: list[list[str]], width: int) -> Table:
     than its longest word (names never break), the room left shared in proportion to what each
     column could use."""
     headers = [str(c.header) for c in t.columns]
+    least = _least(headers, rows)
     cells = [[h, *(r[i] for r in rows)] for i, h in enumerate(headers)]
-    least = [_longest_word(*col) for col in cells]
     most = [max(len(line) for c in col for line in c.splitlines() or [""]) for col in cells]
-    room = width - (3 * len(headers) - 1)  # SIMPLE_HEAD, padding 1: 3 per column gap, 1 per edge
+    room = _room(len(headers), width)
     if sum(most) <= room:
         widths = most
     else:

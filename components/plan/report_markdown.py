@@ -123,6 +123,11 @@ def unplanned(report: PlanReport) -> list[StackPlan]:
     return [s for s in report.stacks if s.status != "ok"]
 
 
+def none_planned(report: PlanReport) -> bool:
+    """No stack could be planned: there are no figures to show at all."""
+    return len(unplanned(report)) == len(report.stacks)
+
+
 def unplanned_note(report: PlanReport) -> str:
     """``1 of 2 stacks not planned (not in these figures)``, ``no stack planned`` or ``""``.
 
@@ -132,7 +137,7 @@ def unplanned_note(report: PlanReport) -> str:
     n, missing = len(report.stacks), len(unplanned(report))
     if not missing:
         return ""
-    if missing == n:
+    if none_planned(report):
         return "no stack planned" if n != 1 else "not planned"
     return f"{missing} of {n} stacks not planned (not in these figures)"
 
@@ -157,7 +162,7 @@ def verdict_line(report: PlanReport) -> str:
     n = len(report.stacks)
     head = f"### {VERDICT_ICON[v]} aiinfra plan: {verdict_text(report)}\n\n**{n} stack{'s' if n != 1 else ''}**"
     note = unplanned_note(report)
-    if len(unplanned(report)) == n:
+    if none_planned(report):
         return f"{head} · {note}: fix the errors below"
     return (
         f"{head} · **{usd(cost.hourly_usd)}/h** at max scale "
@@ -247,13 +252,11 @@ def policy_section(report: PlanReport) -> list[str]:
             ]
         )
     if not rows:
-        planned = [s for s in report.stacks if s.status == "ok"]
-        if not planned:
+        if none_planned(report):
             return ["No verdicts: no stack could be planned (see above)."]
-        if not all(s.policies_evaluated for s in planned):
+        if not all(s.policies_evaluated for s in report.stacks if s.status == "ok"):
             return ["No verdicts: policies were not evaluated (see above)."]
-        every = len(planned) == len(report.stacks)
-        return ["No policy violations." if every else "No policy violations in the stacks planned."]
+        return ["No policy violations in the stacks planned." if unplanned(report) else "No policy violations."]
     out = table(["", "Policy", "Spec path", "What", "Fix"], rows)
     out += ["", f"<details><summary>Full messages ({len(details)})</summary>", "", *details, "", "</details>"]
     return out
@@ -261,7 +264,7 @@ def policy_section(report: PlanReport) -> list[str]:
 
 def cost_section(report: PlanReport) -> list[str]:
     cost = report.cost
-    if len(unplanned(report)) == len(report.stacks):
+    if none_planned(report):
         return ["Not priced: no stack could be planned."]
     rows = []
     multi = len(report.stacks) > 1
@@ -298,7 +301,7 @@ def cost_section(report: PlanReport) -> list[str]:
 
 def accelerator_section(report: PlanReport) -> list[str]:
     acc = report.accelerators
-    if len(unplanned(report)) == len(report.stacks):
+    if none_planned(report):
         return ["Not counted: no stack could be planned."]
     if not acc.counts:
         return ["No accelerators."]

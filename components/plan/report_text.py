@@ -21,8 +21,8 @@ from components.plan.report_markdown import (
     LEVEL_ICON,
     VERDICT_ICON,
     equivalent_rows,
+    none_planned,
     stack_figures,
-    unplanned,
     unplanned_note,
     usd,
     verdict_text,
@@ -149,7 +149,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         console.print(fit(accel, rows, width))
 
     note = unplanned_note(report)
-    if len(unplanned(report)) == len(report.stacks):
+    if none_planned(report):
         say(f"{VERDICT_ICON[v]} {verdict_text(report)}: {note}; fix the errors above", _STYLE[v])
         return
     say(
