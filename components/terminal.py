@@ -3,21 +3,28 @@
 Every command's text output fits ``$COLUMNS`` (80 and up; the terminal's width, else 100 for a
 pipe) and wraps only at spaces, so a resource name, machine type or spec path is never broken:
 each table column is at least as wide as its longest word, and the room left is shared in
-proportion to what each column could use.
+proportion to what each column could use. A word wider than the line (a URL) stands alone on
+its line. rich is imported only by :func:`table`: the commands that only wrap lines (validate,
+diff, prices, smoke-test) do not pay for it.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 import textwrap
+from typing import IO, TYPE_CHECKING
 
-from rich import box
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.table import Table
+
+#: The narrowest text we lay out: a narrower terminal gets 80-column lines (and wraps them itself).
+MIN_WIDTH = 80
 
 
 def terminal_width() -> int:
-    """``$COLUMNS``, else the terminal's width, else 100 (a pipe or a file)."""
-    return shutil.get_terminal_size(fallback=(100, 24)).columns
+    """``$COLUMNS``, else the terminal's width, else 100 (a pipe or a file); never under 80."""
+    return max(MIN_WIDTH, shutil.get_terminal_size(fallback=(100, 24)).columns)
 
 
 def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> str:
@@ -36,8 +43,19 @@ def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> s
     )
 
 
+def say(text: str, file: IO[str] | None = None, indent: str = "    ", width: int | None = None) -> None:
+    """Print ``text`` (one message, lines in it kept) wrapped to ``width`` (default: the
+    terminal's) at spaces, the lines after each first one indented."""
+    width = width or terminal_width()
+    out = sys.stdout if file is None else file
+    print("\n".join(wrap(line, width, indent, first="") if line.strip() else "" for line in text.splitlines()), file=out)
+
+
 def table(title: str, *, show_lines: bool = False) -> Table:
     """A light box with one space of padding: the most columns that fit 80 characters."""
+    from rich import box
+    from rich.table import Table
+
     return Table(
         title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_lines=show_lines
     )

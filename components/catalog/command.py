@@ -105,7 +105,7 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
 
     from components.terminal import fit, table, terminal_width
 
-    width = max(80, terminal_width())
+    width = terminal_width()
     console = Console(width=width, highlight=False)
     unverified = False
 

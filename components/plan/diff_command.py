@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from components.plan.engine import EXIT_INVALID
     from components.plan.policies import PolicyConfigInvalid, check_config
     from components.plan.report_diff import render_markdown, render_text
+    from components.terminal import say
 
     try:
         config = load_policy_config(args.policy_config)
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         base = load_side(args.base, config, skip_policies=args.skip_policies, program=args.program)
         head = load_side(args.head, config, skip_policies=args.skip_policies, program=args.program)
     except (ValueError, SideError) as exc:
-        print(f"aiinfra diff: {exc}", file=sys.stderr)
+        say(f"aiinfra diff: {exc}", sys.stderr)
         return EXIT_INVALID
     if base.plan is None and head.plan is None:
         print("aiinfra diff: neither side exists", file=sys.stderr)
@@ -70,19 +71,19 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"aiinfra diff: {diff.verdict}; wrote {args.format} to {args.out}", file=sys.stderr)
+        say(f"aiinfra diff: {diff.verdict}; wrote {args.format} to {args.out}", sys.stderr)
     else:
         sys.stdout.write(text)
     code: int = diff.exit_code
     if code == 0 and diff.danger():
         n = len(diff.danger())
         if args.allow_data_loss:
-            print(f"aiinfra diff: {n} change(s) delete or replace data-bearing storage (allowed)", file=sys.stderr)
+            say(f"aiinfra diff: {n} change(s) delete or replace data-bearing storage (allowed)", sys.stderr)
         else:
-            print(
+            say(
                 f"aiinfra diff: {n} change(s) delete or replace data-bearing storage; "
                 "pass --allow-data-loss if that is intended",
-                file=sys.stderr,
+                sys.stderr,
             )
             code = 1
     return code

@@ -236,43 +236,56 @@ def render_markdown(d: PlanDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_text(d: PlanDiff) -> str:
+def render_text(d: PlanDiff, width: int | None = None) -> str:
+    """The diff for a terminal ``width`` wide (default: the terminal's, 80 and up): every item
+    wrapped at spaces, its lines after the first indented, so names and spec paths stay whole."""
+    from components.terminal import terminal_width, wrap
+
+    width = width or terminal_width()
     b, h = d.base_cost, d.head_cost
-    out = [
+    out: list[str] = []
+
+    def say(text: str, first: str = "  ") -> None:
+        out.append(wrap(text, width, indent=first + "    ", first=first))
+
+    say(
         f"aiinfra diff {d.base.label} -> {d.head.label}: {VERDICT_TEXT[d.verdict]}"
-        + ("" if d.comparable else f", {not_compared(d)}")
-    ]
+        + ("" if d.comparable else f", {not_compared(d)}"),
+        "",
+    )
     for s in (d.base, d.head):
         p = s.plan
         if p is not None and p.status != "ok":
-            out += (
-                [f"  {s.label}: {p.status}"]
-                + [f"    {i.format()}" for i in p.issues]
-                + ([f"    {p.error}"] if p.error else [])
-            )
+            say(f"{s.label}: {p.status}")
+            out.extend(wrap(i.format(), width, indent="        ", first="    ") for i in p.issues)
+            if p.error:
+                say(p.error, "    ")
     if not d.comparable:
-        out.append("  nothing is compared until both sides plan: fix the errors above")
+        say("nothing is compared until both sides plan: fix the errors above")
         return "\n".join(out) + "\n"
     for severity, groups in _by_severity(d.changes).items():
         tag = {"danger": "DATA LOSS", "warning": "WARNING", "info": "note"}[severity]
         for g in groups:
-            out.append(f"  [{tag}] " + group_line(g).replace("**", "").replace("`", ""))
-    out.append(
-        f"  cost at max: {usd(b.hourly_usd)}/h -> {usd(h.hourly_usd)}/h ({signed_usd(h.hourly_usd - b.hourly_usd)}/h, "
+            say(f"[{tag}] " + group_line(g).replace("**", "").replace("`", ""))
+    say(
+        f"cost at max: {usd(b.hourly_usd)}/h -> {usd(h.hourly_usd)}/h ({signed_usd(h.hourly_usd - b.hourly_usd)}/h, "
         f"{signed_usd(h.monthly_usd - b.monthly_usd)}/month)"
     )
-    out.append(f"  cost at min: {usd(b.hourly_usd_at_min)}/h -> {usd(h.hourly_usd_at_min)}/h")
+    say(f"cost at min: {usd(b.hourly_usd_at_min)}/h -> {usd(h.hourly_usd_at_min)}/h")
     for bl, al in d.cost_lines():
         ref = al or bl
         assert ref is not None
-        out.append(
-            f"    {ref.cluster}/{ref.name}: {bl.scaled_sku if bl else '(added)'} -> "
+        say(
+            f"{ref.cluster}/{ref.name}: {bl.scaled_sku if bl else '(added)'} -> "
             f"{al.scaled_sku if al else '(removed)'}, "
-            f"{signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0))}/h at max"
+            f"{signed_usd((al.hourly_usd_at_max if al else 0) - (bl.hourly_usd_at_max if bl else 0))}/h at max",
+            "    ",
         )
     for n, x, y in d.accelerator_rows():
-        out.append(f"  accelerators {n}: {x} -> {y} ({y - x:+d})")
+        say(f"accelerators {n}: {x} -> {y} ({y - x:+d})")
     new, resolved = d.policy_changes()
-    out += [f"  new violation [{v.enforcement_level}] {v.policy}: {v.message}" for v in new]
-    out += [f"  resolved [{v.enforcement_level}] {v.policy}: {v.message}" for v in resolved]
+    for v in new:
+        say(f"new violation [{v.enforcement_level}] {v.policy}: {v.message}")
+    for v in resolved:
+        say(f"resolved [{v.enforcement_level}] {v.policy}: {v.message}")
     return "\n".join(out) + "\n"

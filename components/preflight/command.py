@@ -22,7 +22,8 @@ from typing import Any
 from components.preflight.model import Checker, CheckResult, CredentialsError, PreflightOptions
 from components.preflight.report import write_json, write_text
 from components.preflight.retry import Deadline
-from components.spec.command import validate_file
+from components.spec.command import print_invalid, print_issues, validate_file
+from components.terminal import say
 
 EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
 EXIT_UNCHECKED = 4  # (3 is every command's internal error)
@@ -122,12 +123,10 @@ def _default_factory(cloud: str, options: PreflightOptions) -> Checker:
 def run(args: argparse.Namespace, checker_factory: CheckerFactory | None = None) -> int:
     fleet, issues = validate_file(args.file)
     # Spec problems are printed exactly as `aiinfra validate` prints them.
-    for issue in issues:
-        print(issue.format(), file=sys.stderr)
     if fleet is None:
-        errors = sum(1 for i in issues if i.severity == "error")
-        print(f"{args.file}: invalid: {errors} error(s); fix them before preflight", file=sys.stderr)
+        print_invalid(args.file, issues, "; fix them before preflight")
         return EXIT_INVALID
+    print_issues(issues, sys.stderr)
 
     clusters = [
         c
@@ -138,7 +137,7 @@ def run(args: argparse.Namespace, checker_factory: CheckerFactory | None = None)
         unknown = sorted(set(args.cluster) - {c.name for c in fleet.clusters})
         if unknown:
             names = ", ".join(c.name for c in fleet.clusters)
-            print(f"{args.file}: no cluster named {', '.join(unknown)} (clusters: {names})", file=sys.stderr)
+            say(f"{args.file}: no cluster named {', '.join(unknown)} (clusters: {names})", sys.stderr)
             return EXIT_INVALID
 
     options = _options(args, _stack_config(args.file))
@@ -158,7 +157,7 @@ def run(args: argparse.Namespace, checker_factory: CheckerFactory | None = None)
 
     cred_errors = list(failed_clouds.values())
     for cred in cred_errors:
-        print(f"aiinfra preflight: {cred.cloud}: {cred.problem}\n  how to fix: {cred.how_to_fix}", file=sys.stderr)
+        say(f"aiinfra preflight: {cred.cloud}: {cred.problem}\n  how to fix: {cred.how_to_fix}", sys.stderr)
     if args.format == "json":
         warnings = [i.format() for i in issues if i.severity == "warning"]
         write_json(sys.stdout, args.file, results, cred_errors, warnings)

@@ -39,23 +39,35 @@ def write_json(
     out.write("\n")
 
 
-def write_text(out: IO[str], file: str, results: Sequence[CheckResult]) -> None:
+def write_text(out: IO[str], file: str, results: Sequence[CheckResult], width: int | None = None) -> None:
+    """A block per pool (``aws train/p5``), a line per check under it (check, status, reason), the
+    reason wrapped at spaces to the terminal's ``width`` (80 and up) in its own column: a table of
+    cloud, cluster, pool, check, status and reason left the reason a fifth of an 80-column line.
+    The status is coloured on a terminal."""
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=out, width=None if out.isatty() else 200, highlight=False)
-    table = Table(title=f"aiinfra preflight: {file}", show_lines=False)
-    for col in ("cloud", "cluster", "pool", "check", "status", "reason"):
-        table.add_column(col, overflow="fold", no_wrap=col != "reason")
+    from components.terminal import terminal_width, wrap
+
+    width = width or terminal_width()
+    console = Console(file=out, width=width, highlight=False)
+    console.print(Text(wrap(f"aiinfra preflight: {file}", width, indent="    ", first="")), soft_wrap=True)
+    check_w = max((len(r.check) for r in results), default=0)
+    status_w = max((len(r.status) for r in results), default=0)
+    hang = " " * (2 + check_w + 2 + status_w + 2)
+    heading = None
     for r in results:
-        style = _STYLE[r.status]
+        where = f"{r.cloud} {r.cluster}" + (f"/{r.pool}" if r.pool else "")
+        if where != heading:
+            heading = where
+            console.print(Text(where, style="bold"), soft_wrap=True)
+        first = f"  {r.check:<{check_w}}  {r.status:<{status_w}}  "
+        line = Text(wrap(r.reason, width, indent=hang, first=first))
         # Text, not markup: reasons may hold brackets (spec paths, IDs).
-        table.add_row(
-            Text(r.cloud), Text(r.cluster), Text(r.pool or "-"), Text(r.check), Text(r.status, style), Text(r.reason)
-        )
-    console.print(table)
+        line.stylize(_STYLE[r.status], len(first) - status_w - 2, len(first) - 2)
+        console.print(line, soft_wrap=True)
     counts = summary(results)
     console.print(
-        f"{counts['ok']} ok, {counts['fail']} failed, {counts['unchecked']} not checked, {counts['skipped']} skipped"
+        f"{counts['ok']} ok, {counts['fail']} failed, {counts['unchecked']} not checked, {counts['skipped']} skipped",
+        soft_wrap=True,
     )

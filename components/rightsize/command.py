@@ -92,13 +92,11 @@ def run(args: argparse.Namespace) -> int:
     from components.rightsize.auth import AuthError, make_auth
     from components.rightsize.edit import EditError, write_edits
     from components.rightsize.prometheus import Prometheus, PrometheusError, parse_duration, step_for
-    from components.spec.command import validate_file
+    from components.spec.command import print_invalid, validate_file
 
     fleet, issues = validate_file(args.file)
     if fleet is None:
-        for issue in issues:
-            print(issue.format(), file=sys.stderr)
-        print(f"{args.file}: invalid: {sum(1 for i in issues if i.severity == 'error')} error(s)", file=sys.stderr)
+        print_invalid(args.file, issues)
         return EXIT_INVALID
     try:
         window_s = parse_duration(args.window)
@@ -147,6 +145,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         from components.terminal import terminal_width
 
-        width = max(80, terminal_width())
+        width = terminal_width()
         sys.stdout.write(report.render_text(args.file, args.window, usages, proposals, written, prices, width=width))
     return EXIT_OK if any(u.has_data for u in usages) else EXIT_NO_DATA

@@ -67,15 +67,13 @@ def run(args: argparse.Namespace) -> int:
     from components.sizing.candidates import size_workload
     from components.sizing.emit import EmitResult, emit_and_plan
     from components.sizing.workload import load_workload
+    from components.spec.command import print_invalid
     from components.spec.errors import SpecError
 
     try:
         workload = load_workload(args.workload)
     except SpecError as err:
-        for issue in err.issues:
-            print(issue.format(), file=sys.stderr)
-        errors = sum(1 for i in err.issues if i.severity == "error")
-        print(f"{args.workload}: invalid: {errors} error(s)", file=sys.stderr)
+        print_invalid(args.workload, err.issues)
         return EXIT_INVALID
     try:
         policy_config = load_policy_config(args.policy_config)
@@ -116,5 +114,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         from components.terminal import terminal_width
 
-        sys.stdout.write(report.render_text(sizing, emitted, width=max(80, terminal_width())))
+        sys.stdout.write(report.render_text(sizing, emitted, width=terminal_width()))
     return code

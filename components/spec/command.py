@@ -1,7 +1,7 @@
 """``aiinfra validate FILE...``: schema and semantic checks of stack configs or spec files.
 
 Prints every problem with its file, line and spec path; exit 0 when every file is valid
-(warnings allowed), 2 when any is invalid.
+(warnings allowed), 2 when any is invalid. Text fits ``$COLUMNS`` (80 and up), wrapped at spaces.
 """
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from components.spec.errors import SpecError, SpecIssue
 from components.spec.loader import check_document, read_document
 from components.spec.resolved import ResolvedFleet
+from components.terminal import say, terminal_width
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,9 +45,27 @@ def validate_file(path: str) -> tuple[ResolvedFleet | None, list[SpecIssue]]:
     return check_document(doc, source, base, lines)
 
 
+def print_issues(issues: Iterable[SpecIssue], stream: TextIO, width: int | None = None) -> None:
+    """Every issue as ``aiinfra validate`` prints it, wrapped to ``width`` (default: the terminal's)."""
+    width = width or terminal_width()
+    for issue in issues:
+        print(issue.format(width), file=stream)
+
+
+def print_invalid(file: str, issues: Sequence[SpecIssue], then: str = "", stream: TextIO | None = None) -> None:
+    """An invalid file's issues and its ``FILE: invalid: N error(s)`` line (``then`` appended),
+    on stderr, as every command that reads a spec prints them."""
+    out = stream or sys.stderr
+    width = terminal_width()
+    print_issues(issues, out, width)
+    errors = sum(1 for i in issues if i.severity == "error")
+    say(f"{file}: invalid: {errors} error(s){then}", out, width=width)
+
+
 def run(args: argparse.Namespace) -> int:
     results: list[dict[str, Any]] = []
     invalid = 0
+    width = terminal_width()
     for path in args.files:
         fleet, issues = validate_file(path)
         if fleet is None:
@@ -60,13 +80,11 @@ def run(args: argparse.Namespace) -> int:
                 }
             )
             continue
-        for issue in issues:
-            print(issue.format(), file=sys.stderr if fleet is None else sys.stdout)
         if fleet is not None:
-            print(f"{path}: valid: {_summary(fleet)}")
+            print_issues(issues, sys.stdout, width)
+            say(f"{path}: valid: {_summary(fleet)}", width=width)
         else:
-            errors = sum(1 for i in issues if i.severity == "error")
-            print(f"{path}: invalid: {errors} error(s)", file=sys.stderr)
+            print_invalid(path, issues)
     if args.format == "json":
         json.dump({"files": results, "valid": invalid == 0}, sys.stdout, indent=2)
         print()

@@ -33,18 +33,25 @@ class SpecIssue:
         """A copy with the file and line filled in."""
         return replace(self, file=file, line=line)
 
-    def format(self) -> str:
-        """``file:line: path: message (hint)`` - one line, as compilers print."""
+    def format(self, width: int | None = None) -> str:
+        """``file:line: severity: path: message (hint)``, as compilers print: one line, or with
+        ``width`` (a terminal's) the message wrapped at spaces, its lines after the first
+        indented. The first line always holds the whole ``file:line: severity: path:`` (never
+        broken, however long), so editors and grep find the file, line and spec path on it."""
         where = self.file or "<spec>"
         if self.line is not None:
             where = f"{where}:{self.line}"
         head = f"{where}: {self.severity}: "
         if self.path:
             head += f"{self.path}: "
-        text = head + self.message
-        if self.hint:
-            text += f" ({self.hint})"
-        return text
+        text = self.message + (f" ({self.hint})" if self.hint else "")
+        if width is None:
+            return head + text
+        from components.terminal import wrap
+
+        if len(head) + len(text.split(" ", 1)[0]) > width:  # a long file path: the head alone
+            return head.rstrip() + "\n" + wrap(text, width, indent="    ")
+        return wrap(text, width, indent="    ", first=head)
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -155,6 +155,19 @@ def read_document(path: str | Path) -> tuple[Any, str, tuple[str | int, ...], Li
     dupes: list[SpecIssue] = []
     _walk(node, (), lines, dupes)
     base: tuple[str | int, ...] = ()
+    if isinstance(doc, Mapping) and {"name", "runtime"} <= doc.keys() and not {"config", "clusters"} & doc.keys():
+        # Pulumi.yaml, the project file: one clear error, not an unknown-key error per project key
+        raise SpecError(
+            [
+                SpecIssue(
+                    "",
+                    "this is a Pulumi project file (it has name and runtime), not a stack config or fleet spec",
+                    f"give a stack config, stacks/Pulumi.<stack>.yaml, whose config: {CONFIG_KEY}: holds the spec",
+                    file=display,
+                    line=lines.get(("runtime",)),
+                )
+            ]
+        )
     if isinstance(doc, Mapping) and CONFIG_KEY in doc and "config" not in doc and "clusters" not in doc:
         # half of each format: a stack config's key without its config: parent
         raise SpecError(

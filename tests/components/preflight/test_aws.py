@@ -233,7 +233,7 @@ def test_missing_credentials_exit_2_with_how_to_fix(
     no_aws_credentials: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["preflight", spec(tmp_path)])
-    err = capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())  # wrapped to the terminal: compare the words
     assert code == 2
     assert "aws: no AWS credentials found in the standard chain" in err
     assert "aws configure" in err and "aws sts get-caller-identity" in err
@@ -244,7 +244,7 @@ def test_unknown_profile_exits_2(
 ) -> None:
     monkeypatch.setenv("AWS_PROFILE", "does-not-exist")
     assert main(["preflight", spec(tmp_path)]) == 2
-    assert "The config profile (does-not-exist) could not be found" in capsys.readouterr().err
+    assert "The config profile (does-not-exist) could not be found" in " ".join(capsys.readouterr().err.split())
 
 
 def test_rejected_credentials_exit_2(

@@ -16,6 +16,7 @@ from components.preflight.model import Checker, CheckResult, CredentialsError, P
 from components.preflight.registry import CHECKERS
 from components.spec.command import validate_file
 from components.spec.resolved import ResolvedCluster
+from components.terminal import terminal_width
 from tests.components.preflight.conftest import write_spec
 
 REPO = Path(__file__).resolve().parents[3]
@@ -64,7 +65,7 @@ def test_invalid_spec_prints_issues_as_validate_does_and_exits_2(
     assert main(["preflight", path]) == 2
     err = capsys.readouterr().err
     for issue in issues:
-        assert issue.format() in err
+        assert issue.format(terminal_width()) in err  # as validate prints it, wrapped to the terminal
     assert "invalid" in err
 
 
@@ -136,7 +137,7 @@ clusters:
     captured = capsys.readouterr()
     warnings = json.loads(captured.out)["warnings"]
     assert len(warnings) == 1 and "warning" in warnings[0]
-    assert warnings[0] in captured.err
+    assert warnings[0] in " ".join(captured.err.split())  # one line in JSON, wrapped on the terminal
 
 
 def test_stack_config_provides_the_gcp_project(monkeypatch: pytest.MonkeyPatch) -> None:
