@@ -48,7 +48,9 @@ def say(text: str, file: IO[str] | None = None, indent: str = "    ", width: int
     terminal's) at spaces, the lines after each first one indented."""
     width = width or terminal_width()
     out = sys.stdout if file is None else file
-    print("\n".join(wrap(line, width, indent, first="") if line.strip() else "" for line in text.splitlines()), file=out)
+    print(
+        "\n".join(wrap(line, width, indent, first="") if line.strip() else "" for line in text.splitlines()), file=out
+    )
 
 
 def table(title: str, *, show_lines: bool = False) -> Table:

@@ -121,10 +121,11 @@ def _gke_interfaces(cluster: ResolvedCluster, target: PoolTarget) -> str:
     return json.dumps(ifaces)
 
 
-def namespace_for(cluster: ResolvedCluster, namespace: str | None) -> str:
+def namespace_for(cluster: ResolvedCluster, namespace: str | None, index: int = 0) -> str:
     """The namespace the test runs in: ``namespace``, or the cluster's first workload namespace.
 
-    With Kueue on, only a workload namespace has the pool's LocalQueue, so another one is refused.
+    With Kueue on, only a workload namespace has the pool's LocalQueue, so another one is refused
+    (the message names ``clusters[index].addons.workloadNamespaces``, ``index`` the cluster's place).
     """
     spaces = workload_namespaces(cluster)
     if namespace is None:
@@ -137,19 +138,26 @@ def namespace_for(cluster: ResolvedCluster, namespace: str | None) -> str:
     if addon_plan(cluster)["kueue"].on and namespace not in spaces:
         raise SmokeTestError(
             f"--namespace {namespace}: cluster {cluster.name} has no LocalQueue there "
-            f"(clusters[].addons.workloadNamespaces: {', '.join(spaces)}); use one of them, or add it to the list"
+            f"(clusters[{index}].addons.workloadNamespaces: {', '.join(spaces)}); use one of them, or add it to "
+            "the list"
         )
     return namespace
 
 
 def render(
-    cluster: ResolvedCluster, pool_name: str, nodes: int, namespace: str | None = None
+    cluster: ResolvedCluster, pool_name: str, nodes: int, namespace: str | None = None, index: int = 0
 ) -> tuple[list[dict[str, Any]], BusBandwidth | None, NcclRecipe]:
-    """The objects to apply (Secret when needed, JobSet) and the expectation for the pool."""
+    """The objects to apply (Secret when needed, JobSet) and the expectation for the pool;
+    ``index`` is the cluster's place in the spec, for the spec paths errors name."""
     cat = get_catalog()
     target = next((t for t in pool_targets(cluster) if t.name == pool_name and t.kind == "gpu"), None)
     if target is None:
         names = [t.name for t in pool_targets(cluster) if t.kind == "gpu" and t.vendor == "nvidia"]
+        if any(s.name == pool_name for s in cluster.slices):
+            raise SmokeTestError(
+                f"--pool {pool_name}: {pool_name} is a TPU slice of cluster {cluster.name}; nccl-tests runs on "
+                f"NVIDIA GPU pools ({', '.join(names) or 'the cluster has none'})"
+            )
         raise SmokeTestError(
             f"--pool {pool_name}: no NVIDIA GPU pool of that name in cluster {cluster.name} "
             f"(nccl-tests runs on NVIDIA GPUs; pools: {', '.join(names) or 'none'})"
@@ -162,8 +170,8 @@ def render(
             "a fabric test needs at least 2"
         )
     if not addon_plan(cluster)["jobset"].on:
-        raise SmokeTestError(f"clusters[{cluster.name}].addons.jobset is disabled; the test is a JobSet")
-    namespace = namespace_for(cluster, namespace)
+        raise SmokeTestError(f"clusters[{index}].addons.jobset is disabled; the test is a JobSet")
+    namespace = namespace_for(cluster, namespace, index)
     fabric = target.fabric or "none"
     recipe = cat.addons.recipes[fabric]
     expect = expected_bus_bandwidth(cluster, pool_name) if target.fabric is not None else None
@@ -302,29 +310,33 @@ def expectation_text(
 
 
 def run(args: argparse.Namespace) -> int:
-    from components.spec.command import validate_file
+    from components.spec.command import print_invalid, validate_file
+    from components.terminal import say
 
     fleet, issues = validate_file(args.file)
     if fleet is None:
-        for issue in issues:
-            print(f"{args.file}: {issue.format()}", file=sys.stderr)
+        print_invalid(args.file, issues)
         return 2
-    cluster = next((c for c in fleet.clusters if c.name == args.cluster), None)
-    if cluster is None:
+    index = next((i for i, c in enumerate(fleet.clusters) if c.name == args.cluster), None)
+    if index is None:
         names = ", ".join(c.name for c in fleet.clusters)
-        print(
+        say(
             f"aiinfra smoke-test: --cluster {args.cluster}: no such cluster in {args.file} (clusters: {names})",
-            file=sys.stderr,
+            sys.stderr,
         )
         return 2
+    cluster = fleet.clusters[index]
     try:
-        docs, expect, recipe = render(cluster, args.pool, args.nodes, args.namespace)
+        docs, expect, recipe = render(cluster, args.pool, args.nodes, args.namespace, index)
     except SmokeTestError as err:
-        print(f"aiinfra smoke-test: {err}", file=sys.stderr)
+        say(f"aiinfra smoke-test: {err}", sys.stderr)
         return 2
     text = expectation_text(cluster, args.pool, args.nodes, expect, recipe)
-    sys.stdout.write("".join(f"# {line}\n" for line in text))
+    # The expectation: YAML comments above the manifest and lines on stderr, both wrapped to the
+    # terminal (a URL alone on its line); the manifest itself is left as YAML writes it.
+    for line in text:
+        say(f"# {line}", sys.stdout, indent="#     ")
     sys.stdout.write(yaml.safe_dump_all(docs, sort_keys=False, width=1000))
     for line in text:
-        print(line, file=sys.stderr)
+        say(line, sys.stderr)
     return 0

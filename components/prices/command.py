@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from components.catalog import CLOUDS
+from components.terminal import say
 
 if TYPE_CHECKING:
     from components.prices.overlay import Overlay
@@ -61,10 +62,10 @@ def _refresh(args: argparse.Namespace) -> int:
     try:
         overlay, result = refresh(args.cloud, args.region, args.endpoint)
     except RefreshInputError as exc:
-        print(f"aiinfra prices refresh: {exc}", file=sys.stderr)
+        say(f"aiinfra prices refresh: {exc}", sys.stderr)
         return EXIT_INVALID
     except PriceApiError as exc:
-        print(f"aiinfra prices refresh: {exc}", file=sys.stderr)
+        say(f"aiinfra prices refresh: {exc}", sys.stderr)
         return EXIT_INVALID
     text = overlay.dumps()
     if args.out:
@@ -72,28 +73,28 @@ def _refresh(args: argparse.Namespace) -> int:
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             Path(args.out).write_text(text, encoding="utf-8")
         except OSError as exc:
-            print(f"aiinfra prices refresh: --out: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            say(f"aiinfra prices refresh: --out: cannot write {args.out}: {exc.strerror or exc}", sys.stderr)
             return EXIT_INVALID
     else:
         sys.stdout.write(text)
     for note in result.notes:
-        print(f"  {note}", file=sys.stderr)
+        say(f"  {note}", sys.stderr, indent="      ")
     offers = len({(r.kind, r.offer) for r in overlay.prices})
-    print(
+    say(
         f"aiinfra prices refresh: {args.cloud}: {len(overlay.prices)} price(s) for {offers} catalog item(s)"
         + (f"; wrote {args.out}" if args.out else ""),
-        file=sys.stderr,
+        sys.stderr,
     )
     for m in overlay.missing:
-        print(f"  missing: {m.kind} {m.offer} {m.capacity} in {m.region}: {m.reason}", file=sys.stderr)
+        say(f"  missing: {m.kind} {m.offer} {m.capacity} in {m.region}: {m.reason}", sys.stderr, indent="      ")
     for warning in _implausible(overlay):
-        print(f"  check: {warning}", file=sys.stderr)
+        say(f"  check: {warning}", sys.stderr, indent="      ")
     on_demand_missing = [m for m in overlay.missing if m.capacity == "on-demand"]
     if on_demand_missing:
-        print(
+        say(
             f"aiinfra prices refresh: {len(on_demand_missing)} on-demand price(s) not found; those offers keep "
             "their catalog prices",
-            file=sys.stderr,
+            sys.stderr,
         )
         return EXIT_MISSING
     return EXIT_OK
@@ -121,22 +122,24 @@ def _update_catalog(args: argparse.Namespace) -> int:
     try:
         overlay = load_overlay(args.overlay)
     except OverlayError as exc:
-        print(f"aiinfra prices update-catalog: {exc}", file=sys.stderr)
+        say(f"aiinfra prices update-catalog: {exc}", sys.stderr)
         return EXIT_INVALID
     files, changes, skipped = catalog_update.plan_changes(overlay)
-    print(f"# {len(changes)} catalog price(s) change ({overlay.name})")
+    # The summary, as comments above the diff, wrapped to the terminal; the diff's lines are the
+    # data files' own and stay as they are.
+    say(f"# {len(changes)} catalog price(s) change ({overlay.name})", indent="#   ")
     for c in changes:
-        print(f"#   {c.describe()}")
+        say(f"#   {c.describe()}", indent="#       ")
     for s in skipped:
-        print(f"#   skipped: {s}")
+        say(f"#   skipped: {s}", indent="#       ")
     diff = catalog_update.unified_diff(files)
     if diff:
         print(diff, end="")
     if args.write and files:
         catalog_update.write(files)
-        print(f"aiinfra prices update-catalog: wrote {', '.join(sorted(files))}", file=sys.stderr)
+        say(f"aiinfra prices update-catalog: wrote {', '.join(sorted(files))}", sys.stderr)
     elif files:
-        print("aiinfra prices update-catalog: not written (add --write to apply)", file=sys.stderr)
+        say("aiinfra prices update-catalog: not written (add --write to apply)", sys.stderr)
     return EXIT_OK
 
 

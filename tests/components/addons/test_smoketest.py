@@ -14,6 +14,7 @@ from components.catalog import get_catalog
 from components.cli import main
 from components.gcp import translate as gcp
 from tests.components.addons.helpers import SPECS, pool_taints, resolved, run
+from tests.support.terminal import broken, too_wide, words
 
 CAT = get_catalog()
 
@@ -92,8 +93,10 @@ def test_command_prints_yaml_and_the_expected_bandwidth_with_its_source(
     assert docs[-1]["kind"] == "JobSet"
     expect = smoketest.expected_bus_bandwidth(cluster, pool)
     assert expect is not None
+    err = words(err)  # wrapped to the terminal: compare the words
     assert f"at least {expect.bus_bw_gbps:g} GB/s" in err and expect.source in err
-    assert f"# source: {expect.source}" in out
+    comments = words(" ".join(line[1:] for line in out.splitlines() if line.startswith("#")))
+    assert f"source: {expect.source}" in comments
 
 
 @pytest.mark.parametrize(
@@ -115,7 +118,7 @@ def test_bad_requests_exit_2_with_the_flag_named(
 ) -> None:
     path = _spec_file(tmp_path, "gcp-tcpx")
     assert main(["smoke-test", str(path), *args]) == 2
-    assert message in capsys.readouterr().err
+    assert message in words(capsys.readouterr().err)
 
 
 def test_trainium_pools_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,3 +159,69 @@ def test_without_kueue_any_namespace_will_do() -> None:
     cluster = resolved("gcp-tcpx", {"kueue": "disabled"}).clusters[0]
     docs, _, _ = smoketest.render(cluster, "a3high", 2, "scratch")
     assert docs[-1]["metadata"] == {"name": smoketest.NAME, "namespace": "scratch", "labels": {}}
+
+
+@pytest.mark.parametrize("columns", [80, 132])
+@pytest.mark.parametrize(("spec", "pool", "fabric"), CASES)
+def test_the_expectation_fits_the_terminal_with_names_and_urls_whole(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    spec: str,
+    pool: str,
+    fabric: str,
+    columns: int,
+) -> None:
+    # it printed each line whole on stderr and in the comments, up to 273 wide
+    monkeypatch.setenv("COLUMNS", str(columns))
+    path = _spec_file(tmp_path, spec)
+    cluster = resolved(spec).clusters[0]
+    assert main(["smoke-test", str(path), "--cluster", cluster.name, "--pool", pool]) == 0
+    out, err = capsys.readouterr()
+    comments = "\n".join(line for line in out.splitlines() if line.startswith("#"))
+    machine = next(p.offer.machine_type for p in cluster.pools if p.name == pool)
+    expect = smoketest.expected_bus_bandwidth(cluster, pool)
+    urls = [expect.source] if expect is not None and fabric != "none" else []
+    for text in (err, comments):
+        assert too_wide(text, columns) == [], text
+        assert broken(text, [machine, fabric, *urls]) == [], text
+    assert words(comments.replace("\n#", "\n")[1:]) == words(err)  # the same text in both
+    assert list(yaml.safe_load_all(out))[-1]["kind"] == "JobSet"  # the comments keep the YAML valid
+
+
+def test_an_invalid_file_is_reported_as_validate_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # it printed the file twice on each line ("f.yaml: f.yaml:6: error: ...") and no summary
+    doc = json.loads(json.dumps(SPECS["gcp-tcpx"]))
+    doc["clusters"][0]["gpuPools"][0]["maxNode"] = 3
+    path = tmp_path / "f.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    assert main(["smoke-test", str(path), "--cluster", "c-gcp", "--pool", "a3high"]) == 2
+    smoke = capsys.readouterr().err
+    assert main(["validate", str(path)]) == 2
+    assert smoke == capsys.readouterr().err
+    assert f"{path}: {path}" not in smoke and f"{path}: invalid: 1 error(s)" in words(smoke)
+
+
+def test_a_tpu_slice_is_named_as_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # it said "no NVIDIA GPU pool of that name" of the slice the spec names
+    root = Path(__file__).resolve().parents[3]
+    stack = str(root / "stacks/Pulumi.gcp-train.yaml")
+    assert main(["smoke-test", stack, "--cluster", "train", "--pool", "v5p"]) == 2
+    err = words(capsys.readouterr().err)
+    assert "--pool v5p: v5p is a TPU slice of cluster train; nccl-tests runs on NVIDIA GPU pools (h100)" in err
+
+
+def test_errors_name_the_clusters_spec_path_by_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # it wrote clusters[].addons.workloadNamespaces (and clusters[c-gcp].addons.jobset)
+    doc = json.loads(json.dumps(SPECS["gcp-tcpx"]))
+    other = json.loads(json.dumps(doc["clusters"][0]))
+    other["name"], other["network"] = "second", {**other.get("network", {}), "cidr": "10.99.0.0/16"}
+    other["addons"] = {"jobset": "disabled"}
+    doc["clusters"].append(other)
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    base = ["smoke-test", str(path), "--pool", "a3high"]
+    assert main([*base, "--cluster", "c-gcp", "--namespace", "ml"]) == 2
+    assert "(clusters[0].addons.workloadNamespaces: default)" in words(capsys.readouterr().err)
+    assert main([*base, "--cluster", "second"]) == 2
+    assert "clusters[1].addons.jobset is disabled" in words(capsys.readouterr().err)

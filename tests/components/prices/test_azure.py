@@ -17,6 +17,7 @@ from components.prices.http import PriceApiError
 from components.prices.refresh import refresh
 from tests.components.prices.fixtures import azure_item, azure_page
 from tests.components.prices.server import Recorded, Request, Response, serve
+from tests.support.terminal import words
 
 H100 = "Standard_ND96isr_H100_v5"
 NC24 = "Standard_NC24ads_A100_v4"
@@ -104,7 +105,7 @@ def test_offers_missing_from_the_api_are_reported_and_exit_1(
     with serve(handler(items)) as server:
         code = main(["prices", "refresh", "--cloud", "azure", "--endpoint", server.url, "--out", str(out)])
     assert code == 1
-    err = capsys.readouterr().err
+    err = words(capsys.readouterr().err)  # wrapped to the terminal: compare the words
     assert (
         "missing: machine Standard_ND96isr_MI300X_v5 on-demand in eastus: no Linux on-demand Consumption meter" in err
     )
@@ -141,7 +142,7 @@ def test_implausible_spot_prices_are_reported(capsys: pytest.CaptureFixture[str]
     items.append(azure_item(NC24, "eastus", 0.44, spot=True))  # 12% of on-demand
     with serve(handler(items)) as server:
         assert main(["prices", "refresh", "--cloud", "azure", "--endpoint", server.url]) == 0
-    err = capsys.readouterr().err
+    err = words(capsys.readouterr().err)  # wrapped to the terminal: compare the words
     assert (
         f"check: {NC24} in eastus: spot $0.44/hour is 12% of on-demand $3.67/hour, below 15%: "
         "a scraped or wrong-region figure?"
@@ -184,13 +185,15 @@ def test_a_malformed_answer_is_a_clear_error_exit_2(
     with serve(lambda req, state: Response(200, body)) as server:
         code = main(["prices", "refresh", "--cloud", "azure", "--endpoint", server.url])
     assert code == 2
-    err = capsys.readouterr().err
+    err = words(capsys.readouterr().err)  # wrapped to the terminal: compare the words
     assert "Traceback" not in err
     assert message in err and "Azure Retail Prices API: " in err, err
 
 
 def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["prices", "refresh", "--cloud", "azure", "--region", "us-east-1"]) == 2
-    assert "--region: 'us-east-1' is not a region name for --cloud azure (e.g. eastus)" in capsys.readouterr().err
+    assert "--region: 'us-east-1' is not a region name for --cloud azure (e.g. eastus)" in words(
+        capsys.readouterr().err
+    )
     assert main(["prices", "refresh", "--cloud", "azure", "--endpoint", "ftp://x"]) == 2
-    assert "is not an http(s) URL" in capsys.readouterr().err
+    assert "is not an http(s) URL" in words(capsys.readouterr().err)

@@ -17,6 +17,7 @@ from components.prices.http import PriceApiError
 from components.prices.refresh import refresh
 from tests.components.prices.fixtures import gcp_page, gcp_sku
 from tests.components.prices.server import Recorded, Request, Response, serve
+from tests.support.terminal import words
 
 COMPUTE, TPU = "6F81-5844-456A", "E000-3F24-B8AA"
 US = ["us-central1", "us-east5", "us-central2"]
@@ -190,7 +191,7 @@ def test_a_missing_gpu_sku_is_reported_exit_1(
             ["prices", "refresh", "--cloud", "gcp", "--endpoint", server.url, "--out", str(tmp_path / "g.json")]
         )
     assert code == 1
-    err = capsys.readouterr().err
+    err = words(capsys.readouterr().err)  # wrapped to the terminal: compare the words
     assert (
         "missing: machine a4-highgpu-8g on-demand in us-central1: no on-demand 'Nvidia B200 GPU' SKU in us-central1"
         in err
@@ -244,7 +245,7 @@ def test_a_malformed_answer_is_a_clear_error_exit_2(
     monkeypatch.setenv("AIINFRA_GCP_API_KEY", "test-key")
     with serve(lambda req, state: Response(body=json.dumps({"skus": skus}).encode())) as server:
         code = main(["prices", "refresh", "--cloud", "gcp", "--endpoint", server.url])
-    err = capsys.readouterr().err
+    err = words(capsys.readouterr().err)  # wrapped to the terminal: compare the words
     assert code == 2 and "Traceback" not in err and message in err, err
 
 
@@ -252,4 +253,4 @@ def test_no_api_key_is_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: p
     monkeypatch.delenv("AIINFRA_GCP_API_KEY", raising=False)
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
     assert main(["prices", "refresh", "--cloud", "gcp", "--endpoint", "http://127.0.0.1:9"]) == 2
-    assert "no API key; set AIINFRA_GCP_API_KEY" in capsys.readouterr().err
+    assert "no API key; set AIINFRA_GCP_API_KEY" in words(capsys.readouterr().err)
