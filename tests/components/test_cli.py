@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,3 +149,37 @@ def test_a_run_imports_only_its_subcommand_and_help_still_lists_all(capsys: pyte
         main(["--help"])
     listed = capsys.readouterr().out
     assert all(name in listed for name in COMMANDS)
+
+
+@pytest.mark.parametrize("columns", [80, 132])
+def test_validate_text_fits_columns_and_keeps_paths_whole(
+    columns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it printed each problem and summary on one line, 100 to 230 wide
+    from tests.support.terminal import broken, too_wide, words
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.yaml").write_text(
+        "clusters:\n  - name: x\n    cloud: gcp\n    region: us-central1\n    gpuPools:\n"
+        "      - {name: a, accelerator: H100-80GB, maxNode: 3}\n      - {name: b, accelerator: H100-80GB, maxNodes: 0,"
+        " minNodes: 2}\n"
+    )
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["validate", *STACKS, "bad.yaml"]) == 2
+    out, err = capsys.readouterr()
+    assert too_wide(out + err, columns) == []
+    assert (
+        broken(err, ["clusters[0].gpuPools[0].maxNode", "clusters[0].gpuPools[1].maxNodes", "acceleratorsPerNode"])
+        == []
+    )
+    # each problem's first line holds its file, line, severity and spec path, for editors and grep
+    assert re.search(r"^bad\.yaml:6: error: clusters\[0\]\.gpuPools\[0\]\.maxNode: ", err, flags=re.M)
+    assert words(out).count(": valid: ") == len(STACKS) and "bad.yaml: invalid: 2 error(s)" in words(err)
+
+
+def test_validate_names_the_pulumi_project_file_for_what_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    # it reported an unknown key for each project key (name, runtime, ...) and clusters missing
+    assert main(["validate", str(ROOT / "Pulumi.yaml")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "this is a Pulumi project file (it has name and runtime), not a stack config or fleet spec" in err
+    assert "stacks/Pulumi.<stack>.yaml" in err and "unknown key" not in err and "invalid: 1 error(s)" in err

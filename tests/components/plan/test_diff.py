@@ -311,3 +311,24 @@ def test_one_warning_per_item_naming_only_its_cloud_with_scale_changes_and_plain
     assert "maxNodes: 4 → 12" in text and "AKS" not in text
     # the cost rows show the scale change too
     assert "a3-highgpu-8g × 0-4 nodes" in md and "a3-megagpu-8g × 0-12 nodes" in md
+
+
+@pytest.mark.parametrize("columns", [80, 132])
+def test_text_fits_the_terminal_and_keeps_names_and_paths_whole(
+    columns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # it printed each item on one line, up to 409 wide (a policy message)
+    from tests.support.terminal import broken, too_wide, words
+
+    head = _edit(GCP_FLEET, "gpuPools", 0, machineType="a3-megagpu-8g", maxNodes=40)
+    head["clusters"][0]["storage"] = []
+    b = write_stack(tmp_path, "base", GCP_FLEET)
+    h = write_stack(tmp_path, "head", head)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert cli.main(["diff", b.name, h.name, "--format", "text", "--program", str(FIXTURE)]) == 1
+    out, err = capsys.readouterr()
+    assert too_wide(out + err, columns) == [], out
+    assert broken(out, ["train/h100", "a3-highgpu-8g", "a3-megagpu-8g", "H100-80GB", "stack-ceilings"]) == [], out
+    assert out.count("\n  [") == len({(c.kind, c.cluster, c.name) for c in _diff(tmp_path, GCP_FLEET, head).changes})
+    assert "maxNodes: 4 → 40" in words(out) and "new violation [mandatory] stack-ceilings:" in words(out)
