@@ -16,6 +16,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 # name -> (module, one-line help). Modules keep heavy imports inside run().
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,6 +34,43 @@ COMMANDS: dict[str, tuple[str, str]] = {
 EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_INTERNAL = 0, 1, 2, 3
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, wrapped at spaces only: ``--emit-spec`` and ``azure-native:subscriptionId``
+    were broken at their hyphens. Paragraphs of a description stay apart, the docstrings' ``code``
+    marks are dropped, and the subcommands' help starts in one column (argparse sized the column
+    without the subcommands' indent, so the longer names had their help on the next line)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return _wrap_help(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
+        return "\n\n".join("\n".join(indent + line for line in _wrap_help(p, width - len(indent))) for p in paragraphs)
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction) and action.help is not argparse.SUPPRESS:
+            names = [len(self._format_action_invocation(a)) for a in action._get_subactions()]
+            indented = max(names, default=0) + self._current_indent + self._indent_increment
+            self._action_max_length = max(self._action_max_length, indented)
+
+
+def _wrap_help(text: str, width: int) -> list[str]:
+    import textwrap
+
+    words = " ".join(text.replace("``", "").split())
+    return textwrap.wrap(words, max(width, 20), break_long_words=False, break_on_hyphens=False)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help uses :class:`_HelpFormatter`, as do its subcommands' parsers
+    (``add_subparsers`` makes them of the parser's own class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 class _Version(argparse.Action):
     """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
 
@@ -47,7 +85,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``only``, just that subcommand's module is imported and its
     arguments added (the others keep their name and help), since a run parses one subcommand and
     importing all nine took about 0.1 s of every run."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="aiinfra",
         description="ai-infra: AI accelerator fleets on GCP, Azure and AWS from one spec.",
     )

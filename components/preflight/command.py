@@ -2,8 +2,8 @@
 
 For every GPU pool (and TPU slice) of every cluster in the spec: is the machine type offered
 in the zone, does the quota cover the pool at maxNodes, does the named reservation exist
-and have room (and on AWS: the spot placement score, EFA support). One row per check, as a
-table or JSON. Exit 0 when every check passes (or is skipped), 1 when one fails, 2 when the
+and have room (and on AWS: the spot placement score, EFA support). A line per check under
+its pool (check, status, reason), or JSON. Exit 0 when every check passes (or is skipped), 1 when one fails, 2 when the
 spec is invalid or a cloud's credentials are missing, 4 when no check failed but some could
 not be checked (an API unreachable, throttled, denied, or the run's deadline passed). Every
 API call times out after --call-timeout seconds and the whole run after --deadline (60 s). See

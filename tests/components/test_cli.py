@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components.cli import main
+from components.cli import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = sorted(str(p) for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))
@@ -183,3 +183,37 @@ def test_validate_names_the_pulumi_project_file_for_what_it_is(capsys: pytest.Ca
     err = " ".join(capsys.readouterr().err.split())
     assert "this is a Pulumi project file (it has name and runtime), not a stack config or fleet spec" in err
     assert "stacks/Pulumi.<stack>.yaml" in err and "unknown key" not in err and "invalid: 1 error(s)" in err
+
+
+HELP_PAGES = [[], *([name] for name in COMMANDS), ["prices", "refresh"], ["prices", "update-catalog"]]
+
+
+@pytest.mark.parametrize("columns", [80, 132])
+@pytest.mark.parametrize("words", HELP_PAGES, ids=lambda w: " ".join(w) or "aiinfra")
+def test_help_fits_columns_and_breaks_no_option_or_name_at_a_hyphen(
+    words: list[str], columns: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # argparse broke "--emit-spec" and "azure-native:subscriptionId" at their hyphens, and showed
+    # the docstrings' ``code`` marks
+    from tests.support.terminal import too_wide
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    with pytest.raises(SystemExit) as exc:
+        main([*words, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert too_wide(out, columns) == []
+    assert [line for line in out.splitlines() if re.search(r"\w-$", line)] == []
+    assert "``" not in out
+
+
+def test_every_subcommand_has_its_help_on_its_own_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # preflight, rightsize and smoke-test had theirs on the next line, in a column of its own
+    monkeypatch.setenv("COLUMNS", "132")
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for name, (_module, help_text) in COMMANDS.items():
+        assert re.search(rf"^    {re.escape(name)} +{re.escape(help_text)}$", out, flags=re.M), name
