@@ -122,6 +122,11 @@ def test_the_process_runs_without_the_cyclic_collector_and_main_leaves_it_alone(
 
     seen: list[bool] = []
     monkeypatch.setattr(cli, "main", lambda argv=None: seen.append(gc.isenabled()) or 0)
+
+    def leave(code: int) -> None:  # the real one ends the process: this test's too
+        raise SystemExit(code)
+
+    monkeypatch.setattr(cli, "leave", leave)
     assert gc.isenabled()
     try:
         with pytest.raises(SystemExit) as exit_:
@@ -217,3 +222,43 @@ def test_every_subcommand_has_its_help_on_its_own_line(
     out = capsys.readouterr().out
     for name, (_module, help_text) in COMMANDS.items():
         assert re.search(rf"^    {re.escape(name)} +{re.escape(help_text)}$", out, flags=re.M), name
+
+
+def _console(*words: str, before: str = "") -> list[str]:
+    """``aiinfra WORDS`` as the console script runs it (``entrypoint``), after ``before``."""
+    code = f"import sys\nfrom components import cli\n{before}\nsys.argv = ['aiinfra', *sys.argv[1:]]\ncli.entrypoint()"
+    return [sys.executable, "-c", code, *words]
+
+
+def test_the_process_ends_without_teardown_and_loses_nothing(tmp_path: Path) -> None:
+    """``leave`` skips the interpreter's teardown (about a second of a plan), not what matters:
+    the whole output on a pipe, the exit code, and the atexit handlers."""
+    out = subprocess.run(
+        _console("plan", STACKS[0], "--format", "json", "--skip-policies"), capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)  # all of it: stdout was flushed before the process ended
+    assert doc["stacks"][0]["status"] == "ok" and doc["stacks"][0]["cost"]["hourlyUsd"] > 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("{{{{")
+    marker = tmp_path / "atexit"
+    ran = subprocess.run(
+        _console("validate", str(bad), before=f"import atexit; atexit.register(open({str(marker)!r}, 'w').close)"),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert ran.returncode == 2 and "YAML syntax error" in ran.stderr
+    assert marker.exists(), "the atexit handlers ran"
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    """``aiinfra plan STACK | head -1``: the reader closes the pipe; no complaint on stderr."""
+    proc = subprocess.Popen(
+        _console("plan", STACKS[0], "--skip-policies"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the command writes a byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert err == ""
