@@ -56,3 +56,16 @@ def test_text_fits_the_terminal_and_keeps_names_whole(
     lines = outputs["aws-train"].splitlines()
     quota = next(i for i, line in enumerate(lines) if line.startswith("  quota"))
     assert lines[quota + 1].index(lines[quota + 1].strip()) == lines[quota].index("4 x p5.48xlarge")
+
+
+def test_the_docs_sample_is_a_live_run_at_80_columns(
+    aws_local: FakeCloud, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = (REPO / "docs/preflight.md").read_text(encoding="utf-8")
+    sample = re.search(r"<!-- checked: tests/components/preflight/test_text.py -->\n```text\n(.*?)```", doc, re.S)
+    assert sample is not None
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("COLUMNS", "80")
+    aws_local.quotas["L-417A185B"] = 384
+    assert main(["preflight", "stacks/Pulumi.aws-train.yaml"]) == 1
+    assert capsys.readouterr().out == sample.group(1)
