@@ -160,14 +160,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.format != "text":
         # like `aiinfra validate`: every problem on stderr, whatever the report format
+        from components.spec.command import print_invalid
+        from components.terminal import say
+
         for s in report.stacks:
-            for issue in s.issues if s.status == "invalid" else []:
-                print(issue.format(), file=sys.stderr)
-            errors = sum(1 for i in s.issues if i.severity == "error")
-            if s.status == "invalid" and errors:
-                print(f"{s.file}: invalid: {errors} error(s)", file=sys.stderr)
+            if s.status == "invalid":
+                print_invalid(s.file, s.issues)
             if s.error:
-                print(f"{s.file}: {s.status}: {s.error}", file=sys.stderr)
+                say(f"{s.file}: {s.status}: {s.error}", sys.stderr)
     to_terminal = args.out is None and sys.stdout.isatty()
     text = render(report, args.format, color=bool(to_terminal))
     if args.out:

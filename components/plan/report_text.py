@@ -49,22 +49,25 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         wrapped = escape(wrap(text, width, indent))
         console.print(f"[{style}]{wrapped}[/]" if style else wrapped, soft_wrap=True)
 
-    def diagnostic(text: str, style: str | None = None) -> None:
-        # spec problems print as one line each (file:line: error: path: message), as `aiinfra
-        # validate` does, for editors and grep: not a table, so not wrapped
+    def diagnostic(text: str, style: str | None = None, indent: str = "") -> None:
+        # spec problems as `aiinfra validate` prints them (SpecIssue.format: file:line: error:
+        # path: on the first line, for editors and grep), already wrapped
+        text = "\n".join(indent + line for line in text.splitlines())
         console.print(f"[{style}]{escape(text)}[/]" if style else escape(text), soft_wrap=True)
 
     for s in report.stacks:
         if s.status != "ok":
             what = {"invalid": "invalid", "build-error": "cannot be built"}.get(s.status, "internal error")
             say(f"{s.file}: {what}", "red")
-            for problem in [i.format() for i in s.issues] + ([s.error] if s.error else []):
-                diagnostic(f"  {problem}")
+            for issue in s.issues:
+                diagnostic(issue.format(width - 2), indent="  ")
+            if s.error:
+                diagnostic(wrap(s.error, width - 2, "    ", first=""), indent="  ")
         elif s.policies_note:
             say(f"{s.file}: policies {s.policies_note}", "yellow")
         if s.status == "ok":
             for issue in s.issues:
-                diagnostic(issue.format(), "yellow")
+                diagnostic(issue.format(width), "yellow")
 
     stacks = table("Stacks")
     stacks.add_column("stack")

@@ -29,6 +29,7 @@ from components.plan.report_text import render as render_text
 from tests.components.plan.helpers import REPO, STACKS
 from tests.support.golden import UPDATE_ENV
 from tests.support.specs import GCP_TRAIN
+from tests.support.terminal import too_wide
 
 GOLDEN = Path(__file__).with_name("golden") / "blocked-dev.plan.md"
 CELL_PADDING = 4  # GitHub's td padding (6px 13px) in characters
@@ -162,9 +163,7 @@ def test_text_report_fits_columns_and_keeps_names_whole(
         buf = io.StringIO()
         render_text(report, buf, color=False)
         out = buf.getvalue()
-        # every line but the spec diagnostics (one line each, like `aiinfra validate`, for grep)
-        lines = [line for line in out.splitlines() if not re.match(r"^\s*\S+:\d+: (error|warning): ", line)]
-        assert max(len(line) for line in lines) <= columns, max(lines, key=len)
+        assert too_wide(out, columns) == [], out
         words = set(re.findall(r"[^\s│┃|]+", out))
         for s in report.stacks:
             for line in s.cost.lines:
@@ -250,3 +249,27 @@ def test_a_warning_with_backticks_stays_one_code_span(tmp_path: Path) -> None:
     (line,) = [x for x in render(report).splitlines() if x.startswith("- ⚠️ ") and "`pulumi up`" in x]
     tokens = MarkdownIt("commonmark").parseInline(line.removeprefix("- ⚠️ "))[0].children or []
     assert [t.type for t in tokens] == ["code_inline"], line
+
+
+@pytest.mark.parametrize("columns", [80, 132])
+def test_spec_problems_wrap_as_validate_prints_them(
+    columns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # they printed on one line each, whatever the terminal (an unknown key's hint: 200 wide)
+    from components.cli import main
+
+    spec = copy.deepcopy(GCP_TRAIN)
+    spec["clusters"][0]["gpuPools"][0]["maxNode"] = 3
+    (tmp_path / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": {"aiinfra:fleet": spec}}), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    buf = io.StringIO()
+    render_text(plan_files(["Pulumi.bad.yaml"], skip_policies=True), buf, color=False)
+    assert main(["validate", "Pulumi.bad.yaml"]) == 2
+    validate = " ".join(capsys.readouterr().err.split()).split(" Pulumi.bad.yaml: invalid")[0]
+    assert main(["plan", "Pulumi.bad.yaml", "--format", "json", "--skip-policies"]) == 2
+    stderr = capsys.readouterr().err
+    for out in (buf.getvalue(), stderr):
+        assert too_wide(out, columns) == [], out
+        assert validate in " ".join(out.split())  # what validate says, wrapped to the terminal
+    assert re.search(r"^  Pulumi\.bad\.yaml:\d+: error: clusters\[0\]\.gpuPools\[0\]\.maxNode: ", buf.getvalue(), re.M)
