@@ -227,7 +227,7 @@ def test_cli_with_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     # deleting protected storage fails by default; --allow-data-loss is the opt-out
     assert cli.main([*argv, "--format", "json"]) == 1
     out = capsys.readouterr()
-    assert "pass --allow-data-loss if that is intended" in out.err
+    assert "pass --allow-data-loss if that is intended" in " ".join(out.err.split())  # wrapped to the terminal
     doc = json.loads(out.out)
     assert doc["base"]["label"] == "HEAD:stacks/Pulumi.gcp-train.yaml" and doc["base"]["stack"] == "gcp-train"
     assert [c["effect"] for c in doc["changes"] if c["severity"] == "danger"] == ["delete"]
