@@ -199,7 +199,9 @@ def test_policy_verdicts_that_changed(tmp_path: Path) -> None:
     new, resolved = d.policy_changes()
     assert [v.policy for v in new] == ["gpu-pool-max-nodes", "fleet-budget"] and resolved == []
     assert d.exit_code == 1
-    assert "| new | ❌ mandatory | `gpu-pool-max-nodes`" in render_markdown(d)
+    md = render_markdown(d)
+    assert f"**New in `{d.head.label}`** (2)" in md and "Resolved since" not in md
+    assert "| ❌ | `gpu-pool-max-nodes` | clusters[0].<wbr>gpuPools[0] (train/h100, line 20) |" in md
     back = PlanDiff(head, base)
     assert [v.policy for v in back.policy_changes()[1]] == ["gpu-pool-max-nodes", "fleet-budget"]
     assert back.exit_code == 0
@@ -331,4 +333,5 @@ def test_text_fits_the_terminal_and_keeps_names_and_paths_whole(
     assert too_wide(out + err, columns) == [], out
     assert broken(out, ["train/h100", "a3-highgpu-8g", "a3-megagpu-8g", "H100-80GB", "stack-ceilings"]) == [], out
     assert out.count("\n  [") == len({(c.kind, c.cluster, c.name) for c in _diff(tmp_path, GCP_FLEET, head).changes})
-    assert "maxNodes: 4 → 40" in words(out) and "new violation [mandatory] stack-ceilings:" in words(out)
+    assert "maxNodes: 4 → 40" in words(out)
+    assert "new violation [mandatory] stack-ceilings clusters[0].gpuPools[0] (train/h100)" in words(out)
