@@ -167,6 +167,10 @@ def _figure(unit: str, value: float) -> str:
     return f"{fmt_usd(value)}/h" + (" on-demand" if unit == _USD_ON_DEMAND else "")
 
 
+#: The scope of the fleet spec's own budget: every pool of the stack.
+_STACK = "the stack"
+
+
 @dataclass(frozen=True)
 class _Hit:
     """One ceiling a set of pools exceeds together."""
@@ -197,15 +201,41 @@ def _over(pools: list[Pool], unit: str, limit: float, scope: str, label: str) ->
     return {p.urn: hit for p in pools if _share(p, unit) > 0}
 
 
-def _ceiling_clause(hits: list[_Hit]) -> str:
+def _ceiling_clauses(groups: list[list[_Hit]]) -> str:
     """``the dev part of the stack totals 580 accelerators and $5,918/h at max scale; the dev
-    ceiling is 16 accelerators and $150/h`` (the totals only when several pools add up, or when
-    the ceiling prices differently from the pool's own figure: on-demand for a spot pool)."""
-    limits = " and ".join(_figure(h.unit, h.limit) for h in hits)
-    if not any(h.shared or h.unit == _USD_ON_DEMAND for h in hits):
-        return f"{hits[0].label} is {limits}"
-    totals = " and ".join(_figure(h.unit, h.total) for h in hits)
-    return f"{hits[0].scope} totals {totals} at max scale; {hits[0].label} is {limits}"
+    ceiling is 16 accelerators and $150/h``: per ceiling (``groups``: the hits of one label), the
+    figures it is over, then the ceiling. Totals are given only when several pools add up, or when
+    the ceiling prices differently from the pool's own figure (on-demand for a spot pool), and each
+    figure once: where the environment's part is the whole stack (the same total), ``the stack
+    (all dev) totals 24 accelerators and $263/h at max scale; the dev ceiling is 16 accelerators and
+    $150/h; the fleet spec's budget is 8 accelerators``."""
+    entries: list[tuple[str, list[str], str, set[str]]] = []  # scope, totals, ceiling, scopes also
+    said: dict[tuple[str, float], int] = {}  # (unit, total) -> the entry that states it
+    for hits in groups:
+        ceiling = f"{hits[0].label} is {' and '.join(_figure(h.unit, h.limit) for h in hits)}"
+        totals: list[str] = []
+        if any(h.shared or h.unit == _USD_ON_DEMAND for h in hits):
+            for h in hits:
+                earlier = said.get((h.unit, h.total))
+                if earlier is not None:  # the same figure, already stated for another scope
+                    entries[earlier][3].add(h.scope)
+                    continue
+                said[(h.unit, h.total)] = len(entries)
+                totals.append(_figure(h.unit, h.total))
+        entries.append((hits[0].scope, totals, ceiling, set()))
+    clauses = []
+    for scope, totals, ceiling, also in entries:
+        if totals:
+            # an environment's accelerator pools with the stack's total are all the stack's
+            name = f"{_STACK} (all {_env_of(scope)})" if _STACK in also and scope != _STACK else scope
+            clauses.append(f"{name} totals {' and '.join(totals)} at max scale")
+        clauses.append(ceiling)
+    return "; ".join(clauses)
+
+
+def _env_of(scope: str) -> str:
+    """``dev`` of ``the dev part of the stack``."""
+    return scope.removeprefix("the ").removesuffix(" part of the stack")
 
 
 def _nodes_within(pool: Pool, hits: list[_Hit]) -> tuple[int, list[_Hit]]:
@@ -327,7 +357,7 @@ def stack_ceilings(view: View, s: Settings) -> list[Finding]:
     if s.raw("honourFleetBudget") is not False:
         for budget, unit in ((s.fleet.max_accelerators, _ACCELERATORS), (s.fleet.max_hourly_usd, _USD_ON_DEMAND)):
             if budget is not None:
-                checks.append(_over(pools, unit, budget, "the stack", "the fleet spec's budget"))
+                checks.append(_over(pools, unit, budget, _STACK, "the fleet spec's budget"))
     out: list[Finding] = []
     for pool in sorted(pools, key=lambda p: -_share(p, _USD)):
         hits = [c[pool.urn] for c in checks if pool.urn in c]
@@ -336,7 +366,7 @@ def stack_ceilings(view: View, s: Settings) -> list[Finding]:
         by_label: dict[str, list[_Hit]] = defaultdict(list)
         for h in hits:
             by_label[h.label].append(h)
-        clauses = "; ".join(_ceiling_clause(group) for group in by_label.values())
+        clauses = _ceiling_clauses(list(by_label.values()))
         reach = f"can reach {_what(pool, pool.max_nodes)}"
         if pool.max_nodes is None:
             reach = f"has an unknown max size at preview and at least {_what(pool, _counted_nodes(pool))}"

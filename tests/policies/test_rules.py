@@ -113,6 +113,21 @@ def test_stack_ceilings_names_the_same_largest_pool_whatever_the_registration_or
     assert any("'a' is the largest" in fix for fix in only), only
 
 
+def test_stack_ceilings_states_each_total_once() -> None:
+    # two dev pools over the dev ceiling and the spec's budget: the dev part is the whole stack,
+    # so "totals 24 accelerators" once, then both ceilings (it was said twice, once per ceiling)
+    resources = pool("gcp", FABRIC["gcp"], 0.0, 2.0, "dev", name="a") + pool(
+        "gcp", FABRIC["gcp"], 0.0, 1.0, "dev", name="b"
+    )
+    findings = run("stack-ceilings", resources, fleet=FleetHints(environment="dev", max_accelerators=8))
+    assert len(findings) == 2
+    for f in findings:
+        assert f.message.count("totals") == 1, f.message
+        said = "; the stack (all dev) totals 24 accelerators and $263/h at max scale; "
+        assert said + "the dev ceiling is 16 accelerators and $150/h; " in f.message, f.message
+        assert f.message.endswith("the fleet spec's budget is 8 accelerators"), f.message
+
+
 @pytest.mark.parametrize("cloud", CLOUDS)
 def test_stack_ceilings_compliant(cloud: str) -> None:
     assert run("stack-ceilings", pool(cloud, SMALL[cloud], 0.0, 4.0, "dev", spot=True)) == []
