@@ -26,7 +26,7 @@ from components.plan.engine import (
     find_project,
     locate_resource,
     plan_file,
-    spec_items,
+    spec_owners,
 )
 from components.plan.policies import PolicyVerdict
 from components.plan.replacements import DELETE, REPLACE, SEVERITY, Change, resource_changes, spec_changes
@@ -144,11 +144,7 @@ class PlanDiff:
             return []
         fleet = b.fleet
         by_urn = {r.urn: r for r in b.resources}
-        paths: dict[str, tuple[str, str]] = {}
-        for c in fleet.clusters:
-            paths[c.spec.path] = (c.name, c.name)
-            for item in spec_items(c):
-                paths[item.spec.path] = (c.name, item.name)
+        paths = spec_owners(fleet)
 
         def owner(r: Any) -> tuple[str, str]:
             return paths.get(locate_resource(fleet, r, by_urn), ("", r.name))
@@ -220,6 +216,13 @@ class PlanDiff:
         hk = {_verdict_key(v) for v in hv}
         return [v for v in hv if _verdict_key(v) not in bk], [v for v in bv if _verdict_key(v) not in hk]
 
+    def policy_sides(self) -> tuple[list[tuple[StackPlan, PolicyVerdict]], list[tuple[StackPlan, PolicyVerdict]]]:
+        """:meth:`policy_changes` with the plan each verdict comes from (HEAD's for new ones, BASE's
+        for resolved ones), which locates it in that side's spec (path, line, item)."""
+        new, resolved = self.policy_changes()
+        h, b = self.head.plan, self.base.plan
+        return [(h, v) for v in new if h is not None], [(b, v) for v in resolved if b is not None]
+
     # ----- verdict ------------------------------------------------------------------
     @property
     def exit_code(self) -> int:
@@ -251,7 +254,7 @@ class PlanDiff:
             }
 
         bt, ht = totals(self.base_cost), totals(self.head_cost)
-        new, resolved = self.policy_changes()
+        new, resolved = self.policy_sides()
         comparable = self.comparable
 
         def figures(s: Side, t: dict[str, Any]) -> dict[str, Any] | None:
@@ -299,9 +302,10 @@ class PlanDiff:
                     {"name": n, "before": x, "after": y, "delta": y - x} for n, x, y in self.accelerator_rows()
                 ],
             },
+            # each as the plan JSON gives it (specPath, line, ...), and the item it is on (dev/l4)
             "policies": {
-                "new": [v.to_json() for v in new],
-                "resolved": [v.to_json() for v in resolved],
+                "new": [{**s.violation_json(v), "item": s.item_label(s.locate(v))} for s, v in new],
+                "resolved": [{**s.violation_json(v), "item": s.item_label(s.locate(v))} for s, v in resolved],
             },
             "changes": [c.to_json() for c in sorted(self.changes, key=lambda c: SEVERITY[c.severity])],
         }

@@ -59,6 +59,18 @@ def spec_items(cluster: ResolvedCluster) -> list[SpecItem]:
     return [*cluster.pools, *cluster.slices, *cluster.storage]
 
 
+def spec_owners(fleet: ResolvedFleet) -> dict[str, tuple[str, str]]:
+    """Spec path -> (cluster, item) of every cluster and spec item: ``clusters[0].gpuPools[0]``
+    -> ``("dev", "l4")``, ``clusters[0]`` -> ``("dev", "dev")``; the names the diff's changes and
+    cost lines use (``dev/l4``)."""
+    out: dict[str, tuple[str, str]] = {}
+    for c in fleet.clusters:
+        out[c.spec.path] = (c.name, c.name)
+        for item in spec_items(c):
+            out[item.spec.path] = (c.name, item.name)
+    return out
+
+
 class PolicyRunner(Protocol):
     """``components.plan.policies.run_policies`` or a stand-in with the same signature."""
 
@@ -164,6 +176,21 @@ class StackPlan:
             return ""  # stack-wide (AnalyzeStack): the fleet spec itself
         return locate_resource(self.fleet, res, by_urn)
 
+    def item_label(self, path: str) -> str:
+        """``dev/l4`` for a pool's spec path, ``dev`` for a cluster's, "" for any other path."""
+        if self.fleet is None:
+            return ""
+        cluster, item = spec_owners(self.fleet).get(path, ("", ""))
+        return cluster if item == cluster else f"{cluster}/{item}"
+
+    def violation_json(self, verdict: PolicyVerdict) -> dict[str, Any]:
+        """A violation as the plan JSON gives it: the verdict with its stack, file, spec path and line."""
+        row = {"stack": self.stack, "file": self.file, **verdict.to_json()}
+        path = self.locate(verdict)
+        row["specPath"] = path
+        row["line"] = self.line_of(path)
+        return row
+
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
@@ -232,13 +259,7 @@ class PlanReport:
                     item["protect"] = True
                 item["inputs"] = r.inputs
                 resources.append(item)
-        violations = []
-        for s, v in self.violations:
-            row = {"stack": s.stack, "file": s.file, **v.to_json()}
-            path = s.locate(v)
-            row["specPath"] = path
-            row["line"] = s.line_of(path)
-            violations.append(row)
+        violations = [s.violation_json(v) for s, v in self.violations]
         return {
             "version": 1,
             "verdict": self.verdict,

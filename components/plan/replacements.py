@@ -390,7 +390,11 @@ def spec_changes(base: ResolvedFleet | None, head: ResolvedFleet | None) -> list
                 hint = _rename_hint(kind, item, old_items, new_items)
                 changes.append(_removed(kind, old, item_name, item, "removed from the spec" + hint))
                 continue
-            if cluster_hits and any(r.effects.get(new.cloud) == REPLACE for r in cluster_hits):
+            # replaced with its cluster: the cluster's field that forces it, with that field's own
+            # values (zone: us-central1-a → us-central1-b), then the item's own changes (a shrink)
+            for r in cluster_hits:
+                if r.effects.get(new.cloud) != REPLACE:
+                    continue
                 changes.append(
                     Change(
                         _severity(kind, REPLACE),
@@ -398,14 +402,13 @@ def spec_changes(base: ResolvedFleet | None, head: ResolvedFleet | None) -> list
                         kind,
                         name,
                         item_name,
-                        cluster_hits[0].field,
-                        _describe(kind, item),
-                        _describe(kind, new_items[key]),
-                        f"its cluster's {cluster_hits[0].field} changes: {cluster_hits[0].why}",
+                        r.field,
+                        _get(old, r.attr),
+                        _get(new, r.attr),
+                        f"its cluster's {r.field} changes: {r.why_for(new.cloud)}",
                         protected=bool(getattr(item.spec, "protect", False)),
                     )
                 )
-                continue
             changes.extend(_item_changes(kind, new.cloud, name, item, new_items[key]))
     return sorted(changes, key=lambda c: (SEVERITY[c.severity], c.cluster, c.kind, c.name, c.field))
 

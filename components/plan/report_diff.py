@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from components.plan.diff import PlanDiff
 from components.plan.replacements import Change
-from components.plan.report_markdown import LEVEL_ICON, VERDICT_ICON, VERDICT_TEXT, table, usd
+from components.plan.report_markdown import (
+    POLICY_HEADER,
+    VERDICT_ICON,
+    VERDICT_TEXT,
+    full_messages,
+    ordered,
+    table,
+    usd,
+    violation_rows,
+)
+from components.plan.report_text import violation_head
 
 MARKER = "<!-- aiinfra-diff -->"
 
@@ -21,9 +31,15 @@ def signed_usd(value: float) -> str:
 
 
 def pct(before: float, after: float) -> str:
+    """``+222%``, ``-0.3%`` (a small change is not "-0%"), ``<0.1%``; "" for no change, "new" from 0."""
+    if abs(after - before) < 0.005:  # as signed_usd: ±$0 is no change
+        return ""
     if before == 0:
-        return "new" if after else ""
-    return f"{(after - before) / before * 100:+.0f}%"
+        return "new"
+    p = (after - before) / before * 100
+    if abs(p) >= 1:
+        return f"{p:+.0f}%"
+    return f"{p:+.1f}%" if abs(p) >= 0.1 else "<0.1%"
 
 
 def _fmt(v: object) -> str:
@@ -111,9 +127,11 @@ def headline(d: PlanDiff) -> str:
     else:
         what = f"{signed_usd(delta)}/h at max scale ({pct(b.hourly_usd, h.hourly_usd) or 'no change'})"
     icon = "🛑" if d.danger() else VERDICT_ICON[d.verdict]
+    # one warning per item (group_line), however many of its fields change: count the warnings shown
+    warnings = len(grouped(d.danger()))
     return (
         f"### {icon} aiinfra diff `{_label(d)}`: {what}, "
-        f"{acc:+d} accelerators, {len(d.danger())} data-loss warning(s) · {VERDICT_TEXT[d.verdict]}"
+        f"{acc:+d} accelerators, {warnings} data-loss warning(s) · {VERDICT_TEXT[d.verdict]}"
     )
 
 
@@ -200,30 +218,19 @@ def render_markdown(d: PlanDiff) -> str:
         out += ["No change in accelerators at max scale."]
     out += [""]
 
-    new, resolved = d.policy_changes()
     out += ["#### Policy verdicts that changed", ""]
+    new, resolved = d.policy_sides()
     if new or resolved:
-        prow = [
-            [
-                "new",
-                LEVEL_ICON.get(v.enforcement_level, v.enforcement_level),
-                f"`{v.policy}`",
-                v.name or "(stack)",
-                v.message,
-            ]
-            for v in new
-        ]
-        prow += [
-            [
-                "resolved",
-                LEVEL_ICON.get(v.enforcement_level, v.enforcement_level),
-                f"`{v.policy}`",
-                v.name or "(stack)",
-                v.message,
-            ]
-            for v in resolved
-        ]
-        out += table(["", "Level", "Policy", "Resource", "Message"], prow)
+        # the plan's policy table for each list (spec path, what, fix), named as the change lines
+        # name items (dev/l4); a resolved violation needs no fix
+        new_rows, details = violation_rows(new, label=True)
+        resolved_rows, more = violation_rows(resolved, first=len(details) + 1, fix=False, label=True)
+        if new_rows:
+            out += [f"**New in `{d.head.label}`** ({len(new_rows)})", "", *table(POLICY_HEADER, new_rows), ""]
+        if resolved_rows:
+            out += [f"**Resolved since `{d.base.label}`** ({len(resolved_rows)})", ""]
+            out += [*table(POLICY_HEADER[:-1], resolved_rows), ""]
+        out += full_messages(details + more)
     else:
         evaluated = [
             s.plan.policies_evaluated for s in (d.base, d.head) if s.plan is not None and s.plan.status == "ok"
@@ -283,9 +290,13 @@ def render_text(d: PlanDiff, width: int | None = None) -> str:
         )
     for n, x, y in d.accelerator_rows():
         say(f"accelerators {n}: {x} -> {y} ({y - x:+d})")
-    new, resolved = d.policy_changes()
-    for v in new:
-        say(f"new violation [{v.enforcement_level}] {v.policy}: {v.message}")
-    for v in resolved:
-        say(f"resolved [{v.enforcement_level}] {v.policy}: {v.message}")
+    new, resolved = d.policy_sides()
+    for what, pairs in (("new violation", new), ("resolved", resolved)):
+        # as the plan prints a violation (spec path, file and line, resource; the message; the fix),
+        # with the item's name as the change lines give it; a resolved violation needs no fix
+        for plan, v in ordered(pairs):
+            say(f"{what} [{v.enforcement_level}] {violation_head(plan, v, label=True)}")
+            out.append(wrap(v.message, width, indent="      "))
+            if v.fix and what == "new violation":
+                out.append(wrap(f"fix: {v.fix}", width, indent="      "))
     return "\n".join(out) + "\n"

@@ -20,6 +20,7 @@ from components.plan.cost import CostLine
 from components.plan.diagram import mermaid
 from components.plan.engine import SKIPPED, PlanReport, StackPlan, parent_urn
 from components.plan.equivalents import Equivalent
+from components.plan.policies import PolicyVerdict
 
 MARKER = "<!-- aiinfra-plan -->"
 
@@ -226,18 +227,35 @@ def what_of(message: str, name: str | None, path: str) -> str:
     return message
 
 
-def policy_section(report: PlanReport) -> list[str]:
-    """One row per violation (level, policy, spec path, what, fix); full messages collapsed below."""
+def ordered(violations: Iterable[tuple[StackPlan, PolicyVerdict]]) -> list[tuple[StackPlan, PolicyVerdict]]:
+    """Mandatory first, then by policy and spec path: the order of the policy table."""
+    return sorted(violations, key=lambda sv: (not sv[1].blocking, sv[1].policy, sv[0].locate(sv[1])))
+
+
+def violation_rows(
+    violations: Iterable[tuple[StackPlan, PolicyVerdict]],
+    *,
+    multi: bool = False,
+    first: int = 1,
+    fix: bool = True,
+    label: bool = False,
+) -> tuple[list[list[str]], list[str]]:
+    """The policy table's rows (level, policy, spec path, what[, fix]) in :func:`ordered` order,
+    and the full messages for the ``<details>`` below them, numbered from ``first``.
+
+    ``multi`` puts the stack before the spec path; ``label`` adds the item's name after it
+    (``clusters[0].gpuPools[0] (dev/l4, line 9)``, as the diff's change lines name it).
+    """
     rows = []
     details: list[str] = []
-    multi = len(report.stacks) > 1
-    ordered = sorted(report.violations, key=lambda sv: (not sv[1].blocking, sv[1].policy, sv[0].locate(sv[1])))
-    for s, v in ordered:
+    for s, v in ordered(violations):
         path = s.locate(v)
         line = s.line_of(path)
         what, cut = short(what_of(v.message, v.name, path))
-        n = len(details) + 1
-        where = breakable(path or "(stack)") + (f" (line {line})" if line else "")
+        n = first + len(details)
+        notes = [s.item_label(path) if label else "", f"line {line}" if line else ""]
+        note = ", ".join(x for x in notes if x)
+        where = breakable(path or "(stack)") + (f" ({note})" if note else "")
         if multi:
             where = f"{breakable(s.stack)}: {where}"
         resource = f"`{v.type}` `{v.name}`" if v.name else "the stack"
@@ -248,18 +266,31 @@ def policy_section(report: PlanReport) -> list[str]:
                 f"`{v.policy}`",
                 where,
                 breakable(what) + (f" [{n}]" if cut else ""),
-                breakable(relative_fix(v.fix or "", path)),
+                *([breakable(relative_fix(v.fix or "", path))] if fix else []),
             ]
         )
+    return rows, details
+
+
+#: The policy table's header (:func:`violation_rows`); without "Fix" when the rows have none.
+POLICY_HEADER = ("", "Policy", "Spec path", "What", "Fix")
+
+
+def full_messages(details: Sequence[str]) -> list[str]:
+    """The numbered full messages, collapsed."""
+    return [f"<details><summary>Full messages ({len(details)})</summary>", "", *details, "", "</details>"]
+
+
+def policy_section(report: PlanReport) -> list[str]:
+    """One row per violation (level, policy, spec path, what, fix); full messages collapsed below."""
+    rows, details = violation_rows(report.violations, multi=len(report.stacks) > 1)
     if not rows:
         if none_planned(report):
             return ["No verdicts: no stack could be planned (see above)."]
         if not all(s.policies_evaluated for s in report.stacks if s.status == "ok"):
             return ["No verdicts: policies were not evaluated (see above)."]
         return ["No policy violations in the stacks planned." if unplanned(report) else "No policy violations."]
-    out = table(["", "Policy", "Spec path", "What", "Fix"], rows)
-    out += ["", f"<details><summary>Full messages ({len(details)})</summary>", "", *details, "", "</details>"]
-    return out
+    return [*table(POLICY_HEADER, rows), "", *full_messages(details)]
 
 
 def cost_section(report: PlanReport) -> list[str]:

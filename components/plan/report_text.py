@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from components.catalog import CLOUDS
-from components.plan.engine import PlanReport
+from components.plan.engine import PlanReport, StackPlan
+from components.plan.policies import PolicyVerdict
 from components.plan.report_markdown import (
     EQUIVALENTS_NOTE,
     LEVEL_ICON,
@@ -37,6 +38,18 @@ _STYLE = {
     "invalid": "red",
     "error": "red",
 }
+
+
+def violation_head(s: StackPlan, x: PolicyVerdict, *, label: bool = False) -> str:
+    """``pool-max-nodes  clusters[0].gpuPools[0]  stack.yaml:9  (gcp:container/nodePool:NodePool
+    fleet-dev-l4-pool)``: a violation's policy, spec path, file and line, and resource; ``label``
+    adds the item's name after the path (``clusters[0].gpuPools[0] (dev/l4)``)."""
+    path = s.locate(x)
+    at = s.line_of(path)
+    where = f"{s.file}:{at}" if at else s.file
+    resource = f"({x.type} {x.name})" if x.name else "(the stack)"
+    item = s.item_label(path) if label else ""
+    return f"{x.policy}  {path or ''}{f' ({item})' if item else ''}  {where}  {resource}"
 
 
 def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width: int | None = None) -> None:
@@ -89,12 +102,8 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
     if report.violations:
         console.print("Policy verdicts", style="italic")
         for s, x in sorted(report.violations, key=lambda sv: (not sv[1].blocking, sv[1].policy)):
-            path = s.locate(x)
-            at = s.line_of(path)
-            where = f"{s.file}:{at}" if at else s.file
-            resource = f"({x.type} {x.name})" if x.name else "(the stack)"
-            head = f"{LEVEL_ICON.get(x.enforcement_level, x.enforcement_level)}  {x.policy}  {path or ''}  {where}"
-            say(f"{head}  {resource}", "red" if x.blocking else "yellow")
+            level = LEVEL_ICON.get(x.enforcement_level, x.enforcement_level)
+            say(f"{level}  {violation_head(s, x)}", "red" if x.blocking else "yellow")
             say(x.message, indent="    ")
             if x.fix:
                 say(f"fix: {x.fix}", "bold", indent="    ")

@@ -15,7 +15,7 @@ from components.plan import policies
 from components.plan.diff import PlanDiff, Side, load_side
 from components.plan.engine import plan_file
 from components.plan.report_diff import render_markdown, render_text
-from components.plan.report_markdown import usd
+from components.plan.report_markdown import breakable, usd
 from tests.components.plan.helpers import (
     AWS_FLEET,
     FIXTURE,
@@ -199,7 +199,9 @@ def test_policy_verdicts_that_changed(tmp_path: Path) -> None:
     new, resolved = d.policy_changes()
     assert [v.policy for v in new] == ["gpu-pool-max-nodes", "fleet-budget"] and resolved == []
     assert d.exit_code == 1
-    assert "| new | ❌ mandatory | `gpu-pool-max-nodes`" in render_markdown(d)
+    md = render_markdown(d)
+    assert f"**New in `{d.head.label}`** (2)" in md and "Resolved since" not in md
+    assert "| ❌ | `gpu-pool-max-nodes` | clusters[0].<wbr>gpuPools[0] (train/h100, line 20) |" in md
     back = PlanDiff(head, base)
     assert [v.policy for v in back.policy_changes()[1]] == ["gpu-pool-max-nodes", "fleet-budget"]
     assert back.exit_code == 0
@@ -331,4 +333,171 @@ def test_text_fits_the_terminal_and_keeps_names_and_paths_whole(
     assert too_wide(out + err, columns) == [], out
     assert broken(out, ["train/h100", "a3-highgpu-8g", "a3-megagpu-8g", "H100-80GB", "stack-ceilings"]) == [], out
     assert out.count("\n  [") == len({(c.kind, c.cluster, c.name) for c in _diff(tmp_path, GCP_FLEET, head).changes})
-    assert "maxNodes: 4 → 40" in words(out) and "new violation [mandatory] stack-ceilings:" in words(out)
+    assert "maxNodes: 4 → 40" in words(out)
+    assert "new violation [mandatory] stack-ceilings clusters[0].gpuPools[0] (train/h100)" in words(out)
+
+
+def _sections(md: str, start: str) -> list[str]:
+    """The table rows of a Markdown section, from its heading to the next heading."""
+    lines = md.split(start, 1)[1].split("\n####", 1)[0].splitlines()
+    return [line for line in lines if line.startswith("| ") and not line.startswith("|  | Policy")]
+
+
+def test_violations_name_the_spec_path_item_and_fix_as_the_plan_does(tmp_path: Path) -> None:
+    """The real program and pack: each violation in the diff as the plan shows it, with its item.
+
+    It printed only the pack's message ("node pool 'fleet-dev-l4-pool' can scale to 16 nodes"):
+    no spec path, no line, no fix, in text and Markdown; JSON had no spec path or line.
+    """
+    import yaml
+
+    from components.plan.engine import PlanReport
+    from components.plan.report_markdown import render as render_plan
+    from tests.components.plan.helpers import REPO
+    from tests.support.terminal import words
+
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    pools = doc["config"]["aiinfra:fleet"]["clusters"][0]["gpuPools"]
+    pools[0]["maxNodes"], pools[1]["minNodes"] = 16, 1
+    (tmp_path / "b").mkdir()
+    head_file = tmp_path / "Pulumi.dev.yaml"
+    head_file.write_text(yaml.safe_dump(doc, sort_keys=False))
+    program = REPO / "__main__.py"
+    base = load_side(str(REPO / "stacks" / "Pulumi.dev.yaml"), program=program)
+    head = load_side(str(head_file), program=program)
+    assert head.plan is not None and base.plan is not None and base.plan.violations == []
+    d = PlanDiff(base, head)
+    labels = {"clusters[0].gpuPools[0]": "dev/l4", "clusters[0].gpuPools[1]": "dev/t4"}
+
+    # JSON: the plan's violation objects, and the item
+    plan_rows = PlanReport([head.plan]).to_json()["violations"]
+    new = d.to_json()["policies"]["new"]
+    assert {"pool-max-nodes", "scale-to-zero"} <= {v["policy"] for v in new}
+    assert sorted(plan_rows, key=json.dumps) == sorted(
+        ({k: v for k, v in row.items() if k != "item"} for row in new), key=json.dumps
+    )
+    assert all(row["item"] == labels[row["specPath"]] and row["fix"] for row in new)
+    (max_nodes,) = [row for row in new if row["policy"] == "pool-max-nodes"]
+    assert max_nodes["fix"].startswith("clusters[0].gpuPools[0].maxNodes: 16 → ")
+
+    # Markdown: the plan's policy rows (spec path, what, fix), each with its item
+    plan_md_rows = _sections(render_plan(PlanReport([head.plan])), "#### Policy verdicts")
+    md = render_markdown(d)
+    assert len(plan_md_rows) == len(new) and f"**New in `{head_file}`** ({len(new)})" in md
+    for row in plan_md_rows:
+        for path, label in labels.items():
+            row = row.replace(breakable(path) + " (line", f"{breakable(path)} ({label}, line")
+        assert row in _sections(md, "#### Policy verdicts that changed"), (row, md)
+    assert "<details><summary>Full messages" in md
+
+    # text: policy, spec path, item, file:line, resource; the message; the fix
+    text = words(render_text(d, width=100))
+    for row in new:
+        at = f"{head_file}:{row['line']}"
+        assert (
+            f"new violation [mandatory] {row['policy']} {row['specPath']} ({row['item']}) {at} "
+            f"({row['type']} {row['name']}) {words(row['message'])} fix: {words(row['fix'])}"
+        ) in text, text
+
+    # resolved (the change reverted): located in the side they come from, without a fix
+    back = PlanDiff(head, base)
+    resolved = back.to_json()["policies"]["resolved"]
+    assert back.to_json()["policies"]["new"] == [] and [r["file"] for r in resolved] == [str(head_file)] * len(new)
+    assert all(r["item"] == labels[r["specPath"]] for r in resolved)
+    md = render_markdown(back)
+    assert f"**Resolved since `{head_file}`** ({len(new)})" in md and "| Fix |" not in md
+    for row in plan_md_rows:
+        for path, label in labels.items():
+            row = row.replace(breakable(path) + " (line", f"{breakable(path)} ({label}, line")
+        assert row.rsplit(" | ", 2)[0] + " |" in md
+    text = words(render_text(back, width=100))
+    assert "resolved [mandatory] pool-max-nodes clusters[0].gpuPools[0] (dev/l4)" in text and " fix: " not in text
+
+
+def test_a_raw_resources_violation_keeps_its_provider_names_as_in_the_plan(tmp_path: Path) -> None:
+    """A resource no component of ours made: no item, the message whole, as the plan shows it."""
+    import pulumi_gcp as gcp
+
+    from components.plan.engine import PlanReport
+    from components.plan.report_markdown import render as render_plan
+    from tests.components.plan import fixture_program
+
+    def program() -> None:
+        fixture_program.program()
+        gcp.storage.Bucket("team-logs", location="US")
+
+    def flag_bucket(resources: Any, config: Any, **context: Any) -> list[policies.PolicyVerdict]:
+        (bucket,) = [r for r in resources if r.type == "gcp:storage/bucket:Bucket"]
+        return [
+            policies.PolicyVerdict(
+                "bucket-access",
+                "advisory",
+                "bucket 'team-logs' grants object ACLs",
+                bucket.type,
+                bucket.name,
+                bucket.urn,
+                "set uniformBucketLevelAccess: true on gcp.storage.Bucket 'team-logs'",
+            )
+        ]
+
+    stack = write_stack(tmp_path, "s", GCP_FLEET)
+    base = load_side(str(stack), policies=no_violations, program=program)
+    head = load_side(str(stack), policies=flag_bucket, program=program)
+    d = PlanDiff(base, head)
+    assert head.plan is not None
+    (row,) = d.to_json()["policies"]["new"]
+    assert row["item"] == "" and row == {**PlanReport([head.plan]).to_json()["violations"][0], "item": ""}
+    (plan_row,) = _sections(render_plan(PlanReport([head.plan])), "#### Policy verdicts")
+    assert "bucket 'team-logs' grants object ACLs" in plan_row
+    assert _sections(render_markdown(d), "#### Policy verdicts that changed") == [plan_row]
+    text = " ".join(render_text(d, width=100).split())
+    assert f"new violation [advisory] bucket-access {row['specPath']} {stack}:{row['line']} " in text
+    assert "(gcp:storage/bucket:Bucket team-logs) bucket 'team-logs' grants object ACLs fix: set" in text
+
+
+NFS_FLEET: dict[str, Any] = {
+    **GCP_FLEET,
+    "clusters": [{**GCP_FLEET["clusters"][0], "storage": [{"name": "models", "kind": "nfs", "capacityGiB": 1280}]}],
+}
+
+
+def test_an_item_replaced_with_its_cluster_names_the_cluster_field_and_its_values(tmp_path: Path) -> None:
+    """A GCP Filestore share replaced by a zone change (and shrunk): `zone: us-central1-a → us-central1-b`.
+
+    It read "(zone: nfs 1280 GiB (Filestore (zonal)) → nfs 1024 GiB (Filestore (zonal)))": the
+    item's description under the zone's name, and the shrink unsaid.
+    """
+    head = copy.deepcopy(NFS_FLEET)
+    head["clusters"][0]["zone"] = "us-central1-b"
+    head["clusters"][0]["storage"][0]["capacityGiB"] = 1024
+    d = _diff(tmp_path, NFS_FLEET, head)
+    storage = {(c.field, c.before, c.after) for c in d.changes if c.kind == "storage"}
+    assert storage == {("zone", "us-central1-a", "us-central1-b"), ("capacityGiB", 1280, 1024)}
+    pool = {(c.field, c.before, c.after) for c in d.changes if c.kind == "gpu-pool"}
+    assert pool == {("zone", "us-central1-a", "us-central1-b")}
+    md = render_markdown(d)
+    (line,) = [x for x in md.splitlines() if "storage `train/models`" in x]
+    assert "`zone`: `us-central1-a` → `us-central1-b`" in line and "`capacityGiB`: `1280` → `1024`" in line
+    assert "GiB (Filestore" not in md and "x a3-highgpu-8g (" not in md
+    assert "its cluster's zone changes" in line
+    # one item, one data-loss warning, however many of its fields change
+    assert ", 1 data-loss warning(s) ·" in md.splitlines()[1]
+
+
+def test_headline_counts_data_loss_warnings_per_item_and_small_changes_are_not_zero(tmp_path: Path) -> None:
+    """A Lustre file system shrunk and re-tiered is one warning; the headline said 2, and a 0.3% cost change "-0%"."""
+    from components.plan.report_diff import pct
+
+    base = _edit(GCP_FLEET, "storage", 0, capacityGiB=72000)
+    d = _diff(tmp_path, base, _edit(GCP_FLEET, "storage", 0, capacityGiB=36000, throughputMBpsPerTiB=500))
+    md = render_markdown(d)
+    assert md.count("> - **storage `train/datasets`") == 1 and ", 1 data-loss warning(s) ·" in md.splitlines()[1]
+    assert (pct(44.39, 44.26), pct(100, 250), pct(100, 100.05), pct(0, 5), pct(0, 0)) == (
+        "-0.3%",
+        "+150%",
+        "<0.1%",
+        "new",
+        "",
+    )
+    same = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "storage", 0, protect=False))
+    assert "±$0/h at max scale (no change)" in render_markdown(same).splitlines()[1]
