@@ -164,6 +164,11 @@ class StackPlan:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
 
+    def violation_line(self, verdict: PolicyVerdict, path: str) -> int | None:
+        """The line a violation points at: its spec path's (``path``: :meth:`locate`'s), the
+        fleet spec's for a stack-wide one, none for a resource outside the fleet spec."""
+        return None if not path and verdict.name else self.line_of(path)
+
     def locate(self, verdict: PolicyVerdict) -> str:
         """The spec path a violation concerns (its pool/slice/storage item, else its cluster)."""
         if self.fleet is None:
@@ -188,7 +193,7 @@ class StackPlan:
         row = {"stack": self.stack, "file": self.file, **verdict.to_json()}
         path = self.locate(verdict)
         row["specPath"] = path
-        row["line"] = self.line_of(path)
+        row["line"] = self.violation_line(verdict, path)
         return row
 
     def to_json(self) -> dict[str, Any]:
@@ -296,8 +301,19 @@ def _labels_in(value: Any, depth: int = 0) -> dict[str, str] | None:
     return None
 
 
+#: Where a violation is when its resource is no part of the fleet spec (made by other code).
+OUTSIDE_SPEC = "outside the fleet spec"
+
+
+def place(path: str, verdict: PolicyVerdict) -> str:
+    """The spec path to show for a violation; for none, ``(the stack)`` (a stack-wide verdict)
+    or ``(outside the fleet spec)`` (a resource other code made)."""
+    return path or (f"({OUTSIDE_SPEC})" if verdict.name else "(the stack)")
+
+
 def locate_resource(fleet: ResolvedFleet, res: CapturedResource, by_urn: Mapping[str, CapturedResource]) -> str:
-    """The spec path of the pool/slice/storage item (or cluster) a resource belongs to.
+    """The spec path of the pool/slice/storage item (or cluster) a resource belongs to; "" for a
+    resource of no cluster (made by other code in the program, with the provider's names).
 
     Read from the ai-infra labels/tags on the resource when it carries them, else from the
     names of the resource and its ancestors (children are named ``<component>-<role>``).
@@ -321,7 +337,7 @@ def locate_resource(fleet: ResolvedFleet, res: CapturedResource, by_urn: Mapping
             if any(token in f"-{n}-" for n in names):
                 return item.spec.path
         return cluster.spec.path
-    return "clusters"
+    return ""  # made by other code in the program: no part of the fleet spec
 
 
 # --------------------------------------------------------------------------------------

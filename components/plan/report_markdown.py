@@ -18,7 +18,7 @@ from typing import Any
 from components.catalog import CLOUDS
 from components.plan.cost import CostLine
 from components.plan.diagram import mermaid
-from components.plan.engine import SKIPPED, PlanReport, StackPlan, parent_urn
+from components.plan.engine import SKIPPED, PlanReport, StackPlan, parent_urn, place
 from components.plan.equivalents import Equivalent
 from components.plan.policies import PolicyVerdict
 
@@ -250,12 +250,12 @@ def violation_rows(
     details: list[str] = []
     for s, v in ordered(violations):
         path = s.locate(v)
-        line = s.line_of(path)
+        line = s.violation_line(v, path)
         what, cut = short(what_of(v.message, v.name, path))
         n = first + len(details)
         notes = [s.item_label(path) if label else "", f"line {line}" if line else ""]
         note = ", ".join(x for x in notes if x)
-        where = breakable(path or "(stack)") + (f" ({note})" if note else "")
+        where = breakable(place(path, v)) + (f" ({note})" if note else "")
         if multi:
             where = f"{breakable(s.stack)}: {where}"
         resource = f"`{v.type}` `{v.name}`" if v.name else "the stack"

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from components.plan.engine import PlanReport, StackPlan
+from components.plan.engine import OUTSIDE_SPEC, PlanReport, StackPlan
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"mandatory": "error", "advisory": "warning", "remediate": "note", "disabled": "none"}
@@ -104,13 +104,13 @@ def render(report: PlanReport) -> dict[str, Any]:
             path = s.locate(v)
             text = v.message
             if v.name:
-                text = f"{v.type} '{v.name}' ({path or 'stack'}): {text}"
+                text = f"{v.type} '{v.name}' ({path or OUTSIDE_SPEC}): {text}"
             results.append(
                 {
                     "ruleId": v.policy,
                     "level": LEVELS.get(v.enforcement_level, "warning"),
                     "message": {"text": text},
-                    "locations": [_location(s.file, s.line_of(path))],
+                    "locations": [_location(s.file, s.violation_line(v, path))],
                     "partialFingerprints": {"aiinfra/v1": _fingerprint(s.stack, v.policy, v.urn or "", path)},
                     "properties": {
                         "stack": s.stack,

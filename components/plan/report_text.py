@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from components.catalog import CLOUDS
-from components.plan.engine import PlanReport, StackPlan
+from components.plan.engine import PlanReport, StackPlan, place
 from components.plan.policies import PolicyVerdict
 from components.plan.report_markdown import (
     EQUIVALENTS_NOTE,
@@ -45,11 +45,11 @@ def violation_head(s: StackPlan, x: PolicyVerdict, *, label: bool = False) -> st
     fleet-dev-l4-pool)``: a violation's policy, spec path, file and line, and resource; ``label``
     adds the item's name after the path (``clusters[0].gpuPools[0] (dev/l4)``)."""
     path = s.locate(x)
-    at = s.line_of(path)
+    at = s.violation_line(x, path)
     where = f"{s.file}:{at}" if at else s.file
     resource = f"({x.type} {x.name})" if x.name else "(the stack)"
     item = s.item_label(path) if label else ""
-    return f"{x.policy}  {path or ''}{f' ({item})' if item else ''}  {where}  {resource}"
+    return f"{x.policy}  {place(path, x)}{f' ({item})' if item else ''}  {where}  {resource}"
 
 
 def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width: int | None = None) -> None:

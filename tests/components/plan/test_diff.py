@@ -451,7 +451,10 @@ def test_a_raw_resources_violation_keeps_its_provider_names_as_in_the_plan(tmp_p
     assert "bucket 'team-logs' grants object ACLs" in plan_row
     assert _sections(render_markdown(d), "#### Policy verdicts that changed") == [plan_row]
     text = " ".join(render_text(d, width=100).split())
-    assert f"new violation [advisory] bucket-access {row['specPath']} {stack}:{row['line']} " in text
+    # no part of the fleet spec: said so, not a spec path ("clusters" before)
+    assert row["specPath"] == "" and row["line"] is None and "| (outside the fleet spec) |" in plan_row
+    where = f"{stack}:{row['line']}" if row["line"] else str(stack)
+    assert f"new violation [advisory] bucket-access (outside the fleet spec) {where} " in text
     assert "(gcp:storage/bucket:Bucket team-logs) bucket 'team-logs' grants object ACLs fix: set" in text
 
 
