@@ -110,7 +110,29 @@ def load_side(
 
 
 def _verdict_key(v: PolicyVerdict) -> tuple[str, str, str, str]:
+    """The same violation on both sides: same policy, resource and enforcement level (its
+    message and fix may differ: the numbers in them follow the spec)."""
     return (v.policy, v.type or "", v.name or "", v.enforcement_level)
+
+
+@dataclass
+class Remaining:
+    """A violation on both sides: HEAD's (located in HEAD's ``plan``) and BASE's, for what changed."""
+
+    plan: StackPlan
+    verdict: PolicyVerdict
+    base: PolicyVerdict
+
+    @property
+    def changed(self) -> list[str]:
+        """The fields that differ from BASE's: ``message``, ``fix`` (the spec change moved its numbers)."""
+        return [f for f in ("message", "fix") if getattr(self.verdict, f) != getattr(self.base, f)]
+
+    @property
+    def listed(self) -> bool:
+        """Shown to the reviewer: it blocks HEAD, or its message or fix changed. An unchanged
+        advisory one is only counted (the plan lists it); the PR comment stays about the change."""
+        return self.verdict.blocking or bool(self.changed)
 
 
 @dataclass
@@ -216,6 +238,17 @@ class PlanDiff:
         hk = {_verdict_key(v) for v in hv}
         return [v for v in hv if _verdict_key(v) not in bk], [v for v in bv if _verdict_key(v) not in hk]
 
+    def policy_remaining(self) -> list[Remaining]:
+        """Violations on both sides, in HEAD's order, each with BASE's (matched as
+        :meth:`policy_changes` matches them)."""
+        if not self.comparable or self.base.plan is None or self.head.plan is None:
+            return []
+        before: dict[tuple[str, str, str, str], PolicyVerdict] = {}
+        for v in self.base.plan.violations:
+            before.setdefault(_verdict_key(v), v)
+        h = self.head.plan
+        return [Remaining(h, v, before[_verdict_key(v)]) for v in h.violations if _verdict_key(v) in before]
+
     def policy_sides(self) -> tuple[list[tuple[StackPlan, PolicyVerdict]], list[tuple[StackPlan, PolicyVerdict]]]:
         """:meth:`policy_changes` with the plan each verdict comes from (HEAD's for new ones, BASE's
         for resolved ones), which locates it in that side's spec (path, line, item)."""
@@ -306,6 +339,17 @@ class PlanDiff:
             "policies": {
                 "new": [{**s.violation_json(v), "item": s.item_label(s.locate(v))} for s, v in new],
                 "resolved": [{**s.violation_json(v), "item": s.item_label(s.locate(v))} for s, v in resolved],
+                # on both sides (HEAD's, all of them), with what changed and BASE's text for it
+                "remaining": [
+                    {
+                        **r.plan.violation_json(r.verdict),
+                        "item": r.plan.item_label(r.plan.locate(r.verdict)),
+                        "changed": r.changed,
+                        **({"baseMessage": r.base.message} if "message" in r.changed else {}),
+                        **({"baseFix": r.base.fix} if "fix" in r.changed else {}),
+                    }
+                    for r in self.policy_remaining()
+                ],
             },
             "changes": [c.to_json() for c in sorted(self.changes, key=lambda c: SEVERITY[c.severity])],
         }

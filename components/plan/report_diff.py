@@ -2,12 +2,14 @@
 
 Replacements of GPU pools and of data-bearing storage come first, as GitHub alerts
 (``> [!CAUTION]`` for data loss, ``> [!WARNING]`` for pools replaced or nodes recreated),
-then the cost delta, the accelerator delta and the policy verdicts that changed.
+then the cost delta, the accelerator delta, the policy verdicts that changed, and the
+violations still in HEAD that block it or whose message or fix changed (so a blocked diff
+always says what blocks it).
 """
 
 from __future__ import annotations
 
-from components.plan.diff import PlanDiff
+from components.plan.diff import PlanDiff, Remaining
 from components.plan.replacements import Change
 from components.plan.report_markdown import (
     POLICY_HEADER,
@@ -18,6 +20,7 @@ from components.plan.report_markdown import (
     table,
     usd,
     violation_rows,
+    was_text,
 )
 from components.plan.report_text import violation_head
 
@@ -113,6 +116,30 @@ def not_compared(d: PlanDiff) -> str:
     return "not compared: " + " and ".join(why)
 
 
+def verdict_text(d: PlanDiff) -> str:
+    """The verdict in words; a HEAD blocked only by violations BASE has too says so
+    (``blocked: mandatory policy violation (all 4 already in BASE)``): the change did not cause it."""
+    text = VERDICT_TEXT[d.verdict]
+    if d.verdict != "fail" or any(v.blocking for v in d.policy_changes()[0]):
+        return text
+    n = sum(1 for r in d.policy_remaining() if r.verdict.blocking)
+    if n == 1:
+        return f"{text} (already in BASE)"
+    return f"{text} (all {n} already in BASE)" if n else text
+
+
+def remaining_counts(d: PlanDiff) -> tuple[list[Remaining], int]:
+    """The violations still in HEAD that are listed (:attr:`Remaining.listed`) and how many are not."""
+    rest = d.policy_remaining()
+    listed = [r for r in rest if r.listed]
+    return listed, len(rest) - len(listed)
+
+
+def unlisted_note(n: int) -> str:
+    """Why the unchanged advisory violations are not listed, and where to see them."""
+    return f"{n} unchanged advisory violation(s) also in BASE, not listed (`aiinfra plan` lists them)"
+
+
 def headline(d: PlanDiff) -> str:
     if not d.comparable:
         icon, verdict = VERDICT_ICON[d.verdict], VERDICT_TEXT[d.verdict]
@@ -131,7 +158,7 @@ def headline(d: PlanDiff) -> str:
     warnings = len(grouped(d.danger()))
     return (
         f"### {icon} aiinfra diff `{_label(d)}`: {what}, "
-        f"{acc:+d} accelerators, {warnings} data-loss warning(s) · {VERDICT_TEXT[d.verdict]}"
+        f"{acc:+d} accelerators, {warnings} data-loss warning(s) · {verdict_text(d)}"
     )
 
 
@@ -236,6 +263,24 @@ def render_markdown(d: PlanDiff) -> str:
             s.plan.policies_evaluated for s in (d.base, d.head) if s.plan is not None and s.plan.status == "ok"
         ]
         out += ["No change." if all(evaluated) else "Policies were not evaluated on both sides."]
+    listed, unlisted = remaining_counts(d)
+    if listed or unlisted:
+        # the plan's policy table again, numbered after the rows above; a changed message or fix
+        # shows what it was in BASE
+        out += ["", f"#### Violations still in `{d.head.label}`", ""]
+        if listed:
+            rows, details = violation_rows(
+                [(r.plan, r.verdict) for r in listed],
+                first=len(new) + len(resolved) + 1,
+                label=True,
+                was={r.verdict: r.base for r in listed if r.changed},
+            )
+            blocking = sum(1 for r in listed if r.verdict.blocking)
+            changed = sum(1 for r in listed if r.changed)
+            out += [f"{blocking} blocking, {changed} changed since `{d.base.label}`:", ""]
+            out += [*table(POLICY_HEADER, rows), "", *full_messages(details)]
+        if unlisted:
+            out += ["", unlisted_note(unlisted) + "."]
     out += [
         "",
         "<sub>Generated offline by `aiinfra diff` (both sides planned with the current program and catalog).</sub>",
@@ -256,7 +301,7 @@ def render_text(d: PlanDiff, width: int | None = None) -> str:
         out.append(wrap(text, width, indent=first + "    ", first=first))
 
     say(
-        f"aiinfra diff {d.base.label} -> {d.head.label}: {VERDICT_TEXT[d.verdict]}"
+        f"aiinfra diff {d.base.label} -> {d.head.label}: {verdict_text(d)}"
         + ("" if d.comparable else f", {not_compared(d)}"),
         "",
     )
@@ -291,12 +336,26 @@ def render_text(d: PlanDiff, width: int | None = None) -> str:
     for n, x, y in d.accelerator_rows():
         say(f"accelerators {n}: {x} -> {y} ({y - x:+d})")
     new, resolved = d.policy_sides()
-    for what, pairs in (("new violation", new), ("resolved", resolved)):
+    listed, unlisted = remaining_counts(d)
+    was = {r.verdict: r.base for r in listed}
+    for what, pairs in (
+        ("new violation", new),
+        ("resolved", resolved),
+        ("still", [(r.plan, r.verdict) for r in listed]),
+    ):
         # as the plan prints a violation (spec path, file and line, resource; the message; the fix),
-        # with the item's name as the change lines give it; a resolved violation needs no fix
+        # with the item's name as the change lines give it; a resolved violation needs no fix; one
+        # still there says what its message and fix were in BASE when they changed
         for plan, v in ordered(pairs):
             say(f"{what} [{v.enforcement_level}] {violation_head(plan, v, label=True)}")
             out.append(wrap(v.message, width, indent="      "))
-            if v.fix and what == "new violation":
+            before = was.get(v) if what == "still" else None
+            if before is not None and before.message != v.message:
+                out.append(wrap(f"was: {was_text(before.message, v.message)}", width, indent="      "))
+            if v.fix and what != "resolved":
                 out.append(wrap(f"fix: {v.fix}", width, indent="      "))
+            if before is not None and before.fix != v.fix:
+                out.append(wrap(f"fix was: {before.fix or '(none)'}", width, indent="      "))
+    if unlisted:
+        say(unlisted_note(unlisted).replace("`", ""))
     return "\n".join(out) + "\n"

@@ -12,7 +12,7 @@ opportunities (``<wbr>``) at their separators, so a browser wraps them instead o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from components.catalog import CLOUDS
@@ -227,6 +227,14 @@ def what_of(message: str, name: str | None, path: str) -> str:
     return message
 
 
+def was_text(before: str, after: str) -> str:
+    """What ``before`` said that ``after`` does not: its clauses (``; ``) missing from ``after``
+    (all of ``before`` when none is shared), so a changed violation shows only what moved."""
+    now = set(after.split("; "))
+    gone = [c for c in before.split("; ") if c not in now]
+    return "; ".join(gone) or before
+
+
 def ordered(violations: Iterable[tuple[StackPlan, PolicyVerdict]]) -> list[tuple[StackPlan, PolicyVerdict]]:
     """Mandatory first, then by policy and spec path: the order of the policy table."""
     return sorted(violations, key=lambda sv: (not sv[1].blocking, sv[1].policy, sv[0].locate(sv[1])))
@@ -239,19 +247,23 @@ def violation_rows(
     first: int = 1,
     fix: bool = True,
     label: bool = False,
+    was: Mapping[PolicyVerdict, PolicyVerdict] | None = None,
 ) -> tuple[list[list[str]], list[str]]:
     """The policy table's rows (level, policy, spec path, what[, fix]) in :func:`ordered` order,
     and the full messages for the ``<details>`` below them, numbered from ``first``.
 
     ``multi`` puts the stack before the spec path; ``label`` adds the item's name after it
     (``clusters[0].gpuPools[0] (dev/l4, line 9)``, as the diff's change lines name it).
+    ``was`` gives a violation's earlier version (the diff's BASE): a message or fix that changed
+    shows, below the current one, what it said before (``was: ...``).
     """
     rows = []
     details: list[str] = []
     for s, v in ordered(violations):
         path = s.locate(v)
         line = s.violation_line(v, path)
-        what, cut = short(what_of(v.message, v.name, path))
+        full = what_of(v.message, v.name, path)
+        what, cut = short(full)
         n = first + len(details)
         notes = [s.item_label(path) if label else "", f"line {line}" if line else ""]
         note = ", ".join(x for x in notes if x)
@@ -259,14 +271,24 @@ def violation_rows(
         if multi:
             where = f"{breakable(s.stack)}: {where}"
         resource = f"`{v.type}` `{v.name}`" if v.name else "the stack"
-        details.append(f"{n}. `{v.policy}` on {resource} ({s.file}{f':{line}' if line else ''}): {v.message}")
+        before = (was or {}).get(v)
+        old_what = old_fix = ""
+        entry = f"{n}. `{v.policy}` on {resource} ({s.file}{f':{line}' if line else ''}): {v.message}"
+        if before is not None and before.message != v.message:
+            old, old_cut = short(was_text(what_of(before.message, before.name, path), full))
+            old_what = "<br>was: " + breakable(old)
+            cut = cut or old_cut
+            entry += f" (was: {before.message})"
+        if before is not None and before.fix != v.fix:
+            old_fix = "<br>was: " + breakable(relative_fix(before.fix or "(none)", path))
+        details.append(entry)
         rows.append(
             [
                 LEVEL_MARK.get(v.enforcement_level, v.enforcement_level),
                 f"`{v.policy}`",
                 where,
-                breakable(what) + (f" [{n}]" if cut else ""),
-                *([breakable(relative_fix(v.fix or "", path))] if fix else []),
+                breakable(what) + (f" [{n}]" if cut else "") + old_what,
+                *([breakable(relative_fix(v.fix or "", path)) + old_fix] if fix else []),
             ]
         )
     return rows, details
