@@ -269,7 +269,7 @@ def render_markdown(d: PlanDiff) -> str:
         # shows what it was in BASE
         out += ["", f"#### Violations still in `{d.head.label}`", ""]
         if listed:
-            rows, details = violation_rows(
+            still_rows, still_details = violation_rows(
                 [(r.plan, r.verdict) for r in listed],
                 first=len(new) + len(resolved) + 1,
                 label=True,
@@ -278,7 +278,7 @@ def render_markdown(d: PlanDiff) -> str:
             blocking = sum(1 for r in listed if r.verdict.blocking)
             changed = sum(1 for r in listed if r.changed)
             out += [f"{blocking} blocking, {changed} changed since `{d.base.label}`:", ""]
-            out += [*table(POLICY_HEADER, rows), "", *full_messages(details)]
+            out += [*table(POLICY_HEADER, still_rows), "", *full_messages(still_details)]
         if unlisted:
             out += ["", unlisted_note(unlisted) + "."]
     out += [

@@ -504,3 +504,133 @@ def test_headline_counts_data_loss_warnings_per_item_and_small_changes_are_not_z
     )
     same = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "storage", 0, protect=False))
     assert "±$0/h at max scale (no change)" in render_markdown(same).splitlines()[1]
+
+
+# ----- violations on both sides -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def still_blocked(tmp_path_factory: pytest.TempPathFactory) -> PlanDiff:
+    """The real program and pack: a dev stack blocked in BASE (l4 maxNodes 16, t4 minNodes 1) and
+    still blocked in HEAD (maxNodes 12, still over the dev limit of 4): every violation on both sides."""
+    import yaml
+
+    from tests.components.plan.helpers import REPO
+
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    pools = doc["config"]["aiinfra:fleet"]["clusters"][0]["gpuPools"]
+    files = []
+    for side, max_nodes in (("base", 16), ("head", 12)):
+        pools[0]["maxNodes"], pools[1]["minNodes"] = max_nodes, 1
+        f = tmp_path_factory.mktemp(side) / "Pulumi.dev.yaml"
+        f.write_text(yaml.safe_dump(doc, sort_keys=False))
+        files.append(f)
+    program = REPO / "__main__.py"
+    base, head = (load_side(str(f), program=program) for f in files)
+    assert base.plan is not None and head.plan is not None and base.plan.policies_evaluated
+    return PlanDiff(base, head)
+
+
+def test_a_diff_blocked_by_violations_already_in_base_says_what_blocks_it(still_blocked: PlanDiff) -> None:
+    """It printed "blocked: mandatory policy violation" and not one violation: no change was new
+    or resolved, so the reviewer could not tell why the change is blocked."""
+    from tests.support.terminal import words
+
+    d = still_blocked
+    assert d.policy_changes() == ([], []) and d.exit_code == 1
+    assert d.head.plan is not None
+    blocking = [v for v in d.head.plan.violations if v.blocking]
+    assert {v.policy for v in blocking} >= {"pool-max-nodes", "scale-to-zero"}
+    n = len(blocking)
+
+    text = words(render_text(d, width=100))
+    assert f"blocked: mandatory policy violation (all {n} already in BASE)" in text
+    assert text.count("still [mandatory] ") == n
+    head_file, base_file = d.head.label, d.base.label
+    lines = {r["specPath"]: r["line"] for r in d.to_json()["policies"]["remaining"]}
+    l4, t4 = (f"{head_file}:{lines[f'clusters[0].gpuPools[{i}]']}" for i in (0, 1))
+    # the pool whose maxNodes moved 16 -> 12: its fix now, and what it was
+    assert (
+        f"still [mandatory] pool-max-nodes clusters[0].gpuPools[0] (dev/l4) {l4} "
+        "(gcp:container/nodePool:NodePool fleet-dev-l4-pool) node pool 'fleet-dev-l4-pool' can scale to 12 nodes"
+    ) in text
+    assert "was: node pool 'fleet-dev-l4-pool' can scale to 16 nodes" in text
+    assert "fix: clusters[0].gpuPools[0].maxNodes: 12 → at most 4" in text
+    assert "fix was: clusters[0].gpuPools[0].maxNodes: 16 → at most 4" in text
+    # unchanged and blocking: listed with its fix, nothing "was"
+    assert (
+        "still [mandatory] scale-to-zero clusters[0].gpuPools[1] (dev/t4) "
+        f"{t4} (gcp:container/nodePool:NodePool fleet-dev-t4-pool) node pool 'fleet-dev-t4-pool' keeps 1 "
+    ) in text
+    assert "fix: clusters[0].gpuPools[1].minNodes: 1 → 0 (dev pools scale to zero) still" in text
+
+    md = render_markdown(d)
+    assert f"· blocked: mandatory policy violation (all {n} already in BASE)" in md.splitlines()[1]
+    rows = _sections(md, f"#### Violations still in `{head_file}`")
+    assert len(rows) == n and f"{n} blocking, " in md and f"changed since `{base_file}`" in md
+    (max_nodes,) = [r for r in rows if "`pool-max-nodes`" in r]
+    assert f"clusters[0].<wbr>gpuPools[0] (dev/l4, line {lines['clusters[0].gpuPools[0]']})" in max_nodes
+    plain = max_nodes.replace("<wbr>", "")
+    assert "maxNodes: 12 → at most 4" in plain and "<br>was: maxNodes: 16 → at most 4" in plain
+    assert "<br>was: can scale to 16 nodes" in plain
+    (to_zero,) = [r for r in rows if "`scale-to-zero`" in r]
+    assert "minNodes: 1 → 0" in to_zero.replace("<wbr>", "") and "was:" not in to_zero
+    # the full messages, numbered on from the (empty) changed lists, say what each was
+    assert "(was: node pool 'fleet-dev-l4-pool' can scale to 16 nodes" in md.split("#### Violations still in")[1]
+
+
+def test_remaining_violations_in_json(still_blocked: PlanDiff) -> None:
+    """policies.remaining: the plan JSON's violations of HEAD plus item, what changed and BASE's text."""
+    from components.plan.engine import PlanReport
+
+    d = still_blocked
+    assert d.head.plan is not None and d.base.plan is not None
+    doc = d.to_json()
+    assert doc["verdict"] == "fail" and doc["policies"]["new"] == [] and doc["policies"]["resolved"] == []
+    remaining = doc["policies"]["remaining"]
+    plan_rows = PlanReport([d.head.plan]).to_json()["violations"]
+    added = {"item", "changed", "baseMessage", "baseFix"}
+    assert [{k: v for k, v in r.items() if k not in added} for r in remaining] == plan_rows
+    by = {(r["policy"], r["item"]): r for r in remaining}
+    m = by["pool-max-nodes", "dev/l4"]
+    assert m["changed"] == ["message", "fix"] and m["file"] == d.head.label
+    assert m["fix"].startswith("clusters[0].gpuPools[0].maxNodes: 12 → ")
+    assert m["baseFix"].startswith("clusters[0].gpuPools[0].maxNodes: 16 → ")
+    (base_m,) = [v for v in d.base.plan.violations if v.policy == "pool-max-nodes"]
+    assert m["baseMessage"] == base_m.message
+    z = by["scale-to-zero", "dev/t4"]
+    assert z["changed"] == [] and "baseMessage" not in z and "baseFix" not in z
+
+
+def test_remaining_violations_fit_githubs_comment_column(still_blocked: PlanDiff) -> None:
+    """Each message and fix with what it was: still no table row wider than the comment column."""
+    from components.plan.report_markdown import COMMENT_CHARS
+    from tests.components.plan.test_rendering import table_min_widths
+
+    md = render_markdown(still_blocked)
+    section = md.split("#### Violations still in", 1)[1].split("\n####", 1)[0]
+    (width, header) = table_min_widths(section)[0]
+    assert header == " | Policy | Spec path | What | Fix"
+    assert "<br>was: " in section and width <= COMMENT_CHARS, (width, section)
+    assert all(w <= COMMENT_CHARS for w, _ in table_min_widths(md))
+
+
+def test_an_unchanged_advisory_violation_is_counted_not_listed(tmp_path: Path) -> None:
+    """A blocking violation BASE has is listed; an advisory one with the same message is only
+    counted (the plan lists it); JSON has both."""
+    from tests.support.terminal import words
+
+    d = _diff(tmp_path, GCP_FLEET, _edit(GCP_FLEET, "gpuPools", 0, maxNodes=8), policies=mandatory_on_first_pool)
+    assert d.policy_changes() == ([], [])
+    text = words(render_text(d, width=100))
+    assert "blocked: mandatory policy violation (already in BASE)" in text
+    assert "still [mandatory] gpu-pool-max-nodes clusters[0].gpuPools[0] (train/h100)" in text
+    assert "close to budget" not in text and "fleet-budget" not in text
+    assert "1 unchanged advisory violation(s) also in BASE, not listed (aiinfra plan lists them)" in text
+    md = render_markdown(d)
+    rows = _sections(md, "#### Violations still in")
+    assert len(rows) == 1 and "`gpu-pool-max-nodes`" in rows[0] and "close to budget" not in md
+    assert "1 unchanged advisory violation(s) also in BASE, not listed" in md
+    remaining = d.to_json()["policies"]["remaining"]
+    assert [(r["policy"], r["enforcementLevel"], r["changed"]) for r in remaining] == [
+        ("gpu-pool-max-nodes", "mandatory", []),
+        ("fleet-budget", "advisory", []),
+    ]
