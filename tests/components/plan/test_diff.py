@@ -273,7 +273,11 @@ def test_a_side_that_cannot_be_planned_is_not_compared(tmp_path: Path, broken: s
     assert d.changes == [] and d.danger() == [] and d.cost_lines() == [] and d.accelerator_rows() == []
     assert d.policy_changes() == ([], [])
     doc = d.to_json()
-    assert doc["comparable"] is False and doc["changes"] == [] and doc["policies"] == {"new": [], "resolved": []}
+    assert (
+        doc["comparable"] is False
+        and doc["changes"] == []
+        and doc["policies"] == {"new": [], "resolved": [], "remaining": []}
+    )
     assert doc["cost"]["delta"] is None and doc["cost"][broken] is None and doc["accelerators"]["totalDelta"] is None
     markdown, text = render_markdown(d), render_text(d)
     assert markdown.splitlines()[1] == f"### 🚫 aiinfra diff `s`: not compared: {label} is invalid · invalid input"
