@@ -43,6 +43,12 @@ def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> s
     )
 
 
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``1 error``, ``0 errors``, ``3 GPU pools``: a count with its noun agreeing (never
+    ``error(s)``); ``plural`` for a noun that does not take an -s."""
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
 def say(text: str, file: IO[str] | None = None, indent: str = "    ", width: int | None = None) -> None:
     """Print ``text`` (one message, lines in it kept) wrapped to ``width`` (default: the
     terminal's) at spaces, the lines after each first one indented."""

@@ -35,4 +35,4 @@ def test_invalid_spec_reports_every_problem_with_its_path() -> None:
         "stacks/Pulumi.bad.yaml (aiinfra:fleet): error: clusters[0].gpuPools[0].maxNode: unknown key 'maxNode'" in text
     )
     assert "clusters[0].gpuPools[0].capacity" in text
-    assert "2 error(s) in the fleet spec" in text
+    assert "2 errors in the fleet spec" in text

@@ -29,6 +29,7 @@ from components.addons.plan import PoolTarget, addon_plan, pool_targets
 from components.catalog import get_catalog
 from components.catalog.addons import BusBandwidth, NcclRecipe
 from components.spec.resolved import ResolvedCluster
+from components.terminal import counted
 
 NAME = "nccl-smoke"
 KEY_SECRET = f"{NAME}-ssh"
@@ -166,7 +167,7 @@ def render(
         raise SmokeTestError(f"--pool {pool_name}: {target.machine_type} is not an NVIDIA GPU; nccl-tests needs one")
     if not 2 <= nodes <= target.max_nodes:
         raise SmokeTestError(
-            f"--nodes {nodes}: pool {pool_name} holds at most {target.max_nodes} node(s) (maxNodes); "
+            f"--nodes {nodes}: pool {pool_name} holds at most {counted(target.max_nodes, 'node')} (maxNodes); "
             "a fabric test needs at least 2"
         )
     if not addon_plan(cluster)["jobset"].on:

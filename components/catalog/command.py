@@ -103,7 +103,7 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
     from rich.console import Console
     from rich.markup import escape
 
-    from components.terminal import fit, table, terminal_width
+    from components.terminal import counted, fit, table, terminal_width
 
     width = terminal_width()
     console = Console(width=width, highlight=False)
@@ -176,7 +176,7 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
         )
     if check:
         findings = price_findings(cat, date.today())
-        console.print(f"\nprice checks: {len(findings)} finding(s)")
+        console.print(f"\nprice checks: {counted(len(findings), 'finding')}")
         for f in findings:
             if f.check != "stale":
                 console.print(f"  [{f.check}] {f.cloud} {f.machine_type}: {f.problem}", markup=False)
@@ -185,7 +185,8 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
             items = [f.machine_type for f in stale if f.cloud == cloud]
             if items:
                 console.print(
-                    f"  [stale] {cloud}: {len(items)} price(s) older than {STALE_DAYS} days: {', '.join(items)}; "
+                    f"  [stale] {cloud}: {counted(len(items), 'price')} older than {STALE_DAYS} days: "
+                    f"{', '.join(items)}; "
                     "refresh them (aiinfra prices refresh, then aiinfra prices update-catalog)",
                     markup=False,
                 )

@@ -35,6 +35,7 @@ from components.package.args import AwsClusterArgs, AzureClusterArgs, FleetArgs,
 from components.spec import SpecIssue, check_document
 from components.spec.errors import join_path
 from components.spec.resolved import ResolvedFleet
+from components.terminal import counted
 
 PACKAGE = "aiinfra"
 
@@ -84,7 +85,9 @@ def _raise(component: str, name: str, issues: list[SpecIssue], strip: str = "") 
         path = issue.path.removeprefix(strip).lstrip(".") if strip else issue.path
         details.append({"property_path": path, "reason": _reason(issue)})
     # The engine prints each property error under the message; the message only counts them.
-    raise SpecInputError(f"{component} '{name}': {len(details)} problem(s) in its inputs (the fleet spec)", details)
+    raise SpecInputError(
+        f"{component} '{name}': {counted(len(details), 'problem')} in its inputs (the fleet spec)", details
+    )
 
 
 def check_spec(component: str, name: str, doc: Any, strip: str = "") -> ResolvedFleet:

@@ -19,6 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+from components.terminal import counted
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("base", metavar="BASE", help="stack file, REF:PATH, or /dev/null")
@@ -77,13 +79,10 @@ def run(args: argparse.Namespace) -> int:
     code: int = diff.exit_code
     if code == 0 and diff.danger():
         n = len(diff.danger())
+        what = f"aiinfra diff: {counted(n, 'change')} {'deletes or replaces' if n == 1 else 'delete or replace'}"
         if args.allow_data_loss:
-            say(f"aiinfra diff: {n} change(s) delete or replace data-bearing storage (allowed)", sys.stderr)
+            say(f"{what} data-bearing storage (allowed)", sys.stderr)
         else:
-            say(
-                f"aiinfra diff: {n} change(s) delete or replace data-bearing storage; "
-                "pass --allow-data-loss if that is intended",
-                sys.stderr,
-            )
+            say(f"{what} data-bearing storage; pass --allow-data-loss if that is intended", sys.stderr)
             code = 1
     return code

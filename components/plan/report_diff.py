@@ -23,6 +23,7 @@ from components.plan.report_markdown import (
     was_text,
 )
 from components.plan.report_text import violation_head
+from components.terminal import counted
 
 MARKER = "<!-- aiinfra-diff -->"
 
@@ -137,7 +138,7 @@ def remaining_counts(d: PlanDiff) -> tuple[list[Remaining], int]:
 
 def unlisted_note(n: int) -> str:
     """Why the unchanged advisory violations are not listed, and where to see them."""
-    return f"{n} unchanged advisory violation(s) also in BASE, not listed (`aiinfra plan` lists them)"
+    return f"{counted(n, 'unchanged advisory violation')} also in BASE, not listed (`aiinfra plan` lists them)"
 
 
 def headline(d: PlanDiff) -> str:
@@ -158,7 +159,7 @@ def headline(d: PlanDiff) -> str:
     warnings = len(grouped(d.danger()))
     return (
         f"### {icon} aiinfra diff `{_label(d)}`: {what}, "
-        f"{acc:+d} accelerators, {warnings} data-loss warning(s) · {verdict_text(d)}"
+        f"{acc:+d} accelerators, {counted(warnings, 'data-loss warning')} · {verdict_text(d)}"
     )
 
 

@@ -21,6 +21,7 @@ from components.plan.diagram import mermaid
 from components.plan.engine import SKIPPED, PlanReport, StackPlan, parent_urn, place
 from components.plan.equivalents import Equivalent
 from components.plan.policies import PolicyVerdict
+from components.terminal import counted
 
 MARKER = "<!-- aiinfra-plan -->"
 
@@ -168,7 +169,7 @@ def verdict_line(report: PlanReport) -> str:
     return (
         f"{head} · **{usd(cost.hourly_usd)}/h** at max scale "
         f"({usd(cost.hourly_usd_at_min)}/h at min) · **{usd(cost.monthly_usd)}/month** at max · "
-        f"**{acc.total} accelerators** at max · {mandatory} mandatory, {advisory} advisory violation(s)"
+        f"**{acc.total} accelerators** at max · {counted(mandatory, 'mandatory violation')}, {advisory} advisory"
         + (f" · **{note}**" if note else "")
     )
 

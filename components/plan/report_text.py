@@ -28,7 +28,7 @@ from components.plan.report_markdown import (
     usd,
     verdict_text,
 )
-from components.terminal import fit, table, terminal_width, wrap
+from components.terminal import counted, fit, table, terminal_width, wrap
 
 _STYLE = {
     "pass": "green",
@@ -166,7 +166,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         return
     say(
         f"{VERDICT_ICON[v]} {verdict_text(report)}: {usd(cost.hourly_usd)}/h at max scale, "
-        f"{usd(cost.monthly_usd)}/month, {acc.total} accelerators, {len(report.violations)} violation(s)"
+        f"{usd(cost.monthly_usd)}/month, {acc.total} accelerators, {counted(len(report.violations), 'violation')}"
         + (f"; {note}" if note else ""),
         _STYLE[v],
     )

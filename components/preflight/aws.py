@@ -30,6 +30,7 @@ from components.preflight.aws_quotas import quota_family
 from components.preflight.model import BaseChecker, CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool
+from components.terminal import counted
 
 CLOUD = "aws"
 
@@ -177,7 +178,7 @@ class AwsChecker(BaseChecker):
             return self.backoff.call(lambda: method(**kwargs), is_throttle)
         except Throttled as exc:
             raise CheckFailed(
-                f"{service}:{_action(operation)} still throttled after {exc.attempts} round(s) of botocore's "
+                f"{service}:{_action(operation)} still throttled after {counted(exc.attempts, 'round')} of botocore's "
                 "retries with backoff between them; re-run later"
             ) from exc
         except credential_errors as exc:
@@ -420,7 +421,7 @@ class AwsChecker(BaseChecker):
         room = available if state in _LAUNCHABLE else total
         if not problems and room < pool.spec.max_nodes:
             problems.append(
-                f"it has room for {room} instance(s) ({available} of {total} available), the pool scales to "
+                f"it has room for {counted(room, 'instance')} ({available} of {total} available), the pool scales to "
                 f"{pool.spec.max_nodes} (lower maxNodes or extend the reservation)"
             )
         if problems:

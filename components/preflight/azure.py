@@ -29,6 +29,7 @@ from typing import Any
 from components.preflight.model import BaseChecker, CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool
+from components.terminal import counted
 
 CLOUD = "azure"
 TOTAL_CORES = "cores"  # "Total Regional vCPUs"
@@ -131,7 +132,9 @@ class AzureChecker(BaseChecker):
         try:
             return self.backoff.call(fn, _is_throttle)
         except Throttled as exc:
-            raise CheckFailed(f"{what}: still throttled (429) after {exc.attempts} attempt(s); re-run later") from exc
+            raise CheckFailed(
+                f"{what}: still throttled (429) after {counted(exc.attempts, 'attempt')}; re-run later"
+            ) from exc
         except ClientAuthenticationError as exc:
             raise CredentialsError(CLOUD, f"Azure rejected the credentials ({exc.message})", HOW_TO_FIX) from exc
         except HttpResponseError as exc:

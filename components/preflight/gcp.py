@@ -31,6 +31,7 @@ from typing import Any
 from components.preflight.model import BaseChecker, CheckFailed, CheckResult, CredentialsError, PreflightOptions, Row
 from components.preflight.retry import Backoff, Throttled
 from components.spec.resolved import ResolvedCluster, ResolvedPool, ResolvedSlice
+from components.terminal import counted
 
 CLOUD = "gcp"
 
@@ -143,7 +144,9 @@ class GcpChecker(BaseChecker):
         except TransportError as exc:  # a network problem while getting a token, not a bad login
             raise CheckFailed(f"{what}: cannot reach Google's token endpoint: {exc}") from exc
         except Throttled as exc:
-            raise CheckFailed(f"{what}: still throttled after {exc.attempts} attempt(s); re-run later") from exc
+            raise CheckFailed(
+                f"{what}: still throttled after {counted(exc.attempts, 'attempt')}; re-run later"
+            ) from exc
         except gexc.Unauthenticated as exc:
             raise CredentialsError(CLOUD, f"Google rejected the credentials ({exc.message})", HOW_TO_FIX) from exc
         except GoogleAuthError as exc:

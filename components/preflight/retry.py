@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from components.terminal import counted
+
 T = TypeVar("T")
 
 
@@ -30,7 +32,7 @@ class Throttled(Exception):
     def __init__(self, attempts: int, last: Exception) -> None:
         self.attempts = attempts
         self.last = last
-        super().__init__(f"still throttled after {attempts} attempt(s): {last}")
+        super().__init__(f"still throttled after {counted(attempts, 'attempt')}: {last}")
 
 
 class DeadlineExceeded(Exception):

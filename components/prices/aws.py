@@ -35,6 +35,7 @@ from typing import Any
 from components.preflight.retry import Backoff, Throttled
 from components.prices.http import PriceApiError
 from components.prices.targets import FetchResult, Target
+from components.terminal import counted
 
 API = "AWS Price List Query API"
 SPOT_API = "EC2 DescribeSpotPriceHistory"
@@ -257,7 +258,7 @@ def _spot(clients: AwsClients, backoff: Backoff, targets: list[Target], result: 
                 median,
                 f"{ec2.meta.endpoint_url} ({SPOT_API}: Linux/UNIX, {region}, latest per availability zone)",
                 at,
-                f"median of {len(zones)} zone(s): {listing}",
+                f"median of {counted(len(zones), 'zone')}: {listing}",
             )
 
 

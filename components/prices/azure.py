@@ -21,6 +21,7 @@ from typing import Any
 
 from components.prices.http import JsonClient, PriceApiError, rebase, shown, with_query
 from components.prices.targets import FetchResult, Target
+from components.terminal import counted
 
 DEFAULT_ENDPOINT = "https://prices.azure.com"
 PATH = "/api/retail/prices"
@@ -104,7 +105,7 @@ def fetch(targets: list[Target], endpoint: str | None, client: JsonClient, fetch
                 )
             link = doc.get("NextPageLink")
             url = rebase(link, endpoint) if isinstance(link, str) and link else None
-        result.notes.append(f"azure {region}: {pages} page(s) from the {API}")
+        result.notes.append(f"azure {region}: {counted(pages, 'page')} from the {API}")
         for t in group:
             for cap in t.capacities():
                 rows = found.get((t.offer.lower(), cap))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from components.catalog import CLOUDS
-from components.terminal import say
+from components.terminal import counted, say
 
 if TYPE_CHECKING:
     from components.prices.overlay import Overlay
@@ -81,8 +81,8 @@ def _refresh(args: argparse.Namespace) -> int:
         say(f"  {note}", sys.stderr, indent="      ")
     offers = len({(r.kind, r.offer) for r in overlay.prices})
     say(
-        f"aiinfra prices refresh: {args.cloud}: {len(overlay.prices)} price(s) for {offers} catalog item(s)"
-        + (f"; wrote {args.out}" if args.out else ""),
+        f"aiinfra prices refresh: {args.cloud}: {counted(len(overlay.prices), 'price')} for "
+        f"{counted(offers, 'catalog item')}" + (f"; wrote {args.out}" if args.out else ""),
         sys.stderr,
     )
     for m in overlay.missing:
@@ -92,8 +92,8 @@ def _refresh(args: argparse.Namespace) -> int:
     on_demand_missing = [m for m in overlay.missing if m.capacity == "on-demand"]
     if on_demand_missing:
         say(
-            f"aiinfra prices refresh: {len(on_demand_missing)} on-demand price(s) not found; those offers keep "
-            "their catalog prices",
+            f"aiinfra prices refresh: {counted(len(on_demand_missing), 'on-demand price')} not found; "
+            "those offers keep their catalog prices",
             sys.stderr,
         )
         return EXIT_MISSING
@@ -127,7 +127,10 @@ def _update_catalog(args: argparse.Namespace) -> int:
     files, changes, skipped = catalog_update.plan_changes(overlay)
     # The summary, as comments above the diff, wrapped to the terminal; the diff's lines are the
     # data files' own and stay as they are.
-    say(f"# {len(changes)} catalog price(s) change ({overlay.name})", indent="#   ")
+    say(
+        f"# {counted(len(changes), 'catalog price')} {'changes' if len(changes) == 1 else 'change'} ({overlay.name})",
+        indent="#   ",
+    )
     for c in changes:
         say(f"#   {c.describe()}", indent="#       ")
     for s in skipped:

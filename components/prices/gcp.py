@@ -27,6 +27,7 @@ import yaml
 
 from components.prices.http import JsonClient, PriceApiError, shown, with_query
 from components.prices.targets import FetchResult, Target
+from components.terminal import counted
 
 DEFAULT_ENDPOINT = "https://cloudbilling.googleapis.com"
 API = "Cloud Billing Catalog API"
@@ -209,7 +210,7 @@ def fetch(targets: list[Target], endpoint: str | None, client: JsonClient, fetch
     services = billing_data()["services"]
     for label, service in (("Compute Engine", services["compute"]), ("Cloud TPU", services["tpu"])):
         pages = _list_skus(client, base, service, key, index)
-        result.notes.append(f"gcp: {pages} page(s) of {label} SKUs (services/{service})")
+        result.notes.append(f"gcp: {counted(pages, 'page')} of {label} SKUs (services/{service})")
     result.notes.extend(f"gcp: skipped SKU {s}" for s in index.skipped_units[:10])
     reasons: dict[tuple[str, str, str], str] = {}
     for t in targets:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from components.rightsize.auth import AUTH_KINDS
+from components.terminal import counted
 
 if TYPE_CHECKING:
     from components.prices.book import PriceBook
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_INVALID
         _fleet, after = validate_file(args.file)
         errors = [i for i in after if i.severity == "error"]
-        written = f"wrote {len(edits)} change(s) to {args.file}" + (
+        written = f"wrote {counted(len(edits), 'change')} to {args.file}" + (
             "" if not errors else f"; it no longer validates: {errors[0].format()}"
         )
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from components.plan.report_markdown import table, usd
 from components.rightsize.analysis import PoolUsage, Proposal
-from components.terminal import fit, fits, wrap
+from components.terminal import counted, fit, fits, wrap
 from components.terminal import table as text_table
 
 USAGE_HEADER = [
@@ -97,7 +97,8 @@ def headline(
 ) -> str:
     used, at_max = savings(proposals)
     return (
-        f"{file}: {len(usages)} GPU pool(s) over the last {window}: {len(proposals)} proposal(s); saves "
+        f"{file}: {counted(len(usages), 'GPU pool')} over the last {window}: "
+        f"{counted(len(proposals), 'proposal')}; saves "
         f"{usd(used)}/month at the observed use, and {usd(at_max)}/month of cost at max scale; priced from "
         f"{prices}"
     )
@@ -155,7 +156,6 @@ def render_text(
     if written:
         say(written)
     return buf.getvalue()
-
 
 
 def render_markdown(

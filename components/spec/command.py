@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from components.spec.errors import SpecError, SpecIssue
 from components.spec.loader import check_document, read_document
 from components.spec.resolved import ResolvedFleet
-from components.terminal import say, terminal_width
+from components.terminal import counted, say, terminal_width
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +31,8 @@ def _summary(fleet: ResolvedFleet) -> str:
     stores = sum(len(c.storage) for c in fleet.clusters)
     clouds = ", ".join(sorted({c.cloud for c in fleet.clusters}))
     return (
-        f"{len(fleet.clusters)} cluster(s) on {clouds}; {pools} GPU pool(s), "
-        f"{slices} TPU slice(s), {stores} storage item(s)"
+        f"{counted(len(fleet.clusters), 'cluster')} on {clouds}; {counted(pools, 'GPU pool')}, "
+        f"{counted(slices, 'TPU slice')}, {counted(stores, 'storage item')}"
     )
 
 
@@ -53,13 +53,13 @@ def print_issues(issues: Iterable[SpecIssue], stream: TextIO, width: int | None 
 
 
 def print_invalid(file: str, issues: Sequence[SpecIssue], then: str = "", stream: TextIO | None = None) -> None:
-    """An invalid file's issues and its ``FILE: invalid: N error(s)`` line (``then`` appended),
+    """An invalid file's issues and its ``FILE: invalid: N errors`` line (``then`` appended),
     on stderr, as every command that reads a spec prints them."""
     out = stream or sys.stderr
     width = terminal_width()
     print_issues(issues, out, width)
     errors = sum(1 for i in issues if i.severity == "error")
-    say(f"{file}: invalid: {errors} error(s){then}", out, width=width)
+    say(f"{file}: invalid: {counted(errors, 'error')}{then}", out, width=width)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from components.terminal import counted
+
 
 @dataclass(frozen=True)
 class SpecIssue:
@@ -74,7 +76,7 @@ class SpecError(Exception):
     def report(self) -> str:
         errors = [i for i in self.issues if i.severity == "error"]
         lines = [i.format() for i in self.issues]
-        lines.append(f"{len(errors)} error(s) in the fleet spec")
+        lines.append(f"{counted(len(errors), 'error')} in the fleet spec")
         return "\n".join(lines)
 
 

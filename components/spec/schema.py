@@ -15,6 +15,7 @@ from typing import Any
 
 from components.spec.errors import SpecIssue, article, choices_hint, did_you_mean, join_path
 from components.spec.limits import clip
+from components.terminal import counted
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -124,7 +125,7 @@ def _issues_for(err: Any) -> Iterator[SpecIssue]:
         yield SpecIssue(path, f"must be {word} {err.validator_value} characters, got {len(value)}")
         return
     if kind == "minItems":
-        yield SpecIssue(path, f"must list at least {err.validator_value} item(s)")
+        yield SpecIssue(path, f"must list at least {counted(int(err.validator_value), 'item')}")
         return
     if kind == "uniqueItems" and isinstance(value, list):
         twice = sorted({json.dumps(v) for v in value if value.count(v) > 1})

@@ -31,7 +31,7 @@ def test_validate_invalid_exits_2_and_names_file_and_path(tmp_path: Path, capsys
     assert main(["validate", str(bad), STACKS[0]]) == 2
     err = " ".join(capsys.readouterr().err.split())  # wrapped to the terminal: compare the words
     assert f"{bad}:6: error: clusters[0].gpuPools[0].maxNode: unknown key 'maxNode' (did you mean 'maxNodes'?" in err
-    assert f"{bad}: invalid: 1 error(s)" in err
+    assert f"{bad}: invalid: 1 error" in err
 
 
 def test_validate_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -179,7 +179,7 @@ def test_validate_text_fits_columns_and_keeps_paths_whole(
     )
     # each problem's first line holds its file, line, severity and spec path, for editors and grep
     assert re.search(r"^bad\.yaml:6: error: clusters\[0\]\.gpuPools\[0\]\.maxNode: ", err, flags=re.M)
-    assert words(out).count(": valid: ") == len(STACKS) and "bad.yaml: invalid: 2 error(s)" in words(err)
+    assert words(out).count(": valid: ") == len(STACKS) and "bad.yaml: invalid: 2 errors" in words(err)
 
 
 def test_validate_names_the_pulumi_project_file_for_what_it_is(capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,7 +187,7 @@ def test_validate_names_the_pulumi_project_file_for_what_it_is(capsys: pytest.Ca
     assert main(["validate", str(ROOT / "Pulumi.yaml")]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "this is a Pulumi project file (it has name and runtime), not a stack config or fleet spec" in err
-    assert "stacks/Pulumi.<stack>.yaml" in err and "unknown key" not in err and "invalid: 1 error(s)" in err
+    assert "stacks/Pulumi.<stack>.yaml" in err and "unknown key" not in err and "invalid: 1 error" in err
 
 
 HELP_PAGES = [[], *([name] for name in COMMANDS), ["prices", "refresh"], ["prices", "update-catalog"]]

@@ -115,7 +115,7 @@ def test_a_bad_spec_names_every_input_path() -> None:
     err = _error(lambda: Fleet("fleet", doc))
     paths = {e["property_path"] for e in err.errors or []}
     assert "clusters[0].gpuPools[0].maxNodes" in paths
-    assert f"{len(paths)} problem(s) in its inputs" in err.message
+    assert f"{len(paths)} problem{'' if len(paths) == 1 else 's'} in its inputs" in err.message
     assert "Fleet 'fleet'" in err.message
 
 

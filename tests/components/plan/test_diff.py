@@ -236,7 +236,7 @@ def test_cli_with_git_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     assert cli.main([*argv, "--format", "markdown", "--allow-data-loss"]) == 0
     assert capsys.readouterr().out.splitlines()[1].startswith("### 🛑 aiinfra diff `gcp-train`")
     assert cli.main([*argv, "--fail-on-data-loss"]) == 1  # the former opt-in still parses
-    assert "delete or replace data-bearing storage" in capsys.readouterr().err
+    assert "1 change deletes or replaces data-bearing storage" in capsys.readouterr().err
     # a file missing at the ref is a new stack; a bad ref is invalid input
     assert (
         cli.main(
@@ -488,7 +488,7 @@ def test_an_item_replaced_with_its_cluster_names_the_cluster_field_and_its_value
     assert "GiB (Filestore" not in md and "x a3-highgpu-8g (" not in md
     assert "its cluster's zone changes" in line
     # one item, one data-loss warning, however many of its fields change
-    assert ", 1 data-loss warning(s) ·" in md.splitlines()[1]
+    assert ", 1 data-loss warning ·" in md.splitlines()[1]
 
 
 def test_headline_counts_data_loss_warnings_per_item_and_small_changes_are_not_zero(tmp_path: Path) -> None:
@@ -498,7 +498,7 @@ def test_headline_counts_data_loss_warnings_per_item_and_small_changes_are_not_z
     base = _edit(GCP_FLEET, "storage", 0, capacityGiB=72000)
     d = _diff(tmp_path, base, _edit(GCP_FLEET, "storage", 0, capacityGiB=36000, throughputMBpsPerTiB=500))
     md = render_markdown(d)
-    assert md.count("> - **storage `train/datasets`") == 1 and ", 1 data-loss warning(s) ·" in md.splitlines()[1]
+    assert md.count("> - **storage `train/datasets`") == 1 and ", 1 data-loss warning ·" in md.splitlines()[1]
     assert (pct(44.39, 44.26), pct(100, 250), pct(100, 100.05), pct(0, 5), pct(0, 0)) == (
         "-0.3%",
         "+150%",
@@ -628,11 +628,11 @@ def test_an_unchanged_advisory_violation_is_counted_not_listed(tmp_path: Path) -
     assert "blocked: mandatory policy violation (already in BASE)" in text
     assert "still [mandatory] gpu-pool-max-nodes clusters[0].gpuPools[0] (train/h100)" in text
     assert "close to budget" not in text and "fleet-budget" not in text
-    assert "1 unchanged advisory violation(s) also in BASE, not listed (aiinfra plan lists them)" in text
+    assert "1 unchanged advisory violation also in BASE, not listed (aiinfra plan lists them)" in text
     md = render_markdown(d)
     rows = _sections(md, "#### Violations still in")
     assert len(rows) == 1 and "`gpu-pool-max-nodes`" in rows[0] and "close to budget" not in md
-    assert "1 unchanged advisory violation(s) also in BASE, not listed" in md
+    assert "1 unchanged advisory violation also in BASE, not listed" in md
     remaining = d.to_json()["policies"]["remaining"]
     assert [(r["policy"], r["enforcementLevel"], r["changed"]) for r in remaining] == [
         ("gpu-pool-max-nodes", "mandatory", []),

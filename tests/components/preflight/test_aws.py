@@ -178,7 +178,7 @@ def test_full_reservation_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
     aws_local.add_reservation("cr-0bbb1111", "p5.48xlarge", "us-east-1a", total=4, available=1)
     res = by_check(run_checks(reserved_spec(tmp_path, "cr-0bbb1111")))["reservation"]
     assert res.status == "fail"
-    assert "room for 1 instance(s) (1 of 4 available), the pool scales to 4" in res.reason
+    assert "room for 1 instance (1 of 4 available), the pool scales to 4" in res.reason
 
 
 def test_reservation_for_another_type_or_zone_fails(aws_local: FakeCloud, tmp_path: Path) -> None:
@@ -342,7 +342,7 @@ def test_persistent_throttling_fails_the_check_not_the_run(
     checker = AwsChecker(options=PreflightOptions(max_attempts=2), backoff=Backoff(attempts=2, sleep=lambda _s: None))
     rows = by_check(checker.checks(fleet.clusters[0]))
     assert rows["quota"].status == "unchecked"
-    assert "still throttled after 2 round(s) of botocore's retries" in rows["quota"].reason
+    assert "still throttled after 2 rounds of botocore's retries" in rows["quota"].reason
     assert rows["offering"].status == "ok"
 
 

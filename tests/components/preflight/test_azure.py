@@ -155,7 +155,7 @@ def test_throttling_is_retried_and_persistent_throttling_fails(tmp_path: Path) -
     clients.usage.throttles["list"] = 50
     q = run_checks(spec(tmp_path), clients=clients)["quota"]
     assert q.status == "unchecked"
-    assert "still throttled (429) after 3 attempt(s)" in q.reason
+    assert "still throttled (429) after 3 attempts" in q.reason
 
 
 def test_unreachable_endpoint_fails_the_check(tmp_path: Path) -> None:

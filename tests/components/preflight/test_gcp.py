@@ -160,7 +160,7 @@ def test_throttling_that_never_ends_fails_the_check(tmp_path: Path) -> None:
     clients.regions.throttles["regions.get"] = 99
     q = rows(run_checks(spec(tmp_path), clients=clients))["quota"]
     assert q.status == "unchecked"
-    assert "still throttled after 3 attempt(s)" in q.reason
+    assert "still throttled after 3 attempts" in q.reason
 
 
 def test_missing_application_default_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ def test_spot_is_the_median_of_the_latest_price_per_zone(aws_server: Recorded) -
     # latest per zone: a 28.00 (not 30.10), b 25.50, c 26.25, d 40.00 -> median 27.125
     assert row.price_usd == pytest.approx(27.125)
     assert row.detail == (
-        "median of 4 zone(s): us-east-1a $28.0000, us-east-1b $25.5000, us-east-1c $26.2500, us-east-1d $40.0000"
+        "median of 4 zones: us-east-1a $28.0000, us-east-1b $25.5000, us-east-1c $26.2500, us-east-1d $40.0000"
     )
     spot_calls = [r.form for r in aws_server.requests if not r.headers.get("x-amz-target")]
     assert spot_calls[0]["ProductDescription.1"] == "Linux/UNIX"

@@ -84,7 +84,7 @@ def test_pages_through_next_page_link_and_keeps_only_linux_consumption_meters() 
     assert row.unit == "node-hour"
     assert row.source.startswith(server.url + "/api/retail/prices (Azure Retail Prices API: ")
     assert row.detail == "meter 'ND96isr H100 v5', effective 2026-10-01"
-    assert result.notes == [f"azure eastus: {pages} page(s) from the Azure Retail Prices API"]
+    assert result.notes == [f"azure eastus: {pages} page{'' if pages == 1 else 's'} from the Azure Retail Prices API"]
 
 
 def test_a_newer_meter_wins_over_an_older_one() -> None:

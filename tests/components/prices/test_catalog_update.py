@@ -76,7 +76,7 @@ def test_changes_are_shown_as_a_diff_then_written(
     # the summary: comments above the diff, wrapped to the terminal (compared by their words)
     notes = " ".join(line[1:].strip() for line in out.out.splitlines() if line.startswith("#"))
     notes = " ".join(notes.split())
-    assert notes.startswith("5 catalog price(s) change (o.json)")
+    assert notes.startswith("5 catalog prices change (o.json)")
     assert (
         "aws g6.xlarge onDemandUsd (us-east-1): 0.805 -> 0.7 (-13.0%) "
         "[https://api.example.test/prices, 2026-12-01]" in notes

@@ -157,7 +157,7 @@ def test_version_and_existing_cluster_are_exclusive() -> None:
 def test_empty_clusters() -> None:
     issue = only(schema_issues(with_change(["clusters"], [])))
     assert issue.path == "clusters"
-    assert issue.message == "must list at least 1 item(s)"
+    assert issue.message == "must list at least 1 item"
 
 
 def test_root_must_be_a_mapping() -> None:
