@@ -290,6 +290,11 @@ class PlanDiff:
         new, resolved = self.policy_sides()
         comparable = self.comparable
 
+        def violation(s: StackPlan, v: PolicyVerdict) -> dict[str, Any]:
+            # as the plan JSON gives it (specPath, line, ...), and the item it is on (dev/l4)
+            row = s.violation_json(v)
+            return {**row, "item": s.item_label(row["specPath"])}
+
         def figures(s: Side, t: dict[str, Any]) -> dict[str, Any] | None:
             # a side that could not be planned has no figures (its zeros are not a price)
             return None if s.plan is not None and s.plan.status != "ok" else t
@@ -335,15 +340,13 @@ class PlanDiff:
                     {"name": n, "before": x, "after": y, "delta": y - x} for n, x, y in self.accelerator_rows()
                 ],
             },
-            # each as the plan JSON gives it (specPath, line, ...), and the item it is on (dev/l4)
             "policies": {
-                "new": [{**s.violation_json(v), "item": s.item_label(s.locate(v))} for s, v in new],
-                "resolved": [{**s.violation_json(v), "item": s.item_label(s.locate(v))} for s, v in resolved],
+                "new": [violation(s, v) for s, v in new],
+                "resolved": [violation(s, v) for s, v in resolved],
                 # on both sides (HEAD's, all of them), with what changed and BASE's text for it
                 "remaining": [
                     {
-                        **r.plan.violation_json(r.verdict),
-                        "item": r.plan.item_label(r.plan.locate(r.verdict)),
+                        **violation(r.plan, r.verdict),
                         "changed": r.changed,
                         **({"baseMessage": r.base.message} if "message" in r.changed else {}),
                         **({"baseFix": r.base.fix} if "fix" in r.changed else {}),

@@ -118,6 +118,8 @@ class StackPlan:
     _index: tuple[int, int, dict[str, CapturedResource]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # spec_owners(fleet), built once for every renderer's item_label() (rebuilt if the fleet changes)
+    _owners: tuple[int, dict[str, tuple[str, str]]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def verdict(self) -> str:
@@ -185,7 +187,9 @@ class StackPlan:
         """``dev/l4`` for a pool's spec path, ``dev`` for a cluster's, "" for any other path."""
         if self.fleet is None:
             return ""
-        cluster, item = spec_owners(self.fleet).get(path, ("", ""))
+        if self._owners is None or self._owners[0] != id(self.fleet):
+            self._owners = (id(self.fleet), spec_owners(self.fleet))
+        cluster, item = self._owners[1].get(path, ("", ""))
         return cluster if item == cluster else f"{cluster}/{item}"
 
     def violation_json(self, verdict: PolicyVerdict) -> dict[str, Any]:

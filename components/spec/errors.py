@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from components.terminal import counted
+from components.terminal import counted, wrap
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,6 @@ class SpecIssue:
         text = self.message + (f" ({self.hint})" if self.hint else "")
         if width is None:
             return head + text
-        from components.terminal import wrap
-
         if len(head) + len(text.split(" ", 1)[0]) > width:  # a long file path: the head alone
             return head.rstrip() + "\n" + wrap(text, width, indent="    ")
         return wrap(text, width, indent="    ", first=head)
