@@ -58,8 +58,8 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
     v = report.verdict
     cost, acc = report.cost, report.accelerators
 
-    def say(text: str, style: str | None = None, indent: str = "") -> None:
-        wrapped = escape(wrap(text, width, indent))
+    def say(text: str, style: str | None = None, indent: str = "", keep: tuple[str, ...] = ()) -> None:
+        wrapped = escape(wrap(text, width, indent, keep=keep))
         console.print(f"[{style}]{wrapped}[/]" if style else wrapped, soft_wrap=True)
 
     def diagnostic(text: str, style: str | None = None, indent: str = "") -> None:
@@ -71,13 +71,13 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
     for s in report.stacks:
         if s.status != "ok":
             what = {"invalid": "invalid", "build-error": "cannot be built"}.get(s.status, "internal error")
-            say(f"{s.file}: {what}", "red")
+            say(f"{s.file}: {what}", "red", keep=(s.file,))
             for issue in s.issues:
                 diagnostic(issue.format(width - 2), indent="  ")
             if s.error:
                 diagnostic(wrap(s.error, width - 2, "    ", first=""), indent="  ")
         elif s.policies_note:
-            say(f"{s.file}: policies {s.policies_note}", "yellow")
+            say(f"{s.file}: policies {s.policies_note}", "yellow", keep=(s.file,))
         if s.status == "ok":
             for issue in s.issues:
                 diagnostic(issue.format(width), "yellow")
@@ -103,7 +103,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         console.print("Policy verdicts", style="italic")
         for s, x in sorted(report.violations, key=lambda sv: (not sv[1].blocking, sv[1].policy)):
             level = LEVEL_ICON.get(x.enforcement_level, x.enforcement_level)
-            say(f"{level}  {violation_head(s, x)}", "red" if x.blocking else "yellow")
+            say(f"{level}  {violation_head(s, x)}", "red" if x.blocking else "yellow", keep=(s.file,))
             say(x.message, indent="    ")
             if x.fix:
                 say(f"fix: {x.fix}", "bold", indent="    ")

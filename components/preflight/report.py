@@ -51,7 +51,7 @@ def write_text(out: IO[str], file: str, results: Sequence[CheckResult], width: i
 
     width = width or terminal_width()
     console = Console(file=out, width=width, highlight=False)
-    console.print(Text(wrap(f"aiinfra preflight: {file}", width, indent="    ", first="")), soft_wrap=True)
+    console.print(Text(wrap(f"aiinfra preflight: {file}", width, indent="    ", first="", keep=[file])), soft_wrap=True)
     check_w = max((len(r.check) for r in results), default=0)
     status_w = max((len(r.status) for r in results), default=0)
     hang = " " * (2 + check_w + 2 + status_w + 2)

@@ -127,7 +127,7 @@ def render_text(
     console = Console(file=buf, no_color=True, width=width, highlight=False)
 
     def say(text: str, first: str = "", indent: str = "  ") -> None:
-        console.print(wrap(text, width, indent=indent, first=first), markup=False, soft_wrap=True)
+        console.print(wrap(text, width, indent=indent, first=first, keep=[file]), markup=False, soft_wrap=True)
 
     say(headline(file, window, usages, proposals, prices))
     rows = [usage_row(u) for u in usages]

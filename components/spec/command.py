@@ -59,7 +59,7 @@ def print_invalid(file: str, issues: Sequence[SpecIssue], then: str = "", stream
     width = terminal_width()
     print_issues(issues, out, width)
     errors = sum(1 for i in issues if i.severity == "error")
-    say(f"{file}: invalid: {counted(errors, 'error')}{then}", out, width=width)
+    say(f"{file}: invalid: {counted(errors, 'error')}{then}", out, width=width, keep=[file])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         if fleet is not None:
             print_issues(issues, sys.stdout, width)
-            say(f"{path}: valid: {_summary(fleet)}", width=width)
+            say(f"{path}: valid: {_summary(fleet)}", width=width, keep=[path])
         else:
             print_invalid(path, issues)
     if args.format == "json":

@@ -39,7 +39,11 @@ class SpecIssue:
         """``file:line: severity: path: message (hint)``, as compilers print: one line, or with
         ``width`` (a terminal's) the message wrapped at spaces, its lines after the first
         indented. The first line always holds the whole ``file:line: severity: path:`` (never
-        broken, however long), so editors and grep find the file, line and spec path on it."""
+        broken, however long), so editors and grep find the file, line and spec path on it.
+
+        Where the head and the message's first words do not fit one line, the head stands alone
+        on it and the message starts on the next; a head wider than the line (a long file path)
+        is the one line wider than ``width``, as a URL is: breaking it would cost more."""
         where = self.file or "<spec>"
         if self.line is not None:
             where = f"{where}:{self.line}"
@@ -49,9 +53,10 @@ class SpecIssue:
         text = self.message + (f" ({self.hint})" if self.hint else "")
         if width is None:
             return head + text
-        if len(head) + len(text.split(" ", 1)[0]) > width:  # a long file path: the head alone
+        wrapped = wrap(text, width, indent="    ", first=head)
+        if len(wrapped.split("\n", 1)[0]) > width:  # no room after the head for a first word (or "64 nodes")
             return head.rstrip() + "\n" + wrap(text, width, indent="    ")
-        return wrap(text, width, indent="    ", first=head)
+        return wrapped
 
     def to_json(self) -> dict[str, object]:
         return {

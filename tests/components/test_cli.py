@@ -161,7 +161,7 @@ def test_validate_text_fits_columns_and_keeps_paths_whole(
     columns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # it printed each problem and summary on one line, 100 to 230 wide
-    from tests.support.terminal import broken, too_wide, words
+    from tests.support.terminal import broken, parted, too_wide, words
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.yaml").write_text(
@@ -173,6 +173,7 @@ def test_validate_text_fits_columns_and_keeps_paths_whole(
     assert main(["validate", *STACKS, "bad.yaml"]) == 2
     out, err = capsys.readouterr()
     assert too_wide(out + err, columns) == []
+    assert parted(out + err) == []  # "2" / "errors", "64" / "nodes": a number goes with its noun
     assert (
         broken(err, ["clusters[0].gpuPools[0].maxNode", "clusters[0].gpuPools[1].maxNodes", "acceleratorsPerNode"])
         == []

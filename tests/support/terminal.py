@@ -23,3 +23,30 @@ def broken(text: str, names: Iterable[str]) -> list[str]:
 def words(text: str) -> str:
     """``text`` with every run of whitespace one space: what it says, however it wrapped."""
     return " ".join(text.split())
+
+
+#: A line's last word, after one space, that is a number: "18", "$387", "1,024", "2.5", "50%", "2×".
+_ENDS_IN_NUMBER = re.compile(r"\S [(~]?\$?\d(?:[\d,.]*\d)?[%×]?$")
+#: A line that starts an item of its own under a label ("fix: ...", "fix was: ...").
+_LABELLED = re.compile(r"^\s*[a-z]+(?: [a-z]+)?: ")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def parted(text: str) -> list[str]:
+    """Where a quantity is parted from what follows it: each line that ends in a number while its
+    sentence goes on on the next line, shown as ``"totals 18 / accelerators"``. The sentence goes on
+    when the next line is indented at least as deep and starts no labelled item of its own (``fix:``);
+    a table's number ends its row after a column gap, not one space, so rows are not counted."""
+    lines = text.splitlines()
+    return [
+        f"{a.rstrip()} / {b.split()[0]}"
+        for a, b in zip(lines, lines[1:], strict=False)
+        if _ENDS_IN_NUMBER.search(a.rstrip())
+        and b[:1] == " "
+        and b.strip()
+        and _indent(b) >= _indent(a)
+        and not _LABELLED.match(b)
+    ]

@@ -14,7 +14,7 @@ from components.catalog import get_catalog
 from components.cli import main
 from components.gcp import translate as gcp
 from tests.components.addons.helpers import SPECS, pool_taints, resolved, run
-from tests.support.terminal import broken, too_wide, words
+from tests.support.terminal import broken, parted, too_wide, words
 
 CAT = get_catalog()
 
@@ -184,6 +184,7 @@ def test_the_expectation_fits_the_terminal_with_names_and_urls_whole(
     urls = [expect.source] if expect is not None and fabric != "none" else []
     for text in (err, comments):
         assert too_wide(text, columns) == [], text
+        assert parted(text) == [], text  # a number goes with its unit: "8" / "GPUs" never
         assert broken(text, [machine, fabric, *urls]) == [], text
     assert words(comments.replace("\n#", "\n")[1:]) == words(err)  # the same text in both
     assert list(yaml.safe_load_all(out))[-1]["kind"] == "JobSet"  # the comments keep the YAML valid

@@ -324,7 +324,7 @@ def test_text_fits_the_terminal_and_keeps_names_and_paths_whole(
     columns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # it printed each item on one line, up to 409 wide (a policy message)
-    from tests.support.terminal import broken, too_wide, words
+    from tests.support.terminal import broken, parted, too_wide, words
 
     head = _edit(GCP_FLEET, "gpuPools", 0, machineType="a3-megagpu-8g", maxNodes=40)
     head["clusters"][0]["storage"] = []
@@ -335,6 +335,7 @@ def test_text_fits_the_terminal_and_keeps_names_and_paths_whole(
     assert cli.main(["diff", b.name, h.name, "--format", "text", "--program", str(FIXTURE)]) == 1
     out, err = capsys.readouterr()
     assert too_wide(out + err, columns) == [], out
+    assert parted(out + err) == [], out  # a number goes with its unit: "40" / "nodes" never
     assert broken(out, ["train/h100", "a3-highgpu-8g", "a3-megagpu-8g", "H100-80GB", "stack-ceilings"]) == [], out
     assert out.count("\n  [") == len({(c.kind, c.cluster, c.name) for c in _diff(tmp_path, GCP_FLEET, head).changes})
     assert "maxNodes: 4 → 40" in words(out)

@@ -29,7 +29,7 @@ from components.plan.report_text import render as render_text
 from tests.components.plan.helpers import REPO, STACKS
 from tests.support.golden import UPDATE_ENV
 from tests.support.specs import GCP_TRAIN
-from tests.support.terminal import too_wide
+from tests.support.terminal import parted, too_wide
 
 GOLDEN = Path(__file__).with_name("golden") / "blocked-dev.plan.md"
 CELL_PADDING = 4  # GitHub's td padding (6px 13px) in characters
@@ -164,6 +164,7 @@ def test_text_report_fits_columns_and_keeps_names_whole(
         render_text(report, buf, color=False)
         out = buf.getvalue()
         assert too_wide(out, columns) == [], out
+        assert parted(out) == [], out  # a number goes with its unit: "18" / "accelerators" never
         words = set(re.findall(r"[^\s│┃|]+", out))
         for s in report.stacks:
             for line in s.cost.lines:

@@ -17,7 +17,7 @@ from components.preflight.model import Checker, PreflightOptions
 from tests.components.preflight.azure_fakes import fake_clients as azure_clients
 from tests.components.preflight.gcp_fakes import fake_clients as gcp_clients
 from tests.components.preflight.moto_support import FakeCloud
-from tests.support.terminal import broken, too_wide
+from tests.support.terminal import broken, parted, too_wide
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -49,6 +49,7 @@ def test_text_fits_the_terminal_and_keeps_names_whole(
     }
     for stack, out in outputs.items():
         assert too_wide(out, columns) == [], out
+        assert parted(out) == [], out  # a number goes with its unit: "4" / "x p5.48xlarge" never
         assert broken(out, names[stack]) == [], out
         assert re.search(r"^  quota +fail +\S", out, flags=re.M), out  # check, status, then the reason
         assert out.rstrip().endswith("failed, 0 not checked, " + ("1 skipped" if stack == "gcp-train" else "0 skipped"))

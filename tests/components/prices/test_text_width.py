@@ -11,7 +11,7 @@ from components.cli import main
 from tests.components.prices import test_aws, test_azure, test_gcp
 from tests.components.prices.server import serve
 from tests.components.prices.test_aws import aws_env  # noqa: F401 - the fixture, for the AWS run
-from tests.support.terminal import broken, too_wide
+from tests.support.terminal import broken, parted, too_wide
 
 
 @pytest.mark.parametrize("columns", [80, 132])
@@ -45,6 +45,7 @@ def test_refresh_and_update_catalog_fit_the_terminal_and_keep_names_whole(
 
     for text in (azure, gcp, aws, summary):
         assert too_wide(text, columns) == [], text
+        assert parted(text) == [], text  # a number goes with its unit: "3" / "offers" never
     assert broken(azure, ["Standard_ND96isr_MI300X_v5", "Standard_NC24ads_A100_v4"]) == []
     assert broken(gcp, ["a4-highgpu-8g"]) == []
     assert broken(aws, ["trn2.48xlarge", "p4d.24xlarge", "p6-b200.48xlarge", "g4dn.12xlarge"]) == []

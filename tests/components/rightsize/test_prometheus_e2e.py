@@ -31,6 +31,7 @@ import pytest
 from components.cli import main
 from components.rightsize import command as rightsize_command
 from tests.support.prometheus_server import SeriesSpec, openmetrics, running_prometheus
+from tests.support.terminal import parted
 
 HOUR = 3600
 INTERVAL = 300
@@ -287,6 +288,7 @@ def test_text_fits_the_terminal(
     main(["rightsize", _spec(tmp_path).name, "--prometheus", prometheus, "--window", "2d"])
     out = capsys.readouterr().out
     assert max(len(line.rstrip()) for line in out.splitlines()) <= columns
+    assert parted(out) == []  # a number goes with its unit: "64" / "nodes" never
     # the use table where it fits, else a line per pool
     assert ("train/starved: nodes 0/2, peak 2, p95 2" in " ".join(out.split())) is (columns < 100)
 

@@ -242,6 +242,7 @@ def test_the_text_fits_the_terminal_and_keeps_machine_types_whole(
     from pathlib import Path
 
     from components.cli import main
+    from tests.support.terminal import parted
 
     root = Path(__file__).resolve().parents[3]
     monkeypatch.chdir(root)
@@ -249,6 +250,7 @@ def test_the_text_fits_the_terminal_and_keeps_machine_types_whole(
     assert main(["size", "examples/workloads/llama-70b-pretrain.yaml"]) == 0
     out = capsys.readouterr().out
     assert max(len(line.rstrip()) for line in out.splitlines()) <= columns
+    assert parted(out) == []  # a number goes with its unit: "5000 GiB", "$387 /h"
     for machine in ("tpu v6e 16x16 x4", "p6-b200.48xlarge", "a4-highgpu-8g", "Standard_ND96isr_H200_v5"):
         assert re.search(rf"(?<![\w.-]){re.escape(machine)}(?![\w.-])", out), machine
     assert ("#    cloud   machine" in out) is (columns >= 200)  # the table where it fits, else blocks
