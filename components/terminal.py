@@ -3,10 +3,11 @@
 Every command's text output fits ``$COLUMNS`` (80 and up; the terminal's width, else 100 for a
 pipe) and wraps only at spaces, so a resource name, machine type or spec path is never broken:
 each table column is at least as wide as its longest word, and the room left is shared in
-proportion to what each column could use; cells wrap as running text does. A word wider than the line (a URL) stands alone on
-its line. A line never ends in a number while the sentence goes on: "18" stays with
-"accelerators", "$387" with "/h", "5000" with "GiB". rich is imported only by :func:`table`: the
-commands that only wrap lines (validate, diff, prices, smoke-test) do not pay for it.
+proportion to what each column could use; cells wrap as running text does. A word wider than
+the line (a URL) stands alone on its line. A line never ends in a number while the sentence
+goes on: "18" stays with "accelerators", "$387" with "/h", "5000" with "GiB". rich is imported
+only by :func:`table`: the commands that only wrap lines (validate, diff, prices, smoke-test)
+do not pay for it.
 """
 
 from __future__ import annotations

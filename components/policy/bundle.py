@@ -4,10 +4,11 @@
 Locally the pack runs in the repository's virtualenv (PulumiPolicy.yaml ``virtualenv:
 ../../.venv``), where ``components`` is installed. A published pack is a tarball of its
 directory that the CLI unpacks and installs from ``requirements.txt`` on every machine that
-enforces it, so the bundle copies the pure-Python rules (``components/policy``) and the catalog
-(``components/catalog``, data included) beside ``__main__.py`` and drops the ``virtualenv``
-pointer. Neither package imports a provider SDK, so the bundle installs only pulumi,
-pulumi-policy, PyYAML and jsonschema.
+enforces it, so the bundle copies the pure-Python rules (``components/policy``), the catalog
+(``components/catalog``, data included) and ``components/terminal.py`` (``counted``: "1 pool",
+"2 pools" in the rules' messages; it imports only the standard library, rich only when a table is
+drawn) beside ``__main__.py`` and drops the ``virtualenv`` pointer. None of them imports a provider
+SDK, so the bundle installs only pulumi, pulumi-policy, PyYAML and jsonschema.
 
 Usage::
 
@@ -29,6 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 PACKS = ("overprovisioning", "security")
 PACK = REPO / "policies" / "overprovisioning"
 PACKAGES = ("components/catalog", "components/policy")
+#: Single modules the packages import, copied beside them.
+MODULES = ("components/__init__.py", "components/terminal.py")
 
 
 def bundle(out: Path, pack: str = "overprovisioning") -> Path:
@@ -47,7 +50,8 @@ def bundle(out: Path, pack: str = "overprovisioning") -> Path:
     doc["runtime"] = {"name": "python", "options": {"virtualenv": "venv"}}
     (out / "PulumiPolicy.yaml").write_text(yaml.safe_dump(doc, sort_keys=False), "utf-8")
     (out / "components").mkdir()
-    shutil.copy2(REPO / "components" / "__init__.py", out / "components" / "__init__.py")
+    for module in MODULES:
+        shutil.copy2(REPO / module, out / module)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for pkg in PACKAGES:
         shutil.copytree(REPO / pkg, out / pkg, ignore=ignore)

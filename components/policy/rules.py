@@ -25,6 +25,7 @@ from components.policy.normalize.common import UNKNOWN_FIX
 from components.policy.settings import Settings
 from components.policy.specref import SpecItem
 from components.policy.values import clip, fmt_int, fmt_usd
+from components.terminal import counted
 
 #: How the pack joins message and fix into the one string a violation carries; the Analyzer
 #: client (and anything reading ``pulumi preview`` output) splits them again on it.
@@ -408,8 +409,8 @@ def pool_max_nodes(view: View, s: Settings) -> list[Finding]:
         out.append(
             Finding(
                 pool.urn,
-                f"{pool.label} can scale to {fmt_int(pool.max_nodes)} {pool.node_word}s{detail}; the {env} limit is "
-                f"{fmt_int(limit)} {pool.node_word}s per pool",
+                f"{pool.label} can scale to {counted(round(pool.max_nodes), pool.node_word)}{detail}; the {env} limit "
+                f"is {counted(round(limit), pool.node_word)} per pool",
                 _max_nodes_fix(pool, limit, env, s),
             )
         )
@@ -950,14 +951,14 @@ def accelerator_visibility(view: View, s: Settings) -> list[Finding]:
         total_acc = sum(_share(p, "accelerators") for p in _accelerator_pools(view))
         total_usd = sum(_share(p, "usd") for p in _accelerator_pools(view))
         missing = ", ".join(
-            f"{p.label} (at its minimum, {fmt_int(_counted_nodes(p))} {p.node_word}s)" for p in unknown_max
+            f"{p.label} (at its minimum, {counted(round(_counted_nodes(p)), p.node_word)})" for p in unknown_max
         )
         out.append(
             Finding(
                 "",
                 f"the ceilings counted {fmt_int(total_acc)} accelerators and {fmt_usd(total_usd)}/h at max scale from "
-                f"{len(known)} pool(s) of known size; the max size of {missing} is unknown at preview, so the stack "
-                "may reach more",
+                f"{counted(len(known), 'pool')} of known size; the max size of {missing} is unknown at preview, so the "
+                "stack may reach more",
                 "give those sizes as plain values (not outputs of other resources) to check them",
             )
         )

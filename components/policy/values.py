@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 #: Longest value a message quotes back: the same as the spec loader's
-#: ``components.spec.limits.ECHO_CHARS`` (a published pack bundles only ``components.policy`` and
-#: ``components.catalog``, so it cannot import the spec's helper; a test keeps the two alike).
+#: ``components.spec.limits.ECHO_CHARS`` (a published pack bundles only ``components.policy``,
+#: ``components.catalog`` and ``components.terminal``, so it cannot import the spec's helper; a test
+#: keeps the two alike).
 ECHO_CHARS: Final = 60
 
 

@@ -186,7 +186,8 @@ def render_text(s: Sizing, emitted: EmitResult | None = None, *, width: int = 20
     console = Console(file=buf, no_color=True, width=width, highlight=False)
 
     def say(text: str, first: str = "", indent: str = "") -> None:
-        console.print(wrap(text, width, indent=indent, first=first, keep=[s.workload.file]), markup=False, soft_wrap=True)
+        wrapped = wrap(text, width, indent=indent, first=first, keep=[s.workload.file])
+        console.print(wrapped, markup=False, soft_wrap=True)
 
     say(headline(s), indent="  ")
     for line in fact_lines(s):

@@ -63,6 +63,9 @@ def test_catalog_text_fits_columns_and_keeps_machine_types_whole(
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if "https://" not in line]  # source URLs stay whole, unwrapped
     assert max(len(line) for line in lines) <= columns, max(lines, key=len)
+    from tests.support.terminal import parted
+
+    assert parted(out) == []  # a cell's number goes with its unit: "80" / "GB" never
     for o in get_catalog().offers:
         assert re.search(rf"(?<![\w.-]){re.escape(o.machine_type)}(?![\w.-])", out), o.machine_type
 

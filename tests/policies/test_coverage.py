@@ -483,4 +483,4 @@ def test_unknown_max_size_counts_what_is_known_and_says_what_is_not() -> None:
         r"node pool 'unknown' has an unknown max size at preview and at least 1 x a3-highgpu-8g",
     )
     v = caught(run("accelerator-visibility", [known, unknown]), "the ceilings counted 24 accelerators")
-    assert "node pool 'unknown' (at its minimum, 1 nodes) is unknown at preview" in v.message
+    assert "node pool 'unknown' (at its minimum, 1 node) is unknown at preview" in v.message

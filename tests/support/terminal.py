@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -43,7 +44,7 @@ def parted(text: str) -> list[str]:
     lines = text.splitlines()
     return [
         f"{a.rstrip()} / {b.split()[0]}"
-        for a, b in zip(lines, lines[1:], strict=False)
+        for a, b in itertools.pairwise(lines)
         if _ENDS_IN_NUMBER.search(a.rstrip())
         and b[:1] == " "
         and b.strip()

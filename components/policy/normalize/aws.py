@@ -43,6 +43,7 @@ from components.policy.normalize.views import (
     Volume,
 )
 from components.policy.values import UNKNOWN, as_list, clip, flag, get, is_unknown, num, quote, text
+from components.terminal import counted
 
 
 # ----- AWS ---------------------------------------------------------------------------------
@@ -686,7 +687,8 @@ def _aws_batch(ctx: Ctx) -> None:
     if not offers:
         odd = [t for t in wanted if looks_like_accelerator("aws", t)]
         if odd:
-            ctx.note(f"{what}: instance type(s) {', '.join(odd)} are not in the catalog, so they are not counted")
+            odd_types = counted(len(odd), "instance type")
+            ctx.note(f"{what}: {odd_types} not in the catalog ({', '.join(odd)}), so not counted")
         return
     # the offer with the most accelerators per vCPU gives the most accelerators under maxVcpus
     best = max(offers, key=lambda o: (o.accelerators_per_node / max(o.vcpu, 1), o.price.on_demand_usd or 0))

@@ -29,6 +29,7 @@ from components.policy.normalize.common import (
 )
 from components.policy.normalize.views import Pool, Shape, Template, Volume
 from components.policy.values import UNKNOWN, as_list, flag, get, is_unknown, quote, text
+from components.terminal import counted
 
 # ----- GCP -------------------------------------------------------------------------------
 _REGION_RE = re.compile(r"^[a-z]+-[a-z]+\d+$")
@@ -395,9 +396,11 @@ def _gce_fabric(shape: Shape, props: Mapping[str, Any]) -> Shape:
     missing: list[str] = []
     present: list[str] = []
     if len(nics) >= need:
-        present.append(f"{len(nics)} network interfaces")
+        present.append(counted(len(nics), "network interface"))
     else:
-        missing.append(f"{len(nics)} network interface(s) where the fabric needs {need} (1 host + {need - 1} GPU NICs)")
+        missing.append(
+            f"{counted(len(nics), 'network interface')} where the fabric needs {need} (1 host + {need - 1} GPU NICs)"
+        )
     if pols:
         present.append("placement resource policy")
     else:
