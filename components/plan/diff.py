@@ -49,7 +49,7 @@ class Side:
     plan: StackPlan | None
 
 
-def _git_show(ref: str, path: str) -> str | None:
+def git_show(ref: str, path: str) -> str | None:
     """The file at ``ref`` (None when it does not exist there); SideError for other failures."""
     try:
         proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
@@ -85,7 +85,7 @@ def load_side(
     if ":" not in arg:
         raise SideError(f"{arg}: file not found (use REF:PATH for a file at a git ref, /dev/null for none)")
     ref, path = arg.split(":", 1)
-    text = _git_show(ref, path)
+    text = git_show(ref, path)
     if text is None:
         return Side(arg, None)
     main: Path | Callable[[], Any] = (

@@ -843,3 +843,49 @@ def test_a_long_old_message_cut_in_its_cell_points_at_its_full_text(tmp_path: Pa
     details = md.split("<details><summary>Full messages (1)</summary>", 1)[1].split("</details>", 1)[0]
     assert f"<br>was: {old}\n" in details
     assert all(w <= COMMENT_CHARS for w, _ in table_min_widths(md))
+
+
+def test_base_policy_config_plans_base_with_its_own_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real pack: `stack-ceilings` advisory in BASE's config (at a git ref), mandatory by
+    default in HEAD's: one violation still there whose level was advisory, and it blocks."""
+    from components.plan.diff_command import base_policy_config
+
+    repo = tmp_path / "repo"
+    (repo / "policies").mkdir(parents=True)
+    (repo / "policies" / "config.json").write_text('{"stack-ceilings": "advisory"}')
+    stack = write_stack(repo, "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes=40))
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    (repo / "policies" / "config.json").write_text("{}")
+    monkeypatch.chdir(repo)
+    argv = ["diff", stack.name, stack.name, "--program", str(FIXTURE), "--format", "json"]
+    assert cli.main([*argv, "--base-policy-config", "HEAD:policies/config.json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["policies"]["new"] == [] and doc["policies"]["resolved"] == []
+    rows = [r for r in doc["policies"]["remaining"] if r["policy"] == "stack-ceilings"]
+    assert rows and all(
+        (r["enforcementLevel"], r["baseEnforcementLevel"], r["changed"])
+        == ("mandatory", "advisory", ["enforcementLevel"])
+        for r in rows
+    )
+    # the same config on both sides (the default): nothing changed
+    assert cli.main([*argv, "--policy-config", "policies/config.json"]) == 1
+    assert all(r["changed"] == [] for r in json.loads(capsys.readouterr().out)["policies"]["remaining"])
+    # inline, a file, none at the ref (the defaults), and what cannot be read: exit 2, named
+    assert base_policy_config('{"stack-ceilings": "advisory"}') == {"stack-ceilings": "advisory"}
+    assert base_policy_config("policies/config.json") == {}
+    assert base_policy_config("HEAD:policies/missing.json") == {}
+    (repo / "s.yaml").write_text("a: [")
+    _git(repo, "add", "s.yaml")
+    _git(repo, "commit", "-qm", "not JSON")
+    for bad, says in (
+        ("HEAD:s.yaml", "--base-policy-config HEAD:s.yaml: not valid JSON"),
+        ("no-such-ref:policies/config.json", "no-such-ref"),
+        ('{"stack-ceiling": "advisory"}', "--base-policy-config: unknown policy 'stack-ceiling'"),
+        ("missing.json", "--base-policy-config: cannot read missing.json"),
+    ):
+        assert cli.main([*argv, "--base-policy-config", bad]) == 2, bad
+        assert says in " ".join(capsys.readouterr().err.split()), bad
