@@ -113,7 +113,7 @@ def load_side(
 
 def _verdict_key(v: PolicyVerdict) -> tuple[str, str, str]:
     """The same violation on both sides: same policy and resource (its enforcement level may
-    differ: the policy config or the environment changed; its message and fix may differ: the
+    differ: BASE was planned with another policy config; its message and fix may differ: the
     numbers in them follow the spec)."""
     return (v.policy, v.type or "", v.name or "")
 
@@ -159,8 +159,8 @@ def pair_violations(base: Sequence[PolicyVerdict], head: Sequence[PolicyVerdict]
         if len(bs) == 1 and len(hs) == 1:
             match[hs[0]] = bs[0]
             continue
-        # the most alike first; on a tie, in order
-        candidates = sorted(((j, i) for j in hs for i in bs), key=lambda ji: ji)
+        # the most alike first; on a tie, in order (a stable sort of pairs made in order)
+        candidates = [(j, i) for j in hs for i in bs]
         candidates.sort(key=lambda ji: _likeness(head[ji[0]], base[ji[1]]), reverse=True)
         for j, i in candidates:
             if j not in match and i not in match.values():
@@ -188,7 +188,7 @@ class Remaining:
     @property
     def changed(self) -> list[str]:
         """The fields that differ from BASE's, as the plan JSON names them: ``enforcementLevel``
-        (the policy config or environment changed), ``message``, ``fix`` (the spec change moved
+        (BASE had another policy config), ``message``, ``fix`` (the spec change moved
         its numbers)."""
         return [name for name, attr in CHANGING if getattr(self.verdict, attr) != getattr(self.base, attr)]
 
