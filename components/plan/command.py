@@ -60,8 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_policy_config(value: str | None) -> Mapping[str, Any]:
-    """Parse --policy-config (inline JSON or a file); raises ValueError with a readable message."""
+def load_policy_config(value: str | None, flag: str = "--policy-config") -> Mapping[str, Any]:
+    """Parse --policy-config (inline JSON or a file); raises ValueError with a readable message
+    that names ``flag``."""
     if not value:
         return {}
     text = value
@@ -69,15 +70,18 @@ def load_policy_config(value: str | None) -> Mapping[str, Any]:
         try:
             text = Path(value).read_text("utf-8")
         except OSError as exc:
-            raise ValueError(f"--policy-config: cannot read {value}: {exc.strerror}") from None
+            raise ValueError(f"{flag}: cannot read {value}: {exc.strerror}") from None
+    return parse_policy_config(text, flag)
+
+
+def parse_policy_config(text: str, flag: str = "--policy-config") -> Mapping[str, Any]:
+    """A policy config's JSON text as a mapping; ValueError naming ``flag`` when it is not one."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"--policy-config: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+        raise ValueError(f"{flag}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if not isinstance(doc, dict):
-        raise ValueError("--policy-config: must be a JSON object mapping policy names to their config")
+        raise ValueError(f"{flag}: must be a JSON object mapping policy names to their config")
     return doc
 
 

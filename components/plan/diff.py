@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,7 @@ class Side:
     plan: StackPlan | None
 
 
-def _git_show(ref: str, path: str) -> str | None:
+def git_show(ref: str, path: str) -> str | None:
     """The file at ``ref`` (None when it does not exist there); SideError for other failures."""
     try:
         proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
@@ -83,7 +85,7 @@ def load_side(
     if ":" not in arg:
         raise SideError(f"{arg}: file not found (use REF:PATH for a file at a git ref, /dev/null for none)")
     ref, path = arg.split(":", 1)
-    text = _git_show(ref, path)
+    text = git_show(ref, path)
     if text is None:
         return Side(arg, None)
     main: Path | Callable[[], Any] = (
@@ -109,10 +111,70 @@ def load_side(
     return Side(arg, plan)
 
 
-def _verdict_key(v: PolicyVerdict) -> tuple[str, str, str, str]:
-    """The same violation on both sides: same policy, resource and enforcement level (its
-    message and fix may differ: the numbers in them follow the spec)."""
-    return (v.policy, v.type or "", v.name or "", v.enforcement_level)
+def _verdict_key(v: PolicyVerdict) -> tuple[str, str, str]:
+    """The same violation on both sides: same policy and resource (its enforcement level may
+    differ: BASE was planned with another policy config; its message and fix may differ: the
+    numbers in them follow the spec)."""
+    return (v.policy, v.type or "", v.name or "")
+
+
+def _likeness(head: PolicyVerdict, base: PolicyVerdict) -> tuple[bool, bool, float]:
+    """How alike two violations of one policy on one resource are, most telling first: the same
+    message, the same level, then how much of the message and fix they share."""
+    text = lambda v: f"{v.message}\n{v.fix or ''}"  # noqa: E731 - one expression
+    return (
+        head.message == base.message,
+        head.enforcement_level == base.enforcement_level,
+        SequenceMatcher(None, text(head), text(base), autojunk=False).ratio(),
+    )
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """Each violation of HEAD matched with BASE's same violation, or with none."""
+
+    #: (HEAD's, BASE's) in HEAD's order
+    pairs: list[tuple[PolicyVerdict, PolicyVerdict]]
+    #: HEAD's with no match in BASE, in HEAD's order
+    new: list[PolicyVerdict]
+    #: BASE's with no match in HEAD, in BASE's order
+    resolved: list[PolicyVerdict]
+
+
+def pair_violations(base: Sequence[PolicyVerdict], head: Sequence[PolicyVerdict]) -> Pairing:
+    """Match the violations of two plans: same policy and resource (:func:`_verdict_key`).
+
+    A policy may report several violations on one resource (one per thing wrong with it), so
+    within one policy and resource the most alike are matched first (:func:`_likeness`): an
+    unchanged message with itself, then the changed ones with the BASE text closest to theirs,
+    earlier ones first on a tie. The rest are new (HEAD) or resolved (BASE).
+    """
+    groups: dict[tuple[str, str, str], tuple[list[int], list[int]]] = {}
+    for i, v in enumerate(base):
+        groups.setdefault(_verdict_key(v), ([], []))[0].append(i)
+    for j, v in enumerate(head):
+        groups.setdefault(_verdict_key(v), ([], []))[1].append(j)
+    match: dict[int, int] = {}  # HEAD's index -> BASE's
+    for bs, hs in groups.values():
+        if len(bs) == 1 and len(hs) == 1:
+            match[hs[0]] = bs[0]
+            continue
+        # the most alike first; on a tie, in order (a stable sort of pairs made in order)
+        candidates = [(j, i) for j in hs for i in bs]
+        candidates.sort(key=lambda ji: _likeness(head[ji[0]], base[ji[1]]), reverse=True)
+        for j, i in candidates:
+            if j not in match and i not in match.values():
+                match[j] = i
+    paired = set(match.values())
+    return Pairing(
+        pairs=[(v, base[match[j]]) for j, v in enumerate(head) if j in match],
+        new=[v for j, v in enumerate(head) if j not in match],
+        resolved=[v for i, v in enumerate(base) if i not in paired],
+    )
+
+
+#: The fields of a violation that may change while it stays the same one: (JSON name, attribute).
+CHANGING = (("enforcementLevel", "enforcement_level"), ("message", "message"), ("fix", "fix"))
 
 
 @dataclass
@@ -125,13 +187,22 @@ class Remaining:
 
     @property
     def changed(self) -> list[str]:
-        """The fields that differ from BASE's: ``message``, ``fix`` (the spec change moved its numbers)."""
-        return [f for f in ("message", "fix") if getattr(self.verdict, f) != getattr(self.base, f)]
+        """The fields that differ from BASE's, as the plan JSON names them: ``enforcementLevel``
+        (BASE had another policy config), ``message``, ``fix`` (the spec change moved
+        its numbers)."""
+        return [name for name, attr in CHANGING if getattr(self.verdict, attr) != getattr(self.base, attr)]
+
+    @property
+    def raised(self) -> bool:
+        """It blocks HEAD but did not block BASE (its level was raised to mandatory): a reason
+        this change is blocked, as a new violation is."""
+        return self.verdict.blocking and not self.base.blocking
 
     @property
     def listed(self) -> bool:
-        """Shown to the reviewer: it blocks HEAD, or its message or fix changed. An unchanged
-        advisory one is only counted (the plan lists it); the PR comment stays about the change."""
+        """Shown to the reviewer: it blocks HEAD, or its level, message or fix changed. An
+        unchanged advisory one is only counted (the plan lists it); the PR comment stays about
+        the change."""
         return self.verdict.blocking or bool(self.changed)
 
 
@@ -228,26 +299,21 @@ class PlanDiff:
         return rows
 
     # ----- policies -----------------------------------------------------------------
-    def policy_changes(self) -> tuple[list[PolicyVerdict], list[PolicyVerdict]]:
-        """(new in head, resolved since base)."""
+    @cached_property
+    def _pairing(self) -> Pairing:
         if not self.comparable:
-            return [], []
-        bv = self.base.plan.violations if self.base.plan else []
-        hv = self.head.plan.violations if self.head.plan else []
-        bk = {_verdict_key(v) for v in bv}
-        hk = {_verdict_key(v) for v in hv}
-        return [v for v in hv if _verdict_key(v) not in bk], [v for v in bv if _verdict_key(v) not in hk]
+            return Pairing([], [], [])
+        b, h = self.base.plan, self.head.plan
+        return pair_violations(b.violations if b else [], h.violations if h else [])
+
+    def policy_changes(self) -> tuple[list[PolicyVerdict], list[PolicyVerdict]]:
+        """(new in head, resolved since base), matched by :func:`pair_violations`."""
+        return list(self._pairing.new), list(self._pairing.resolved)
 
     def policy_remaining(self) -> list[Remaining]:
-        """Violations on both sides, in HEAD's order, each with BASE's (matched as
-        :meth:`policy_changes` matches them)."""
-        if not self.comparable or self.base.plan is None or self.head.plan is None:
-            return []
-        before: dict[tuple[str, str, str, str], PolicyVerdict] = {}
-        for v in self.base.plan.violations:
-            before.setdefault(_verdict_key(v), v)
+        """Violations on both sides, in HEAD's order, each with BASE's (:func:`pair_violations`)."""
         h = self.head.plan
-        return [Remaining(h, v, before[_verdict_key(v)]) for v in h.violations if _verdict_key(v) in before]
+        return [Remaining(h, v, b) for v, b in self._pairing.pairs if h is not None]
 
     def policy_sides(self) -> tuple[list[tuple[StackPlan, PolicyVerdict]], list[tuple[StackPlan, PolicyVerdict]]]:
         """:meth:`policy_changes` with the plan each verdict comes from (HEAD's for new ones, BASE's
@@ -348,6 +414,11 @@ class PlanDiff:
                     {
                         **violation(r.plan, r.verdict),
                         "changed": r.changed,
+                        **(
+                            {"baseEnforcementLevel": r.base.enforcement_level}
+                            if "enforcementLevel" in r.changed
+                            else {}
+                        ),
                         **({"baseMessage": r.base.message} if "message" in r.changed else {}),
                         **({"baseFix": r.base.fix} if "fix" in r.changed else {}),
                     }

@@ -7,6 +7,10 @@ planned offline like ``aiinfra plan``. Changes that replace or recreate a GPU po
 delete or replace data-bearing storage (removed, kind changed, shrunk, Lustre tier
 changed, renamed) are shown first, loudly.
 
+``--base-policy-config`` plans BASE with its own policy config (``REF:PATH`` reads it at a git
+ref), so a change of config shows as what it does: a policy made mandatory is a violation
+"still" there whose level was advisory, which blocks the change.
+
 Exit codes as ``aiinfra plan`` on HEAD: 0 pass or advisory, 1 a mandatory violation, policies
 not evaluated, or data-bearing storage deleted or replaced (unless --allow-data-loss says the
 loss is intended), 2 invalid input on either side, 3 an internal error.
@@ -17,7 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from components.terminal import counted
 
@@ -30,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", metavar="PATH", help="write the report to PATH instead of stdout")
     parser.add_argument("--policy-config", metavar="JSON", help="policy pack config (inline JSON or a JSON file)")
+    parser.add_argument(
+        "--base-policy-config",
+        metavar="JSON|REF:PATH",
+        help="BASE's policy config, when it differs from HEAD's (inline JSON, a file, or REF:PATH such as "
+        "origin/main:policies/config.json; default: --policy-config)",
+    )
     parser.add_argument("--skip-policies", action="store_true", help="do not evaluate the policy pack")
     parser.add_argument("--program", metavar="PATH", help="the Pulumi program to run (default: the project's)")
     parser.add_argument(
@@ -39,6 +51,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     # the former opt-in, now the default; accepted so existing pipelines keep working
     parser.add_argument("--fail-on-data-loss", action="store_true", help=argparse.SUPPRESS)
+
+
+def base_policy_config(value: str) -> Mapping[str, Any]:
+    """--base-policy-config: inline JSON, a file, or ``REF:PATH`` (the file at a git ref; none
+    there is no config, the policies' defaults). ValueError or SideError when it cannot be read."""
+    from components.plan.command import load_policy_config, parse_policy_config
+    from components.plan.diff import git_show
+
+    flag = "--base-policy-config"
+    if value.lstrip().startswith("{") or Path(value).exists() or ":" not in value:
+        return load_policy_config(value, flag)
+    ref, path = value.split(":", 1)
+    text = git_show(ref, path)
+    return {} if text is None else parse_policy_config(text, f"{flag} {value}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,11 +77,13 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = load_policy_config(args.policy_config)
-        try:
-            check_config(config)
-        except PolicyConfigInvalid as exc:
-            raise ValueError(f"--policy-config: {exc}") from None
-        base = load_side(args.base, config, skip_policies=args.skip_policies, program=args.program)
+        base_config = config if args.base_policy_config is None else base_policy_config(args.base_policy_config)
+        for flag, c in (("--policy-config", config), ("--base-policy-config", base_config)):
+            try:
+                check_config(c)
+            except PolicyConfigInvalid as exc:
+                raise ValueError(f"{flag}: {exc}") from None
+        base = load_side(args.base, base_config, skip_policies=args.skip_policies, program=args.program)
         head = load_side(args.head, config, skip_policies=args.skip_policies, program=args.program)
     except (ValueError, SideError) as exc:
         say(f"aiinfra diff: {exc}", sys.stderr)

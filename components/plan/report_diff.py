@@ -119,11 +119,20 @@ def not_compared(d: PlanDiff) -> str:
 
 def verdict_text(d: PlanDiff) -> str:
     """The verdict in words; a HEAD blocked only by violations BASE has too says so
-    (``blocked: mandatory policy violation (all 4 already in BASE)``): the change did not cause it."""
+    (``blocked: mandatory policy violation (all 4 already in BASE)``): the change did not cause
+    it. One that BASE has at a lower level (advisory) is a reason the change is blocked, as a new
+    one is: ``(1 of 3 was advisory in BASE)``, ``(was advisory in BASE)`` when it is the only one."""
     text = VERDICT_TEXT[d.verdict]
     if d.verdict != "fail" or any(v.blocking for v in d.policy_changes()[0]):
         return text
-    n = sum(1 for r in d.policy_remaining() if r.verdict.blocking)
+    still = [r for r in d.policy_remaining() if r.verdict.blocking]
+    raised = [r for r in still if r.raised]
+    if raised:
+        levels = " or ".join(dict.fromkeys(r.base.enforcement_level for r in raised))
+        if len(still) == 1:
+            return f"{text} (was {levels} in BASE)"
+        return f"{text} ({len(raised)} of {len(still)} {'was' if len(raised) == 1 else 'were'} {levels} in BASE)"
+    n = len(still)
     if n == 1:
         return f"{text} (already in BASE)"
     return f"{text} (all {n} already in BASE)" if n else text
@@ -277,8 +286,11 @@ def render_markdown(d: PlanDiff) -> str:
                 was={r.verdict: r.base for r in listed if r.changed},
             )
             blocking = sum(1 for r in listed if r.verdict.blocking)
+            raised = [r.base.enforcement_level for r in listed if r.raised]
             changed = sum(1 for r in listed if r.changed)
-            out += [f"{blocking} blocking, {changed} changed since `{d.base.label}`:", ""]
+            levels = " or ".join(dict.fromkeys(raised))
+            lead = f"{blocking} blocking" + (f" ({len(raised)} {levels} in `{d.base.label}`)" if raised else "")
+            out += [f"{lead}, {changed} changed since `{d.base.label}`:", ""]
             out += [*table(POLICY_HEADER, still_rows), "", *full_messages(still_details)]
         if unlisted:
             out += ["", unlisted_note(unlisted) + "."]
@@ -349,8 +361,10 @@ def render_text(d: PlanDiff, width: int | None = None) -> str:
         # still there says what its message and fix were in BASE when they changed
         for plan, v in ordered(pairs):
             say(f"{what} [{v.enforcement_level}] {violation_head(plan, v, label=True)}")
-            out.append(wrap(v.message, width, indent="      "))
             before = was.get(v) if what == "still" else None
+            if before is not None and before.enforcement_level != v.enforcement_level:
+                out.append(wrap(f"level was: {before.enforcement_level}", width, indent="      "))
+            out.append(wrap(v.message, width, indent="      "))
             if before is not None and before.message != v.message:
                 out.append(wrap(f"was: {was_text(before.message, v.message)}", width, indent="      "))
             if v.fix and what != "resolved":

@@ -273,19 +273,25 @@ def violation_rows(
             where = f"{breakable(s.stack)}: {where}"
         resource = f"`{v.type}` `{v.name}`" if v.name else "the stack"
         before = (was or {}).get(v)
+        mark = LEVEL_MARK.get(v.enforcement_level, v.enforcement_level)
         old_what = old_fix = ""
         entry = f"{n}. `{v.policy}` on {resource} ({s.file}{f':{line}' if line else ''}): {v.message}"
+        if before is not None and before.enforcement_level != v.enforcement_level:
+            # the level column says what it was, as the What and Fix cells do
+            mark += "<br>was " + LEVEL_MARK.get(before.enforcement_level, before.enforcement_level)
+            entry += f"<br>level was: {before.enforcement_level}"
         if before is not None and before.message != v.message:
+            # the cell gives what changed, cut as the message is; the full text is in the entry,
+            # and a cut cell points at it
             old, old_cut = short(was_text(what_of(before.message, before.name, path), full))
-            old_what = "<br>was: " + breakable(old)
-            cut = cut or old_cut
-            entry += f" (was: {before.message})"
+            old_what = "<br>was: " + breakable(old) + (f" [{n}]" if old_cut else "")
+            entry += f"<br>was: {before.message}"
         if before is not None and before.fix != v.fix:
             old_fix = "<br>was: " + breakable(relative_fix(before.fix or "(none)", path))
         details.append(entry)
         rows.append(
             [
-                LEVEL_MARK.get(v.enforcement_level, v.enforcement_level),
+                mark,
                 f"`{v.policy}`",
                 where,
                 breakable(what) + (f" [{n}]" if cut else "") + old_what,

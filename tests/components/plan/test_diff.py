@@ -579,7 +579,7 @@ def test_a_diff_blocked_by_violations_already_in_base_says_what_blocks_it(still_
     (to_zero,) = [r for r in rows if "`scale-to-zero`" in r]
     assert "minNodes: 1 → 0" in to_zero.replace("<wbr>", "") and "was:" not in to_zero
     # the full messages, numbered on from the (empty) changed lists, say what each was
-    assert "(was: node pool 'fleet-dev-l4-pool' can scale to 16 nodes" in md.split("#### Violations still in")[1]
+    assert "<br>was: node pool 'fleet-dev-l4-pool' can scale to 16 nodes" in md.split("#### Violations still in")[1]
 
 
 def test_remaining_violations_in_json(still_blocked: PlanDiff) -> None:
@@ -639,3 +639,254 @@ def test_an_unchanged_advisory_violation_is_counted_not_listed(tmp_path: Path) -
         ("gpu-pool-max-nodes", "mandatory", []),
         ("fleet-budget", "advisory", []),
     ]
+
+
+# ----- a violation whose level, or one of several on a resource, changed ----------------------------
+def on_first_pool(*found: tuple[str, str, str]) -> Any:
+    """A policy adapter reporting ``pool-checks`` violations (level, message, fix) on the first GPU pool."""
+
+    def run(resources: Any, config: Any, **context: Any) -> list[policies.PolicyVerdict]:
+        pool = min(
+            (
+                r
+                for r in resources
+                if r.type == "gcp:container/nodePool:NodePool"
+                and r.inputs.get("nodeConfig", {}).get("guestAccelerators")
+            ),
+            key=lambda r: r.name,
+        )
+        return [
+            policies.PolicyVerdict("pool-checks", lvl, msg, pool.type, pool.name, pool.urn, fix)
+            for lvl, msg, fix in found
+        ]
+
+    return run
+
+
+def _policy_diff(tmp_path: Path, base: Any, head: Any) -> PlanDiff:
+    """One stack planned twice, with BASE's and HEAD's policy verdicts."""
+    stack = write_stack(tmp_path, "s", GCP_FLEET)
+    return PlanDiff(
+        load_side(str(stack), policies=base, program=FIXTURE), load_side(str(stack), policies=head, program=FIXTURE)
+    )
+
+
+@pytest.fixture(scope="module")
+def raised(tmp_path_factory: pytest.TempPathFactory) -> PlanDiff:
+    """The real program and pack: a dev stack whose `pool-max-nodes` was advisory in BASE (its
+    policy config said so) and is mandatory in HEAD (the default), with maxNodes 16 → 12."""
+    import yaml
+
+    from tests.components.plan.helpers import REPO
+
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    pools = doc["config"]["aiinfra:fleet"]["clusters"][0]["gpuPools"]
+    sides = []
+    for side, max_nodes, config in (("base", 16, {"pool-max-nodes": "advisory"}), ("head", 12, None)):
+        pools[0]["maxNodes"], pools[1]["minNodes"] = max_nodes, 1
+        f = tmp_path_factory.mktemp(side) / "Pulumi.dev.yaml"
+        f.write_text(yaml.safe_dump(doc, sort_keys=False))
+        sides.append(load_side(str(f), config, program=REPO / "__main__.py"))
+    base, head = sides
+    assert base.plan is not None and head.plan is not None and base.plan.policies_evaluated
+    return PlanDiff(base, head)
+
+
+def test_a_violation_whose_level_changed_is_still_there_and_says_what_it_was(raised: PlanDiff) -> None:
+    """It showed as a new mandatory violation and a resolved advisory one: the same violation on
+    the same pool, reported twice as if one had been fixed and another made."""
+    from components.plan.report_markdown import COMMENT_CHARS
+    from tests.components.plan.test_rendering import table_min_widths
+    from tests.support.terminal import words
+
+    d = raised
+    assert d.policy_changes() == ([], []) and d.exit_code == 1
+    doc = d.to_json()
+    assert doc["policies"]["new"] == [] and doc["policies"]["resolved"] == []
+    by = {(r["policy"], r["item"]): r for r in doc["policies"]["remaining"]}
+    m = by["pool-max-nodes", "dev/l4"]
+    assert m["enforcementLevel"] == "mandatory" and m["baseEnforcementLevel"] == "advisory"
+    assert m["changed"] == ["enforcementLevel", "message", "fix"]
+    assert all("baseEnforcementLevel" not in r for k, r in by.items() if k[0] != "pool-max-nodes")
+    n = sum(1 for r in by.values() if r["enforcementLevel"] == "mandatory")
+
+    # the verdict: blocked, and not "all already in BASE": one of them did not block BASE
+    verdict = f"blocked: mandatory policy violation (1 of {n} was advisory in BASE)"
+    text = words(render_text(d, width=100))
+    assert verdict in text and "already in BASE" not in text
+    assert "still [mandatory] pool-max-nodes clusters[0].gpuPools[0] (dev/l4)" in text
+    assert (
+        "(gcp:container/nodePool:NodePool fleet-dev-l4-pool) level was: advisory node pool 'fleet-dev-l4-pool'" in text
+    )
+    assert text.count("level was:") == 1
+
+    md = render_markdown(d)
+    assert md.splitlines()[1].endswith(f"· {verdict}")
+    assert f"{n} blocking (1 advisory in `{d.base.label}`), 3 changed since `{d.base.label}`:" in md
+    (row,) = [r for r in _sections(md, "#### Violations still in") if "`pool-max-nodes`" in r]
+    assert row.startswith("| ❌<br>was ⚠️ | `pool-max-nodes` |")
+    assert sum("<br>was ⚠️" in r for r in _sections(md, "#### Violations still in")) == 1
+    assert "<br>level was: advisory<br>was: node pool 'fleet-dev-l4-pool' can scale to 16 nodes" in md
+    assert all(w <= COMMENT_CHARS for w, _ in table_min_widths(md))
+
+
+def test_a_violation_lowered_to_advisory_is_listed_and_does_not_block(raised: PlanDiff) -> None:
+    """The other way (HEAD's config makes it advisory): listed with its BASE level, and the
+    verdict counts only what blocks HEAD, all already in BASE."""
+    back = PlanDiff(raised.head, raised.base)
+    assert back.policy_changes() == ([], [])
+    (m,) = [r for r in back.policy_remaining() if r.verdict.policy == "pool-max-nodes"]
+    assert m.listed and not m.raised and m.changed == ["enforcementLevel", "message", "fix"]
+    n = sum(1 for r in back.policy_remaining() if r.verdict.blocking)
+    md = render_markdown(back)
+    assert f"· blocked: mandatory policy violation (all {n} already in BASE)" in md.splitlines()[1]
+    assert f"{n} blocking, 3 changed since" in md
+    (row,) = [r for r in _sections(md, "#### Violations still in") if "`pool-max-nodes`" in r]
+    assert row.startswith("| ⚠️<br>was ❌ | `pool-max-nodes` |")
+    (j,) = [r for r in back.to_json()["policies"]["remaining"] if r["policy"] == "pool-max-nodes"]
+    assert (j["enforcementLevel"], j["baseEnforcementLevel"]) == ("advisory", "mandatory")
+
+
+def test_the_only_blocking_violation_raised_from_advisory(tmp_path: Path) -> None:
+    """One violation, advisory in BASE and mandatory in HEAD: the change is blocked by it."""
+    from tests.support.terminal import words
+
+    d = _policy_diff(
+        tmp_path,
+        on_first_pool(("advisory", "pool can scale to 8 nodes", "lower maxNodes")),
+        on_first_pool(("mandatory", "pool can scale to 8 nodes", "lower maxNodes")),
+    )
+    assert d.policy_changes() == ([], []) and d.exit_code == 1 and d.verdict == "fail"
+    (r,) = d.to_json()["policies"]["remaining"]
+    assert r["changed"] == ["enforcementLevel"] and r["baseEnforcementLevel"] == "advisory"
+    assert "baseMessage" not in r and "baseFix" not in r
+    text = words(render_text(d, width=100))
+    assert "blocked: mandatory policy violation (was advisory in BASE)" in text
+    assert "level was: advisory pool can scale to 8 nodes fix: lower maxNodes" in text
+    assert " was: pool" not in text and "fix was:" not in text
+    md = render_markdown(d)
+    assert "1 blocking (1 advisory in" in md and "· blocked: mandatory policy violation (was advisory in BASE)" in md
+
+
+def test_several_violations_of_one_policy_on_one_resource_are_paired_by_their_text(tmp_path: Path) -> None:
+    """Two violations of one policy and level on one pool, only the second changed: both were
+    paired with BASE's first, so the second said it "was" the first's message."""
+    warm = ("mandatory", "pool keeps 1 node running when idle", "minNodes: 1 → 0")
+    d = _policy_diff(
+        tmp_path,
+        on_first_pool(warm, ("mandatory", "pool can scale to 4 nodes over 3 zones", "maxNodes: 4 → at most 2")),
+        on_first_pool(warm, ("mandatory", "pool can scale to 8 nodes over 3 zones", "maxNodes: 8 → at most 2")),
+    )
+    assert d.policy_changes() == ([], [])
+    remaining = d.to_json()["policies"]["remaining"]
+    assert [(r["message"], r["changed"], r.get("baseMessage"), r.get("baseFix")) for r in remaining] == [
+        ("pool keeps 1 node running when idle", [], None, None),
+        (
+            "pool can scale to 8 nodes over 3 zones",
+            ["message", "fix"],
+            "pool can scale to 4 nodes over 3 zones",
+            "maxNodes: 4 → at most 2",
+        ),
+    ]
+    text = render_text(d, width=100)
+    assert "was: pool can scale to 4 nodes" in text and "was: pool keeps" not in text
+    md = render_markdown(d)
+    assert "<br>was: pool can scale to 4 nodes" in md and "was: pool keeps" not in md
+
+
+def test_changed_violations_in_another_order_pair_with_the_closest_text(tmp_path: Path) -> None:
+    """Both changed and HEAD lists them the other way round: each pairs with the BASE text
+    closest to its own, not with the one in its place; one more in HEAD is new."""
+    d = _policy_diff(
+        tmp_path,
+        on_first_pool(
+            ("mandatory", "pool can scale to 4 nodes over 3 zones", "maxNodes: 4 → at most 2"),
+            ("mandatory", "pool keeps 1 node running when idle", "minNodes: 1 → 0"),
+        ),
+        on_first_pool(
+            ("mandatory", "pool keeps 2 nodes running when idle", "minNodes: 2 → 0"),
+            ("mandatory", "pool has no taint for its GPUs", "add a taint"),
+            ("mandatory", "pool can scale to 8 nodes over 3 zones", "maxNodes: 8 → at most 2"),
+        ),
+    )
+    new, resolved = d.policy_changes()
+    assert [v.message for v in new] == ["pool has no taint for its GPUs"] and resolved == []
+    assert [(r.verdict.message, r.base.message) for r in d.policy_remaining()] == [
+        ("pool keeps 2 nodes running when idle", "pool keeps 1 node running when idle"),
+        ("pool can scale to 8 nodes over 3 zones", "pool can scale to 4 nodes over 3 zones"),
+    ]
+    # fewer in HEAD: the one whose text is gone is the resolved one
+    back = PlanDiff(d.head, d.base)
+    assert [v.message for v in back.policy_changes()[1]] == ["pool has no taint for its GPUs"]
+
+
+def test_a_long_old_message_cut_in_its_cell_points_at_its_full_text(tmp_path: Path) -> None:
+    """The "was:" cell is cut to fit the comment column; it gave no pointer to the full text
+    (the [n] was on the message above it, when that was cut, or nowhere)."""
+    from components.plan.report_markdown import COMMENT_CHARS, WHAT_CHARS
+    from tests.components.plan.test_rendering import table_min_widths
+
+    old = (
+        "pool can scale to 16 nodes (16 x a3-highgpu-8g = 128 H100-80GB at $1,411.84/h on-demand) in total "
+        "over 3 zones, which is more than this environment allows for one pool of this kind"
+    )
+    assert len(old) > WHAT_CHARS
+    d = _policy_diff(
+        tmp_path,
+        on_first_pool(("mandatory", old, "maxNodes: 16 → at most 2")),
+        on_first_pool(("mandatory", "pool can scale to 12 nodes", "maxNodes: 12 → at most 2")),
+    )
+    md = render_markdown(d)
+    (row,) = _sections(md, "#### Violations still in")
+    what = row.split(" | ")[3]
+    assert what.startswith("pool can scale to 12 nodes<br>was: pool can scale to 16 nodes"), what
+    assert what.endswith(" … [1]"), what
+    details = md.split("<details><summary>Full messages (1)</summary>", 1)[1].split("</details>", 1)[0]
+    assert f"<br>was: {old}\n" in details
+    assert all(w <= COMMENT_CHARS for w, _ in table_min_widths(md))
+
+
+def test_base_policy_config_plans_base_with_its_own_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real pack: `stack-ceilings` advisory in BASE's config (at a git ref), mandatory by
+    default in HEAD's: one violation still there whose level was advisory, and it blocks."""
+    from components.plan.diff_command import base_policy_config
+
+    repo = tmp_path / "repo"
+    (repo / "policies").mkdir(parents=True)
+    (repo / "policies" / "config.json").write_text('{"stack-ceilings": "advisory"}')
+    stack = write_stack(repo, "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes=40))
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    (repo / "policies" / "config.json").write_text("{}")
+    monkeypatch.chdir(repo)
+    argv = ["diff", stack.name, stack.name, "--program", str(FIXTURE), "--format", "json"]
+    assert cli.main([*argv, "--base-policy-config", "HEAD:policies/config.json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["policies"]["new"] == [] and doc["policies"]["resolved"] == []
+    rows = [r for r in doc["policies"]["remaining"] if r["policy"] == "stack-ceilings"]
+    assert rows and all(
+        (r["enforcementLevel"], r["baseEnforcementLevel"], r["changed"])
+        == ("mandatory", "advisory", ["enforcementLevel"])
+        for r in rows
+    )
+    # the same config on both sides (the default): nothing changed
+    assert cli.main([*argv, "--policy-config", "policies/config.json"]) == 1
+    assert all(r["changed"] == [] for r in json.loads(capsys.readouterr().out)["policies"]["remaining"])
+    # inline, a file, none at the ref (the defaults), and what cannot be read: exit 2, named
+    assert base_policy_config('{"stack-ceilings": "advisory"}') == {"stack-ceilings": "advisory"}
+    assert base_policy_config("policies/config.json") == {}
+    assert base_policy_config("HEAD:policies/missing.json") == {}
+    (repo / "s.yaml").write_text("a: [")
+    _git(repo, "add", "s.yaml")
+    _git(repo, "commit", "-qm", "not JSON")
+    for bad, says in (
+        ("HEAD:s.yaml", "--base-policy-config HEAD:s.yaml: not valid JSON"),
+        ("no-such-ref:policies/config.json", "no-such-ref"),
+        ('{"stack-ceiling": "advisory"}', "--base-policy-config: unknown policy 'stack-ceiling'"),
+        ("missing.json", "--base-policy-config: cannot read missing.json"),
+    ):
+        assert cli.main([*argv, "--base-policy-config", bad]) == 2, bad
+        assert says in " ".join(capsys.readouterr().err.split()), bad

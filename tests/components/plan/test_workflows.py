@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -79,3 +84,45 @@ def test_every_job_has_a_timeout() -> None:
         for job_name, job in _load(name)["jobs"].items():
             minutes = job.get("timeout-minutes")
             assert isinstance(minutes, int) and 0 < minutes <= 120, f"{name}: {job_name}"
+
+
+def _step_script(workflow: str, job: str, name: str) -> str:
+    return str(next(s["run"] for s in _steps(_load(workflow)["jobs"][job]) if s.get("name") == name))
+
+
+def test_the_diff_step_diffs_every_stack_when_the_policy_config_changes(tmp_path: Path) -> None:
+    """The pull request's diff step, run as the runner runs it (bash -e) in a repository whose
+    pull request changes only `policies/config.json`: no stack file changed, yet every stack's
+    verdicts did, so every stack is diffed, BASE under BASE's own config. Before, the step diffed
+    nothing, and one config for both sides could not show a level change at all."""
+    import yaml
+
+    repo = tmp_path / "repo"
+    (repo / "stacks").mkdir(parents=True)
+    (repo / "policies").mkdir()
+    for f in ("Pulumi.yaml", "__main__.py"):
+        shutil.copy(REPO / f, repo / f)
+    (repo / ".venv").symlink_to(sys.prefix)  # the step runs .venv/bin/aiinfra
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text())
+    doc["config"]["aiinfra:fleet"]["clusters"][0]["gpuPools"][0]["maxNodes"] = 16  # over the dev limit
+    (repo / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    (repo / "policies" / "config.json").write_text('{"pool-max-nodes": "advisory"}')
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True)
+    script = _step_script("pull-request.yml", "offline-plan", "Diff the stacks this pull request changes")
+
+    def run_step() -> str:
+        env = {**os.environ, "BASE": base.stdout.strip()}
+        subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env, check=True, capture_output=True)
+        return (repo / "diff.md").read_text()
+
+    assert run_step() == ""  # nothing changed: nothing to diff
+    (repo / "policies" / "config.json").write_text("{}")  # pool-max-nodes back to its default, mandatory
+    subprocess.run([*git, "commit", "-qam", "config"], cwd=repo, check=True)
+    md = run_step()
+    assert "aiinfra diff `dev`" in md, md
+    row = next(line for line in md.splitlines() if "`pool-max-nodes`" in line)
+    assert row.startswith("| ❌<br>was ⚠️ |"), row  # still there, now mandatory; it was advisory
