@@ -38,6 +38,8 @@ _STYLE = {
     "invalid": "red",
     "error": "red",
 }
+#: A note under a table: a bullet, its lines after the first hung under its text.
+BULLET, BULLET_INDENT = "    - ", "      "
 
 
 def violation_head(s: StackPlan, x: PolicyVerdict, *, label: bool = False) -> str:
@@ -58,8 +60,10 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
     v = report.verdict
     cost, acc = report.cost, report.accelerators
 
-    def say(text: str, style: str | None = None, indent: str = "", keep: tuple[str, ...] = ()) -> None:
-        wrapped = escape(wrap(text, width, indent, keep=keep))
+    def say(
+        text: str, style: str | None = None, indent: str = "", keep: tuple[str, ...] = (), first: str | None = None
+    ) -> None:
+        wrapped = escape(wrap(text, width, indent, first=first, keep=keep))
         console.print(f"[{style}]{wrapped}[/]" if style else wrapped, soft_wrap=True)
 
     def diagnostic(text: str, style: str | None = None, indent: str = "") -> None:
@@ -129,7 +133,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
         fit(ct, [[escape(c) for c in r] for r in rows], width)
         console.print(ct)
         for a in cost.assumptions():
-            say(f"- {a}", "dim", indent="    ")
+            say(a, "dim", indent=BULLET_INDENT, first=BULLET)
 
     equivalents = equivalent_rows(report)
     if equivalents:
@@ -148,7 +152,7 @@ def render(report: PlanReport, out: IO[str], *, color: bool | None = None, width
             rows += [[pool[i] if i < len(pool) else "", c, cells[c]] for i, c in enumerate(CLOUDS)]
         fit(eq, [[escape(cell) for cell in r] for r in rows], width)
         console.print(eq)
-        say(f"- {EQUIVALENTS_NOTE}", "dim", indent="    ")
+        say(EQUIVALENTS_NOTE, "dim", indent=BULLET_INDENT, first=BULLET)
 
     if acc.counts:
         accel = table("Accelerators")

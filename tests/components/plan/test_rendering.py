@@ -165,6 +165,11 @@ def test_text_report_fits_columns_and_keeps_names_whole(
         out = buf.getvalue()
         assert too_wide(out, columns) == [], out
         assert parted(out) == [], out  # a number goes with its unit: "18" / "accelerators" never
+        # a note under a table hangs its wrapped lines under its text, not under the bullet
+        lines = out.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("    - Not priced:"))
+        if columns < 132:  # the note wraps
+            assert lines[at + 1].startswith("      ") and lines[at + 1][6] != " ", lines[at : at + 2]
         words = set(re.findall(r"[^\s│┃|]+", out))
         for s in report.stacks:
             for line in s.cost.lines:
