@@ -60,11 +60,32 @@ def base_policy_config(value: str) -> Mapping[str, Any]:
     from components.plan.diff import git_show
 
     flag = "--base-policy-config"
-    if value.lstrip().startswith("{") or Path(value).exists() or ":" not in value:
+    if not at_ref(value):
         return load_policy_config(value, flag)
     ref, path = value.split(":", 1)
     text = git_show(ref, path)
     return {} if text is None else parse_policy_config(text, f"{flag} {value}")
+
+
+def at_ref(value: str) -> bool:
+    """Whether --base-policy-config names a file at a git ref (``REF:PATH``), not inline JSON or a file."""
+    return not (value.lstrip().startswith("{") or Path(value).exists() or ":" not in value)
+
+
+def without_gone_policies(config: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """BASE's config (read at its ref) without the policies the packs no longer have, and those.
+
+    BASE is planned with today's packs: a policy renamed or removed since BASE (an ai-infra
+    upgrade) cannot apply to them, and failing the whole diff over it would show the reviewer
+    nothing. A typo in a config given inline or as a file is still an error.
+    """
+    from components.plan.policies import known_policies
+
+    known = known_policies()
+    if known is None:
+        return dict(config), []
+    gone = sorted(k for k in config if k != "all" and k not in known)
+    return {k: v for k, v in config.items() if k not in gone}, gone
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,6 +99,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_policy_config(args.policy_config)
         base_config = config if args.base_policy_config is None else base_policy_config(args.base_policy_config)
+        if args.base_policy_config is not None and at_ref(args.base_policy_config):
+            base_config, gone = without_gone_policies(base_config)
+            if gone:
+                names = ", ".join(f"'{k}'" for k in gone)
+                say(
+                    f"aiinfra diff: --base-policy-config {args.base_policy_config}: "
+                    f"{counted(len(gone), 'policy', 'policies')} not in the packs now ({names}: renamed or "
+                    "removed since); BASE is planned without its settings",
+                    sys.stderr,
+                )
         for flag, c in (("--policy-config", config), ("--base-policy-config", base_config)):
             try:
                 check_config(c)

@@ -88,13 +88,33 @@ def check_config(policy_config: Mapping[str, Any]) -> None:
     """
     if not policy_config:
         return
+    infos = _pack_infos()
+    if infos is None:
+        return  # no pack here: run_policies says so
+    client = importlib.import_module(CLIENT_MODULE)
+    try:
+        for info, config in zip(infos, client.split_config(infos, policy_config), strict=True):
+            client.effective_config(info, config)
+    except client.PolicyConfigError as exc:
+        raise PolicyConfigInvalid(str(exc)) from None
+
+
+def known_policies() -> set[str] | None:
+    """Every policy the packs have (None when no pack can be loaded here)."""
+    infos = _pack_infos()
+    return None if infos is None else {p.name for info in infos for p in info.policies}
+
+
+def _pack_infos() -> list[Any] | None:
+    """The packs' policies and config schemas as the packs announce them (``AnalyzerInfo``),
+    read from the rules without starting a pack; None when the packs are not installed."""
     try:
         client = importlib.import_module(CLIENT_MODULE)
         from components.policy.security.rules import POLICIES as SECURITY
         from components.policy.settings import POLICIES, schema_properties
     except ImportError:
-        return  # no pack here: run_policies says so
-    infos = [
+        return None
+    return [
         client.AnalyzerInfo(
             "aiinfra-overprovisioning",
             "",
@@ -108,11 +128,6 @@ def check_config(policy_config: Mapping[str, Any]) -> None:
             tuple(client.PolicyInfo(p.name, p.description, p.level, "stack", dict(p.properties)) for p in SECURITY),
         ),
     ]
-    try:
-        for info, config in zip(infos, client.split_config(infos, policy_config), strict=True):
-            client.effective_config(info, config)
-    except client.PolicyConfigError as exc:
-        raise PolicyConfigInvalid(str(exc)) from None
 
 
 def _field(obj: Any, *names: str) -> Any:

@@ -890,3 +890,28 @@ def test_base_policy_config_plans_base_with_its_own_config(
     ):
         assert cli.main([*argv, "--base-policy-config", bad]) == 2, bad
         assert says in " ".join(capsys.readouterr().err.split()), bad
+
+
+def test_base_policy_config_at_a_ref_leaves_out_policies_the_packs_no_longer_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """BASE's config names a policy since renamed or removed (an ai-infra upgrade): the diff
+    says so and plans BASE without it, rather than exit 2 and a pull request with no diff.
+    The same name inline is still a typo, and still an error."""
+    repo = tmp_path / "repo"
+    (repo / "policies").mkdir(parents=True)
+    (repo / "policies" / "config.json").write_text('{"stack-ceilings": "advisory", "gpu-budget": "advisory"}')
+    stack = write_stack(repo, "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes=40))
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    monkeypatch.chdir(repo)
+    argv = ["diff", stack.name, stack.name, "--program", str(FIXTURE), "--format", "json"]
+    assert cli.main([*argv, "--base-policy-config", "HEAD:policies/config.json"]) == 1
+    out = capsys.readouterr()
+    err = " ".join(out.err.split())
+    assert "--base-policy-config HEAD:policies/config.json: 1 policy not in the packs now ('gpu-budget'" in err
+    rows = [r for r in json.loads(out.out)["policies"]["remaining"] if r["policy"] == "stack-ceilings"]
+    assert rows and all(r["baseEnforcementLevel"] == "advisory" for r in rows)  # the rest still applies
+    assert cli.main([*argv, "--base-policy-config", '{"gpu-budget": "advisory"}']) == 2
+    assert "unknown policy 'gpu-budget'" in capsys.readouterr().err
