@@ -187,13 +187,17 @@ def _offer(cloud: str, raw: Mapping[str, Any]) -> Offer:
     )
 
 
-def _tier(raw: Mapping[str, Any]) -> StorageTier:
+def _tier(raw: Mapping[str, Any], row: Mapping[str, Any]) -> StorageTier:
+    """A storage tier (or a single-tier row, then ``raw is row``); its price's source and date
+    are its own, else its row's ``priceSource``/``priceAsOf``."""
     ranges = [raw, *raw.get("moreRanges", ())]
     return StorageTier(
         ranges=tuple(CapacityRange(r["minGiB"], r["stepGiB"], r["maxGiB"]) for r in ranges),
         price_usd_per_gib_month=raw["priceUsdPerGiBMonth"],
         also_gib=tuple(raw.get("alsoGiB", ())),
         sku=raw.get("sku"),
+        price_source=raw.get("priceSource", row.get("priceSource")),
+        price_as_of=raw.get("priceAsOf", row["priceAsOf"]),
     )
 
 
@@ -293,8 +297,8 @@ class Catalog:
 
         self.storage: dict[tuple[str, str], StorageOffer] = {}
         for s in raw["storage.yaml"]["storage"]:
-            tiers = {int(k): _tier(v) for k, v in (s.get("tiers") or {}).items()}
-            base = None if tiers else _tier(s)
+            tiers = {int(k): _tier(v, s) for k, v in (s.get("tiers") or {}).items()}
+            base = None if tiers else _tier(s, s)
             self.storage[(s["cloud"], s["kind"])] = StorageOffer(
                 cloud=s["cloud"],
                 kind=s["kind"],

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from components.catalog import Catalog
+from components.catalog.model import StorageTier
 
 # An offer priced beyond this factor of its accelerator's cross-cloud median per
 # accelerator-hour is flagged. Real spreads between clouds stay well inside 2.5x.
@@ -102,7 +103,12 @@ def _stale_findings(cat: Catalog, today: date) -> list[PriceFinding]:
     out: list[PriceFinding] = []
     rows: list[tuple[str, str, str]] = [(o.cloud, o.machine_type, o.price.as_of or o.as_of) for o in cat.offers]
     rows += [("gcp", f"tpu-{t.version}", t.price.as_of or t.as_of) for t in cat.tpus.values()]
-    rows += [(s.cloud, f"storage {s.kind}", s.as_of) for s in cat.storage.values()]
+    # a storage price by its own date (the row's asOf dates the sizes and limits)
+    for s in cat.storage.values():
+        priced: list[tuple[str, StorageTier | None]] = [
+            (f"storage {s.kind}/{k}", t) for k, t in sorted(s.tiers.items())
+        ]
+        rows += [(s.cloud, item, t.price_as_of) for item, t in priced or [(f"storage {s.kind}", s.base)] if t]
     for cloud, item, as_of in rows:
         age = (today - date.fromisoformat(as_of)).days
         if age > STALE_DAYS:

@@ -103,7 +103,7 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
     from rich.console import Console
     from rich.markup import escape
 
-    from components.terminal import counted, fit, table, terminal_width
+    from components.terminal import counted, fit, table, terminal_width, wrap
 
     width = terminal_width()
     console = Console(width=width, highlight=False)
@@ -177,18 +177,24 @@ def _print_text(cat: Catalog, names: list[str], clouds: list[str], check: bool) 
     if check:
         findings = price_findings(cat, date.today())
         console.print(f"\nprice checks: {counted(len(findings), 'finding')}")
+
+        def finding(text: str, items: list[str]) -> None:
+            # our wrap, not rich's: lines after the first hang under the text, and an item
+            # with a space in it ("storage lustre/250") is never split
+            source(wrap(text, width, "      ", first="  ", keep=items))
+
         for f in findings:
             if f.check != "stale":
-                console.print(f"  [{f.check}] {f.cloud} {f.machine_type}: {f.problem}", markup=False)
+                finding(f"[{f.check}] {f.cloud} {f.machine_type}: {f.problem}", [f.machine_type])
         stale = [f for f in findings if f.check == "stale"]
         for cloud in CLOUDS:
             items = [f.machine_type for f in stale if f.cloud == cloud]
             if items:
-                console.print(
-                    f"  [stale] {cloud}: {counted(len(items), 'price')} older than {STALE_DAYS} days: "
+                finding(
+                    f"[stale] {cloud}: {counted(len(items), 'price')} older than {STALE_DAYS} days: "
                     f"{', '.join(items)}; "
                     "refresh them (aiinfra prices refresh, then aiinfra prices update-catalog)",
-                    markup=False,
+                    items,
                 )
 
 

@@ -205,6 +205,10 @@ class StorageTier:
     price_usd_per_gib_month: float
     also_gib: tuple[int, ...] = ()
     sku: str | None = None
+    # The price's own provenance (the row's asOf dates the service's sizes and limits, which
+    # are re-read more often than its prices); price_source None: the row's source applies.
+    price_source: str | None = None
+    price_as_of: str = ""
 
     @property
     def min_gib(self) -> int:

@@ -238,8 +238,9 @@ class PriceBook:
         if tier is None:
             return None
         key = storage_key(store, throughput)
+        source = tier.price_source or store.source
         item = _Item(
-            store.cloud, "storage", key, store.kind, None, STORAGE_REGIONS[store.cloud], store.source, store.as_of
+            store.cloud, "storage", key, store.kind, None, STORAGE_REGIONS[store.cloud], source, tier.price_as_of
         )
         what = f"{store.service}" + (f" {key.split('/', 1)[1]} MB/s/TiB" if "/" in key else "")
         return Quote(what, "GiB-month", self._figure(item, "on-demand", region, tier.price_usd_per_gib_month), None)

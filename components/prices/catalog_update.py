@@ -223,9 +223,25 @@ def _storage(
     block_end = text.find("\n  - cloud:", block_start + 1)
     block_end = len(text) if block_end < 0 else block_end
     block = text[block_start:block_end]
-    pat = rf'("{tier}": \{{[^}}]*priceUsdPerGiBMonth: )([0-9.]+)' if tier else r"(\n    priceUsdPerGiBMonth: )([0-9.]+)"
     new_value = round(row.price_usd, 4)
-    new_block, n = re.subn(pat, lambda m: m.group(1) + _num(new_value), block, count=1)
+    dated = f'priceSource: "{_short_source(row)}", priceAsOf: "{row.date}"'
+    if tier:
+        # the tier's flow mapping, its price with its own source and date (replacing earlier ones)
+        m = re.search(rf'"{tier}": \{{', block)
+        if m is None:
+            return [], [*skipped, f"{cloud} storage {key}: price not found in storage.yaml"]
+        start, end = _flow_span(block, m.end() - 1)
+        body = re.sub(r',\s*price(?:Source|AsOf): "[^"]*"', "", block[start + 1 : end - 1])
+        body, n = re.subn(r"(priceUsdPerGiBMonth: )([0-9.]+)", lambda p: p.group(1) + _num(new_value), body, count=1)
+        new_block = block[:start] + "{" + body + ", " + dated + "}" + block[end:]
+    else:
+        # a single-tier row: its price and the row's priceSource/priceAsOf lines
+        new_block, n = re.subn(
+            r"(\n    priceUsdPerGiBMonth: )([0-9.]+)", lambda p: p.group(1) + _num(new_value), block, count=1
+        )
+        new_block = re.sub(r'\n    price(?:Source|AsOf): "[^"]*"', "", new_block)
+        source_line, date_line = f'\n    priceSource: "{_short_source(row)}"', f'\n    priceAsOf: "{row.date}"'
+        new_block = re.sub(r'(\n    asOf: "[^"]*")', lambda p: p.group(1) + source_line + date_line, new_block, count=1)
     if n == 0:
         return [], [*skipped, f"{cloud} storage {key}: price not found in storage.yaml"]
     originals.setdefault("storage.yaml", text)

@@ -98,3 +98,28 @@ def test_catalog_check_command_reports_every_kind(capsys: pytest.CaptureFixture[
         if o["machine_type"] == "p5.48xlarge"
     )
     assert p5["family"] == "p5"
+
+
+def test_a_storage_price_ages_by_its_own_date_not_its_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gcp nfs (Filestore): its sizes were re-read on 2026-11-26 (``asOf``), its price was not
+    (``priceAsOf``). The price was called fresh, and plans said "as of 2026-11-26" beside it."""
+    cat = Catalog(load_raw())
+    nfs = cat.storage[("gcp", "nfs")]
+    assert nfs.as_of == "2026-11-26" and nfs.base is not None and nfs.base.price_as_of == "2026-01-15"
+    stale = {(f.cloud, f.machine_type) for f in price_findings(cat, date(2026, 12, 2)) if f.check == "stale"}
+    assert ("gcp", "storage nfs") in stale
+    assert {("gcp", f"storage lustre/{t}") for t in (125, 250, 500, 1000)} <= stale  # each tier by its own
+
+
+def test_catalog_check_text_keeps_each_item_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """"storage lustre/250" is one item: rich broke it at its space; lines after the first hang."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["catalog", "--check"]) == 0
+    out = capsys.readouterr().out
+    stale = out[out.rindex("\n", 0, out.index("[stale]")) + 1 :]
+    lines = stale.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert not [line for line in lines if line.rstrip().endswith(" storage") or line.lstrip().startswith("lustre/")]
+    assert all(line.startswith(("  [", "      ")) for line in lines if line.strip())
