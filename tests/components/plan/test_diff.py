@@ -846,6 +846,19 @@ def test_a_long_old_message_cut_in_its_cell_points_at_its_full_text(tmp_path: Pa
     assert all(w <= COMMENT_CHARS for w, _ in table_min_widths(md))
 
 
+def _repo_with_base_config(tmp_path: Path, config: str) -> tuple[Path, list[str]]:
+    """A git repository whose commit (BASE) holds ``config`` as policies/config.json and a stack
+    over `stack-ceilings`; and the argv of a JSON diff of that stack against itself."""
+    repo = tmp_path / "repo"
+    (repo / "policies").mkdir(parents=True)
+    (repo / "policies" / "config.json").write_text(config)
+    stack = write_stack(repo, "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes=40))
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    return repo, ["diff", stack.name, stack.name, "--program", str(FIXTURE), "--format", "json"]
+
+
 def test_base_policy_config_plans_base_with_its_own_config(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -853,16 +866,9 @@ def test_base_policy_config_plans_base_with_its_own_config(
     default in HEAD's: one violation still there whose level was advisory, and it blocks."""
     from components.plan.diff_command import base_policy_config
 
-    repo = tmp_path / "repo"
-    (repo / "policies").mkdir(parents=True)
-    (repo / "policies" / "config.json").write_text('{"stack-ceilings": "advisory"}')
-    stack = write_stack(repo, "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes=40))
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "base")
+    repo, argv = _repo_with_base_config(tmp_path, '{"stack-ceilings": "advisory"}')
     (repo / "policies" / "config.json").write_text("{}")
     monkeypatch.chdir(repo)
-    argv = ["diff", stack.name, stack.name, "--program", str(FIXTURE), "--format", "json"]
     assert cli.main([*argv, "--base-policy-config", "HEAD:policies/config.json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["policies"]["new"] == [] and doc["policies"]["resolved"] == []
@@ -898,15 +904,8 @@ def test_base_policy_config_at_a_ref_leaves_out_policies_the_packs_no_longer_hav
     """BASE's config names a policy since renamed or removed (an ai-infra upgrade): the diff
     says so and plans BASE without it, rather than exit 2 and a pull request with no diff.
     The same name inline is still a typo, and still an error."""
-    repo = tmp_path / "repo"
-    (repo / "policies").mkdir(parents=True)
-    (repo / "policies" / "config.json").write_text('{"stack-ceilings": "advisory", "gpu-budget": "advisory"}')
-    stack = write_stack(repo, "s", _edit(GCP_FLEET, "gpuPools", 0, maxNodes=40))
-    _git(repo, "init", "-q")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "base")
+    repo, argv = _repo_with_base_config(tmp_path, '{"stack-ceilings": "advisory", "gpu-budget": "advisory"}')
     monkeypatch.chdir(repo)
-    argv = ["diff", stack.name, stack.name, "--program", str(FIXTURE), "--format", "json"]
     assert cli.main([*argv, "--base-policy-config", "HEAD:policies/config.json"]) == 1
     out = capsys.readouterr()
     err = " ".join(out.err.split())
