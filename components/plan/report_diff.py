@@ -117,6 +117,11 @@ def not_compared(d: PlanDiff) -> str:
     return "not compared: " + " and ".join(why)
 
 
+def base_levels(raised: list[Remaining]) -> str:
+    """What the raised violations' levels were in BASE, once each: ``advisory``."""
+    return " or ".join(dict.fromkeys(r.base.enforcement_level for r in raised))
+
+
 def verdict_text(d: PlanDiff) -> str:
     """The verdict in words; a HEAD blocked only by violations BASE has too says so
     (``blocked: mandatory policy violation (all 4 already in BASE)``): the change did not cause
@@ -128,7 +133,7 @@ def verdict_text(d: PlanDiff) -> str:
     still = [r for r in d.policy_remaining() if r.verdict.blocking]
     raised = [r for r in still if r.raised]
     if raised:
-        levels = " or ".join(dict.fromkeys(r.base.enforcement_level for r in raised))
+        levels = base_levels(raised)
         if len(still) == 1:
             return f"{text} (was {levels} in BASE)"
         return f"{text} ({len(raised)} of {len(still)} {'was' if len(raised) == 1 else 'were'} {levels} in BASE)"
@@ -286,10 +291,11 @@ def render_markdown(d: PlanDiff) -> str:
                 was={r.verdict: r.base for r in listed if r.changed},
             )
             blocking = sum(1 for r in listed if r.verdict.blocking)
-            raised = [r.base.enforcement_level for r in listed if r.raised]
+            raised = [r for r in listed if r.raised]
             changed = sum(1 for r in listed if r.changed)
-            levels = " or ".join(dict.fromkeys(raised))
-            lead = f"{blocking} blocking" + (f" ({len(raised)} {levels} in `{d.base.label}`)" if raised else "")
+            lead = f"{blocking} blocking" + (
+                f" ({len(raised)} {base_levels(raised)} in `{d.base.label}`)" if raised else ""
+            )
             out += [f"{lead}, {changed} changed since `{d.base.label}`:", ""]
             out += [*table(POLICY_HEADER, still_rows), "", *full_messages(still_details)]
         if unlisted:
